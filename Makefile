@@ -1,0 +1,130 @@
+# lmrec — build, test, install. `make demo` and `make check` also install
+# the Debian packages lmrec needs (as root; otherwise they print the line).
+include config.mk
+
+.DEFAULT_GOAL := all
+.DELETE_ON_ERROR:
+
+ifeq ($(SANITIZE),1)
+CFLAGS += -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+LDFLAGS += -fsanitize=address,undefined
+endif
+ALL_CPPFLAGS = -D_POSIX_C_SOURCE=200809L -DLMREC_VERSION='"$(VERSION)"' -Ilib $(BLAS_CFLAGS) $(CPPFLAGS)
+
+V ?= 0
+ifeq ($(V),0)
+Q = @
+say = @printf '  %-6s %s\n' $(1) $(2);
+else
+Q =
+say =
+endif
+
+LIB_SRC = $(sort $(wildcard lib/*.c))
+LIB_OBJ = $(LIB_SRC:.c=.o)
+TOOL_SRC = $(sort $(wildcard bin/lmrec-*.c))
+TOOLS = $(TOOL_SRC:.c=)
+UNIT_SRC = $(sort $(wildcard tests/unit/*.c))
+UNITS = $(UNIT_SRC:.c=)
+BENCH_SRC = $(sort $(wildcard tests/bench/*.c))
+BENCHES = $(BENCH_SRC:.c=)
+MAN1 = $(sort $(wildcard man/man1/*.1))
+MAN5 = $(sort $(wildcard man/man5/*.5))
+MAN7 = $(sort $(wildcard man/man7/*.7))
+PIPELINES = $(sort $(wildcard pipelines/*.sh))
+
+# Debian packages: to build, and (beyond those) to run the tests.
+BUILD_PKGS = gcc libc6-dev make pkg-config zlib1g-dev libcsv-dev libopenblas-dev liblapacke-dev
+TEST_PKGS = bats bats-support bats-assert parallel mandoc man-db groff-base gawk
+
+all: lib/liblmrec.a $(TOOLS)
+
+# A change of compiler or flags rebuilds everything (redis does the same).
+BUILD_ID = $(CC) $(CFLAGS) $(ALL_CPPFLAGS) $(LDFLAGS) $(LIBS)
+.build-flags: FORCE
+	@echo '$(BUILD_ID)' | cmp -s - $@ || echo '$(BUILD_ID)' > $@
+FORCE:
+
+lib/%.o: lib/%.c .build-flags
+	$(call say,CC,$@)$(CC) $(ALL_CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+lib/liblmrec.a: $(LIB_OBJ)
+	$(call say,AR,$@)rm -f $@ && ar rcs $@ $(LIB_OBJ)
+
+bin/lmrec-ingest: LIBS += $(CSV_LIBS)
+bin/%: bin/%.c lib/liblmrec.a .build-flags
+	$(call say,CC,$@)$(CC) $(ALL_CPPFLAGS) $(CFLAGS) -MMD -MP -MF $@.d -o $@ $< lib/liblmrec.a $(LDFLAGS) $(LIBS)
+
+tests/unit/%: tests/unit/%.c lib/liblmrec.a .build-flags
+	$(call say,CC,$@)$(CC) $(ALL_CPPFLAGS) $(CFLAGS) -MMD -MP -MF $@.d -o $@ $< lib/liblmrec.a $(LDFLAGS) $(LIBS)
+
+tests/bench/%: tests/bench/%.c lib/liblmrec.a .build-flags
+	$(call say,CC,$@)$(CC) $(ALL_CPPFLAGS) $(CFLAGS) -MMD -MP -MF $@.d -o $@ $< lib/liblmrec.a $(LDFLAGS) $(LIBS)
+
+-include $(LIB_OBJ:.o=.d) $(TOOLS:=.d) $(UNITS:=.d) $(BENCHES:=.d)
+
+# ---- set-up ----
+# Lists what is missing; as root installs it with apt-get, otherwise prints
+# the exact command and stops.
+deps:
+	@sh tests/deps.sh $(BUILD_PKGS)
+deps-test:
+	@sh tests/deps.sh $(BUILD_PKGS) $(TEST_PKGS)
+
+# ---- tests ----
+BATS_JOBS ?= 2
+BATS_FLAGS ?= $(if $(CI),--tap,)
+check: deps-test
+	$(Q)$(MAKE) --no-print-directory all units
+	$(Q)LMREC_SANITIZE=$(SANITIZE) bats $(BATS_FLAGS) --jobs $(BATS_JOBS) tests/
+
+units: $(UNITS)
+
+# The whole suite with every tool run under Valgrind (slow tests skipped).
+check-valgrind: deps-test
+	$(Q)$(MAKE) --no-print-directory all units
+	$(Q)LMREC_VALGRIND=1 OPENBLAS_CORETYPE=Haswell bats --jobs $(BATS_JOBS) tests/
+
+# Golden files of the Bats suites are remade here; review the diff.
+golden: all
+	$(Q)LMREC_GOLDEN=1 bats tests/
+
+bench: deps-test all $(BENCHES)
+	$(Q)for b in tests/bench/*.sh; do echo "== $$b"; bash $$b || exit 1; done
+
+fuzz: all
+	$(Q)$(MAKE) --no-print-directory -C tests/fuzz
+
+lint-man:
+	$(Q)mandoc -Tlint -Wwarning $(MAN1) $(MAN5) $(MAN7)
+
+# ---- the demo ----
+demo: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)bash pipelines/demo.sh
+
+# ---- install ----
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
+		$(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(DATADIR)/pipelines $(DESTDIR)$(DATADIR)/sample-data
+	install -m 0755 $(TOOLS) $(DESTDIR)$(BINDIR)
+	install -m 0644 $(MAN1) $(DESTDIR)$(MANDIR)/man1
+	install -m 0644 $(MAN5) $(DESTDIR)$(MANDIR)/man5
+	install -m 0644 $(MAN7) $(DESTDIR)$(MANDIR)/man7
+	install -m 0755 $(PIPELINES) $(DESTDIR)$(DATADIR)/pipelines
+	install -m 0644 $(wildcard pipelines/*.example pipelines/lib.sh) $(DESTDIR)$(DATADIR)/pipelines
+	install -m 0644 $(wildcard sample-data/*) $(DESTDIR)$(DATADIR)/sample-data
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(notdir $(TOOLS)))
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(MAN1)))
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man5/,$(notdir $(MAN5)))
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man7/,$(notdir $(MAN7)))
+	rm -rf $(DESTDIR)$(DATADIR)
+
+clean:
+	rm -f lib/*.o lib/*.d lib/liblmrec.a $(TOOLS) bin/*.d $(UNITS) tests/unit/*.d \
+		$(BENCHES) tests/bench/*.d .build-flags
+	$(Q)$(MAKE) --no-print-directory -C tests/fuzz clean 2>/dev/null || true
+
+.PHONY: all deps deps-test check units check-valgrind golden bench fuzz lint-man demo install uninstall clean FORCE

@@ -1,0 +1,56 @@
+/* lmrec — an interactions stream held in memory (SPEC.md §3).
+ *
+ * Rows keep their input order; users and items become dense indices
+ * through id dictionaries that several streams may share (so a train and a
+ * test stream agree on indices). */
+#ifndef LMREC_INTER_H
+#define LMREC_INTER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ids.h"
+
+enum {
+	LMREC_INTER_LINES = 1,   /* keep each row's text (escaped, without LF) */
+	LMREC_INTER_NO_TS = 2,   /* the ts column may be absent (ts = row number) */
+	LMREC_INTER_DROP_FOLD = 4 /* with LINES: leave out a 'fold' column */
+};
+
+struct lmrec_inter {
+	struct lmrec_ids *users, *items; /* owned unless shared (see below) */
+	int shared_ids;
+	uint32_t *user, *item; /* (n) dense indices */
+	int64_t *ts;           /* (n) seconds */
+	float *weight;         /* (n) the weight column, 1 where absent */
+	size_t n, cap;
+	int has_weight;
+	/* With LMREC_INTER_LINES: */
+	char *text;            /* (textlen) every kept row, back to back */
+	size_t textlen, textcap;
+	uint64_t *line_off;    /* (n) offset of the row in text */
+	uint32_t *line_len;    /* (n) its length */
+	char *header;          /* the header line (without 'fold') */
+	/* With a 'fold' column: the row's fold ("train", "valid", "test"), else 0. */
+	unsigned char *fold_of; /* (n) 0 none, 1 train, 2 valid, 3 test, 4 other */
+	int has_fold;
+};
+
+enum { LMREC_FOLD_NONE = 0, LMREC_FOLD_TRAIN, LMREC_FOLD_VALID, LMREC_FOLD_TEST, LMREC_FOLD_OTHER };
+extern const char *const lmrec_fold_names[5];
+
+/* Starts an empty set; users and items may be dictionaries to share (the
+ * set then does not free them), or NULL for fresh ones. */
+void lmrec_inter_init(struct lmrec_inter *x, struct lmrec_ids *users, struct lmrec_ids *items);
+void lmrec_inter_free(struct lmrec_inter *x);
+/* Appends every row of the files (NULL or "-" is standard input; several
+ * files must have the same header). Needs the columns user, item and ts;
+ * reads weight and fold when present. Dies (65) on bad rows. */
+void lmrec_inter_load(struct lmrec_inter *x, char *const *files, size_t nfiles, unsigned flags);
+
+/* Rows grouped by user: order (n) holds row numbers sorted by (user index,
+ * ts, row number) — a stable sort by time within each user — and start
+ * (n_users + 1) the first position of each user in order. Free both. */
+void lmrec_inter_group(const struct lmrec_inter *x, uint32_t **order, size_t **start);
+
+#endif

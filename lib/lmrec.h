@@ -1,0 +1,15 @@
+/* lmrec — the shared library every tool links (liblmrec.a).
+ * One header per concept; this one includes them all. */
+#ifndef LMREC_H
+#define LMREC_H
+
+#include "cli.h"
+#include "ids.h"
+#include "inter.h"
+#include "model.h"
+#include "rng.h"
+#include "topk.h"
+#include "tsv.h"
+#include "util.h"
+
+#endif

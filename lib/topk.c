@@ -1,0 +1,90 @@
+/* lmrec — top-k selection (see topk.h). */
+#include <math.h>
+#include <stdlib.h>
+
+#include "topk.h"
+#include "util.h"
+
+void lmrec_topk_init(struct lmrec_topk *t, size_t k)
+{
+	t->k = k;
+	t->n = 0;
+	t->idx = lmrec_xcalloc(k ? k : 1, sizeof *t->idx);
+	t->score = lmrec_xcalloc(k ? k : 1, sizeof *t->score);
+}
+
+void lmrec_topk_free(struct lmrec_topk *t)
+{
+	free(t->idx);
+	free(t->score);
+	t->idx = NULL;
+	t->score = NULL;
+	t->n = t->k = 0;
+}
+
+/* Heap order: parent is worse than (not better than) its children. */
+static void sift_down(uint32_t *idx, float *sc, size_t n, size_t i)
+{
+	uint32_t xi = idx[i];
+	float xs = sc[i];
+	for (;;) {
+		size_t c = 2 * i + 1;
+		if (c >= n)
+			break;
+		if (c + 1 < n && lmrec_topk_better(sc[c], idx[c], sc[c + 1], idx[c + 1]))
+			c++; /* the worse child */
+		if (!lmrec_topk_better(xs, xi, sc[c], idx[c]))
+			break;
+		idx[i] = idx[c];
+		sc[i] = sc[c];
+		i = c;
+	}
+	idx[i] = xi;
+	sc[i] = xs;
+}
+
+void lmrec_topk_push_slow(struct lmrec_topk *t, uint32_t idx, float score)
+{
+	if (t->k == 0 || isnan(score))
+		return;
+	if (t->n < t->k) {
+		size_t i = t->n++;
+		while (i > 0) {
+			size_t p = (i - 1) / 2;
+			if (!lmrec_topk_better(t->score[p], t->idx[p], score, idx))
+				break;
+			t->idx[i] = t->idx[p];
+			t->score[i] = t->score[p];
+			i = p;
+		}
+		t->idx[i] = idx;
+		t->score[i] = score;
+		return;
+	}
+	if (!lmrec_topk_better(score, idx, t->score[0], t->idx[0]))
+		return;
+	t->idx[0] = idx;
+	t->score[0] = score;
+	sift_down(t->idx, t->score, t->n, 0);
+}
+
+float lmrec_topk_threshold(const struct lmrec_topk *t)
+{
+	return t->n < t->k ? -INFINITY : t->score[0];
+}
+
+size_t lmrec_topk_sort(struct lmrec_topk *t)
+{
+	/* Heap sort: repeatedly move the worst to the end. */
+	size_t n = t->n;
+	for (size_t end = n; end > 1; end--) {
+		uint32_t ti = t->idx[0];
+		float ts = t->score[0];
+		t->idx[0] = t->idx[end - 1];
+		t->score[0] = t->score[end - 1];
+		t->idx[end - 1] = ti;
+		t->score[end - 1] = ts;
+		sift_down(t->idx, t->score, end - 1, 0);
+	}
+	return n;
+}

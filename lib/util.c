@@ -1,0 +1,335 @@
+/* lmrec — error reporting, exit status, checked allocation, temp-file cleanup. */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "util.h"
+
+static const char *progname = "lmrec";
+
+/* Temp files are a singly linked list that only grows at the head, so the
+ * signal handler can walk it at any moment; forgetting a file clears its
+ * flag instead of unlinking the node. */
+struct temp_node {
+	struct temp_node *next;
+	volatile sig_atomic_t live;
+	char path[];
+};
+static struct temp_node *volatile temp_head;
+
+static void remove_temps(void)
+{
+	for (struct temp_node *t = temp_head; t; t = t->next)
+		if (t->live) {
+			unlink(t->path);
+			t->live = 0;
+		}
+}
+
+static void on_signal(int sig)
+{
+	remove_temps(); /* unlink is async-signal-safe */
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+void lmrec_setprogname(const char *argv0)
+{
+	const char *slash = argv0 ? strrchr(argv0, '/') : NULL;
+	if (argv0 && *argv0)
+		progname = slash ? slash + 1 : argv0;
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
+
+const char *lmrec_progname(void) { return progname; }
+
+void lmrec_temp_register(const char *path)
+{
+	size_t n = strlen(path);
+	struct temp_node *t = malloc(sizeof *t + n + 1);
+	if (!t)
+		lmrec_die(LMREC_EXIT_FAIL, "out of memory");
+	memcpy(t->path, path, n + 1);
+	t->live = 1;
+	t->next = temp_head;
+	temp_head = t;
+}
+
+void lmrec_temp_forget(const char *path)
+{
+	for (struct temp_node *t = temp_head; t; t = t->next)
+		if (t->live && strcmp(t->path, path) == 0)
+			t->live = 0;
+}
+
+void lmrec_cleanup(void) { remove_temps(); }
+
+static void vmessage(const char *fmt, va_list ap)
+{
+	int saved = errno;
+	fprintf(stderr, "%s: ", progname);
+	vfprintf(stderr, fmt, ap);
+	size_t n = strlen(fmt);
+	if (n && fmt[n - 1] == ':')
+		fprintf(stderr, " %s", strerror(saved));
+	fputc('\n', stderr);
+}
+
+void lmrec_die(int status, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vmessage(fmt, ap);
+	va_end(ap);
+	remove_temps();
+	exit(status);
+}
+
+void lmrec_die_at(const char *file, size_t line, const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stderr, "%s: %s:%zu: ", progname, lmrec_display_name(file), line);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	remove_temps();
+	exit(LMREC_EXIT_DATA);
+}
+
+void lmrec_usage_error(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vmessage(fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "Try '%s --help' for more information.\n", progname);
+	remove_temps();
+	exit(LMREC_EXIT_USAGE);
+}
+
+void lmrec_vwarn(const char *fmt, va_list ap)
+{
+	fprintf(stderr, "%s: warning: ", progname);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+void lmrec_warn(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	lmrec_vwarn(fmt, ap);
+	va_end(ap);
+}
+
+void *lmrec_xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+	if (!p)
+		lmrec_die(LMREC_EXIT_FAIL, "out of memory (%zu bytes)", n);
+	return p;
+}
+
+void *lmrec_xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+	if (!p)
+		lmrec_die(LMREC_EXIT_FAIL, "out of memory (%zu x %zu bytes)", n, size);
+	return p;
+}
+
+void *lmrec_xreallocarray(void *p, size_t n, size_t size)
+{
+	if (size && n > SIZE_MAX / size)
+		lmrec_die(LMREC_EXIT_FAIL, "out of memory (%zu x %zu bytes overflows)", n, size);
+	size_t bytes = n * size;
+	void *q = realloc(p, bytes ? bytes : 1);
+	if (!q)
+		lmrec_die(LMREC_EXIT_FAIL, "out of memory (%zu bytes)", bytes);
+	return q;
+}
+
+char *lmrec_xstrdup(const char *s) { return lmrec_xstrndup(s, strlen(s)); }
+
+char *lmrec_xstrndup(const char *s, size_t n)
+{
+	char *p = lmrec_xmalloc(n + 1);
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+char *lmrec_xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		lmrec_die(LMREC_EXIT_FAIL, "formatting failed");
+	char *p = lmrec_xmalloc((size_t)n + 1);
+	va_start(ap, fmt);
+	vsnprintf(p, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	return p;
+}
+
+void lmrec_grow(void **p, size_t *cap, size_t need, size_t size)
+{
+	if (need <= *cap)
+		return;
+	size_t c = *cap ? *cap : 16;
+	while (c < need) {
+		if (c > SIZE_MAX / 2)
+			lmrec_die(LMREC_EXIT_FAIL, "out of memory (array of %zu)", need);
+		c *= 2;
+	}
+	*p = lmrec_xreallocarray(*p, c, size);
+	*cap = c;
+}
+
+void lmrec_close_stdout(void)
+{
+	int bad = ferror(stdout);
+	if (fclose(stdout) != 0 || bad) {
+		if (!bad && errno == EPIPE)
+			exit(LMREC_EXIT_FAIL);
+		fprintf(stderr, "%s: standard output: %s\n", progname,
+			bad ? "write error" : strerror(errno));
+		remove_temps();
+		exit(LMREC_EXIT_FAIL);
+	}
+}
+
+const char *lmrec_display_name(const char *path)
+{
+	return (!path || strcmp(path, "-") == 0) ? "<stdin>" : path;
+}
+
+int lmrec_parse_i64(const char *s, size_t len, int64_t *out)
+{
+	/* Hand-rolled: strtoll needs a NUL and accepts spaces and '+'. */
+	size_t i = 0;
+	int neg = 0;
+	if (len && s[0] == '-') {
+		neg = 1;
+		i = 1;
+	}
+	if (i == len)
+		return -1;
+	uint64_t v = 0;
+	for (; i < len; i++) {
+		unsigned d = (unsigned char)s[i] - '0';
+		if (d > 9)
+			return -1;
+		if (v > (UINT64_MAX - d) / 10)
+			return -1;
+		v = v * 10 + d;
+	}
+	if (neg) {
+		if (v > (uint64_t)INT64_MAX + 1)
+			return -1;
+		*out = v == (uint64_t)INT64_MAX + 1 ? INT64_MIN : -(int64_t)v;
+	} else {
+		if (v > INT64_MAX)
+			return -1;
+		*out = (int64_t)v;
+	}
+	return 0;
+}
+
+int lmrec_parse_u64(const char *s, size_t len, uint64_t *out)
+{
+	if (len == 0)
+		return -1;
+	uint64_t v = 0;
+	for (size_t i = 0; i < len; i++) {
+		unsigned d = (unsigned char)s[i] - '0';
+		if (d > 9 || v > (UINT64_MAX - d) / 10)
+			return -1;
+		v = v * 10 + d;
+	}
+	*out = v;
+	return 0;
+}
+
+int lmrec_parse_double(const char *s, size_t len, double *out)
+{
+	char small[64];
+	char *buf = len < sizeof small ? small : lmrec_xmalloc(len + 1);
+	int rc = -1;
+	if (len == 0 || s[0] == ' ' || s[0] == '\t' || s[0] == '\n')
+		goto done;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	char *end;
+	errno = 0;
+	double v = strtod(buf, &end);
+	if (end != buf + len || !isfinite(v) || (errno == ERANGE && fabs(v) > 1.0))
+		goto done;
+	*out = v;
+	rc = 0;
+done:
+	if (buf != small)
+		free(buf);
+	return rc;
+}
+
+int lmrec_parse_float(const char *s, size_t len, float *out)
+{
+	double d;
+	if (lmrec_parse_double(s, len, &d) != 0 || fabs(d) > 3.4028234663852886e38)
+		return -1;
+	*out = (float)d;
+	return 0;
+}
+
+void lmrec_put_le32(unsigned char *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = (unsigned char)(v >> (8 * i));
+}
+
+void lmrec_put_le64(unsigned char *p, uint64_t v)
+{
+	for (int i = 0; i < 8; i++)
+		p[i] = (unsigned char)(v >> (8 * i));
+}
+
+uint32_t lmrec_get_le32(const unsigned char *p)
+{
+	uint32_t v = 0;
+	for (int i = 3; i >= 0; i--)
+		v = v << 8 | p[i];
+	return v;
+}
+
+uint64_t lmrec_get_le64(const unsigned char *p)
+{
+	uint64_t v = 0;
+	for (int i = 7; i >= 0; i--)
+		v = v << 8 | p[i];
+	return v;
+}
+
+double lmrec_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
