@@ -140,7 +140,7 @@ setup() {
 	run -65 --separate-stderr lmrec-split -o o/out.tsv bad.tsv
 	[ "$stderr" = "lmrec-split: bad.tsv:3: column 'ts': 'x2' is not an integer" ]
 	run ls -A o
-	assert_output 
+	[ -z "$output" ]
 }
 
 @test "lmrec-split: a failed run leaves the previous output untouched" {
