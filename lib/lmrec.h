@@ -6,6 +6,7 @@
 #include "cli.h"
 #include "ids.h"
 #include "inter.h"
+#include "metrics.h"
 #include "model.h"
 #include "rng.h"
 #include "topk.h"
