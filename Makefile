@@ -35,7 +35,7 @@ PIPELINES = $(sort $(wildcard pipelines/*.sh))
 
 # Debian packages: to build, and (beyond those) to run the tests.
 BUILD_PKGS = gcc libc6-dev make pkg-config zlib1g-dev libcsv-dev libopenblas-dev liblapacke-dev
-TEST_PKGS = bats bats-support bats-assert parallel mandoc man-db groff-base gawk
+TEST_PKGS = bats bats-support bats-assert parallel mandoc man-db groff-base
 
 all: lib/liblmrec.a $(TOOLS)
 

@@ -191,7 +191,7 @@ setup() {
 @test "lmrec-eval: MovieLens-100K popularity HR@10 and NDCG@10 equal an independent awk reference" {
 	need_dataset ml-100k
 	lmrec-ingest -q "$LMREC_DATASETS/ml-100k/u.data" | lmrec-split -q -o folds.tsv
-	awk -F'\t' -v N=10 -f "$TOP/tests/popular-recs.awk" folds.tsv >recs.tsv
+	awk -F'\t' -v N=10 -f "$TOP/pipelines/popular-baseline.awk" folds.tsv >recs.tsv
 	run lmrec-eval -q -t folds.tsv --k 10 --metrics hr,ndcg recs.tsv
 	assert_success
 	got=$(echo "$output" | awk -F'\t' 'NR>1{printf "%s\t%.4f\n", $1, $4}')
