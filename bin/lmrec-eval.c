@@ -278,7 +278,8 @@ static void load_recs(struct world *w, char *const *files, size_t nfiles)
 			first = r;
 	}
 	lmrec_tsv_close(first);
-	qsort(rows, n, sizeof *rows, cmp_rec);
+	if (n)
+		qsort(rows, n, sizeof *rows, cmp_rec);
 	w->nu = lmrec_ids_count(w->users);
 	w->ni = lmrec_ids_count(w->items);
 	/* CSR over users; an item listed twice for a user counts once, first place. */
@@ -587,7 +588,8 @@ static int run(const struct opts *o, char *const *files, size_t nfiles)
 		lmrec_tsv_close(r);
 		user_segs_start = lmrec_xcalloc(nu + 1, sizeof *user_segs_start);
 		user_segs = lmrec_xcalloc(np + 1, sizeof *user_segs);
-		qsort(pairs, np, sizeof *pairs, cmp_user_seg);
+		if (np)
+			qsort(pairs, np, sizeof *pairs, cmp_user_seg);
 		size_t kept = 0; /* a user listed twice in a group counts once */
 		for (size_t j = 0; j < np; j++)
 			if (j == 0 || pairs[j].user != pairs[j - 1].user || pairs[j].seg != pairs[j - 1].seg)
@@ -642,7 +644,8 @@ static int run(const struct opts *o, char *const *files, size_t nfiles)
 			for (uint32_t j = user_segs_start[u]; j < user_segs_start[u + 1]; j++)
 				ent[ne++] = (struct entry){user_segs[j], u, it};
 	}
-	qsort(ent, ne, sizeof *ent, cmp_entry);
+	if (ne)
+		qsort(ent, ne, sizeof *ent, cmp_entry);
 
 	/* Every truth item of a user, across segments: sampled metrics skip them. */
 	uint32_t *truth_start, *truth_items;
@@ -674,7 +677,7 @@ static int run(const struct opts *o, char *const *files, size_t nfiles)
 		if (a->n == a->cap) {
 			size_t ncap = a->cap ? a->cap * 2 : 256;
 			double *nv = lmrec_xcalloc(nseries * ncap, sizeof *nv);
-			for (size_t x = 0; x < nseries; x++)
+			for (size_t x = 0; x < nseries && a->n; x++)
 				memcpy(nv + x * ncap, a->vals + x * a->cap, a->n * sizeof *nv);
 			free(a->vals);
 			a->vals = nv;
