@@ -506,9 +506,9 @@ static int run(const struct opts *o, char *const *files, size_t nfiles)
 		lmrec_tsv_close(r);
 	}
 	unsigned char fold_code = LMREC_FOLD_OTHER;
-	for (unsigned char c = LMREC_FOLD_TRAIN; c <= LMREC_FOLD_TEST; c++)
+	for (int c = LMREC_FOLD_TRAIN; c <= LMREC_FOLD_TEST; c++)
 		if (strcmp(o->fold, lmrec_fold_names[c]) == 0)
-			fold_code = c;
+			fold_code = (unsigned char)c;
 	unsigned char *is_truth = lmrec_xcalloc(truth.n + 1, 1);
 	unsigned char *is_train = lmrec_xcalloc(truth.n + 1, 1);
 	for (size_t r = 0; r < truth.n; r++) {
