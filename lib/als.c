@@ -1,0 +1,223 @@
+/* lmrec — implicit-feedback ALS (see als.h). */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cblas.h>
+
+#include "als.h"
+#include "mat.h"
+#include "par.h"
+#include "rng.h"
+#include "util.h"
+
+void lmrec_als_init(float *F, size_t rows, size_t k, double std, uint64_t seed, uint64_t stream)
+{
+	struct lmrec_rng rng;
+	lmrec_rng_seed2(&rng, seed, stream);
+	for (size_t i = 0; i < rows * k; i++)
+		F[i] = (float)(std * lmrec_rng_normal(&rng));
+}
+
+struct scratch {
+	float *A;   /* (k, k) */
+	float *Yu;  /* (cap, k) gathered, scaled rows */
+	float *r, *d, *q; /* (k) conjugate-gradient vectors */
+	size_t cap;
+};
+
+static void scratch_init(struct scratch *s, size_t k)
+{
+	s->A = lmrec_xcalloc(k * k, sizeof *s->A);
+	s->r = lmrec_xcalloc(k, sizeof *s->r);
+	s->d = lmrec_xcalloc(k, sizeof *s->d);
+	s->q = lmrec_xcalloc(k, sizeof *s->q);
+	s->Yu = NULL;
+	s->cap = 0;
+}
+
+static void scratch_free(struct scratch *s)
+{
+	free(s->A);
+	free(s->Yu);
+	free(s->r);
+	free(s->d);
+	free(s->q);
+}
+
+/* Exact solve: A = G + reg I + sum alpha w y y^T (upper triangle, by one
+ * rank-n update over the gathered rows), b = sum (1 + alpha w) y. */
+static void solve_cholesky(float *x, const float *G, const float *Y, const uint32_t *idx,
+			   const float *w, size_t n, const struct lmrec_als_params *p,
+			   struct scratch *s)
+{
+	size_t k = p->factors;
+	memcpy(s->A, G, k * k * sizeof *s->A);
+	for (size_t f = 0; f < k; f++) {
+		s->A[f * k + f] += (float)p->reg;
+		x[f] = 0.0f;
+	}
+	LMREC_GROW(s->Yu, s->cap, n * k);
+	for (size_t j = 0; j < n; j++) {
+		double c = p->alpha * (w ? w[j] : 1.0);
+		const float *y = Y + (size_t)idx[j] * k;
+		float sc = (float)sqrt(c > 0 ? c : 0);
+		for (size_t f = 0; f < k; f++) {
+			s->Yu[j * k + f] = sc * y[f];
+			x[f] += (float)(1.0 + c) * y[f];
+		}
+	}
+	if (n)
+		cblas_ssyrk(CblasRowMajor, CblasUpper, CblasTrans, (blasint)k, (blasint)n, 1.0f, s->Yu,
+			    (blasint)k, 1.0f, s->A, (blasint)k);
+	if (lmrec_spd_solve(s->A, x, k) != 0)
+		lmrec_die(LMREC_EXIT_FAIL, "ALS: a system is not positive definite (use --reg > 0)");
+}
+
+/* A v without forming A: G v + reg v + sum alpha w (y . v) y. */
+static void apply_A(float *out, const float *v, const float *G, const float *Y,
+		    const uint32_t *idx, const float *w, size_t n, const struct lmrec_als_params *p)
+{
+	size_t k = p->factors;
+	cblas_ssymv(CblasRowMajor, CblasUpper, (blasint)k, 1.0f, G, (blasint)k, v, 1, 0.0f, out, 1);
+	for (size_t f = 0; f < k; f++)
+		out[f] += (float)p->reg * v[f];
+	for (size_t j = 0; j < n; j++) {
+		const float *y = Y + (size_t)idx[j] * k;
+		float c = (float)(p->alpha * (w ? w[j] : 1.0));
+		float dot = cblas_sdot((blasint)k, y, 1, v, 1);
+		cblas_saxpy((blasint)k, c * dot, y, 1, out, 1);
+	}
+}
+
+/* Conjugate gradient from the current x (Takacs et al.). */
+static void solve_cg(float *x, const float *G, const float *Y, const uint32_t *idx, const float *w,
+		     size_t n, const struct lmrec_als_params *p, struct scratch *s)
+{
+	size_t k = p->factors;
+	float *r = s->r, *d = s->d, *q = s->q;
+	/* r = b - A x */
+	apply_A(q, x, G, Y, idx, w, n, p);
+	for (size_t f = 0; f < k; f++)
+		r[f] = -q[f];
+	for (size_t j = 0; j < n; j++) {
+		float c = (float)(1.0 + p->alpha * (w ? w[j] : 1.0));
+		cblas_saxpy((blasint)k, c, Y + (size_t)idx[j] * k, 1, r, 1);
+	}
+	memcpy(d, r, k * sizeof *d);
+	double rr = cblas_sdot((blasint)k, r, 1, r, 1);
+	for (size_t step = 0; step < p->cg_steps && rr > 1e-20; step++) {
+		apply_A(q, d, G, Y, idx, w, n, p);
+		double dq = cblas_sdot((blasint)k, d, 1, q, 1);
+		if (dq <= 0)
+			break;
+		float a = (float)(rr / dq);
+		cblas_saxpy((blasint)k, a, d, 1, x, 1);
+		cblas_saxpy((blasint)k, -a, q, 1, r, 1);
+		double rr_new = cblas_sdot((blasint)k, r, 1, r, 1);
+		float beta = (float)(rr_new / rr);
+		for (size_t f = 0; f < k; f++)
+			d[f] = r[f] + beta * d[f];
+		rr = rr_new;
+	}
+}
+
+void lmrec_als_solve_row(float *x, const float *G, const float *Y, const uint32_t *idx,
+			 const float *w, size_t n, const struct lmrec_als_params *p)
+{
+	struct scratch s;
+	scratch_init(&s, p->factors);
+	if (p->cg_steps)
+		solve_cg(x, G, Y, idx, w, n, p, &s);
+	else
+		solve_cholesky(x, G, Y, idx, w, n, p, &s);
+	scratch_free(&s);
+}
+
+struct half_ctx {
+	float *X;
+	const struct lmrec_csr *m;
+	const float *Y, *G;
+	const struct lmrec_als_params *p;
+};
+
+static void half_rows(void *arg, int thread, size_t begin, size_t end)
+{
+	(void)thread;
+	struct half_ctx *c = arg;
+	size_t k = c->p->factors;
+	struct scratch s;
+	scratch_init(&s, k);
+	for (size_t r = begin; r < end; r++) {
+		uint64_t b = c->m->ptr[r], n = c->m->ptr[r + 1] - b;
+		float *x = c->X + r * k;
+		if (n == 0) {
+			memset(x, 0, k * sizeof *x); /* nothing observed: the optimum is 0 */
+			continue;
+		}
+		if (c->p->cg_steps)
+			solve_cg(x, c->G, c->Y, c->m->idx + b, c->m->val + b, n, c->p, &s);
+		else
+			solve_cholesky(x, c->G, c->Y, c->m->idx + b, c->m->val + b, n, c->p, &s);
+	}
+	scratch_free(&s);
+}
+
+void lmrec_als_half(float *X, const struct lmrec_csr *m, const float *Y,
+		    const struct lmrec_als_params *p)
+{
+	size_t k = p->factors;
+	float *G = lmrec_xcalloc(k * k, sizeof *G);
+	lmrec_blas_threads(p->threads > 0 ? p->threads : 1);
+	lmrec_gram(G, Y, m->cols, k);
+	/* our threads split the rows; BLAS inside each stays single-threaded */
+	lmrec_blas_threads(1);
+	struct half_ctx c = {X, m, Y, G, p};
+	lmrec_par_for(p->threads, m->rows, half_rows, &c);
+	free(G);
+}
+
+void lmrec_als_fit(float *X, float *Y, const struct lmrec_csr *ui, const struct lmrec_csr *iu,
+		   const struct lmrec_als_params *p,
+		   void (*progress)(void *ctx, size_t iter, double secs), void *ctx)
+{
+	for (size_t it = 0; it < p->iters; it++) {
+		double t0 = lmrec_now();
+		lmrec_als_half(X, ui, Y, p);
+		lmrec_als_half(Y, iu, X, p);
+		for (size_t i = 0; i < ui->cols * p->factors; i++)
+			if (!isfinite(Y[i]))
+				lmrec_die(LMREC_EXIT_FAIL, "ALS diverged at iteration %zu (non-finite factors)",
+					  it + 1);
+		if (progress)
+			progress(ctx, it + 1, lmrec_now() - t0);
+	}
+}
+
+double lmrec_als_loss(const float *X, const float *Y, const struct lmrec_csr *ui,
+		      const struct lmrec_als_params *p)
+{
+	size_t k = p->factors;
+	double loss = 0;
+	for (size_t u = 0; u < ui->rows; u++) {
+		uint64_t q = ui->ptr[u], e = ui->ptr[u + 1];
+		for (size_t i = 0; i < ui->cols; i++) {
+			double s = 0;
+			for (size_t f = 0; f < k; f++)
+				s += (double)X[u * k + f] * Y[i * k + f];
+			double pref = 0, c = 1;
+			if (q < e && ui->idx[q] == i) {
+				pref = 1;
+				c = 1 + p->alpha * ui->val[q];
+				q++;
+			}
+			loss += c * (pref - s) * (pref - s);
+		}
+	}
+	double norm = 0;
+	for (size_t j = 0; j < ui->rows * k; j++)
+		norm += (double)X[j] * X[j];
+	for (size_t j = 0; j < ui->cols * k; j++)
+		norm += (double)Y[j] * Y[j];
+	return loss + p->reg * norm;
+}

@@ -1,0 +1,22 @@
+/* lmrec — EASE (Steck, "Embarrassingly Shallow Autoencoders", WWW 2019):
+ * an item-item weight matrix in closed form,
+ *
+ *     P = (X^T X + lambda I)^-1,   B = I - P diag(1/diag(P)),   diag(B) = 0,
+ *
+ * so that a user's scores are x_u B: the sum of the rows of B of the
+ * items the user interacted with. */
+#ifndef LMREC_EASE_H
+#define LMREC_EASE_H
+
+#include <stddef.h>
+
+#include "csr.h"
+
+/* The Gram matrix G (n, n) = X^T X of a users x items matrix, in double,
+ * both triangles; rows of G are shared among threads. */
+void lmrec_ease_gram(double *G, const struct lmrec_csr *ui, int threads);
+/* B (n, n) from X (users x items). Returns 0, or -1 when X^T X + lambda I
+ * is not positive definite (lambda <= 0 on a rank-deficient X). */
+int lmrec_ease_fit(float *B, const struct lmrec_csr *ui, double lambda, int threads);
+
+#endif

@@ -1,0 +1,313 @@
+/* lmrec — trained collaborative models: files and scoring (see recmodel.h). */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "als.h"
+#include "mat.h"
+#include "recmodel.h"
+#include "util.h"
+
+static void add_csr(struct lmrec_model *f, const char *prefix, const struct lmrec_csr *c)
+{
+	char name[LMREC_MODEL_NAME];
+	uint64_t n1 = c->rows + 1, nnz = lmrec_csr_nnz(c);
+	snprintf(name, sizeof name, "%s_ptr", prefix);
+	lmrec_model_add(f, name, LMREC_DT_U64, 1, &n1, c->ptr);
+	snprintf(name, sizeof name, "%s_idx", prefix);
+	lmrec_model_add(f, name, LMREC_DT_U32, 1, &nnz, c->idx);
+	snprintf(name, sizeof name, "%s_val", prefix);
+	lmrec_model_add(f, name, LMREC_DT_F32, 1, &nnz, c->val);
+}
+
+void lmrec_recmodel_write(const struct lmrec_recmodel *m, struct lmrec_model *extra,
+			  const char *path)
+{
+	struct lmrec_model *f = extra ? extra : lmrec_model_new(m->kind);
+	f->kind = m->kind;
+	lmrec_model_add_ids(f, "users", m->users);
+	lmrec_model_add_ids(f, "items", m->items);
+	add_csr(f, "seen", &m->seen);
+	uint64_t ni = m->ni;
+	switch (m->kind) {
+	case LMREC_KIND_POPULAR:
+		lmrec_model_add(f, "popularity", LMREC_DT_F32, 1, &ni, m->pop);
+		break;
+	case LMREC_KIND_ITEMKNN:
+		add_csr(f, "neighbours", &m->nb);
+		break;
+	case LMREC_KIND_EASE:
+		lmrec_model_add_f32(f, "B", m->ni, m->ni, m->B);
+		break;
+	case LMREC_KIND_ALS:
+	case LMREC_KIND_BPR:
+		lmrec_model_add_f32(f, "user_factors", m->nu, m->k, m->X);
+		lmrec_model_add_f32(f, "item_factors", m->ni, m->k, m->Y);
+		if (m->kind == LMREC_KIND_BPR)
+			lmrec_model_add(f, "item_bias", LMREC_DT_F32, 1, &ni, m->bias);
+		if (m->kind == LMREC_KIND_ALS) {
+			lmrec_model_set_param(f, "reg", "%.17g", m->reg);
+			lmrec_model_set_param(f, "alpha", "%.17g", m->alpha);
+			lmrec_model_set_param(f, "cg_steps", "%zu", m->cg_steps);
+		}
+		break;
+	default:
+		lmrec_die(LMREC_EXIT_FAIL, "internal error: model kind %u cannot be written", m->kind);
+	}
+	lmrec_model_write(f, path);
+	lmrec_model_free(f);
+}
+
+static const void *need(const struct lmrec_model *f, const char *name, uint32_t dtype,
+			uint32_t ndim, const uint64_t *shape)
+{
+	const struct lmrec_section *s = lmrec_model_need(f, name, dtype, ndim);
+	for (uint32_t d = 0; d < ndim; d++)
+		if (shape[d] != s->shape[d])
+			lmrec_die(LMREC_EXIT_DATA, "%s: section '%s' has %llu in dimension %u, expected %llu",
+				  f->path, name, (unsigned long long)s->shape[d], d,
+				  (unsigned long long)shape[d]);
+	return s->data;
+}
+
+static void read_csr(const struct lmrec_model *f, const char *prefix, size_t rows, size_t cols,
+		     struct lmrec_csr *c)
+{
+	char name[LMREC_MODEL_NAME];
+	uint64_t n1 = rows + 1;
+	snprintf(name, sizeof name, "%s_ptr", prefix);
+	c->ptr = (uint64_t *)need(f, name, LMREC_DT_U64, 1, &n1);
+	c->rows = rows;
+	c->cols = cols;
+	uint64_t nnz = c->ptr[rows];
+	snprintf(name, sizeof name, "%s_idx", prefix);
+	c->idx = (uint32_t *)need(f, name, LMREC_DT_U32, 1, &nnz);
+	snprintf(name, sizeof name, "%s_val", prefix);
+	c->val = (float *)need(f, name, LMREC_DT_F32, 1, &nnz);
+	/* the indices must stay inside the matrix, rows sorted */
+	for (size_t r = 0; r < rows; r++) {
+		if (c->ptr[r] > c->ptr[r + 1])
+			lmrec_die(LMREC_EXIT_DATA, "%s: section '%s_ptr' is not increasing", f->path, prefix);
+		for (uint64_t p = c->ptr[r]; p < c->ptr[r + 1]; p++)
+			if (c->idx[p] >= cols || (p > c->ptr[r] && c->idx[p] <= c->idx[p - 1]))
+				lmrec_die(LMREC_EXIT_DATA, "%s: section '%s_idx' is out of range or unsorted",
+					  f->path, prefix);
+	}
+}
+
+static double param_double(const struct lmrec_model *f, const char *key)
+{
+	size_t len;
+	const char *v = lmrec_model_param(f, key, &len);
+	double d;
+	if (!v || lmrec_parse_double(v, len, &d) != 0)
+		lmrec_die(LMREC_EXIT_DATA, "%s: parameter '%s' is missing or not a number", f->path, key);
+	return d;
+}
+
+struct lmrec_recmodel *lmrec_recmodel_read(const char *path, uint32_t kind)
+{
+	struct lmrec_model *f = lmrec_model_read(path, kind);
+	if (f->kind < LMREC_KIND_POPULAR || f->kind > LMREC_KIND_BPR)
+		lmrec_die(LMREC_EXIT_DATA, "%s: a '%s' model is not a collaborative model", path,
+			  lmrec_kind_name(f->kind));
+	struct lmrec_recmodel *m = lmrec_xcalloc(1, sizeof *m);
+	m->file = f;
+	m->kind = f->kind;
+	m->users = lmrec_model_ids(f, "users");
+	m->items = lmrec_model_ids(f, "items");
+	m->nu = lmrec_ids_count(m->users);
+	m->ni = lmrec_ids_count(m->items);
+	read_csr(f, "seen", m->nu, m->ni, &m->seen);
+	uint64_t ni = m->ni, shape[2];
+	switch (m->kind) {
+	case LMREC_KIND_POPULAR:
+		m->pop = (float *)need(f, "popularity", LMREC_DT_F32, 1, &ni);
+		break;
+	case LMREC_KIND_ITEMKNN:
+		read_csr(f, "neighbours", m->ni, m->ni, &m->nb);
+		break;
+	case LMREC_KIND_EASE:
+		shape[0] = shape[1] = ni;
+		m->B = (float *)need(f, "B", LMREC_DT_F32, 2, shape);
+		break;
+	default: { /* als, bpr */
+		const struct lmrec_section *s = lmrec_model_need(f, "item_factors", LMREC_DT_F32, 2);
+		m->k = s->shape[1];
+		shape[0] = m->nu;
+		shape[1] = m->k;
+		m->X = (float *)need(f, "user_factors", LMREC_DT_F32, 2, shape);
+		shape[0] = m->ni;
+		m->Y = (float *)need(f, "item_factors", LMREC_DT_F32, 2, shape);
+		if (m->kind == LMREC_KIND_BPR) {
+			m->bias = (float *)need(f, "item_bias", LMREC_DT_F32, 1, &ni);
+		} else {
+			m->reg = param_double(f, "reg");
+			m->alpha = param_double(f, "alpha");
+			m->cg_steps = (size_t)param_double(f, "cg_steps");
+		}
+	}
+	}
+	return m;
+}
+
+void lmrec_recmodel_free(struct lmrec_recmodel *m)
+{
+	if (!m)
+		return;
+	lmrec_ids_free(m->users);
+	lmrec_ids_free(m->items);
+	if (m->file) {
+		lmrec_model_free(m->file);
+	} else {
+		lmrec_csr_free(&m->seen);
+		lmrec_csr_free(&m->nb);
+		free(m->pop);
+		free(m->B);
+		free(m->X);
+		free(m->Y);
+		free(m->bias);
+	}
+	free(m);
+}
+
+/* ---- scoring ---- */
+
+#define ITEM_BLOCK 4096
+
+struct lmrec_scorer {
+	const struct lmrec_recmodel *m;
+	size_t block;
+	float *U;  /* (block, k) user vectors */
+	float *G;  /* (k, k) Y^T Y for fold-in, computed on first need */
+	int have_G;
+};
+
+struct lmrec_scorer *lmrec_scorer_new(const struct lmrec_recmodel *m, size_t block)
+{
+	struct lmrec_scorer *s = lmrec_xcalloc(1, sizeof *s);
+	s->m = m;
+	s->block = block;
+	if (m->k) {
+		s->U = lmrec_xcalloc(block * m->k, sizeof *s->U);
+		s->G = lmrec_xcalloc(m->k * m->k, sizeof *s->G);
+	}
+	return s;
+}
+
+void lmrec_scorer_free(struct lmrec_scorer *s)
+{
+	if (!s)
+		return;
+	free(s->U);
+	free(s->G);
+	free(s);
+}
+
+void lmrec_user_vector(struct lmrec_scorer *s, const struct lmrec_user_query *q, float *x)
+{
+	const struct lmrec_recmodel *m = s->m;
+	size_t k = m->k;
+	if (q->user >= 0 && !q->fold_in) {
+		memcpy(x, m->X + (size_t)q->user * k, k * sizeof *x);
+		return;
+	}
+	memset(x, 0, k * sizeof *x);
+	if (q->n == 0)
+		return;
+	if (m->kind == LMREC_KIND_ALS) {
+		/* the exact ALS user step against the trained item factors */
+		if (!s->have_G) {
+			lmrec_gram(s->G, m->Y, m->ni, k);
+			s->have_G = 1;
+		}
+		struct lmrec_als_params p = {k, m->reg, m->alpha, 0, m->cg_steps, 1};
+		lmrec_als_solve_row(x, s->G, m->Y, q->hist, q->w, q->n, &p);
+		return;
+	}
+	/* bpr has no closed form: the mean of the history's item vectors */
+	for (size_t j = 0; j < q->n; j++)
+		for (size_t f = 0; f < k; f++)
+			x[f] += m->Y[(size_t)q->hist[j] * k + f];
+	for (size_t f = 0; f < k; f++)
+		x[f] /= (float)q->n;
+}
+
+void lmrec_score_block(struct lmrec_scorer *s, const struct lmrec_user_query *q, size_t n, float *out)
+{
+	const struct lmrec_recmodel *m = s->m;
+	size_t ni = m->ni;
+	switch (m->kind) {
+	case LMREC_KIND_POPULAR:
+		for (size_t r = 0; r < n; r++)
+			memcpy(out + r * ni, m->pop, ni * sizeof *out);
+		return;
+	case LMREC_KIND_ITEMKNN:
+		for (size_t r = 0; r < n; r++) {
+			float *o = out + r * ni;
+			memset(o, 0, ni * sizeof *o);
+			for (size_t j = 0; j < q[r].n; j++) {
+				uint32_t h = q[r].hist[j];
+				float w = q[r].w ? q[r].w[j] : 1.0f;
+				for (uint64_t p = m->nb.ptr[h]; p < m->nb.ptr[h + 1]; p++)
+					o[m->nb.idx[p]] += w * m->nb.val[p];
+			}
+		}
+		return;
+	case LMREC_KIND_EASE:
+		for (size_t r = 0; r < n; r++) {
+			float *o = out + r * ni;
+			memset(o, 0, ni * sizeof *o);
+			for (size_t j = 0; j < q[r].n; j++) {
+				const float *row = m->B + (size_t)q[r].hist[j] * ni;
+				float w = q[r].w ? q[r].w[j] : 1.0f;
+				for (size_t i = 0; i < ni; i++)
+					o[i] += w * row[i];
+			}
+		}
+		return;
+	default: /* als, bpr: blocked products over BLAS */
+		for (size_t r = 0; r < n; r++)
+			lmrec_user_vector(s, &q[r], s->U + r * m->k);
+		for (size_t b = 0; b < ni; b += ITEM_BLOCK) {
+			size_t nb = ni - b < ITEM_BLOCK ? ni - b : ITEM_BLOCK;
+			lmrec_sgemm_nt(n, nb, m->k, 1.0f, s->U, m->k, m->Y + b * m->k, m->k, 0.0f, out + b, ni);
+		}
+		if (m->bias)
+			for (size_t r = 0; r < n; r++)
+				for (size_t i = 0; i < ni; i++)
+					out[r * ni + i] += m->bias[i];
+	}
+}
+
+float lmrec_contribution(const struct lmrec_recmodel *m, uint32_t h, uint32_t i)
+{
+	switch (m->kind) {
+	case LMREC_KIND_ITEMKNN: {
+		uint64_t lo = m->nb.ptr[h], hi = m->nb.ptr[h + 1];
+		while (lo < hi) {
+			uint64_t mid = lo + (hi - lo) / 2;
+			if (m->nb.idx[mid] < i)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		return lo < m->nb.ptr[h + 1] && m->nb.idx[lo] == i ? m->nb.val[lo] : 0.0f;
+	}
+	case LMREC_KIND_EASE:
+		return m->B[(size_t)h * m->ni + i];
+	case LMREC_KIND_ALS:
+	case LMREC_KIND_BPR: {
+		const float *a = m->Y + (size_t)h * m->k, *b = m->Y + (size_t)i * m->k;
+		double dot = 0, na = 0, nb = 0;
+		for (size_t f = 0; f < m->k; f++) {
+			dot += (double)a[f] * b[f];
+			na += (double)a[f] * a[f];
+			nb += (double)b[f] * b[f];
+		}
+		return na > 0 && nb > 0 ? (float)(dot / sqrt(na * nb)) : 0.0f;
+	}
+	default:
+		return 0.0f;
+	}
+}
