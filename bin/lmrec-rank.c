@@ -1,0 +1,880 @@
+/* lmrec-rank — blend candidate channels, re-rank for diversity, filter, and
+ * write top-N recommendations with a reason on every row. */
+#include <getopt.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lmrec.h"
+
+struct opts {
+	size_t top, cat_cap, pool;
+	const char *weights, *learn, *save_weights, *items, *vectors, *exclude, *output, *verb;
+	double mmr; /* 1: relevance only */
+	size_t learn_k;
+	int quiet;
+};
+
+static void usage(int status)
+{
+	if (status != 0) {
+		fprintf(stderr, "Try '%s --help' for more information.\n", lmrec_progname());
+		exit(status);
+	}
+	printf("Usage: %s [OPTION]... [CANDIDATES]...\n", lmrec_progname());
+	fputs("Rank candidates into top-N recommendations with a reason on every row.\n"
+	      "\n"
+	      "Reads the candidates stream (user item score channel; because and because2\n"
+	      "when present), grouped by user as lmrec-recall writes it, and writes the\n"
+	      "recommendations stream: user rank item score reason.\n"
+	      "\n"
+	      "Blending (each channel's scores scaled to [0, 1] per user):\n"
+	      "      --weights FILE       channel weights (columns channel, weight);\n"
+	      "                           default 1 for every channel\n"
+	      "      --learn TRUTH        learn the weights on held-out interactions (a\n"
+	      "                           validation fold) by coordinate ascent on NDCG\n"
+	      "      --learn-k K          the cut-off of that NDCG (default 10)\n"
+	      "      --save-weights FILE  write the weights used\n"
+	      "\n"
+	      "Re-ranking and filters:\n"
+	      "      --mmr LAMBDA         maximal marginal relevance: LAMBDA times the\n"
+	      "                           relevance minus (1 - LAMBDA) times the largest\n"
+	      "                           similarity to an item already chosen (default 1:\n"
+	      "                           relevance only)\n"
+	      "      --items FILE         the catalog: titles for reasons, categories for\n"
+	      "                           MMR and --category-cap; items with available=0\n"
+	      "                           are never recommended\n"
+	      "      --vectors FILE       item vectors: MMR similarity is their cosine\n"
+	      "                           (default: 1 for the same category, else 0)\n"
+	      "      --exclude FILE       a deny-list: items (column item) never shown\n"
+	      "      --category-cap N     at most N items of one category per user\n"
+	      "      --pool N             candidates considered per user (default 200)\n"
+	      "      --verb WORD          the reason's verb: 'because you WORD A and B'\n"
+	      "                           (default liked)\n"
+	      "\n"
+	      "Output:\n"
+	      "  -n, --top N              recommendations per user (default 10)\n"
+	      "  -o, --output FILE        write to FILE (default: standard output)\n"
+	      "  -q, --quiet              no summary on standard error\n"
+	      "  -h, --help               show this help and exit\n"
+	      "  -V, --version            show the version and exit\n"
+	      "\n"
+	      "Examples:\n"
+	      "  lmrec-rank --items items.tsv -n 10 candidates.tsv > recs.tsv\n"
+	      "  lmrec-rank --learn valid.tsv --save-weights w.tsv valid-candidates.tsv\n"
+	      "\n"
+	      "See lmrec-rank(1).\n",
+	      stdout);
+	exit(0);
+}
+
+enum {
+	OPT_WEIGHTS = CHAR_MAX + 1,
+	OPT_LEARN,
+	OPT_LEARN_K,
+	OPT_SAVE_WEIGHTS,
+	OPT_MMR,
+	OPT_ITEMS,
+	OPT_VECTORS,
+	OPT_EXCLUDE,
+	OPT_CATEGORY_CAP,
+	OPT_POOL,
+	OPT_VERB
+};
+
+static const struct option long_options[] = {
+	{"weights", required_argument, NULL, OPT_WEIGHTS},
+	{"learn", required_argument, NULL, OPT_LEARN},
+	{"learn-k", required_argument, NULL, OPT_LEARN_K},
+	{"save-weights", required_argument, NULL, OPT_SAVE_WEIGHTS},
+	{"mmr", required_argument, NULL, OPT_MMR},
+	{"items", required_argument, NULL, OPT_ITEMS},
+	{"vectors", required_argument, NULL, OPT_VECTORS},
+	{"exclude", required_argument, NULL, OPT_EXCLUDE},
+	{"category-cap", required_argument, NULL, OPT_CATEGORY_CAP},
+	{"pool", required_argument, NULL, OPT_POOL},
+	{"verb", required_argument, NULL, OPT_VERB},
+	{"top", required_argument, NULL, 'n'},
+	{"output", required_argument, NULL, 'o'},
+	{"quiet", no_argument, NULL, 'q'},
+	{"help", no_argument, NULL, 'h'},
+	{"version", no_argument, NULL, 'V'},
+	{NULL, 0, NULL, 0},
+};
+
+/* ---- the catalog ---- */
+
+struct catalog {
+	struct lmrec_ids *items;   /* every item id met */
+	char **title;              /* (cap) unescaped title or NULL */
+	uint32_t *category;        /* (cap) category index + 1, 0 unknown */
+	unsigned char *banned;     /* (cap) available=0 or deny-listed */
+	float *vec;                /* (cap, dim) vectors or NULL */
+	unsigned char *has_vec;
+	size_t cap, dim;
+	struct lmrec_ids *channels;
+};
+
+static void catalog_grow(struct catalog *c)
+{
+	size_t n = lmrec_ids_count(c->items);
+	if (n <= c->cap)
+		return;
+	size_t cap = c->cap ? c->cap : 1024;
+	while (cap < n)
+		cap *= 2;
+	c->title = lmrec_xreallocarray(c->title, cap, sizeof *c->title);
+	c->category = lmrec_xreallocarray(c->category, cap, sizeof *c->category);
+	c->banned = lmrec_xreallocarray(c->banned, cap, 1);
+	c->has_vec = lmrec_xreallocarray(c->has_vec, cap, 1);
+	for (size_t i = c->cap; i < cap; i++) {
+		c->title[i] = NULL;
+		c->category[i] = 0;
+		c->banned[i] = 0;
+		c->has_vec[i] = 0;
+	}
+	if (c->dim) {
+		c->vec = lmrec_xreallocarray(c->vec, cap * c->dim, sizeof *c->vec);
+		memset(c->vec + c->cap * c->dim, 0, (cap - c->cap) * c->dim * sizeof *c->vec);
+	}
+	c->cap = cap;
+}
+
+static uint32_t item_index(struct catalog *c, const char *p, size_t len)
+{
+	uint32_t i = lmrec_ids_intern(c->items, p, len);
+	catalog_grow(c);
+	return i;
+}
+
+static void load_items(struct catalog *c, const char *path)
+{
+	struct lmrec_tsv *r = lmrec_tsv_open(path);
+	size_t ci = lmrec_tsv_col(r, "item");
+	long ct = lmrec_tsv_col_opt(r, "title"), cc = lmrec_tsv_col_opt(r, "category");
+	long ca = lmrec_tsv_col_opt(r, "available");
+	struct lmrec_ids *cats = lmrec_ids_new();
+	while (lmrec_tsv_read(r)) {
+		struct lmrec_field f = r->f[ci];
+		if (f.len == 0)
+			lmrec_tsv_die(r, ci, "empty id");
+		uint32_t i = item_index(c, f.p, f.len);
+		if (ct >= 0 && r->f[ct].len) {
+			free(c->title[i]);
+			c->title[i] = lmrec_xmalloc(r->f[ct].len + 1);
+			c->title[i][lmrec_tsv_unescape(c->title[i], r->f[ct].p, r->f[ct].len)] = '\0';
+		}
+		if (cc >= 0 && r->f[cc].len)
+			c->category[i] = lmrec_ids_intern(cats, r->f[cc].p, r->f[cc].len) + 1;
+		if (ca >= 0 && r->f[ca].len) {
+			struct lmrec_field a = r->f[ca];
+			if (a.len == 1 && a.p[0] == '0')
+				c->banned[i] = 1;
+			else if (!(a.len == 1 && a.p[0] == '1'))
+				lmrec_tsv_die(r, (size_t)ca, "'%.*s' is not 0 or 1", (int)a.len, a.p);
+		}
+	}
+	lmrec_tsv_close(r);
+	lmrec_ids_free(cats);
+}
+
+static void load_exclude(struct catalog *c, const char *path)
+{
+	struct lmrec_tsv *r = lmrec_tsv_open(path);
+	size_t ci = lmrec_tsv_col(r, "item");
+	while (lmrec_tsv_read(r))
+		if (r->f[ci].len)
+			c->banned[item_index(c, r->f[ci].p, r->f[ci].len)] = 1;
+	lmrec_tsv_close(r);
+}
+
+static void load_vectors(struct catalog *c, const char *path)
+{
+	struct lmrec_tsv *r = lmrec_tsv_open(path);
+	size_t ci = lmrec_tsv_col(r, "item");
+	size_t *dcol = lmrec_xcalloc(r->ncols + 1, sizeof *dcol), dim = 0;
+	for (size_t k = 0; k < r->ncols; k++) {
+		char name[32];
+		snprintf(name, sizeof name, "d%zu", dim);
+		if (strcmp(r->cols[k], name) == 0)
+			dcol[dim++] = k;
+	}
+	if (dim == 0)
+		lmrec_die(LMREC_EXIT_DATA, "%s:1: no vector columns d0, d1, ...", r->display);
+	c->dim = dim;
+	c->vec = lmrec_xcalloc(c->cap * dim + 1, sizeof *c->vec);
+	while (lmrec_tsv_read(r)) {
+		uint32_t i = item_index(c, r->f[ci].p, r->f[ci].len);
+		double norm = 0;
+		float *v = c->vec + (size_t)i * dim;
+		for (size_t d = 0; d < dim; d++) {
+			v[d] = lmrec_tsv_f32(r, dcol[d]);
+			norm += (double)v[d] * v[d];
+		}
+		if (norm > 0) {
+			for (size_t d = 0; d < dim; d++)
+				v[d] = (float)(v[d] / sqrt(norm));
+			c->has_vec[i] = 1;
+		}
+	}
+	lmrec_tsv_close(r);
+	free(dcol);
+}
+
+/* ---- candidates of one user ---- */
+
+struct cand {
+	uint32_t item;
+	double feat_sum; /* blended score */
+	uint32_t best_channel;
+	double best_contrib;
+	int64_t because, because2; /* of the best channel */
+};
+
+struct user_cands {
+	char *user;
+	size_t ulen;
+	/* raw rows */
+	uint32_t *item, *channel;
+	float *score;
+	int64_t *because, *because2;
+	size_t n, cap;
+};
+
+static void uc_push(struct user_cands *u, uint32_t item, uint32_t channel, float score, int64_t b1,
+		    int64_t b2)
+{
+	if (u->n == u->cap) {
+		size_t cap = u->cap ? u->cap * 2 : 256;
+		u->item = lmrec_xreallocarray(u->item, cap, sizeof *u->item);
+		u->channel = lmrec_xreallocarray(u->channel, cap, sizeof *u->channel);
+		u->score = lmrec_xreallocarray(u->score, cap, sizeof *u->score);
+		u->because = lmrec_xreallocarray(u->because, cap, sizeof *u->because);
+		u->because2 = lmrec_xreallocarray(u->because2, cap, sizeof *u->because2);
+		u->cap = cap;
+	}
+	u->item[u->n] = item;
+	u->channel[u->n] = channel;
+	u->score[u->n] = score;
+	u->because[u->n] = b1;
+	u->because2[u->n] = b2;
+	u->n++;
+}
+
+/* Features: each channel's score min-max scaled over the user's
+ * candidates of that channel (1 for the best, 0 for the worst). */
+static void features(const struct user_cands *u, size_t nch, double *fmin, double *fmax, float *feat)
+{
+	for (size_t c = 0; c < nch; c++) {
+		fmin[c] = INFINITY;
+		fmax[c] = -INFINITY;
+	}
+	for (size_t j = 0; j < u->n; j++) {
+		uint32_t c = u->channel[j];
+		if (u->score[j] < fmin[c])
+			fmin[c] = u->score[j];
+		if (u->score[j] > fmax[c])
+			fmax[c] = u->score[j];
+	}
+	for (size_t j = 0; j < u->n; j++) {
+		uint32_t c = u->channel[j];
+		double span = fmax[c] - fmin[c];
+		feat[j] = span > 0 ? (float)((u->score[j] - fmin[c]) / span) : 1.0f;
+	}
+}
+
+/* Distinct candidate items with their blended score and best channel. */
+static size_t blend(const struct user_cands *u, const float *feat, const double *w, struct cand *out,
+		    uint32_t *slot, uint32_t *stamp, uint32_t mark)
+{
+	size_t n = 0;
+	for (size_t j = 0; j < u->n; j++) {
+		uint32_t it = u->item[j];
+		struct cand *c;
+		if (stamp[it] != mark) {
+			stamp[it] = mark;
+			slot[it] = (uint32_t)n;
+			c = &out[n++];
+			c->item = it;
+			c->feat_sum = 0;
+			c->best_contrib = -INFINITY;
+			c->because = c->because2 = -1;
+		} else {
+			c = &out[slot[it]];
+		}
+		double contrib = w[u->channel[j]] * feat[j];
+		c->feat_sum += contrib;
+		if (contrib > c->best_contrib) {
+			c->best_contrib = contrib;
+			c->best_channel = u->channel[j];
+			c->because = u->because[j];
+			c->because2 = u->because2[j];
+		}
+	}
+	return n;
+}
+
+static int cmp_cand(const void *pa, const void *pb)
+{
+	const struct cand *a = pa, *b = pb;
+	if (a->feat_sum != b->feat_sum)
+		return a->feat_sum > b->feat_sum ? -1 : 1;
+	return a->item < b->item ? -1 : a->item > b->item; /* item index: made stable below */
+}
+
+/* ---- learning the weights ---- */
+
+struct learn_set {
+	struct user_cands *users;
+	size_t n;
+	uint32_t **truth; /* (n) sorted item indices */
+	size_t *ntruth;
+};
+
+static double ndcg_of(const struct learn_set *ls, const double *w, size_t nch, size_t k,
+		      struct cand *buf, uint32_t *slot, uint32_t *stamp, uint32_t *mark, float *feat,
+		      double *fmin, double *fmax)
+{
+	double sum = 0;
+	uint32_t *list = lmrec_xcalloc(k + 1, sizeof *list);
+	for (size_t u = 0; u < ls->n; u++) {
+		const struct user_cands *uc = &ls->users[u];
+		if (!ls->ntruth[u])
+			continue;
+		features(uc, nch, fmin, fmax, feat);
+		size_t n = blend(uc, feat, w, buf, slot, stamp, ++*mark);
+		qsort(buf, n, sizeof *buf, cmp_cand);
+		size_t len = n < k ? n : k;
+		for (size_t j = 0; j < len; j++)
+			list[j] = buf[j].item;
+		struct lmrec_user_metrics um;
+		lmrec_metrics_user(list, len, ls->truth[u], ls->ntruth[u], k, &um);
+		sum += um.ndcg;
+	}
+	free(list);
+	return sum;
+}
+
+/* Coordinate ascent (Metzler and Croft, 2007): each weight in turn tries a
+ * grid of values with the others fixed, keeping the best; until a full
+ * round improves nothing. */
+static void learn_weights(const struct learn_set *ls, double *w, size_t nch, size_t k, size_t max_items,
+			  int quiet)
+{
+	static const double grid[] = {0, 0.05, 0.1, 0.2, 0.35, 0.5, 0.75, 1, 1.5, 2, 3, 5};
+	struct cand *buf = lmrec_xcalloc(max_items + 1, sizeof *buf);
+	uint32_t *slot = lmrec_xcalloc(max_items + 1, sizeof *slot);
+	uint32_t *stamp = lmrec_xcalloc(max_items + 1, sizeof *stamp), mark = 0;
+	size_t maxn = 0;
+	for (size_t u = 0; u < ls->n; u++)
+		if (ls->users[u].n > maxn)
+			maxn = ls->users[u].n;
+	float *feat = lmrec_xcalloc(maxn + 1, sizeof *feat);
+	double *fmin = lmrec_xcalloc(nch + 1, sizeof *fmin), *fmax = lmrec_xcalloc(nch + 1, sizeof *fmax);
+	double best = ndcg_of(ls, w, nch, k, buf, slot, stamp, &mark, feat, fmin, fmax);
+	for (int round = 0; round < 10; round++) {
+		int improved = 0;
+		for (size_t c = 0; c < nch; c++) {
+			double keep = w[c];
+			for (size_t g = 0; g < sizeof grid / sizeof grid[0]; g++) {
+				w[c] = grid[g];
+				double v = ndcg_of(ls, w, nch, k, buf, slot, stamp, &mark, feat, fmin, fmax);
+				if (v > best + 1e-12) {
+					best = v;
+					keep = grid[g];
+					improved = 1;
+				}
+			}
+			w[c] = keep;
+		}
+		if (!improved)
+			break;
+	}
+	if (!quiet)
+		fprintf(stderr, "%s: learned weights: NDCG@%zu %.6f on %zu validation users\n",
+			lmrec_progname(), k, ls->n ? best / (double)ls->n : 0.0, ls->n);
+	free(buf);
+	free(slot);
+	free(stamp);
+	free(feat);
+	free(fmin);
+	free(fmax);
+}
+
+/* ---- ranking one user ---- */
+
+static double similarity(const struct catalog *c, uint32_t a, uint32_t b)
+{
+	if (c->dim && c->has_vec[a] && c->has_vec[b]) {
+		double dot = 0;
+		for (size_t d = 0; d < c->dim; d++)
+			dot += (double)c->vec[(size_t)a * c->dim + d] * c->vec[(size_t)b * c->dim + d];
+		return dot;
+	}
+	return c->category[a] && c->category[a] == c->category[b];
+}
+
+static void put_title(struct lmrec_out *o, const struct catalog *c, uint32_t it)
+{
+	if (c->title[it]) {
+		lmrec_out_field(o, c->title[it], strlen(c->title[it]));
+	} else {
+		size_t len;
+		const char *s = lmrec_ids_str(c->items, it, &len);
+		lmrec_out_write(o, s, len); /* already escaped */
+	}
+}
+
+static void write_reason(struct lmrec_out *o, const struct opts *opt, const struct catalog *c,
+			 const struct cand *x)
+{
+	size_t clen;
+	const char *ch = lmrec_ids_str(c->channels, x->best_channel, &clen);
+	lmrec_out_write(o, ch, clen);
+	lmrec_out_str(o, ": ");
+	if (x->because < 0) {
+		lmrec_out_str(o, strcmp(ch, "popular") == 0 ? "popular with many users" : "recommended for you");
+		return;
+	}
+	lmrec_out_str(o, "because you ");
+	lmrec_out_field(o, opt->verb, strlen(opt->verb));
+	lmrec_out_byte(o, ' ');
+	put_title(o, c, (uint32_t)x->because);
+	if (x->because2 >= 0) {
+		lmrec_out_str(o, " and ");
+		put_title(o, c, (uint32_t)x->because2);
+	}
+}
+
+struct ranker {
+	const struct opts *o;
+	struct catalog *cat;
+	double *w;
+	size_t nch;
+	struct cand *buf;
+	uint32_t *slot, *stamp, mark;
+	size_t bufcap;
+	float *feat;
+	size_t featcap;
+	double *fmin, *fmax;
+	uint32_t *cat_count;
+	size_t ncat_cap;
+	size_t users, rows;
+};
+
+static void ranker_fit(struct ranker *rk)
+{
+	size_t ni = lmrec_ids_count(rk->cat->items);
+	if (ni > rk->bufcap) {
+		size_t cap = ni * 2;
+		rk->buf = lmrec_xreallocarray(rk->buf, cap, sizeof *rk->buf);
+		rk->slot = lmrec_xreallocarray(rk->slot, cap, sizeof *rk->slot);
+		rk->stamp = lmrec_xreallocarray(rk->stamp, cap, sizeof *rk->stamp);
+		memset(rk->stamp + rk->bufcap, 0, (cap - rk->bufcap) * sizeof *rk->stamp);
+		rk->bufcap = cap;
+	}
+}
+
+static void rank_user(struct ranker *rk, const struct user_cands *u, struct lmrec_out *out)
+{
+	const struct opts *o = rk->o;
+	struct catalog *c = rk->cat;
+	ranker_fit(rk);
+	LMREC_GROW(rk->feat, rk->featcap, u->n + 1);
+	features(u, rk->nch, rk->fmin, rk->fmax, rk->feat);
+	size_t n = blend(u, rk->feat, rk->w, rk->buf, rk->slot, rk->stamp, ++rk->mark);
+	/* banned items out; ties by item id in byte order */
+	size_t m = 0;
+	for (size_t j = 0; j < n; j++)
+		if (!c->banned[rk->buf[j].item])
+			rk->buf[m++] = rk->buf[j];
+	n = m;
+	for (size_t j = 1; j < n; j++) { /* insertion sort: stable with byte order of ids */
+		struct cand x = rk->buf[j];
+		size_t k = j;
+		while (k > 0 && (rk->buf[k - 1].feat_sum < x.feat_sum ||
+				 (rk->buf[k - 1].feat_sum == x.feat_sum &&
+				  lmrec_ids_cmp(c->items, rk->buf[k - 1].item, x.item) > 0))) {
+			rk->buf[k] = rk->buf[k - 1];
+			k--;
+		}
+		rk->buf[k] = x;
+	}
+	if (n > o->pool)
+		n = o->pool;
+	/* greedy selection: MMR and the category cap */
+	size_t want = o->top < n ? o->top : n, chosen = 0;
+	unsigned char *taken = lmrec_xcalloc(n + 1, 1);
+	size_t *pick = lmrec_xcalloc(want + 1, sizeof *pick);
+	double *maxsim = lmrec_xcalloc(n + 1, sizeof *maxsim);
+	for (size_t j = 0; j < n; j++)
+		if (c->category[rk->buf[j].item] >= rk->ncat_cap) {
+			size_t cap = rk->ncat_cap ? rk->ncat_cap : 64;
+			while (cap <= c->category[rk->buf[j].item])
+				cap *= 2;
+			rk->cat_count = lmrec_xreallocarray(rk->cat_count, cap, sizeof *rk->cat_count);
+			memset(rk->cat_count + rk->ncat_cap, 0, (cap - rk->ncat_cap) * sizeof *rk->cat_count);
+			rk->ncat_cap = cap;
+		}
+	while (chosen < want) {
+		double best = -INFINITY;
+		size_t bj = n;
+		for (size_t j = 0; j < n; j++) {
+			if (taken[j])
+				continue;
+			uint32_t cat = c->category[rk->buf[j].item];
+			if (o->cat_cap && cat && rk->cat_count[cat] >= o->cat_cap)
+				continue;
+			double v = o->mmr * rk->buf[j].feat_sum - (1 - o->mmr) * maxsim[j];
+			if (v > best) {
+				best = v;
+				bj = j;
+			}
+		}
+		if (bj == n)
+			break;
+		taken[bj] = 1;
+		pick[chosen++] = bj;
+		uint32_t cat = c->category[rk->buf[bj].item];
+		if (cat)
+			rk->cat_count[cat]++;
+		if (o->mmr < 1)
+			for (size_t j = 0; j < n; j++)
+				if (!taken[j]) {
+					double s = similarity(c, rk->buf[j].item, rk->buf[bj].item);
+					if (s > maxsim[j])
+						maxsim[j] = s;
+				}
+	}
+	for (size_t r = 0; r < chosen; r++) {
+		const struct cand *x = &rk->buf[pick[r]];
+		size_t len;
+		lmrec_out_write(out, u->user, u->ulen);
+		lmrec_out_tab(out);
+		lmrec_out_i64(out, (int64_t)r + 1);
+		lmrec_out_tab(out);
+		const char *s = lmrec_ids_str(c->items, x->item, &len);
+		lmrec_out_write(out, s, len);
+		lmrec_out_tab(out);
+		lmrec_out_f32(out, (float)x->feat_sum);
+		lmrec_out_tab(out);
+		write_reason(out, o, c, x);
+		lmrec_out_eol(out);
+	}
+	for (size_t r = 0; r < chosen; r++) {
+		uint32_t cat = c->category[rk->buf[pick[r]].item];
+		if (cat)
+			rk->cat_count[cat] = 0;
+	}
+	rk->users += chosen > 0;
+	rk->rows += chosen;
+	free(taken);
+	free(pick);
+	free(maxsim);
+}
+
+/* ---- reading the candidates ---- */
+
+struct reader {
+	struct lmrec_tsv *r;
+	size_t cu, ci, cs, cc;
+	long cb, cb2;
+	int pending; /* a row read but not yet consumed */
+	struct lmrec_ids *done;
+};
+
+static void reader_open(struct reader *rd, const char *path)
+{
+	rd->r = lmrec_tsv_open(path);
+	rd->cu = lmrec_tsv_col(rd->r, "user");
+	rd->ci = lmrec_tsv_col(rd->r, "item");
+	rd->cs = lmrec_tsv_col(rd->r, "score");
+	rd->cc = lmrec_tsv_col(rd->r, "channel");
+	rd->cb = lmrec_tsv_col_opt(rd->r, "because");
+	rd->cb2 = lmrec_tsv_col_opt(rd->r, "because2");
+	rd->pending = lmrec_tsv_read(rd->r);
+}
+
+/* Reads the next user's rows into u; 0 at the end. */
+static int next_user(struct reader *rd, struct catalog *c, struct user_cands *u)
+{
+	if (!rd->pending)
+		return 0;
+	struct lmrec_tsv *r = rd->r;
+	struct lmrec_field uf = r->f[rd->cu];
+	if (uf.len == 0)
+		lmrec_tsv_die(r, rd->cu, "empty id");
+	if (lmrec_ids_find(rd->done, uf.p, uf.len) >= 0)
+		lmrec_tsv_die(r, rd->cu, "user '%.*s' appears again: candidates must be grouped by user "
+				    "(lmrec-recall writes them so)",
+			      (int)(uf.len > 40 ? 40 : uf.len), uf.p);
+	lmrec_ids_intern(rd->done, uf.p, uf.len);
+	free(u->user);
+	u->user = lmrec_xstrndup(uf.p, uf.len);
+	u->ulen = uf.len;
+	u->n = 0;
+	do {
+		struct lmrec_field it = r->f[rd->ci], ch = r->f[rd->cc];
+		if (it.len == 0)
+			lmrec_tsv_die(r, rd->ci, "empty id");
+		float s = lmrec_tsv_f32(r, rd->cs);
+		uint32_t item = item_index(c, it.p, it.len);
+		uint32_t chan = lmrec_ids_intern(c->channels, ch.p, ch.len);
+		int64_t b1 = -1, b2 = -1;
+		if (rd->cb >= 0 && r->f[rd->cb].len)
+			b1 = item_index(c, r->f[rd->cb].p, r->f[rd->cb].len);
+		if (rd->cb2 >= 0 && r->f[rd->cb2].len)
+			b2 = item_index(c, r->f[rd->cb2].p, r->f[rd->cb2].len);
+		uc_push(u, item, chan, s, b1, b2);
+		rd->pending = lmrec_tsv_read(r);
+	} while (rd->pending && r->f[rd->cu].len == u->ulen && memcmp(r->f[rd->cu].p, u->user, u->ulen) == 0);
+	return 1;
+}
+
+static void uc_free(struct user_cands *u)
+{
+	free(u->user);
+	free(u->item);
+	free(u->channel);
+	free(u->score);
+	free(u->because);
+	free(u->because2);
+}
+
+static void load_weights(struct catalog *c, const char *path, double **w, size_t *nw)
+{
+	struct lmrec_tsv *r = lmrec_tsv_open(path);
+	size_t cc = lmrec_tsv_col(r, "channel"), cw = lmrec_tsv_col(r, "weight");
+	while (lmrec_tsv_read(r)) {
+		uint32_t ch = lmrec_ids_intern(c->channels, r->f[cc].p, r->f[cc].len);
+		double v = lmrec_tsv_f64(r, cw);
+		if (ch >= *nw) {
+			*w = lmrec_xreallocarray(*w, (size_t)ch + 1, sizeof **w);
+			for (size_t j = *nw; j <= ch; j++)
+				(*w)[j] = 1.0;
+			*nw = (size_t)ch + 1;
+		}
+		(*w)[ch] = v;
+	}
+	lmrec_tsv_close(r);
+}
+
+static void grow_weights(double **w, size_t *nw, size_t n)
+{
+	if (n <= *nw)
+		return;
+	*w = lmrec_xreallocarray(*w, n, sizeof **w);
+	for (size_t j = *nw; j < n; j++)
+		(*w)[j] = 1.0; /* a channel without a weight counts 1 */
+	*nw = n;
+}
+
+static int run(const struct opts *o, char *const *files, size_t nfiles)
+{
+	struct catalog cat;
+	memset(&cat, 0, sizeof cat);
+	cat.items = lmrec_ids_new();
+	cat.channels = lmrec_ids_new();
+	if (o->items)
+		load_items(&cat, o->items);
+	if (o->exclude)
+		load_exclude(&cat, o->exclude);
+	if (o->vectors)
+		load_vectors(&cat, o->vectors);
+	double *w = NULL;
+	size_t nw = 0;
+	if (o->weights)
+		load_weights(&cat, o->weights, &w, &nw);
+
+	static char *const stdin_only[] = {"-"};
+	if (nfiles == 0) {
+		files = stdin_only;
+		nfiles = 1;
+	}
+	struct ranker rk;
+	memset(&rk, 0, sizeof rk);
+	rk.o = o;
+	rk.cat = &cat;
+
+	if (o->learn) {
+		/* all users in memory, the weights learned, then ranked */
+		struct learn_set ls;
+		memset(&ls, 0, sizeof ls);
+		size_t lcap = 0;
+		struct reader rd;
+		memset(&rd, 0, sizeof rd);
+		rd.done = lmrec_ids_new();
+		for (size_t f = 0; f < nfiles; f++) {
+			reader_open(&rd, files[f]);
+			for (;;) {
+				LMREC_GROW(ls.users, lcap, ls.n + 1);
+				memset(&ls.users[ls.n], 0, sizeof ls.users[ls.n]);
+				if (!next_user(&rd, &cat, &ls.users[ls.n]))
+					break;
+				ls.n++;
+			}
+			uc_free(&ls.users[ls.n]);
+			lmrec_tsv_close(rd.r);
+		}
+		struct lmrec_inter truth;
+		struct lmrec_ids *tu = lmrec_ids_new();
+		lmrec_inter_init(&truth, tu, cat.items);
+		char *tf[1] = {(char *)o->learn};
+		lmrec_inter_load(&truth, tf, 1, LMREC_INTER_NO_TS);
+		catalog_grow(&cat);
+		ls.truth = lmrec_xcalloc(ls.n + 1, sizeof *ls.truth);
+		ls.ntruth = lmrec_xcalloc(ls.n + 1, sizeof *ls.ntruth);
+		/* truth rows per user: the test fold when there are folds */
+		for (size_t r = 0; r < truth.n; r++) {
+			if (truth.has_fold && truth.fold_of[r] != LMREC_FOLD_TEST && truth.fold_of[r] != LMREC_FOLD_VALID)
+				continue;
+			size_t len;
+			const char *s = lmrec_ids_str(tu, truth.user[r], &len);
+			int64_t u = lmrec_ids_find(rd.done, s, len);
+			if (u < 0)
+				continue;
+			ls.truth[u] = lmrec_xreallocarray(ls.truth[u], ls.ntruth[u] + 1, sizeof **ls.truth);
+			ls.truth[u][ls.ntruth[u]++] = truth.item[r];
+		}
+		for (size_t u = 0; u < ls.n; u++) { /* sort, dedupe */
+			uint32_t *t = ls.truth[u];
+			size_t n = ls.ntruth[u], m = 0;
+			for (size_t i = 1; i < n; i++) {
+				uint32_t x = t[i];
+				size_t j = i;
+				while (j > 0 && t[j - 1] > x) {
+					t[j] = t[j - 1];
+					j--;
+				}
+				t[j] = x;
+			}
+			for (size_t i = 0; i < n; i++)
+				if (m == 0 || t[m - 1] != t[i])
+					t[m++] = t[i];
+			ls.ntruth[u] = m;
+		}
+		grow_weights(&w, &nw, lmrec_ids_count(cat.channels));
+		learn_weights(&ls, w, nw, o->learn_k, lmrec_ids_count(cat.items), o->quiet);
+		rk.w = w;
+		rk.nch = nw;
+		rk.fmin = lmrec_xcalloc(nw + 1, sizeof *rk.fmin);
+		rk.fmax = lmrec_xcalloc(nw + 1, sizeof *rk.fmax);
+		struct lmrec_out *out = lmrec_out_open(o->output);
+		lmrec_out_str(out, "user\trank\titem\tscore\treason\n");
+		/* users in byte order */
+		uint32_t *order = lmrec_ids_sorted(rd.done);
+		for (size_t k = 0; k < ls.n; k++)
+			rank_user(&rk, &ls.users[order[k]], out);
+		lmrec_out_commit(out);
+		free(order);
+		for (size_t u = 0; u < ls.n; u++) {
+			uc_free(&ls.users[u]);
+			free(ls.truth[u]);
+		}
+		free(ls.users);
+		free(ls.truth);
+		free(ls.ntruth);
+		lmrec_inter_free(&truth);
+		lmrec_ids_free(tu);
+		lmrec_ids_free(rd.done);
+	} else {
+		struct lmrec_out *out = lmrec_out_open(o->output);
+		lmrec_out_str(out, "user\trank\titem\tscore\treason\n");
+		struct reader rd;
+		memset(&rd, 0, sizeof rd);
+		rd.done = lmrec_ids_new();
+		struct user_cands u;
+		memset(&u, 0, sizeof u);
+		for (size_t f = 0; f < nfiles; f++) {
+			reader_open(&rd, files[f]);
+			while (next_user(&rd, &cat, &u)) {
+				grow_weights(&w, &nw, lmrec_ids_count(cat.channels));
+				if (rk.nch < nw) {
+					rk.fmin = lmrec_xreallocarray(rk.fmin, nw, sizeof *rk.fmin);
+					rk.fmax = lmrec_xreallocarray(rk.fmax, nw, sizeof *rk.fmax);
+				}
+				rk.w = w;
+				rk.nch = nw;
+				rank_user(&rk, &u, out);
+			}
+			lmrec_tsv_close(rd.r);
+		}
+		lmrec_out_commit(out);
+		uc_free(&u);
+		lmrec_ids_free(rd.done);
+	}
+	if (o->save_weights) {
+		struct lmrec_out *wo = lmrec_out_open(o->save_weights);
+		lmrec_out_str(wo, "channel\tweight\n");
+		uint32_t *order = lmrec_ids_sorted(cat.channels);
+		for (size_t k = 0; k < lmrec_ids_count(cat.channels); k++) {
+			size_t len;
+			const char *s = lmrec_ids_str(cat.channels, order[k], &len);
+			lmrec_out_write(wo, s, len);
+			lmrec_out_tab(wo);
+			lmrec_out_printf(wo, "%.9g", order[k] < nw ? w[order[k]] : 1.0);
+			lmrec_out_eol(wo);
+		}
+		free(order);
+		lmrec_out_commit(wo);
+	}
+	if (!o->quiet)
+		fprintf(stderr, "%s: %zu users, %zu recommendations\n", lmrec_progname(), rk.users, rk.rows);
+	free(rk.buf);
+	free(rk.slot);
+	free(rk.stamp);
+	free(rk.feat);
+	free(rk.fmin);
+	free(rk.fmax);
+	free(rk.cat_count);
+	for (size_t i = 0; i < cat.cap; i++)
+		free(cat.title[i]);
+	free(cat.title);
+	free(cat.category);
+	free(cat.banned);
+	free(cat.vec);
+	free(cat.has_vec);
+	free(w);
+	lmrec_ids_free(cat.items);
+	lmrec_ids_free(cat.channels);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	lmrec_setprogname(argv[0]);
+	struct opts o = {.top = 10, .pool = 200, .mmr = 1.0, .learn_k = 10, .verb = "liked"};
+	int c;
+	while ((c = getopt_long(argc, argv, "n:o:qhV", long_options, NULL)) != -1) {
+		switch (c) {
+		case OPT_WEIGHTS: o.weights = optarg; break;           /* --weights */
+		case OPT_LEARN: o.learn = optarg; break;               /* --learn */
+		case OPT_LEARN_K: o.learn_k = (size_t)lmrec_opt_u64("--learn-k", optarg, 1, 10000); break; /* --learn-k */
+		case OPT_SAVE_WEIGHTS: o.save_weights = optarg; break; /* --save-weights */
+		case OPT_MMR: o.mmr = lmrec_opt_double("--mmr", optarg, 0, 1); break; /* --mmr */
+		case OPT_ITEMS: o.items = optarg; break;     /* --items */
+		case OPT_VECTORS: o.vectors = optarg; break; /* --vectors */
+		case OPT_EXCLUDE: o.exclude = optarg; break; /* --exclude */
+		case OPT_CATEGORY_CAP: /* --category-cap */
+			o.cat_cap = (size_t)lmrec_opt_u64("--category-cap", optarg, 1, 1000000);
+			break;
+		case OPT_POOL: o.pool = (size_t)lmrec_opt_u64("--pool", optarg, 1, 10000000); break; /* --pool */
+		case OPT_VERB: o.verb = optarg; break; /* --verb */
+		case 'n': o.top = (size_t)lmrec_opt_u64("--top", optarg, 1, 1000000); break; /* --top */
+		case 'o': o.output = optarg; break; /* --output */
+		case 'q': o.quiet = 1; break;       /* --quiet */
+		case 'h': usage(0); break;          /* --help */
+		case 'V': lmrec_print_version(); lmrec_close_stdout(); return 0; /* --version */
+		default: usage(LMREC_EXIT_USAGE);
+		}
+	}
+	if (o.weights && o.learn)
+		lmrec_usage_error("--weights and --learn exclude each other");
+	if (o.pool < o.top)
+		o.pool = o.top;
+	int rc = run(&o, argv + optind, (size_t)(argc - optind));
+	lmrec_close_stdout();
+	return rc;
+}
