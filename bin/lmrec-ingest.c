@@ -569,10 +569,25 @@ static void bind_map(struct plan *p, const struct lmrec_colmap *m, const struct 
 			add_extra(p, pr->target, v);
 		}
 	}
-	const char *need = p->v[0].t == V_NONE ? kind_cols[p->kind][0]
-			   : p->kind == K_INTER && p->v[1].t == V_NONE ? "item"
-			   : p->kind == K_INTER && p->v[2].t == V_NONE && !o->ts_from_order ? "ts"
-											     : NULL;
+}
+
+/* A map must give the required columns of its kind (checked before any input is read). */
+static void check_map(const struct input *in, const struct opts *o)
+{
+	if (!in->map)
+		return;
+	struct lmrec_colmap m;
+	char *err;
+	if (lmrec_colmap_parse(in->map, &m, &err) != 0)
+		lmrec_usage_error("invalid value for --map: %s", err);
+	const char *need = NULL;
+	if (!lmrec_colmap_get(&m, kind_cols[in->kind][0]))
+		need = kind_cols[in->kind][0];
+	else if (in->kind == K_INTER && !lmrec_colmap_get(&m, "item"))
+		need = "item";
+	else if (in->kind == K_INTER && !o->ts_from_order && !lmrec_colmap_get(&m, "ts"))
+		need = "ts";
+	lmrec_colmap_free(&m);
 	if (need)
 		lmrec_usage_error("%s maps no '%s'%s", in->map_origin, need,
 				  strcmp(need, "ts") == 0 ? " (or give --ts-from-order)" : "");
@@ -676,8 +691,9 @@ static uint64_t dup_check(struct dups *d, uint32_t u, uint32_t i, uint32_t rest,
 struct tags {
 	struct lmrec_ids *items;
 	struct lmrec_ids *seen; /* item index + lower-case tag */
-	char **text;            /* (n) escaped */
-	size_t *len, *cap;
+	char **text;            /* (ncap) each item's tags, escaped */
+	size_t *len, *cap;      /* (ncap) their lengths and capacities */
+	size_t ncap;
 };
 
 struct ctx {
@@ -1111,13 +1127,12 @@ static void user_row(struct ctx *c, const struct lmrec_src *s, const struct plan
 
 static void tag_add(struct ctx *c, struct tags *t, struct lmrec_field item, struct lmrec_field tag)
 {
-	uint32_t k = lmrec_ids_intern(t->items, item.p, item.len);
 	size_t n = lmrec_ids_count(t->items);
-	if (k + 1 == n) {
-		size_t cap = n - 1;
-		LMREC_GROW(t->text, cap, n);
-		t->len = lmrec_xreallocarray(t->len, cap, sizeof *t->len);
-		t->cap = lmrec_xreallocarray(t->cap, cap, sizeof *t->cap);
+	uint32_t k = lmrec_ids_intern(t->items, item.p, item.len);
+	if (k == n) { /* a new item */
+		LMREC_GROW(t->text, t->ncap, n + 1);
+		t->len = lmrec_xreallocarray(t->len, t->ncap, sizeof *t->len);
+		t->cap = lmrec_xreallocarray(t->cap, t->ncap, sizeof *t->cap);
 		t->text[k] = NULL;
 		t->len[k] = t->cap[k] = 0;
 	}
@@ -1256,6 +1271,7 @@ static int run(const struct opts *o, char **files, size_t nfiles)
 	struct input *in = lmrec_xcalloc(nfiles, sizeof *in);
 	for (size_t i = 0; i < nfiles; i++) {
 		resolve_input(o, files[i], o->map, &in[i]);
+		check_map(&in[i], o);
 		if (in[i].kind != in[0].kind)
 			lmrec_usage_error("%s holds %s and %s %s: give --kind and --map", files[0],
 					  kind_names[in[0].kind], files[i], kind_names[in[i].kind]);

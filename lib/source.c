@@ -373,9 +373,11 @@ struct lmrec_src *lmrec_src_open(const char *path, const struct lmrec_src_opts *
 			uint64_t len = m->r->ncols ? m->r->ncols - 1 : 0;
 			for (size_t i = 0; i < m->r->ncols; i++)
 				len += strlen(m->r->cols[i]);
-			if (m->r->bytes == len + 2)
-				lmrec_die_at(s->display, 1, "line ends with CR (CRLF line endings): "
-							    "convert the file with dos2unix");
+			if (m->r->bytes == len + 2) {
+				lmrec_src_close(s);
+				lmrec_die_at(path, 1, "line ends with CR (CRLF line endings): "
+						      "convert the file with dos2unix");
+			}
 			s->ncols = m->r->ncols;
 			s->cols = lmrec_xcalloc(s->ncols, sizeof *s->cols);
 			for (size_t i = 0; i < s->ncols; i++)
