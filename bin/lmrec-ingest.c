@@ -1,5 +1,4 @@
 /* lmrec-ingest — real sources (CSV, TSV, "::" and "|" files) into lmrec's canonical streams. */
-#define _XOPEN_SOURCE 700 /* strptime */
 #include <getopt.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -8,10 +7,11 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
-#include <time.h>
 
 #include "lmrec.h"
+#include "attrs.h"
 #include "colmap.h"
+#include "datetime.h"
 #include "source.h"
 #include "utf8.h"
 
@@ -271,9 +271,9 @@ static void resolve_input(const struct opts *o, const char *path, const char *ma
 	else if (ends_with(name, blen, ".dat"))
 		f = F_DAT;
 	else
-		f = o->sep ? F_RAW : F_TSV;
+		f = F_TSV;
 	if (o->format < 0 && o->sep && f == F_TSV)
-		f = F_RAW;
+		f = F_RAW; /* --sep alone: a separated file that is not CSV */
 	const struct preset *fp = o->format < 0 ? p : NULL; /* the preset's reading options */
 	in->so.format = f == F_TSV ? LMREC_SRC_TSV : f == F_CSV ? LMREC_SRC_CSV : LMREC_SRC_RAW;
 	const char *sep = f == F_CSV ? "," : f == F_DAT ? "::" : f == F_PIPE ? "|" : "\t";
@@ -782,38 +782,6 @@ static int get_id(struct ctx *c, const struct lmrec_src *s, const struct val *v,
 	return 0;
 }
 
-/* Days since 1970-01-01 of a date of the proleptic Gregorian calendar. */
-static int64_t days_from_civil(int64_t y, int64_t m, int64_t d)
-{
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	int64_t yoe = y - era * 400;
-	int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-/* strptime(3) over the whole field, as UTC. */
-static int parse_date(const char *fmt, const char *p, size_t len, int64_t *ts)
-{
-	char buf[128];
-	if (len == 0 || len >= sizeof buf || memchr(p, '\0', len))
-		return -1;
-	memcpy(buf, p, len);
-	buf[len] = '\0';
-	struct tm tm;
-	memset(&tm, 0, sizeof tm);
-	tm.tm_mday = 1;
-	const char *end = strptime(buf, fmt, &tm);
-	if (!end || *end || tm.tm_mon < 0 || tm.tm_mon > 11 || tm.tm_mday < 1 || tm.tm_mday > 31 ||
-	    tm.tm_hour < 0 || tm.tm_hour > 23 || tm.tm_min < 0 || tm.tm_min > 59 || tm.tm_sec < 0 ||
-	    tm.tm_sec > 60)
-		return -1;
-	*ts = days_from_civil((int64_t)tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday) * 86400 +
-	      tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec;
-	return 0;
-}
-
 static int get_ts(struct ctx *c, const struct lmrec_src *s, const struct val *v, int64_t *ts)
 {
 	struct lmrec_field f;
@@ -822,7 +790,7 @@ static int get_ts(struct ctx *c, const struct lmrec_src *s, const struct val *v,
 	if (f.len == 0)
 		return bad_row(c, s->display, s->lineno, v->name, "empty where a time is needed");
 	if (c->o->ts_format) {
-		if (parse_date(c->o->ts_format, f.p, f.len, ts) == 0)
+		if (lmrec_datetime_parse(c->o->ts_format, f.p, f.len, ts) == 0)
 			return 0;
 		return bad_row(c, s->display, s->lineno, v->name, "'%.*s%s' does not match --ts-format '%s'",
 			       SHOWN(f), c->o->ts_format);
@@ -847,37 +815,6 @@ static void put_float(struct lmrec_out *out, float w)
 			break;
 	}
 	lmrec_out_write(out, buf, (size_t)n);
-}
-
-/* The syntax of attrs: key=value pairs separated by ';', keys of letters,
- * digits, '_', '-' and '.', values not empty. NULL when right, else what is
- * wrong with the pair at *at (of *atlen bytes). */
-static const char *attrs_error(const char *p, size_t len, size_t *at, size_t *atlen)
-{
-	size_t i = 0;
-	while (i <= len) {
-		const char *semi = memchr(p + i, ';', len - i);
-		size_t end = semi ? (size_t)(semi - p) : len;
-		*at = i;
-		*atlen = end - i;
-		const char *eq = memchr(p + i, '=', end - i);
-		if (end == i)
-			return "empty pair";
-		if (!eq)
-			return "no '=' in the pair";
-		if (eq == p + i)
-			return "empty key";
-		for (const char *k = p + i; k < eq; k++)
-			if (!((*k >= 'a' && *k <= 'z') || (*k >= 'A' && *k <= 'Z') || (*k >= '0' && *k <= '9') ||
-			      *k == '_' || *k == '-' || *k == '.'))
-				return "the key holds other than letters, digits, '_', '-' and '.'";
-		if (eq + 1 == p + end)
-			return "empty value";
-		if (!semi)
-			break;
-		i = end + 1;
-	}
-	return NULL;
 }
 
 static void write_fields(struct lmrec_out *out, const struct lmrec_field *f, size_t n)
@@ -1052,8 +989,8 @@ static void item_row(struct ctx *c, const struct lmrec_src *s, const struct plan
 		if (get(c, s, &p->v[i], &f[i]) != 0)
 			return;
 	size_t at, atlen;
-	const char *why = attrs_error(f[4].p, f[4].len, &at, &atlen);
-	if (f[4].len && why) {
+	const char *why = lmrec_attrs_check(f[4].p, f[4].len, &at, &atlen);
+	if (why) {
 		bad_row(c, s->display, s->lineno, p->v[4].name, "attrs pair '%.*s': %s", (int)atlen,
 			f[4].p + at, why);
 		return;

@@ -198,12 +198,22 @@ o_is_empty() {
 	run -65 --separate-stderr lmrec-ingest --sep ';' --ts-format '%Y-%m-%d' \
 		--map 'user=who,item=3,ts=when' orders.csv
 	[ "$stderr" = "lmrec-ingest: orders.csv:2: column 'when': '2024-03-01 10:00:00' does not match --ts-format '%Y-%m-%d'" ]
+	# dates before 1970 and across leap years, in UTC
+	printf 'user,item,ts\nu,a,1969-12-31\nu,b,2000-02-29\nu,c,1900-03-01\nu,d,2100-12-31\n' >dates.csv
+	run -0 lmrec-ingest -q --ts-format %Y-%m-%d dates.csv
+	[ "$(cut -f3 <<<"$output" | tr '\n' ' ')" = "ts -86400 951782400 -2203891200 4133894400 " ]
 	# a weight from a column named rating makes the event 'rating'; --event overrides
 	printf 'u,i,t,rating\nx,y,7,2.5\n' >r.csv
 	run -0 lmrec-ingest -q --map u=u,item=i,ts=t,weight=rating,user=u r.csv
 	assert_line "$(tsv 'x|y|7|2.5|rating|x')"
 	run -0 lmrec-ingest -q --map user=u,item=i,ts=t,weight=rating --event view r.csv
 	assert_line "$(tsv 'x|y|7|2.5|view')"
+}
+
+@test "lmrec-ingest: a UTF-8 byte-order mark before a CSV header is dropped" {
+	printf '\xef\xbb\xbfuser,item,ts\r\nu,a,1\r\n' >bom.csv
+	run -0 lmrec-ingest -q bom.csv
+	assert_output "$(tsv 'user|item|ts|weight|event' 'u|a|1|1|')"
 }
 
 @test "lmrec-ingest: --encoding latin1 converts, auto takes UTF-8 where valid" {
