@@ -325,7 +325,6 @@ struct plan {
 	struct val *extra;      /* (nextra) extra columns in output order */
 	char **extra_names;
 	size_t nextra;
-	struct val tag;         /* the tags source: the tag column */
 	int event_rating;       /* event defaults to "rating" */
 	char *header;           /* the output header line, without LF */
 };
@@ -341,7 +340,6 @@ static void plan_free(struct plan *p)
 	for (size_t i = 0; i < 7; i++)
 		val_free(&p->v[i]);
 	val_free(&p->genres);
-	val_free(&p->tag);
 	for (size_t i = 0; i < p->nflags; i++)
 		free(p->flag_names[i]);
 	free(p->flag_names);
@@ -609,10 +607,11 @@ static void make_plan(struct plan *p, enum kind kind, const struct lmrec_src *s,
 	} else {
 		bind_identity(p, s, o);
 	}
-	if (kind == K_INTER && o->event) {
-		if (p->v[4].t != V_NONE)
-			lmrec_usage_error("--event and an event column of %s exclude each other",
-					  in->map_origin);
+	if (kind == K_INTER && o->event) { /* it replaces a literal event, not a column */
+		if (p->v[4].t == V_COL)
+			lmrec_usage_error("--event and the event column of %s exclude each other",
+					  s->display);
+		val_free(&p->v[4]);
 		set_lit(&p->v[4], "event", o->event);
 	}
 	if (kind == K_INTER && p->v[4].t == V_NONE && p->event_rating)
@@ -629,8 +628,6 @@ static void make_plan(struct plan *p, enum kind kind, const struct lmrec_src *s,
 	}
 	for (size_t i = 0; i < p->nextra; i++) {
 		const char *c = p->extra_names[i];
-		if (std_index(kind, c) >= 0)
-			continue; /* cannot happen: standard targets are bound above */
 		LMREC_GROW(h, cap, len + strlen(c) + 2);
 		len += (size_t)sprintf(h + len, "\t%s", c);
 	}

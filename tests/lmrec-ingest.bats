@@ -208,6 +208,9 @@ o_is_empty() {
 	assert_line "$(tsv 'x|y|7|2.5|rating|x')"
 	run -0 lmrec-ingest -q --map user=u,item=i,ts=t,weight=rating --event view r.csv
 	assert_line "$(tsv 'x|y|7|2.5|view')"
+	run -0 lmrec-ingest -q --event view "$F/ml-100k/u.data"
+	assert_line "$(tsv '1|10|881250949|3|view')"
+	run -2 lmrec-ingest -q --event view --map user=u,item=i,ts=t,event=rating r.csv
 }
 
 @test "lmrec-ingest: a UTF-8 byte-order mark before a CSV header is dropped" {
@@ -363,6 +366,17 @@ o_is_empty() {
 	run -65 --separate-stderr lmrec-ingest -o o/items.tsv --preset movies.csv ml.csv
 	[ "$stderr" = "lmrec-ingest: ml.csv:3: column 'title': invalid UTF-8: byte 0xFF at offset 3 of the field (for Latin-1 text use --encoding latin1)" ]
 	o_is_empty
+}
+
+@test "lmrec-ingest: UTF-8 is checked strictly: overlong forms, surrogates and beyond U+10FFFF are invalid" {
+	printf 'item,title\n1,ok \xf0\x9f\x98\x80 \xe2\x82\xac \xc3\xa9\n' >good.csv
+	run -0 lmrec-ingest -q --kind items good.csv
+	assert_line "$(printf '1\tok \xf0\x9f\x98\x80 \xe2\x82\xac \xc3\xa9\t\t\t')"
+	for bad in '\xc0\xaf' '\xe0\x80\xaf' '\xed\xa0\x80' '\xf4\x90\x80\x80' '\xf8\x88\x80\x80\x80' '\xe2\x82' '\x80'; do
+		printf "item,title\n1,ab$bad\n" >bad.csv
+		run -65 --separate-stderr lmrec-ingest --kind items bad.csv
+		[[ "$stderr" == "lmrec-ingest: bad.csv:2: column 'title': invalid UTF-8: byte 0x"??" at offset 2 of the field"* ]]
+	done
 }
 
 @test "lmrec-ingest: malformed CSV quoting exits 65 naming line and column" {
