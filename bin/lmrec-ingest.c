@@ -517,11 +517,15 @@ static void bind_identity(struct plan *p, const struct lmrec_src *s, const struc
 				lmrec_die_at(s->display, 1, "no column '%s' in the header", kind_cols[p->kind][i]);
 		return;
 	}
-	/* no header: the canonical columns in order (ts left out with --ts-from-order) */
+	/* no header: the canonical columns in order (ts left out with --ts-from-order),
+	 * as many as there are, and at least the required ones */
 	size_t c = 0;
-	for (size_t i = 0; kind_cols[p->kind][i] && (c < s->width || i < 2); i++) {
-		if (p->kind == K_INTER && i == 2 && o->ts_from_order)
+	int inter = p->kind == K_INTER;
+	for (size_t i = 0; kind_cols[p->kind][i]; i++) {
+		if (inter && i == 2 && o->ts_from_order)
 			continue;
+		if (c >= s->width && !(i == 0 || (inter && i <= 2)))
+			break;
 		if (p->kind == K_USERS && i > 0)
 			break;
 		set_col(&p->v[i], s, c++);

@@ -187,6 +187,24 @@ o_is_empty() {
 	run -2 lmrec-ingest --ts-from-order with-ts.tsv
 }
 
+@test "lmrec-ingest: without a header, columns are the canonical ones in order" {
+	printf 'u1\ti1\t5\t2.5\tclick\n' >nohead.tsv
+	run -0 lmrec-ingest -q --no-header nohead.tsv
+	assert_output "$(tsv 'user|item|ts|weight|event' 'u1|i1|5|2.5|click')"
+	printf 'i1\tOne\n' >items.tsv
+	run -0 lmrec-ingest -q --no-header --kind items items.tsv
+	assert_output "$(tsv 'item|title|text|category|attrs' 'i1|One|||')"
+	printf 'u1\ti1\n' >short.tsv
+	run -65 --separate-stderr lmrec-ingest --no-header short.tsv
+	[ "$stderr" = "lmrec-ingest: short.tsv:1: column '#3': missing (the line has 2 fields)" ]
+	printf 'u1\ti1\t5\t1\tview\tx\n' >long.tsv
+	run -65 --separate-stderr lmrec-ingest --no-header long.tsv
+	[ "$stderr" = "lmrec-ingest: long.tsv:1: 6 columns and no header: give --map" ]
+	printf 'u1\t30\n' >users.tsv
+	run -65 --separate-stderr lmrec-ingest --no-header --kind users users.tsv
+	[ "$stderr" = "lmrec-ingest: users.tsv:1: 2 columns and no header: give --map" ]
+}
+
 @test "lmrec-ingest: a map by name and number, literals, extra columns, --ts-format" {
 	printf 'when;who;what;qty;sid\n2024-03-01 10:00:00;alice;"sku;1";2;s1\n2024-03-01 10:00:05;bob;sku2;;s2\n' >orders.csv
 	run -0 lmrec-ingest -q --sep ';' --ts-format '%Y-%m-%d %H:%M:%S' \
