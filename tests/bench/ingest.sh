@@ -14,14 +14,14 @@ best() {
 		t0=$(date +%s.%N)
 		"$@" >/dev/null
 		t1=$(date +%s.%N)
-		t=$(echo "$t1 - $t0" | bc -l)
-		if [ -z "$b" ] || [ "$(echo "$t < $b" | bc -l)" = 1 ]; then b=$t; fi
+		t=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.6f", b - a }')
+		if [ -z "$b" ] || awk -v t="$t" -v b="$b" 'BEGIN { exit !(t < b) }'; then b=$t; fi
 	done
 	echo "$b"
 }
 
 row() { # NAME ROWS SECONDS
-	printf '%-44s %9d rows %8.3f s %12.0f rows/s\n' "$1" "$2" "$3" "$(echo "$2 / $3" | bc -l)"
+	awk -v n="$1" -v r="$2" -v s="$3" 'BEGIN { printf "%-44s %9d rows %8.3f s %12.0f rows/s\n", n, r, s, r / s }'
 }
 
 for f in ml-latest-small/ratings.csv ml-100k/u.data ml-1m/interactions_chrono.tsv; do
