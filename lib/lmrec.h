@@ -3,7 +3,10 @@
 #ifndef LMREC_H
 #define LMREC_H
 
+#include "attrs.h"
 #include "cli.h"
+#include "colmap.h"
+#include "datetime.h"
 #include "ids.h"
 #include "inter.h"
 #include "metrics.h"
@@ -11,6 +14,7 @@
 #include "rng.h"
 #include "topk.h"
 #include "tsv.h"
+#include "utf8.h"
 #include "util.h"
 
 #endif

@@ -144,7 +144,7 @@ static void die_cr(const struct lmrec_tsv *r, size_t col, size_t at)
 {
 	if (at + 1 == r->linelen)
 		lmrec_tsv_die_line(r, "line ends with CR (CRLF line endings): convert the file "
-				      "with dos2unix, or read it with lmrec-ingest");
+				      "with dos2unix");
 	lmrec_tsv_die(r, col, "raw CR inside a field (write it as \\r)");
 }
 
