@@ -237,6 +237,34 @@ static void sort_rows(struct out_row *r, size_t n, const struct lmrec_ids *items
 	}
 }
 
+struct hpair {
+	uint32_t item;
+	float w;
+};
+
+static int cmp_hpair(const void *a, const void *b)
+{
+	uint32_t x = ((const struct hpair *)a)->item, y = ((const struct hpair *)b)->item;
+	return x < y ? -1 : x > y;
+}
+
+static void sort_history(uint32_t *item, float *w, size_t n, struct hpair **buf, size_t *cap)
+{
+	int sorted = 1;
+	for (size_t i = 1; i < n && sorted; i++)
+		sorted = item[i - 1] < item[i];
+	if (sorted)
+		return;
+	LMREC_GROW(*buf, *cap, n);
+	for (size_t i = 0; i < n; i++)
+		(*buf)[i] = (struct hpair){item[i], w[i]};
+	qsort(*buf, n, sizeof **buf, cmp_hpair); /* items are distinct: no ties */
+	for (size_t i = 0; i < n; i++) {
+		item[i] = (*buf)[i].item;
+		w[i] = (*buf)[i].w;
+	}
+}
+
 static int run(struct opts *o)
 {
 	/* one item dictionary across channels and the history */
@@ -277,7 +305,8 @@ static int run(struct opts *o)
 	/* per user of the block, each channel's history in its model's indices */
 	uint32_t *qh = NULL;
 	float *qw = NULL;
-	size_t qcap = 0;
+	size_t qcap = 0, hcap = 0;
+	struct hpair *hbuf = NULL;
 	struct lmrec_topk top;
 	size_t maxq = 0;
 	for (size_t c = 0; c < o->nch; c++)
@@ -318,20 +347,9 @@ static int run(struct opts *o)
 						n++;
 					}
 				}
-				/* the model's item indices follow byte order like the shared
-				 * ones do not; keep each history sorted by model index */
-				for (size_t i = 1; i < n; i++) {
-					uint32_t hx = qh[at + i];
-					float wx = qw[at + i];
-					size_t j = i;
-					while (j > 0 && qh[at + j - 1] > hx) {
-						qh[at + j] = qh[at + j - 1];
-						qw[at + j] = qw[at + j - 1];
-						j--;
-					}
-					qh[at + j] = hx;
-					qw[at + j] = wx;
-				}
+				/* the model's indices differ from the shared ones: keep each
+				 * history sorted by model index */
+				sort_history(qh + at, qw + at, n, &hbuf, &hcap);
 				q[r].n = n;
 				at += n;
 			}
@@ -423,6 +441,7 @@ static int run(struct opts *o)
 	free(seen);
 	free(qh);
 	free(qw);
+	free(hbuf);
 	for (size_t c = 0; c < o->nch; c++) {
 		lmrec_scorer_free(sc[c]);
 		free(scores[c]);
