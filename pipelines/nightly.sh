@@ -1,0 +1,442 @@
+#!/usr/bin/env bash
+# The nightly job (SPEC.md §6): ingest, split, train, evaluate behind a
+# quality gate, refit on all the data, recommend every user, publish.
+# Every stage keeps its files in the run's own folder and leaves a marker
+# when it is done, so a run that failed or was killed resumes where it
+# stopped; OUT/current moves only when a night is published.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+LMREC_PIPELINE=nightly.sh
+. "$here/lib.sh"
+lmrec_tools_path "$here"
+
+STAGES=(ingest split fit-valid weights fit-test evaluate fit-full recommend similar churn gate publish)
+
+usage() {
+	cat <<'EOF'
+Usage: nightly.sh [OPTION]...
+Run the nightly recommendation job over a data folder and publish its table.
+
+  --data DIR            interactions.tsv[.gz] and items.tsv (default: the
+                        sample data)
+  --out DIR             where runs are kept and published (default ./out)
+  --date YYYY-MM-DD     the run's logical date (default: today, UTC unless
+                        TZ says otherwise)
+  --jobs N              parallel shards of the per-user stages (default: cores)
+  --sshloginfile FILE   spread the shards over these hosts with GNU Parallel
+                        (they must see OUT and the tools at the same paths)
+  --keep N              keep the last N runs (default 14)
+  --config FILE         KEY=VALUE lines: any option above in capitals (DATA,
+                        OUT, DATE, JOBS, SSHLOGINFILE, KEEP) and the settings
+                        below; the command line wins
+  --from-stage STAGE    redo STAGE and every later stage of this date's run
+  --dry-run             print the stages and what each reads and writes
+  -q, --quiet           no progress on standard error
+  -h, --help            show this help
+
+Settings (config file or environment): MODELS (channels, default
+"popular itemknn ease als"), TOP (list length, 10), POOL (candidates per
+channel, 100), SEED (1), MAX_BAD (bad input rows skipped, 0), GATE_METRIC
+(ndcg), GATE_K (10), GATE_TOLERANCE (0: refuse only when the whole
+confidence interval is below the last published value), MMR (1: off),
+CATEGORY_CAP (0: off), VERB (liked), SIMILAR_TOP (20), and <MODEL>_OPTS
+(options of lmrec-train for one model, e.g. EASE_OPTS="--lambda 500").
+
+Stages: ingest split fit-valid weights fit-test evaluate fit-full recommend
+similar churn gate publish.
+Exit status: 0 published, 1 failed, 2 usage, 3 refused by the gate, 65 bad
+input data, 75 another run holds the lock.
+EOF
+	exit "${1:-0}"
+}
+
+# ---- settings ----
+# A stage runs as "nightly.sh --internal-stage NAME" in a child process that
+# inherits the settings through the environment; the top level starts clean.
+if [ "${1:-}" != --internal-stage ]; then
+	DATA= OUT= DATE= JOBS= SSHLOGINFILE= KEEP= FROM_STAGE= QUIET=
+fi
+CONFIG= DRY_RUN=
+cli=()
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--data | --out | --date | --jobs | --sshloginfile | --keep | --config | --from-stage)
+		[ $# -ge 2 ] || die "$1 needs a value" 2
+		cli+=("$1" "$2")
+		shift 2
+		;;
+	--dry-run) DRY_RUN=1; shift ;;
+	-q | --quiet) QUIET=1; shift ;;
+	-h | --help) usage 0 ;;
+	--internal-stage) INTERNAL_STAGE="$2"; shift 2 ;;
+	*) printf 'nightly.sh: unknown option %s\n' "$1" >&2; usage 2 >&2 ;;
+	esac
+done
+for ((i = 0; i < ${#cli[@]}; i += 2)); do
+	[ "${cli[i]}" = --config ] && CONFIG="${cli[i + 1]}"
+done
+
+KNOWN_KEYS=" DATA OUT DATE JOBS SSHLOGINFILE KEEP MODELS TOP POOL SEED MAX_BAD GATE_METRIC GATE_K GATE_TOLERANCE MMR CATEGORY_CAP VERB SIMILAR_TOP POPULAR_OPTS ITEMKNN_OPTS EASE_OPTS ALS_OPTS BPR_OPTS "
+# The config file is read, never sourced: only known keys, values as text.
+if [ -n "$CONFIG" ]; then
+	[ -r "$CONFIG" ] || die "$CONFIG: cannot read the config file" 2
+	n=0
+	while IFS= read -r line || [ -n "$line" ]; do
+		n=$((n + 1))
+		case "$line" in '' | '#'*) continue ;; esac
+		key="${line%%=*}"
+		value="${line#*=}"
+		[ "$key" != "$line" ] || die "$CONFIG:$n: expected KEY=VALUE" 65
+		case "$KNOWN_KEYS" in *" $key "*) ;; *) die "$CONFIG:$n: unknown key '$key'" 65 ;; esac
+		value="${value#\"}"
+		value="${value%\"}"
+		printf -v "$key" '%s' "$value"
+	done <"$CONFIG"
+fi
+for ((i = 0; i < ${#cli[@]}; i += 2)); do
+	case "${cli[i]}" in
+	--data) DATA="${cli[i + 1]}" ;;
+	--out) OUT="${cli[i + 1]}" ;;
+	--date) DATE="${cli[i + 1]}" ;;
+	--jobs) JOBS="${cli[i + 1]}" ;;
+	--sshloginfile) SSHLOGINFILE="${cli[i + 1]}" ;;
+	--keep) KEEP="${cli[i + 1]}" ;;
+	--from-stage) FROM_STAGE="${cli[i + 1]}" ;;
+	esac
+done
+if [ -z "$DATA" ]; then
+	if [ -d "$here/../sample-data" ]; then DATA="$here/../sample-data"; else DATA="$here/../sample-data"; fi
+fi
+OUT="${OUT:-./out}"
+DATE="${DATE:-$(TZ="${TZ:-UTC}" date +%F)}"
+JOBS="${JOBS:-$(nproc 2>/dev/null || echo 1)}"
+KEEP="${KEEP:-14}"
+MODELS="${MODELS:-popular itemknn ease als}"
+TOP="${TOP:-10}" POOL="${POOL:-100}" SEED="${SEED:-1}" MAX_BAD="${MAX_BAD:-0}"
+GATE_METRIC="${GATE_METRIC:-ndcg}" GATE_K="${GATE_K:-10}" GATE_TOLERANCE="${GATE_TOLERANCE:-0}"
+MMR="${MMR:-1}" CATEGORY_CAP="${CATEGORY_CAP:-0}" VERB="${VERB:-liked}" SIMILAR_TOP="${SIMILAR_TOP:-20}"
+
+[[ "$DATE" =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}$ ]] || die "--date wants YYYY-MM-DD, not '$DATE'" 2
+[[ "$JOBS" =~ ^[1-9][0-9]*$ ]] || die "--jobs wants a positive number, not '$JOBS'" 2
+[[ "$KEEP" =~ ^[1-9][0-9]*$ ]] || die "--keep wants a positive number, not '$KEEP'" 2
+[[ "$TOP$POOL$GATE_K$SIMILAR_TOP" =~ ^[0-9]+$ ]] || die "TOP, POOL, GATE_K and SIMILAR_TOP are numbers" 2
+for m in $MODELS; do
+	case "$m" in popular | itemknn | ease | als | bpr) ;; *) die "MODELS: unknown model '$m'" 2 ;; esac
+done
+if [ -n "$FROM_STAGE" ]; then
+	case " ${STAGES[*]} " in *" $FROM_STAGE "*) ;; *) die "--from-stage: unknown stage '$FROM_STAGE'" 2 ;; esac
+fi
+[ -z "$SSHLOGINFILE" ] || [ -r "$SSHLOGINFILE" ] || die "$SSHLOGINFILE: cannot read" 2
+
+OUT="$(mkdir -p "$OUT" && cd "$OUT" && pwd)"
+RUN="$OUT/runs/$DATE"
+WORK="$RUN/work"
+LOG="$RUN/log"
+PREV=""
+[ -e "$OUT/current/metrics.tsv" ] && PREV="$(cd "$OUT/current" && pwd -P)"
+[ "$PREV" != "$RUN" ] || PREV="" # a rerun of the published night compares with nothing newer
+
+INTER="$(data_file "$DATA" interactions.tsv)"
+ITEMS="$(data_file "$DATA" items.tsv)"
+
+# What each stage reads and writes (for --dry-run and the logs).
+stage_io() {
+	case "$1" in
+	ingest) echo "reads $INTER${ITEMS:+ $ITEMS}; writes work/interactions.tsv.gz${ITEMS:+ work/items.tsv}" ;;
+	split) echo "reads work/interactions.tsv.gz; writes work/folds.tsv.gz (leave-last-out)" ;;
+	fit-valid) echo "reads work/folds.tsv.gz; writes work/valid/{$(echo $MODELS | tr ' ' ,)}.lmrc (train fold)" ;;
+	weights) echo "reads work/valid/*.lmrc, work/folds.tsv.gz; writes work/weights.tsv (learned on the valid fold)" ;;
+	fit-test) echo "reads work/folds.tsv.gz; writes work/test/*.lmrc (train and valid folds)" ;;
+	evaluate) echo "reads work/test/*.lmrc, work/weights.tsv, work/folds.tsv.gz; writes metrics.tsv (test fold, 95% intervals)" ;;
+	fit-full) echo "reads work/interactions.tsv.gz; writes work/full/*.lmrc (every interaction)" ;;
+	recommend) echo "reads work/full/*.lmrc, work/weights.tsv; writes recommendations.tsv.gz ($JOBS shards)" ;;
+	similar) echo "reads work/full/itemknn.lmrc or the first other model; writes similar-items.tsv.gz" ;;
+	churn) echo "reads recommendations.tsv.gz${PREV:+ and $PREV/recommendations.tsv.gz}; writes churn.tsv" ;;
+	gate) echo "reads metrics.tsv${PREV:+ and $PREV/metrics.tsv}; writes gate.tsv" ;;
+	publish) echo "writes $OUT/history.tsv, $OUT/current -> runs/$DATE; keeps the last $KEEP runs" ;;
+	esac
+}
+
+if [ -n "$DRY_RUN" ]; then
+	echo "nightly.sh: run $DATE of $DATA into $RUN"
+	for s in "${STAGES[@]}"; do
+		done_mark=""
+		[ -e "$WORK/.done-$s" ] && done_mark=" (done)"
+		printf '%-10s %s%s\n' "$s" "$(stage_io "$s")" "$done_mark"
+	done
+	exit 0
+fi
+
+# ---- the stages ----
+
+# folds_of FOLDS: the fold rows as a stream, header kept
+models_args() { # DIR: -m NAME=DIR/NAME.lmrc for each model
+	local m
+	for m in $MODELS; do printf -- '-m\n%s=%s/%s.lmrc\n' "$m" "$1" "$m"; done
+}
+
+train_all() { # FOLDS DIR INPUT
+	local m opts
+	mkdir -p "$2"
+	for m in $MODELS; do
+		opts="${m^^}_OPTS"
+		# shellcheck disable=SC2086
+		lmrec-train --model "$m" --folds "$1" -s "$SEED" -j "$JOBS" ${!opts:-} -o "$2/$m.lmrc" "$3"
+	done
+}
+
+test_users() { # FOLD: users with a row of that fold, as a users stream
+	gzip -dc "$WORK/folds.tsv.gz" | awk -F'\t' -v want="$1" '
+		NR == 1 { for (i = 1; i <= NF; i++) if ($i == "fold") f = i; print "user"; next }
+		$f == want && !seen[$1]++ { print $1 }'
+}
+
+rank_opts() {
+	local o=(--weights "$WORK/weights.tsv" -n "$TOP" --verb "$VERB" --mmr "$MMR")
+	[ -z "$ITEMS" ] || o+=(--items "$WORK/items.tsv")
+	[ "$CATEGORY_CAP" = 0 ] || o+=(--category-cap "$CATEGORY_CAP")
+	printf '%s\n' "${o[@]}"
+}
+
+stage_ingest() {
+	[ -n "$INTER" ] || die "$DATA: no interactions.tsv or interactions.tsv.gz" 65
+	lmrec-ingest --max-bad "$MAX_BAD" -o "$WORK/interactions.tsv.gz" "$INTER"
+	[ -z "$ITEMS" ] || lmrec-ingest --kind items --max-bad "$MAX_BAD" -o "$WORK/items.tsv" "$ITEMS"
+}
+
+stage_split() {
+	lmrec-split -s "$SEED" -o "$WORK/folds.tsv.gz" "$WORK/interactions.tsv.gz"
+}
+
+stage_fit_valid() { train_all train "$WORK/valid" "$WORK/folds.tsv.gz"; }
+stage_fit_test() { train_all train,valid "$WORK/test" "$WORK/folds.tsv.gz"; }
+stage_fit_full() { train_all all "$WORK/full" "$WORK/interactions.tsv.gz"; }
+
+stage_weights() {
+	test_users valid >"$WORK/valid-users.tsv"
+	gzip -dc "$WORK/folds.tsv.gz" | awk -F'\t' 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "fold") f = i; print; next }
+		$f == "valid"' >"$WORK/valid.tsv"
+	mapfile -t margs < <(models_args "$WORK/valid")
+	lmrec-recall "${margs[@]}" -n "$POOL" -j "$JOBS" --users "$WORK/valid-users.tsv" \
+		-o "$WORK/valid-candidates.tsv.gz"
+	lmrec-rank --learn "$WORK/valid.tsv" --learn-k "$GATE_K" --save-weights "$WORK/weights.tsv" \
+		-n "$TOP" -o /dev/null "$WORK/valid-candidates.tsv.gz"
+}
+
+stage_evaluate() {
+	test_users test >"$WORK/test-users.tsv"
+	mapfile -t margs < <(models_args "$WORK/test")
+	mapfile -t ropts < <(rank_opts)
+	lmrec-recall "${margs[@]}" -n "$POOL" -j "$JOBS" --users "$WORK/test-users.tsv" \
+		-o "$WORK/test-candidates.tsv.gz"
+	lmrec-rank "${ropts[@]}" -o "$WORK/test-recs.tsv" "$WORK/test-candidates.tsv.gz"
+	local item_opt=()
+	[ -z "$ITEMS" ] || item_opt=(--items "$WORK/items.tsv")
+	lmrec-eval -t "$WORK/folds.tsv.gz" --k "5,$GATE_K,20" --ci 0.95 -s "$SEED" --cold-items \
+		--activity 5,20 "${item_opt[@]}" -o "$RUN/metrics.tsv" "$WORK/test-recs.tsv"
+}
+
+# Every user, in byte order, cut into shards that GNU Parallel runs.
+stage_recommend() {
+	local shards="$WORK/shards"
+	rm -rf "$shards"
+	mkdir -p "$shards"
+	gzip -dc "$WORK/interactions.tsv.gz" | tail -n +2 | cut -f1 | LC_ALL=C sort -u >"$shards/users"
+	local n
+	n=$(wc -l <"$shards/users")
+	local pieces=$((JOBS * 2))
+	[ "$n" -ge "$pieces" ] || pieces=1
+	split -d -a 4 -n "l/$pieces" "$shards/users" "$shards/u."
+	for f in "$shards"/u.[0-9]*; do
+		{ echo user; cat "$f"; } >"$f.tsv"
+		rm -f "$f"
+	done
+	mapfile -t margs < <(models_args "$WORK/full")
+	mapfile -t ropts < <(rank_opts)
+	local par=(--will-cite --halt now,fail=1 -j "$JOBS")
+	[ -z "$SSHLOGINFILE" ] || par+=(--sshloginfile "$SSHLOGINFILE" --workdir "$PWD")
+	export OPENBLAS_NUM_THREADS=1 PATH
+	# shellcheck disable=SC2016
+	printf '%s\n' "$shards"/u.*.tsv | parallel "${par[@]}" \
+		"lmrec-recall -q $(printf '%q ' "${margs[@]}") -n $POOL --users {} |
+		 lmrec-rank -q $(printf '%q ' "${ropts[@]}") -o {.}.recs.tsv"
+	# shards are contiguous in user order: concatenated, they are in order
+	local tmp="$RUN/.recommendations.tsv.gz.tmp"
+	{
+		echo $'user\trank\titem\tscore\treason'
+		for f in "$shards"/u.*.recs.tsv; do tail -n +2 "$f"; done
+	} | gzip -6 >"$tmp"
+	mv -f "$tmp" "$RUN/recommendations.tsv.gz"
+	echo "recommendations for $(gzip -dc "$RUN/recommendations.tsv.gz" | tail -n +2 | cut -f1 | uniq | wc -l) users in $pieces shards"
+}
+
+stage_similar() {
+	local m src=""
+	for m in itemknn ease als bpr; do
+		case " $MODELS " in *" $m "*) src="$WORK/full/$m.lmrc"; break ;; esac
+	done
+	if [ -z "$src" ]; then
+		echo "no model with item similarity among MODELS: no similar items"
+		printf 'item\trank\tsimilar\tscore\treason\n' | gzip >"$RUN/.similar.tmp"
+		mv -f "$RUN/.similar.tmp" "$RUN/similar-items.tsv.gz"
+		return
+	fi
+	local item_opt=()
+	[ -z "$ITEMS" ] || item_opt=(--items "$WORK/items.tsv")
+	lmrec-similar -m "$src" -n "$SIMILAR_TOP" -j "$JOBS" "${item_opt[@]}" -o "$RUN/similar-items.tsv.gz"
+}
+
+# Tonight's churn: per user in both nights, the share of tonight's list not
+# in last night's; the mean over those users.
+stage_churn() {
+	if [ -z "$PREV" ] || [ ! -e "$PREV/recommendations.tsv.gz" ]; then
+		printf 'metric\tvalue\tn\nchurn\t\t0\n' >"$RUN/.churn.tmp"
+	else
+		{
+			gzip -dc "$PREV/recommendations.tsv.gz" | tail -n +2 | awk -F'\t' '{ print "P\t" $1 "\t" $3 }'
+			gzip -dc "$RUN/recommendations.tsv.gz" | tail -n +2 | awk -F'\t' '{ print "T\t" $1 "\t" $3 }'
+		} | awk -F'\t' '
+			$1 == "P" { prev[$2, $3] = 1; had[$2] = 1; next }
+			{ if ($2 in had) { len[$2]++; if (!(($2, $3) in prev)) changed[$2]++ } }
+			END {
+				for (u in len) { s += (changed[u] + 0) / len[u]; n++ }
+				printf "metric\tvalue\tn\nchurn\t%s\t%d\n", n ? sprintf("%.6f", s / n) : "", n
+			}' >"$RUN/.churn.tmp"
+	fi
+	mv -f "$RUN/.churn.tmp" "$RUN/churn.tsv"
+	cat "$RUN/churn.tsv"
+}
+
+# The gate: tonight is refused when even the top of its confidence interval
+# is below the last published value, less the tolerance.
+stage_gate() {
+	local tonight prev verdict reason
+	tonight=$(awk -F'\t' -v m="$GATE_METRIC" -v k="$GATE_K" \
+		'NR > 1 && $1 == m && $2 == k && $3 == "all" { print $4 "\t" $6 "\t" $7 }' "$RUN/metrics.tsv")
+	[ -n "$tonight" ] || die "metrics.tsv has no $GATE_METRIC@$GATE_K" 1
+	if [ -z "$PREV" ]; then
+		verdict=pass
+		reason="first published night: nothing to compare with"
+		prev=""
+	else
+		prev=$(awk -F'\t' -v m="$GATE_METRIC" -v k="$GATE_K" \
+			'NR > 1 && $1 == m && $2 == k && $3 == "all" { print $4 }' "$PREV/metrics.tsv")
+		read -r verdict reason < <(awk -v t="$tonight" -v p="$prev" -v tol="$GATE_TOLERANCE" 'BEGIN {
+			split(t, a, "\t"); v = a[1]; hi = a[3]
+			floor = p * (1 - tol)
+			if (p == "") { print "pass no previous value"; exit }
+			if (hi < floor)
+				printf "refuse the whole interval [%s, %s] is below the last published %s\n", a[2], hi, p
+			else
+				printf "pass %s (interval %s..%s) against the last published %s\n", v, a[2], hi, p
+		}')
+	fi
+	printf 'metric\tk\tvalue\tlo\thi\tprevious\ttolerance\tverdict\treason\n%s\t%s\t%s\t%s\t%s\t%s\t%s\n' \
+		"$GATE_METRIC" "$GATE_K" "$tonight" "$prev" "$GATE_TOLERANCE" "$verdict" "$reason" >"$RUN/.gate.tmp"
+	mv -f "$RUN/.gate.tmp" "$RUN/gate.tsv"
+	echo "gate: $verdict: $reason"
+	[ "$verdict" = pass ] || return 3
+}
+
+stage_publish() {
+	# history: one row per night and metric (this night's rows replaced)
+	local hist="$OUT/history.tsv" tmp="$OUT/.history.tsv.tmp"
+	{
+		printf 'date\tmetric\tk\tsegment\tvalue\tlo\thi\tstatus\n'
+		[ ! -e "$hist" ] || tail -n +2 "$hist" | awk -F'\t' -v d="$DATE" '$1 != d'
+		tail -n +2 "$RUN/metrics.tsv" | awk -F'\t' -v d="$DATE" '{ print d "\t" $1 "\t" $2 "\t" $3 "\t" $4 "\t" $6 "\t" $7 "\tpublished" }'
+		tail -n +2 "$RUN/churn.tsv" | awk -F'\t' -v d="$DATE" '{ print d "\t" $1 "\t\tall\t" $2 "\t\t\tpublished" }'
+	} | { IFS= read -r h; printf '%s\n' "$h"; LC_ALL=C sort -t $'\t' -k1,1 -s; } >"$tmp"
+	mv -f "$tmp" "$hist"
+	# the switch: a new symlink renamed over the old one
+	ln -sfn "runs/$DATE" "$OUT/.current.tmp"
+	mv -Tf "$OUT/.current.tmp" "$OUT/current"
+	# retention: the last KEEP runs by date, never the current one
+	local old
+	for old in $(ls -1 "$OUT/runs" | LC_ALL=C sort -r | tail -n +$((KEEP + 1))); do
+		[ "$old" = "$DATE" ] || rm -rf "${OUT:?}/runs/$old"
+	done
+}
+
+# ---- running a stage: its log, its time and memory, its marker ----
+if [ -n "${INTERNAL_STAGE:-}" ]; then
+	"stage_${INTERNAL_STAGE//-/_}"
+	exit $?
+fi
+
+set_status() { printf '%s\n' "$1" >"$RUN/.status.tmp" && mv -f "$RUN/.status.tmp" "$RUN/status"; }
+
+mkdir -p "$OUT"
+exec 9>"$OUT/.lock"
+if ! flock -n 9; then
+	printf 'nightly.sh: %s: another run holds the lock\n' "$OUT" >&2
+	exit 75
+fi
+mkdir -p "$RUN" "$WORK" "$LOG"
+if [ -n "$FROM_STAGE" ]; then
+	on=""
+	for s in "${STAGES[@]}"; do
+		[ "$s" = "$FROM_STAGE" ] && on=1
+		[ -z "$on" ] || rm -f "$WORK/.done-$s"
+	done
+fi
+set_status running
+finish() {
+	local rc=$?
+	if [ "$rc" -ne 0 ] && [ "$(cat "$RUN/status" 2>/dev/null)" = running ]; then
+		if [ "$rc" -eq 3 ]; then set_status refused; else set_status failed; fi
+	fi
+}
+trap finish EXIT
+
+export DATA OUT DATE JOBS SSHLOGINFILE KEEP MODELS TOP POOL SEED MAX_BAD GATE_METRIC GATE_K \
+	GATE_TOLERANCE MMR CATEGORY_CAP VERB SIMILAR_TOP POPULAR_OPTS ITEMKNN_OPTS EASE_OPTS ALS_OPTS BPR_OPTS \
+	FROM_STAGE QUIET
+[ -f "$RUN/stages.tsv" ] || printf 'stage\tseconds\tmax_rss_kb\tstatus\n' >"$RUN/stages.tsv"
+say "run $DATE: data $DATA, output $RUN"
+for s in "${STAGES[@]}"; do
+	if [ -e "$WORK/.done-$s" ]; then
+		say "$s: done earlier"
+		continue
+	fi
+	say "$s: $(stage_io "$s")"
+	{
+		echo "== $s $(date -u +%FT%TZ)"
+		stage_io "$s"
+	} >>"$LOG/$s.log"
+	rc=0
+	if [ -n "${LMREC_FAULT_STAGE:-}" ] && [ "$LMREC_FAULT_STAGE" = "$s" ]; then
+		# tests only: SIGKILL for the whole job in the middle of this stage
+		setsid "$0" --internal-stage "$s" >>"$LOG/$s.log" 2>&1 &
+		sleep "${LMREC_FAULT_DELAY:-0.3}"
+		kill -9 -- "-$!" 2>/dev/null || true
+		kill -9 $$
+	fi
+	if [ -x /usr/bin/time ]; then
+		/usr/bin/time -f '%e\t%M' -o "$WORK/.time-$s" "$0" --internal-stage "$s" >>"$LOG/$s.log" 2>&1 || rc=$?
+		read -r secs rss <"$WORK/.time-$s" || true
+		case "$secs" in Command*) read -r secs rss < <(tail -n 1 "$WORK/.time-$s") ;; esac
+	else
+		start=$SECONDS
+		"$0" --internal-stage "$s" >>"$LOG/$s.log" 2>&1 || rc=$?
+		secs=$((SECONDS - start)) rss=""
+	fi
+	st=ok
+	[ "$rc" -eq 0 ] || st="exit $rc"
+	printf '%s\t%s\t%s\t%s\n' "$s" "$secs" "$rss" "$st" >>"$RUN/stages.tsv"
+	echo "== $s: $st in ${secs}s, peak ${rss:-?} kB" >>"$LOG/$s.log"
+	if [ "$rc" -eq 3 ]; then
+		say "$s: the gate refused tonight's run: $(tail -n 1 "$RUN/gate.tsv" | cut -f9)"
+		say "$OUT/current is unchanged; this night's files stay in $RUN"
+		exit 3
+	fi
+	if [ "$rc" -ne 0 ]; then
+		say "$s failed (exit $rc); its log: $LOG/$s.log"
+		tail -n 5 "$LOG/$s.log" >&2
+		[ "$rc" -eq 65 ] && exit 65
+		exit 1
+	fi
+	touch "$WORK/.done-$s"
+done
+set_status published
+say "published $RUN/recommendations.tsv.gz; $OUT/current -> runs/$DATE"
