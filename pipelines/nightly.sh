@@ -338,16 +338,23 @@ stage_gate() {
 	[ "$verdict" = pass ] || return 3
 }
 
-stage_publish() {
-	# history: one row per night and metric (this night's rows replaced)
+# record_history STATUS: this night's metrics into OUT/history.tsv, one
+# row per night and metric, replacing the night's earlier rows.
+record_history() {
 	local hist="$OUT/history.tsv" tmp="$OUT/.history.tsv.tmp"
 	{
 		printf 'date\tmetric\tk\tsegment\tvalue\tlo\thi\tstatus\n'
 		[ ! -e "$hist" ] || tail -n +2 "$hist" | awk -F'\t' -v d="$DATE" '$1 != d'
-		tail -n +2 "$RUN/metrics.tsv" | awk -F'\t' -v d="$DATE" '{ print d "\t" $1 "\t" $2 "\t" $3 "\t" $4 "\t" $6 "\t" $7 "\tpublished" }'
-		tail -n +2 "$RUN/churn.tsv" | awk -F'\t' -v d="$DATE" '{ print d "\t" $1 "\t\tall\t" $2 "\t\t\tpublished" }'
+		tail -n +2 "$RUN/metrics.tsv" | awk -F'\t' -v d="$DATE" -v st="$1" \
+			'{ print d "\t" $1 "\t" $2 "\t" $3 "\t" $4 "\t" $6 "\t" $7 "\t" st }'
+		[ ! -e "$RUN/churn.tsv" ] || tail -n +2 "$RUN/churn.tsv" | awk -F'\t' -v d="$DATE" -v st="$1" \
+			'{ print d "\t" $1 "\t\tall\t" $2 "\t\t\t" st }'
 	} | { IFS= read -r h; printf '%s\n' "$h"; LC_ALL=C sort -t $'\t' -k1,1 -s; } >"$tmp"
 	mv -f "$tmp" "$hist"
+}
+
+stage_publish() {
+	record_history published
 	# the switch: a new symlink renamed over the old one
 	ln -sfn "runs/$DATE" "$OUT/.current.tmp"
 	mv -Tf "$OUT/.current.tmp" "$OUT/current"
@@ -426,6 +433,7 @@ for s in "${STAGES[@]}"; do
 	printf '%s\t%s\t%s\t%s\n' "$s" "$secs" "$rss" "$st" >>"$RUN/stages.tsv"
 	echo "== $s: $st in ${secs}s, peak ${rss:-?} kB" >>"$LOG/$s.log"
 	if [ "$rc" -eq 3 ]; then
+		record_history refused
 		say "$s: the gate refused tonight's run: $(tail -n 1 "$RUN/gate.tsv" | cut -f9)"
 		say "$OUT/current is unchanged; this night's files stay in $RUN"
 		exit 3
