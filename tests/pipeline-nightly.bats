@@ -1,0 +1,143 @@
+#!/usr/bin/env bats
+# pipelines/nightly.sh: the cron job — publishes, resumes, locks, gates.
+
+load test_helper
+
+setup_file() {
+	# One published night shared by the tests that only read it.
+	export NIGHT1="$BATS_FILE_TMPDIR/night1"
+	"$TOP/pipelines/nightly.sh" -q --out "$NIGHT1" --date 2026-11-01 --jobs 2 >"$BATS_FILE_TMPDIR/night1.log" 2>&1 ||
+		{ cat "$BATS_FILE_TMPDIR/night1.log" >&2; return 1; }
+}
+
+setup() {
+	cd "$BATS_TEST_TMPDIR"
+	NIGHTLY="$TOP/pipelines/nightly.sh"
+}
+
+@test "nightly: --help lists the options, unknown options exit 2" {
+	run "$NIGHTLY" --help
+	assert_success
+	assert_output --partial '--sshloginfile FILE'
+	assert_output --partial '--from-stage STAGE'
+	run -2 "$NIGHTLY" --bogus
+	run -2 "$NIGHTLY" --date 2026-13 --dry-run
+	run -2 "$NIGHTLY" --from-stage nope --dry-run
+}
+
+@test "nightly: --dry-run prints every stage with what it reads and writes" {
+	run "$NIGHTLY" --dry-run --out out --date 2026-11-01
+	assert_success
+	assert_line --partial 'ingest     reads'
+	assert_line --partial 'recommend  reads work/full/*.lmrc'
+	assert_line --partial 'publish    writes'
+	[ "$(echo "$output" | wc -l)" -eq 13 ]
+	[ ! -e out/runs ]
+}
+
+@test "nightly: a published night has its table, metrics, similar items, logs and status" {
+	run cat "$NIGHT1/runs/2026-11-01/status"
+	assert_output published
+	[ "$(readlink "$NIGHT1/current")" = runs/2026-11-01 ]
+	for f in recommendations.tsv.gz metrics.tsv similar-items.tsv.gz churn.tsv gate.tsv stages.tsv; do
+		[ -s "$NIGHT1/current/$f" ] || { echo "missing $f"; false; }
+	done
+	for s in ingest split fit-valid weights fit-test evaluate fit-full recommend similar churn gate publish; do
+		grep -q "^== $s: ok in" "$NIGHT1/current/log/$s.log" || { echo "log of $s"; false; }
+	done
+	# every user of the data gets TOP=10 rows, ranks 1..10, a reason on each
+	run bash -c "gzip -dc '$NIGHT1/current/recommendations.tsv.gz' | awk -F'\t' 'NR>1 { n[\$1]++; if (\$5 == \"\") bad++ }
+		END { for (u in n) if (n[u] != 10) odd++; print length(n), odd + 0, bad + 0 }'"
+	users=$(gzip -dc "$TOP/sample-data/interactions.tsv.gz" | tail -n +2 | cut -f1 | sort -u | wc -l)
+	assert_output "$users 0 0"
+	# the gate's verdict and the history
+	run cut -f8 "$NIGHT1/current/gate.tsv"
+	assert_line pass
+	run awk -F'\t' 'NR>1 && $2=="ndcg" && $3==10 && $4=="all" { print $1, $8 }' "$NIGHT1/history.tsv"
+	assert_output '2026-11-01 published'
+}
+
+@test "nightly: never recommends an item marked available=0" {
+	run bash -c "awk -F'\t' 'NR==1 { for (i = 1; i <= NF; i++) if (\$i == \"available\") a = i; next } \$a == \"0\" { print \$1 }' \
+		'$TOP/sample-data/items.tsv' | sort >gone;
+		[ -s gone ] || { echo 'sample data has no unavailable item'; exit 1; };
+		gzip -dc '$NIGHT1/current/recommendations.tsv.gz' | cut -f3 | sort -u | comm -12 - gone"
+	assert_success
+	[ -z "$output" ]
+}
+
+@test "nightly: the published table is ordered by user, then rank" {
+	run bash -c "gzip -dc '$NIGHT1/current/recommendations.tsv.gz' | tail -n +2 | cut -f1,2 >got;
+		LC_ALL=C sort -s -t'	' -k1,1 -k2,2n got | cmp - got"
+	assert_success
+}
+
+@test "nightly: two runs started together: one publishes, the other exits 75" {
+	cp -r "$NIGHT1" out
+	"$NIGHTLY" -q --out out --date 2026-11-02 --jobs 1 >a.log 2>&1 &
+	pid=$!
+	sleep 0.5
+	run -75 --separate-stderr "$NIGHTLY" -q --out out --date 2026-11-02
+	[[ "$stderr" == *"another run holds the lock"* ]]
+	wait "$pid"
+	[ "$(cat out/runs/2026-11-02/status)" = published ]
+	[ "$(readlink out/current)" = runs/2026-11-02 ]
+}
+
+@test "nightly: SIGKILL in the middle of any stage leaves current as it was, the next run finishes" {
+	skip_if_slow
+	cp -r "$NIGHT1" out
+	for s in ingest split fit-valid weights fit-test evaluate fit-full recommend similar churn gate publish; do
+		run env LMREC_FAULT_STAGE="$s" "$NIGHTLY" -q --out out --date 2026-11-03 --jobs 2
+		[ "$status" -eq 137 ] || { echo "stage $s: exit $status"; false; }
+		[ "$(readlink out/current)" = runs/2026-11-01 ] || [ "$s" = publish ] ||
+			{ echo "current moved after a kill in $s"; false; }
+		[ "$(cat out/runs/2026-11-03/status)" = running ]
+		[ ! -e "out/runs/2026-11-03/work/.done-$s" ] || { echo "$s marked done"; false; }
+	done
+	run "$NIGHTLY" -q --out out --date 2026-11-03 --jobs 2
+	assert_success
+	[ "$(cat out/runs/2026-11-03/status)" = published ]
+	[ "$(readlink out/current)" = runs/2026-11-03 ]
+	# the finished night equals an uninterrupted one
+	gzip -dc out/runs/2026-11-03/recommendations.tsv.gz | cmp - <(gzip -dc "$NIGHT1/runs/2026-11-01/recommendations.tsv.gz")
+}
+
+@test "nightly: a night whose metrics fall under the gate exits 3 and leaves current alone" {
+	cp -r "$NIGHT1" out
+	# the same catalog, but interactions with their items shuffled: no signal
+	mkdir bad
+	cp "$TOP/sample-data/items.tsv" bad/
+	gzip -dc "$TOP/sample-data/interactions.tsv.gz" |
+		awk -F'\t' 'BEGIN { OFS = "\t"; srand(3) } NR == 1 { print; next } { item[NR] = $2; row[NR] = $0; n = NR }
+			END { for (i = 2; i <= n; i++) { j = 2 + int(rand() * (n - 1)); t = item[i]; item[i] = item[j]; item[j] = t }
+			      for (i = 2; i <= n; i++) { split(row[i], f, "\t"); f[2] = item[i]; print f[1], f[2], f[3], f[4], f[5] } }' >bad/interactions.tsv
+	run -3 "$NIGHTLY" -q --data bad --out out --date 2026-11-04 --jobs 2
+	[ "$(cat out/runs/2026-11-04/status)" = refused ]
+	[ "$(readlink out/current)" = runs/2026-11-01 ]
+	run cut -f8 out/runs/2026-11-04/gate.tsv
+	assert_line refuse
+	run awk -F'\t' 'NR>1 && $2=="ndcg" && $3==10 && $4=="all" { print $1, $8 }' out/history.tsv
+	assert_output "$(printf '2026-11-01 published\n2026-11-04 refused')"
+}
+
+@test "nightly: a config file sets options, the command line wins, unknown keys exit 65" {
+	printf 'OUT=%s\nTOP=3\n# a comment\nKEEP=5\n' "$PWD/cfg-out" >night.conf
+	run "$NIGHTLY" --config night.conf --dry-run --date 2026-11-01
+	assert_success
+	assert_line --partial "into $PWD/cfg-out/runs/2026-11-01"
+	run "$NIGHTLY" --config night.conf --out other --dry-run --date 2026-11-01
+	assert_line --partial "into $PWD/other/runs/2026-11-01"
+	printf 'NOPE=1\n' >bad.conf
+	run -65 --separate-stderr "$NIGHTLY" --config bad.conf --dry-run
+	[ "$stderr" = "nightly.sh: bad.conf:1: unknown key 'NOPE'" ]
+}
+
+@test "nightly: retention keeps the last N runs and never the current one" {
+	cp -r "$NIGHT1" out
+	mkdir -p out/runs/2026-10-01 out/runs/2026-10-02 out/runs/2026-10-03
+	run "$NIGHTLY" -q --out out --date 2026-11-05 --keep 2 --jobs 2
+	assert_success
+	run ls out/runs
+	assert_output "$(printf '2026-11-01\n2026-11-05')"
+}
