@@ -314,7 +314,6 @@ static int run(struct opts *o)
 			maxq = o->ch[c].quota;
 	lmrec_topk_init(&top, maxq);
 	struct out_row *rows = lmrec_xcalloc(maxq * o->nch + 1, sizeof *rows);
-	unsigned char *seen = lmrec_xcalloc(ni_all + 1, 1);
 	size_t users_out = 0, rows_out = 0;
 
 	for (size_t b = 0; b < pop.n; b += USER_BLOCK) {
@@ -358,18 +357,22 @@ static int run(struct opts *o)
 		}
 		for (size_t r = 0; r < nb; r++) {
 			uint32_t u = pop.order[b + r];
-			for (uint64_t p = pop.hptr[u]; p < pop.hptr[u + 1]; p++)
-				seen[pop.hitem[p]] = 1;
 			size_t nrows = 0;
 			for (size_t c = 0; c < o->nch; c++) {
 				const struct channel *ch = &o->ch[c];
 				const struct lmrec_recmodel *m = ch->m;
-				const float *s = scores[c] + r * m->ni;
+				float *s = scores[c] + r * m->ni;
+				/* seen items become NaN, which the top-k never takes: the
+				 * scan below is then one comparison per item */
+				if (!o->keep_seen)
+					for (uint64_t p = pop.hptr[u]; p < pop.hptr[u + 1]; p++) {
+						int64_t mi = to_model[c][pop.hitem[p]];
+						if (mi >= 0)
+							s[mi] = NAN;
+					}
 				top.k = ch->quota;
 				lmrec_topk_reset(&top);
-				for (size_t i = 0; i < m->ni; i++)
-					if (o->keep_seen || !seen[ch->item_map[i]])
-						lmrec_topk_push(&top, (uint32_t)i, s[i]);
+				lmrec_topk_scan(&top, s, m->ni);
 				size_t n = lmrec_topk_sort(&top);
 				for (size_t t = 0; t < n; t++) {
 					uint32_t mi = top.idx[t];
@@ -399,8 +402,6 @@ static int run(struct opts *o)
 					}
 				}
 			}
-			for (uint64_t p = pop.hptr[u]; p < pop.hptr[u + 1]; p++)
-				seen[pop.hitem[p]] = 0;
 			sort_rows(rows, nrows, items);
 			size_t ulen;
 			const char *uid = lmrec_ids_str(pop.users, u, &ulen);
@@ -438,7 +439,6 @@ static int run(struct opts *o)
 
 	lmrec_topk_free(&top);
 	free(rows);
-	free(seen);
 	free(qh);
 	free(qw);
 	free(hbuf);

@@ -11,14 +11,19 @@ void lmrec_topk_init(struct lmrec_topk *t, size_t k)
 	t->n = 0;
 	t->idx = lmrec_xcalloc(k ? k : 1, sizeof *t->idx);
 	t->score = lmrec_xcalloc(k ? k : 1, sizeof *t->score);
+	t->aux = NULL;
+	t->auxcap = 0;
 }
 
 void lmrec_topk_free(struct lmrec_topk *t)
 {
 	free(t->idx);
 	free(t->score);
+	free(t->aux);
 	t->idx = NULL;
 	t->score = NULL;
+	t->aux = NULL;
+	t->auxcap = 0;
 	t->n = t->k = 0;
 }
 
@@ -87,4 +92,59 @@ size_t lmrec_topk_sort(struct lmrec_topk *t)
 		sift_down(t->idx, t->score, end - 1, 0);
 	}
 	return n;
+}
+
+#define SCAN_BLOCK 16
+
+/* The largest of s[0..SCAN_BLOCK), NaN left out (-INFINITY if all are). */
+static float block_max(const float *s)
+{
+	float mx = -INFINITY;
+	for (size_t j = 0; j < SCAN_BLOCK; j++)
+		mx = s[j] > mx ? s[j] : mx; /* a NaN never compares greater */
+	return mx;
+}
+
+static void push_range(struct lmrec_topk *t, const float *s, size_t from, size_t to, float *th)
+{
+	for (size_t j = from; j < to; j++)
+		if (s[j] >= *th) {
+			lmrec_topk_push(t, (uint32_t)j, s[j]);
+			*th = lmrec_topk_threshold(t);
+		}
+}
+
+void lmrec_topk_scan(struct lmrec_topk *t, const float *s, size_t n)
+{
+	float th = lmrec_topk_threshold(t);
+	size_t nb = n / SCAN_BLOCK;
+	if (t->k == 0)
+		return;
+	if (nb < 4 * t->k) { /* too short for the bound to pay */
+		push_range(t, s, 0, n, &th);
+		return;
+	}
+	if (t->auxcap < nb) {
+		free(t->aux);
+		t->aux = lmrec_xcalloc(nb, sizeof *t->aux);
+		t->auxcap = nb;
+	}
+	/* k block maxima are k distinct scores: the k-th largest maximum is at
+	 * most the k-th largest score, so nothing below it can enter */
+	struct lmrec_topk bound;
+	lmrec_topk_init(&bound, t->k);
+	for (size_t b = 0; b < nb; b++) {
+		t->aux[b] = block_max(s + b * SCAN_BLOCK);
+		if (t->aux[b] > -INFINITY)
+			lmrec_topk_push(&bound, (uint32_t)b, t->aux[b]);
+	}
+	float lower = lmrec_topk_threshold(&bound);
+	lmrec_topk_free(&bound);
+	if (lower > th)
+		th = lower;
+	for (size_t b = 0; b < nb; b++)
+		if (t->aux[b] >= th)
+			push_range(t, s, b * SCAN_BLOCK, (b + 1) * SCAN_BLOCK, &th);
+	push_range(t, s, nb * SCAN_BLOCK, n, &th);
+	/* the lower bound may exceed the heap's own threshold until it is full */
 }

@@ -14,6 +14,8 @@ struct lmrec_topk {
 	size_t k, n;
 	uint32_t *idx; /* (k) heap of kept indices */
 	float *score;  /* (k) their scores */
+	float *aux;    /* (auxcap) scratch of lmrec_topk_scan */
+	size_t auxcap;
 };
 
 void lmrec_topk_init(struct lmrec_topk *t, size_t k);
@@ -35,6 +37,11 @@ static inline void lmrec_topk_push(struct lmrec_topk *t, uint32_t idx, float sco
 /* Lowest score still kept (-INFINITY until k pairs are held): a caller may
  * skip anything below it. */
 float lmrec_topk_threshold(const struct lmrec_topk *t);
+/* Pushes (i, s[i]) for i in [0, n): the same result as n pushes, faster on
+ * long rows. It first takes the k-th largest of the maxima of blocks of 16
+ * scores, a lower bound of the k-th largest score, and then pushes only the
+ * scores of blocks that reach it. */
+void lmrec_topk_scan(struct lmrec_topk *t, const float *s, size_t n);
 /* Sorts the kept pairs best first in place (the heap is then spent);
  * returns how many there are. */
 size_t lmrec_topk_sort(struct lmrec_topk *t);
