@@ -1,0 +1,388 @@
+#!/usr/bin/env bats
+# lmrec-synth: seeded synthetic worlds and load-test streams.
+#
+# lmrec-synth reads no input, so STYLE.md §2.9's input cases take this
+# form here: an operand is a usage error; what it writes is canonical (a
+# reader of lmrec takes it whole, with its escapes); .gz output is the
+# plain output compressed; the same seed gives the same bytes. The world's
+# checks run on the committed sample-data, which the first tests prove is
+# exactly what its README's command makes.
+
+load test_helper
+
+SD="$TOP/sample-data"
+START=1788220800 # 2026-09-01
+END=$((START + 60 * 86400))
+
+setup() {
+	cd "$BATS_TEST_TMPDIR"
+}
+
+# thousands NUMBER: 91515 -> 91,515
+thousands() {
+	echo "$1" | sed -e ':a' -e 's/\([0-9]\)\([0-9]\{3\}\)\($\|,\)/\1,\2\3/' -e 'ta'
+}
+
+@test "lmrec-synth: --help and --version exit 0, an unknown option exits 2" {
+	run lmrec-synth --help
+	assert_success
+	assert_line --partial 'Usage: lmrec-synth'
+	run lmrec-synth --version
+	assert_success
+	assert_output 'lmrec-synth (lmrec) 0.1.0'
+	run -2 --separate-stderr lmrec-synth --bogus
+	[ "${stderr_lines[1]}" = "Try 'lmrec-synth --help' for more information." ]
+}
+
+@test "lmrec-synth: every --help option is in the man page" {
+	run check_man_page lmrec-synth
+	assert_success
+}
+
+@test "lmrec-synth: usage errors exit 2 with a message and make nothing" {
+	run -2 --separate-stderr lmrec-synth
+	[ "${stderr_lines[0]}" = "lmrec-synth: give --out DIR or --stream NAME" ]
+	[ "${stderr_lines[1]}" = "Try 'lmrec-synth --help' for more information." ]
+	run -2 --separate-stderr lmrec-synth --out d --stream items
+	[ "${stderr_lines[0]}" = "lmrec-synth: --out and --stream exclude each other" ]
+	run -2 --separate-stderr lmrec-synth --stream items --what items
+	[ "${stderr_lines[0]}" = "lmrec-synth: --what goes with --out" ]
+	run -2 --separate-stderr lmrec-synth --out d -o x.tsv
+	[ "${stderr_lines[0]}" = "lmrec-synth: --output goes with --stream; --out names a directory" ]
+	run -2 --separate-stderr lmrec-synth --stream bogus
+	[ "${stderr_lines[0]}" = "lmrec-synth: invalid value for --stream: 'bogus' (expected items, users, interactions or truth)" ]
+	run -2 --separate-stderr lmrec-synth --stream turns
+	[ "${stderr_lines[0]}" = "lmrec-synth: invalid value for --stream: 'turns' is planned but not made yet" ]
+	run -2 --separate-stderr lmrec-synth --out d --what items,goals
+	[ "${stderr_lines[0]}" = "lmrec-synth: invalid value for --what: 'goals' is planned but not made yet" ]
+	run -2 --separate-stderr lmrec-synth --stream items --items 50
+	[ "${stderr_lines[0]}" = "lmrec-synth: invalid value for --items: '50' (a world holds 100 to 100000 items)" ]
+	run -2 --separate-stderr lmrec-synth --stream items --start 2026-02-29
+	[ "${stderr_lines[0]}" = "lmrec-synth: invalid value for --start: '2026-02-29' (no such day)" ]
+	run -2 --separate-stderr lmrec-synth --stream items --start 2026-9-1
+	[ "${stderr_lines[0]}" = "lmrec-synth: invalid value for --start: '2026-9-1' (expected YYYY-MM-DD)" ]
+	run -2 --separate-stderr lmrec-synth --stream interactions --shape ml10m
+	[ "${stderr_lines[0]}" = "lmrec-synth: invalid value for --shape: 'ml10m' (expected ml20m)" ]
+	run -2 --separate-stderr lmrec-synth --out d --users 3 --items 5 --interactions 16
+	[ "${stderr_lines[0]}" = "lmrec-synth: --interactions exceeds users times items (a user rates an item once)" ]
+	run -2 --separate-stderr lmrec-synth --stream truth --interactions 10
+	[ "${stderr_lines[0]}" = "lmrec-synth: scale mode has no truth stream" ]
+	run -2 --separate-stderr lmrec-synth --stream items data.tsv
+	[ "${stderr_lines[0]}" = "lmrec-synth: unexpected argument 'data.tsv' (lmrec-synth reads no input)" ]
+	run -2 lmrec-synth --stream items --days 0
+	run -2 lmrec-synth --stream items --users 0
+	run -2 lmrec-synth --stream items --seed -1
+	[ ! -e d ]
+}
+
+@test "lmrec-synth: the same seed gives the same bytes, another seed other bytes" {
+	for s in items users interactions truth; do
+		lmrec-synth -q --users 150 --items 300 --stream $s >a-$s.tsv
+		lmrec-synth -q --users 150 --items 300 --stream $s -o b-$s.tsv
+		cmp a-$s.tsv b-$s.tsv
+		lmrec-synth -q --users 150 --items 300 --seed 2 --stream $s >c-$s.tsv
+		! cmp -s a-$s.tsv c-$s.tsv
+	done
+	[ "$(wc -l <a-interactions.tsv)" -gt 5000 ]
+}
+
+@test "lmrec-synth: a user is the same person whatever the number of users" {
+	lmrec-synth -q --users 40 --items 300 --out small --what users,interactions,truth
+	lmrec-synth -q --users 80 --items 300 --out big --what users,interactions,truth
+	cmp small/users.tsv <(head -n 41 big/users.tsv)
+	cmp small/truth.tsv <(head -n 41 big/truth.tsv)
+	# the first 40 users act exactly as before, in the same order
+	gzip -dc small/interactions.tsv.gz >s.tsv
+	gzip -dc big/interactions.tsv.gz | awk -F'\t' 'NR == 1 || substr($1, 2) + 0 <= 40' >b.tsv
+	cmp s.tsv b.tsv
+	[ "$(wc -l <s.tsv)" -gt 1000 ]
+}
+
+@test "lmrec-synth: sample-data is exactly what its README's command makes" {
+	cmd=$(sed -n 's|^    bin/lmrec-synth \(.*\) --out sample-data$|\1|p' "$SD/README")
+	[ -n "$cmd" ]
+	# shellcheck disable=SC2086 # the options are words
+	run -0 --separate-stderr lmrec-synth $cmd --out remade
+	cmp remade/items.tsv "$SD/items.tsv"
+	cmp remade/users.tsv "$SD/users.tsv"
+	cmp <(gzip -dc remade/interactions.tsv.gz) <(gzip -dc "$SD/interactions.tsv.gz")
+	# the folder holds the README and the three streams, nothing else
+	run ls "$SD"
+	assert_output "$(printf '%s\n' README interactions.tsv.gz items.tsv users.tsv)"
+}
+
+@test "lmrec-synth: the README's figures are those of the data" {
+	n_items=$(($(wc -l <"$SD/items.tsv") - 1))
+	n_users=$(($(wc -l <"$SD/users.tsv") - 1))
+	n_rows=$(($(gzip -dc "$SD/interactions.tsv.gz" | wc -l) - 1))
+	grep -q "^items.tsv  *$(thousands $n_items) items" "$SD/README"
+	grep -q "^users.tsv  *$(thousands $n_users) users" "$SD/README"
+	grep -q "^interactions.tsv.gz  *$(thousands $n_rows) interactions" "$SD/README"
+	for f in items.tsv users.tsv interactions.tsv.gz; do
+		grep -q "$f $(thousands "$(wc -c <"$SD/$f")") bytes" <(tr '\n' ' ' <"$SD/README" | tr -s ' ')
+	done
+	for e in view click cart purchase watch visit rating; do
+		n=$(gzip -dc "$SD/interactions.tsv.gz" | awk -F'\t' -v e=$e '$5 == e' | wc -l)
+		grep -q "^  $e  *$(thousands "$n") " "$SD/README"
+	done
+}
+
+@test "lmrec-synth: items have every canonical column, unique ids and titles, attrs as key=value" {
+	run head -n 1 "$SD/items.tsv"
+	assert_output "$(printf 'item\ttitle\ttext\tcategory\tattrs\tdomain\tavailable\treleased')"
+	run awk -F'\t' '
+		NR == 1 { next }
+		NF != 8 { print "fields", NR }
+		$1 !~ /^(shop|video|food|place)-[0-9][0-9][0-9][0-9]$/ { print "id", $1 }
+		$2 == "" || $3 == "" || $4 !~ /^[a-z-]+$/ { print "empty", NR }
+		$5 !~ /^[a-z_]+=[a-z0-9_-]+(;[a-z_]+=[a-z0-9_-]+)*$/ { print "attrs", NR, $5 }
+		$6 !~ /^(shop|video|food|places)$/ || $7 !~ /^[01]$/ || $8 !~ /^[0-9]+$/ { print "cols", NR }
+		substr($1, 1, 4) != substr($6, 1, 4) { print "domain", NR }
+		id[$1]++ || title[$2]++ { print "duplicate", NR }
+		prev >= $1 && NR > 2 { print "order", NR } { prev = $1 }
+		{ cats[$6 " " $4] = 1; dom[$6]++ }
+		END { for (c in cats) n[substr(c, 1, index(c, " ") - 1)]++
+		      printf "%d %d %d %d\n", n["shop"], n["video"], n["food"], n["places"]
+		      printf "%d %d %d %d\n", dom["shop"], dom["video"], dom["food"], dom["places"] }' "$SD/items.tsv"
+	assert_output "$(printf '11 8 8 10\n520 325 286 169')"
+	run head -n 1 "$SD/users.tsv"
+	assert_output "$(printf 'user\tage_band\thousehold\tregion\ttown\tjoined')"
+	run awk -F'\t' 'NR > 1 && (NF != 6 || $1 != sprintf("u%04d", NR - 1) || $4 !~ /^(coast|mountains|lakes|city|valley)$/)' "$SD/users.tsv"
+	assert_output ''
+}
+
+@test "lmrec-synth: every interaction names a known user and item, inside the window, after release and sign-up" {
+	run bash -c "gzip -dc '$SD/interactions.tsv.gz' | head -n 1"
+	assert_output "$(printf 'user\titem\tts\tweight\tevent')"
+	run bash -c "gzip -dc '$SD/interactions.tsv.gz' | awk -F'\t' -v start=$START -v end=$END '
+		FNR == 1 { next }
+		FILENAME ~ /items/ { rel[\$1] = \$8; next }
+		FILENAME ~ /users/ { joined[\$1] = \$6; next }
+		NF != 5 { print \"fields\", FNR }
+		!(\$2 in rel) { print \"unknown item\", FNR }
+		!(\$1 in joined) { print \"unknown user\", FNR }
+		\$3 < start || \$3 >= end { print \"outside\", FNR }
+		\$3 < rel[\$2] { print \"before release\", FNR }
+		\$3 < joined[\$1] { print \"before sign-up\", FNR }
+		\$3 < prev { print \"order\", FNR } { prev = \$3 }
+		\$5 == \"rating\" && \$4 !~ /^[1-5]$/ { print \"stars\", FNR }
+		\$5 == \"watch\" && !(\$4 ~ /^(1|0\\.[0-9][0-9]?)$/ && \$4 >= 0.02) { print \"share\", FNR }
+		\$5 ~ /^(view|click|cart|purchase|visit)$/ && \$4 != 1 { print \"weight\", FNR }
+		\$5 !~ /^(view|click|cart|purchase|watch|visit|rating)$/ { print \"event\", FNR }
+		' '$SD/items.tsv' '$SD/users.tsv' -"
+	assert_success
+	assert_output ''
+}
+
+@test "lmrec-synth: cold items, discontinued items and late sign-ups exist" {
+	# items released inside the window, and how many of them were used
+	run bash -c "gzip -dc '$SD/interactions.tsv.gz' | awk -F'\t' -v start=$START '
+		FNR == 1 { next }
+		FILENAME ~ /items/ { if (\$8 >= start) cold[\$1] = 1; if (\$7 == 0) gone[\$1] = 1; next }
+		{ if (\$2 in cold) used[\$2] = 1; if (\$2 in gone) seen[\$2] = 1 }
+		END { print length(cold), length(used), length(gone), length(seen) }' '$SD/items.tsv' -"
+	read -r cold used gone seen <<<"$output"
+	[ "$cold" -ge 100 ] && [ "$used" -ge $((cold / 2)) ]
+	[ "$gone" -ge 20 ] && [ "$seen" -ge $((gone / 2)) ]
+	late=$(awk -F'\t' -v start=$START 'NR > 1 && $6 >= start' "$SD/users.tsv" | wc -l)
+	[ "$late" -ge 50 ]
+}
+
+@test "lmrec-synth: a dish belongs to a venue of the same cuisine and town" {
+	run awk -F'\t' '
+		NR == 1 { next }
+		{ a[$1] = $5; c[$1] = $4 }
+		$4 ~ /^(mains|soups|salads|desserts)$/ { dishes++ }
+		END {
+			for (i in a) if (match(a[i], /restaurant=[a-z]+-[0-9]+/)) {
+				v = substr(a[i], RSTART + 11, RLENGTH - 11); n++
+				if (c[v] !~ /^(restaurant|cafe|street-food|bakery)$/) print "venue", i
+				match(a[i], /cuisine=[a-z]+/); k = substr(a[i], RSTART, RLENGTH)
+				if (index(a[v], k) == 0) print "cuisine", i
+				match(a[i], /town=[a-z_]+/); t = substr(a[i], RSTART, RLENGTH)
+				if (index(a[v], t) == 0) print "town", i
+			}
+			print n, dishes
+		}' "$SD/items.tsv"
+	assert_output '169 169'
+}
+
+@test "lmrec-synth: the text says what the attributes say, in varied words" {
+	run awk -F'\t' '
+		NR == 1 { next }
+		{ t = tolower($3) }
+		$5 ~ /waterproof=yes/ && t !~ /waterproof|rain|downpour|storm/ { print "waterproof", $1 }
+		$5 ~ /waterproof=no/ && t ~ /fully waterproof|taped seams/ { print "not waterproof", $1 }
+		$5 ~ /warmth=high/ && t !~ /warm|insulat|sub-zero|cosy|frost/ { print "warm", $1 }
+		$5 ~ /diet=vegan/ && t !~ /vegan|plant-based|no animal products/ { print "vegan", $1 }
+		$5 ~ /effort=hard/ && t !~ /tough climb|strenuous|fit walkers/ { print "hard", $1 }
+		$5 ~ /cuisine=thai/ && t !~ /thai|lemongrass/ { print "thai", $1 }
+		$5 ~ /mood=funny/ && t !~ /laugh|hilarious|witty|jokes/ { print "funny", $1 }
+		$5 ~ /waterproof=yes/ { for (p in ph) if (index(t, p)) used[p] = 1 }
+		END { n = 0; for (p in used) n++; print "paraphrases", n }
+		BEGIN { split("fully waterproof|taped seams|stays dry|storm-proof|shrugs off", q, "|"); for (k in q) ph[q[k]] = 1 }
+		' "$SD/items.tsv"
+	assert_output 'paraphrases 5'
+}
+
+@test "lmrec-synth: users keep to their taste: their top category returns far above chance" {
+	# share of a user's rows in days 30-59 in their top category of days
+	# 0-29, against the same share under another user's top category
+	run bash -c "gzip -dc '$SD/interactions.tsv.gz' | awk -F'\t' -v half=$((START + 30 * 86400)) '
+		FNR == 1 { next }
+		FILENAME ~ /items/ { cat[\$1] = \$4; next }
+		{ c = cat[\$2]
+		  if (\$3 < half) { if (++first[\$1, c] > best[\$1]) { best[\$1] = first[\$1, c]; top[\$1] = c } }
+		  else { second[\$1]++; sec[\$1, c]++ } }
+		END { for (u in top) if (second[u] >= 10) users[n++] = u
+		      for (i = 0; i < n; i++) { u = users[i]; v = users[(i + 1) % n]
+			own += sec[u, top[u]] / second[u]; other += sec[u, top[v]] / second[u] }
+		      printf \"%d %d\\n\", n, 100 * own / other }' '$SD/items.tsv' -"
+	read -r users ratio <<<"$output"
+	[ "$users" -ge 400 ]
+	[ "$ratio" -ge 250 ] # 2.8 times the baseline in the sample data
+}
+
+@test "lmrec-synth: tastes drift towards winter over the window" {
+	run bash -c "gzip -dc '$SD/interactions.tsv.gz' | awk -F'\t' -v start=$START '
+		FNR == 1 { next }
+		FILENAME ~ /items/ { win[\$1] = \$5 ~ /season=winter/; beach[\$1] = \$4 == \"beach\"; next }
+		{ d = int((\$3 - start) / 86400); p = d < 14 ? 1 : d >= 46 ? 2 : 0
+		  if (p) { n[p]++; w[p] += win[\$2]; b[p] += beach[\$2] } }
+		END { printf \"%d %d %d %d\\n\", 1000 * w[1] / n[1], 1000 * w[2] / n[2], 1000 * b[1] / n[1], 1000 * b[2] / n[2] }
+		' '$SD/items.tsv' -"
+	read -r winter1 winter2 beach1 beach2 <<<"$output"
+	# per mille of the rows: winter items up by half, beaches down by half
+	[ $((winter2 * 2)) -ge $((winter1 * 3)) ]
+	[ $((beach2 * 2)) -le "$beach1" ]
+}
+
+@test "lmrec-synth: there are sparse users, heavy users and silent users" {
+	run bash -c "gzip -dc '$SD/interactions.tsv.gz' | awk -F'\t' 'NR > 1 { n[\$1]++ }
+		END { for (u in n) { a++; if (n[u] <= 5) s++; if (n[u] >= 500) h++ } print a, s, h }'"
+	read -r active sparse heavy <<<"$output"
+	[ "$active" -lt 1000 ] && [ "$active" -ge 900 ]
+	[ "$sparse" -ge $((active / 20)) ]
+	[ "$heavy" -ge 5 ]
+}
+
+@test "lmrec-synth: one taste reaches across domains: hiking shoppers walk trails" {
+	run bash -c "gzip -dc '$SD/interactions.tsv.gz' | awk -F'\t' '
+		FNR == 1 { next }
+		FILENAME ~ /items/ { hike[\$1] = \$6 == \"shop\" && \$5 ~ /use=hiking/; cat[\$1] = \$4; dom[\$1] = \$6; next }
+		{ h[\$1] += hike[\$2]; if (dom[\$2] == \"places\") { p[\$1]++; t[\$1] += cat[\$2] == \"trail\" } }
+		END { for (u in p) { g = h[u] >= 3; P[g] += p[u]; T[g] += t[u] }
+		      printf \"%d\\n\", 100 * (T[1] / P[1]) / (T[0] / P[0]) }' '$SD/items.tsv' -"
+	[ "$output" -ge 180 ] # 3.0 times in the sample data
+}
+
+@test "lmrec-synth: the truth stream's trips show in the data" {
+	lmrec-synth -q --stream truth >truth.tsv
+	run head -n 1 truth.tsv
+	assert_output "$(printf 'user\tpersona\tpersona2\tweight2\tnew_persona\tnew_ts\ttrip_region\ttrip_ts\ttrip_days\trate\tseason')"
+	[ "$(wc -l <truth.tsv)" -eq 1001 ]
+	# visits during a trip are in the trip's region
+	run bash -c "gzip -dc '$SD/interactions.tsv.gz' | awk -F'\t' '
+		FNR == 1 { next }
+		FILENAME ~ /items/ { if (match(\$5, /region=[a-z]+/)) reg[\$1] = substr(\$5, RSTART + 7, RLENGTH - 7); next }
+		FILENAME ~ /truth/ { if (\$7 != \"\") { tr[\$1] = \$7; t0[\$1] = \$8; t1[\$1] = \$8 + 86400 * \$9 }; next }
+		\$5 == \"visit\" && (\$1 in tr) && \$3 >= t0[\$1] && \$3 < t1[\$1] { n++; there += reg[\$2] == tr[\$1] }
+		END { print n, there }' '$SD/items.tsv' truth.tsv -"
+	read -r visits there <<<"$output"
+	[ "$visits" -ge 100 ] && [ "$there" -eq "$visits" ]
+}
+
+@test "lmrec-synth: the interactions stream reads back whole through lmrec-split" {
+	n=$(($(gzip -dc "$SD/interactions.tsv.gz" | wc -l) - 1))
+	run -0 --separate-stderr lmrec-split --keep-repeats -o folds.tsv "$SD/interactions.tsv.gz"
+	[ "$(($(wc -l <folds.tsv) - 1))" -eq "$n" ]
+	[[ "$stderr" == "lmrec-split: last: $n rows in, 0 dropped;"* ]]
+}
+
+@test "lmrec-synth: .gz output is the plain output compressed" {
+	lmrec-synth -q --users 50 --items 200 --stream users >plain.tsv
+	lmrec-synth -q --users 50 --items 200 --stream users -o z.tsv.gz
+	[ "$(head -c 2 z.tsv.gz | od -An -tx1 | tr -d ' ')" = 1f8b ]
+	cmp plain.tsv <(gzip -dc z.tsv.gz)
+}
+
+@test "lmrec-synth: --out makes the directory and writes the streams asked for, nothing else" {
+	run -0 --separate-stderr lmrec-synth --users 60 --items 200 --out new/dir --what truth,items
+	[ "$stderr" = "lmrec-synth: seed 1: 200 items, 60 users, 0 interactions" ]
+	run ls -A new/dir
+	assert_output "$(printf 'items.tsv\ntruth.tsv')"
+	touch file
+	run -1 --separate-stderr lmrec-synth -q --users 60 --items 200 --out file
+	[ "$stderr" = "lmrec-synth: file: Not a directory" ]
+}
+
+@test "lmrec-synth: an interrupted run leaves the previous folder as it was, without temp files" {
+	lmrec-synth -q --users 50 --items 100 --interactions 500 --out d
+	cp -r d before
+	lmrec-synth -q --users 100000 --items 5000 --interactions 100000000 --out d &
+	pid=$!
+	sleep 1
+	kill -TERM $pid
+	run wait $pid
+	[ "$status" -ne 0 ]
+	diff -r before d
+}
+
+@test "lmrec-synth: --start and --days set the window" {
+	lmrec-synth -q --users 60 --items 200 --start 2027-01-01 --days 7 --out w
+	from=$(date -u -d 2027-01-01 +%s)
+	run bash -c "gzip -dc w/interactions.tsv.gz | awk -F'\t' -v a=$from -v b=$((from + 7 * 86400)) 'NR > 1 { n++; if (\$3 < a || \$3 >= b) bad++ } END { print (n > 0), bad + 0 }'"
+	assert_output '1 0'
+}
+
+@test "lmrec-synth: scale mode writes exactly the rows asked for, distinct pairs, users in order" {
+	lmrec-synth -q --users 1000 --items 500 --interactions 50000 --stream interactions >s.tsv
+	run awk -F'\t' '
+		NR == 1 { print; next }
+		{ n++; u[$1]; i[$2]; if (p[$1, $2]++) dup++ }
+		$1 < pu || ($1 == pu && $3 < pt) { bad++ } { pu = $1; pt = $3 }
+		$5 != "rating" || $4 !~ /^([1-4](\.5)?|0\.5|5)$/ { ev++ }
+		END { print n, length(u), (length(i) <= 500), dup + 0, bad + 0, ev + 0 }' s.tsv
+	assert_output "$(printf 'user\titem\tts\tweight\tevent\n50000 1000 1 0 0 0')"
+	lmrec-synth -q --users 1000 --items 500 --interactions 50000 --stream interactions -o s2.tsv
+	cmp s.tsv s2.tsv
+	lmrec-synth -q --users 1000 --items 500 --interactions 50000 --seed 9 --stream interactions >s3.tsv
+	! cmp -s s.tsv s3.tsv
+	# every user has at least min(20, rows / users) rows, none more than a third of the items
+	run awk -F'\t' 'NR > 1 { n[$1]++ } END { lo = 1e9; for (u in n) { if (n[u] < lo) lo = n[u]; if (n[u] > hi) hi = n[u] } print (lo >= 20), hi }' s.tsv
+	assert_output '1 166'
+}
+
+@test "lmrec-synth: scale mode with no interactions writes the header alone" {
+	run -0 --separate-stderr lmrec-synth --users 5 --items 5 --interactions 0 --stream interactions
+	assert_output "$(printf 'user\titem\tts\tweight\tevent')"
+	# every pair taken: each user has every item once
+	run bash -c "lmrec-synth -q --users 3 --items 4 --interactions 12 --stream interactions | sed 1d | cut -f1,2 | sort -u | wc -l"
+	assert_output 12
+}
+
+@test "lmrec-synth: scale mode items and users streams match its interactions" {
+	lmrec-synth -q --users 300 --items 80 --interactions 9000 --out sc
+	[ "$(wc -l <sc/users.tsv)" -eq 301 ]
+	[ "$(wc -l <sc/items.tsv)" -eq 81 ]
+	run head -n 2 sc/items.tsv
+	assert_line --index 0 "$(printf 'item\ttitle\ttext\tcategory\tattrs\tdomain\tavailable')"
+	run bash -c "gzip -dc sc/interactions.tsv.gz | awk -F'\t' 'FNR == 1 { next } FILENAME ~ /items/ { it[\$1]; next } FILENAME ~ /users/ { us[\$1]; next } { n++ } !(\$1 in us) || !(\$2 in it) { bad++ } END { print n, bad + 0 }' sc/items.tsv sc/users.tsv -"
+	assert_output '9000 0'
+}
+
+@test "lmrec-synth: the MovieLens-20M shape streams a part of itself with every user" {
+	skip_if_slow
+	run -0 --separate-stderr lmrec-synth --progress --shape ml20m --interactions 2000000 --stream interactions -o ml.tsv
+	[[ "$stderr" == *"interactions 2000000 in "* ]]
+	[[ "$stderr" == *"lmrec-synth: seed 1: scale mode: 26744 items, 138493 users, 2000000 interactions" ]]
+	# 14 rows a user at least (2,000,000 / 138,493), the popular head of the items
+	run awk -F'\t' 'NR > 1 { n++; u[$1]++; i[$2] } END { lo = 1e9; for (k in u) if (u[k] < lo) lo = u[k]; print n, length(u), lo, length(i) }' ml.tsv
+	assert_output '2000000 138493 14 10090'
+}
+
+@test "lmrec-synth: the whole MovieLens-20M shape has its users, items and rows" {
+	skip_if_slow
+	run bash -c "lmrec-synth -q --shape ml20m --stream interactions | awk -F'\t' 'NR > 1 { n++; u[\$1]; i[\$2] } END { print n, length(u), length(i) }'"
+	assert_output '20000263 138493 26744'
+}
