@@ -1,6 +1,7 @@
 /* lmrec — top-k selection (see topk.h). */
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "topk.h"
 #include "util.h"
@@ -105,6 +106,42 @@ static float block_max(const float *s)
 	return mx;
 }
 
+/* The k-th largest of a[0..n) (k <= n), selected in the copy w (n) by
+ * quickselect with a median-of-three pivot; -INFINITY values count. */
+static float kth_largest(float *w, const float *a, size_t n, size_t k)
+{
+	memcpy(w, a, n * sizeof *w);
+	size_t lo = 0, hi = n - 1, want = k - 1; /* index in descending order */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		float x = w[lo], y = w[mid], z = w[hi];
+		float pivot = x > y ? (y > z ? y : (x > z ? z : x)) : (x > z ? x : (y > z ? z : y));
+		size_t i = lo, j = hi;
+		while (i <= j) { /* descending: big values to the left */
+			while (w[i] > pivot)
+				i++;
+			while (w[j] < pivot)
+				j--;
+			if (i <= j) {
+				float tmp = w[i];
+				w[i] = w[j];
+				w[j] = tmp;
+				i++;
+				if (j == 0)
+					break;
+				j--;
+			}
+		}
+		if (want <= j && j != (size_t)-1)
+			hi = j;
+		else if (want >= i)
+			lo = i;
+		else
+			break; /* between j and i: equal to the pivot */
+	}
+	return w[want];
+}
+
 static void push_range(struct lmrec_topk *t, const float *s, size_t from, size_t to, float *th)
 {
 	for (size_t j = from; j < to; j++)
@@ -124,22 +161,16 @@ void lmrec_topk_scan(struct lmrec_topk *t, const float *s, size_t n)
 		push_range(t, s, 0, n, &th);
 		return;
 	}
-	if (t->auxcap < nb) {
+	if (t->auxcap < 2 * nb) { /* block maxima, then a copy to select in */
 		free(t->aux);
-		t->aux = lmrec_xcalloc(nb, sizeof *t->aux);
-		t->auxcap = nb;
+		t->aux = lmrec_xcalloc(2 * nb, sizeof *t->aux);
+		t->auxcap = 2 * nb;
 	}
 	/* k block maxima are k distinct scores: the k-th largest maximum is at
 	 * most the k-th largest score, so nothing below it can enter */
-	struct lmrec_topk bound;
-	lmrec_topk_init(&bound, t->k);
-	for (size_t b = 0; b < nb; b++) {
+	for (size_t b = 0; b < nb; b++)
 		t->aux[b] = block_max(s + b * SCAN_BLOCK);
-		if (t->aux[b] > -INFINITY)
-			lmrec_topk_push(&bound, (uint32_t)b, t->aux[b]);
-	}
-	float lower = lmrec_topk_threshold(&bound);
-	lmrec_topk_free(&bound);
+	float lower = kth_largest(t->aux + nb, t->aux, nb, t->k);
 	if (lower > th)
 		th = lower;
 	for (size_t b = 0; b < nb; b++)
