@@ -49,7 +49,11 @@ while [ $# -gt 0 ]; do
 	--k) k="${2:?--k needs a list}"; shift 2 ;;
 	--min-item) filters+=(--min-item "${2:?--min-item needs a number}"); shift 2 ;;
 	--min-user) filters+=(--min-user "${2:?--min-user needs a number}"); shift 2 ;;
-	--set) mapfile -t -O "${#sets[@]}" sets < <(set_to_options "${2:?--set needs KEY=VALUE}"); shift 2 ;;
+	--set)
+		[[ "${2:-}" == ?*=* ]] || die "--set wants KEY=VALUE, not '${2:-}'" 2
+		mapfile -t -O "${#sets[@]}" sets < <(set_to_options "$2")
+		shift 2
+		;;
 	-j | --threads) threads="${2:?--threads needs a number}"; shift 2 ;;
 	-q | --quiet) QUIET=1; shift ;;
 	-h | --help) usage 0 ;;

@@ -1,0 +1,60 @@
+#!/usr/bin/env bats
+# lmrec-similar: each item's nearest items from a model.
+
+load test_helper
+
+setup() {
+	cd "$BATS_TEST_TMPDIR"
+	# a and b always together, c with a once, d alone
+	tsv 'user|item|ts' 'u1|a|1' 'u1|b|2' 'u2|a|1' 'u2|b|2' 'u2|c|3' 'u3|d|1' 'u4|a|1' 'u4|b|2' >in.tsv
+	tsv 'item|title|available' 'a|Alpha|1' 'b|Beta|1' 'c|Gamma|0' 'd|Delta|1' >items.tsv
+	lmrec-train -q --model itemknn --shrink 0 --folds all -o knn.lmrc in.tsv
+}
+
+@test "lmrec-similar: --help and --version exit 0, an unknown option exits 2" {
+	run lmrec-similar --help
+	assert_success
+	run lmrec-similar --version
+	assert_output 'lmrec-similar (lmrec) 0.1.0'
+	run -2 lmrec-similar -m knn.lmrc --bogus
+	run -2 lmrec-similar
+}
+
+@test "lmrec-similar: every --help option is in the man page" {
+	run check_man_page lmrec-similar
+	assert_success
+}
+
+@test "lmrec-similar: item-kNN neighbours by cosine, best first, with reasons from titles" {
+	run lmrec-similar -q -m knn.lmrc --items items.tsv -n 5
+	assert_success
+	# cos(a,b) = 3/sqrt(3*3) = 1; c is unavailable; d is alone
+	assert_output "$(tsv 'item|rank|similar|score|reason' \
+		'a|1|b|1|people who liked Alpha also liked Beta' \
+		'b|1|a|1|people who liked Beta also liked Alpha')"
+}
+
+@test "lmrec-similar: without --items every item is listed by id" {
+	run lmrec-similar -q -m knn.lmrc -n 1
+	assert_success
+	assert_line "$(tsv 'c|1|a|0.577350259|people who liked c also liked a')"
+}
+
+@test "lmrec-similar: a popular model is refused, a truncated model exits 65" {
+	lmrec-train -q --model popular --folds all -o pop.lmrc in.tsv
+	run -2 --separate-stderr lmrec-similar -m pop.lmrc
+	[ "$stderr" = "lmrec-similar: pop.lmrc: a popular model has no item similarity" ]
+	head -c 300 knn.lmrc >cut.lmrc
+	run -65 --separate-stderr lmrec-similar -m cut.lmrc
+	[[ "$stderr" == "lmrec-similar: cut.lmrc: "* ]]
+}
+
+@test "lmrec-similar: ease and als give lists for every item, gzip output equals plain" {
+	for m in ease als; do
+		lmrec-train -q --model $m --folds all --factors 4 -o $m.lmrc in.tsv
+		run lmrec-similar -q -m $m.lmrc -n 2
+		assert_success
+	done
+	lmrec-similar -q -m knn.lmrc -o s.tsv.gz
+	[ "$(gzip -dc s.tsv.gz)" = "$(lmrec-similar -q -m knn.lmrc)" ]
+}
