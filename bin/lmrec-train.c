@@ -172,6 +172,26 @@ static int fold_wanted(const char *list, unsigned char fold)
 	return 0;
 }
 
+/* Dies (usage) unless list is 'all' or comma-separated fold names. */
+static void check_folds(const char *list)
+{
+	if (strcmp(list, "all") == 0)
+		return;
+	for (const char *p = list;;) {
+		size_t len = strcspn(p, ",");
+		int ok = 0;
+		for (unsigned char f = LMREC_FOLD_TRAIN; f <= LMREC_FOLD_TEST; f++)
+			ok |= len == strlen(lmrec_fold_names[f]) && memcmp(p, lmrec_fold_names[f], len) == 0;
+		if (!ok)
+			lmrec_usage_error("invalid value for --folds: '%s' (expected 'all' or folds among "
+					  "train, valid and test, comma-separated)",
+					  list);
+		if (!p[len])
+			break;
+		p += len + 1;
+	}
+}
+
 /* A dictionary with the ids of src in byte order; map[old] = new index. */
 static struct lmrec_ids *sorted_ids(const struct lmrec_ids *src, uint32_t **map_out)
 {
@@ -430,7 +450,10 @@ int main(int argc, char **argv)
 			break;
 		case 'o': o.output = optarg; break;                    /* --output */
 		case OPT_INIT: o.init = optarg; break;                 /* --init */
-		case OPT_FOLDS: o.folds = optarg; break;               /* --folds */
+		case OPT_FOLDS: /* --folds */
+			check_folds(optarg);
+			o.folds = optarg;
+			break;
 		case OPT_USE_WEIGHTS: o.use_weights = 1; break;        /* --use-weights */
 		case OPT_HALF_LIFE: /* --half-life */
 			o.half_life = lmrec_opt_double("--half-life", optarg, 0, 1e9);
