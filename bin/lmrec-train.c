@@ -236,7 +236,8 @@ static void load_data(const struct opts *o, char *const *files, size_t nfiles, s
 		ri[n] = lmrec_ids_intern(i0, s, len);
 		double w = o->use_weights ? x.weight[r] : 1.0;
 		if (o->half_life > 0) {
-			double age_days = (double)(now - x.ts[r]) / 86400.0;
+			/* in double: the difference of two int64 may overflow */
+			double age_days = ((double)now - (double)x.ts[r]) / 86400.0;
 			w *= pow(0.5, age_days / o->half_life);
 		}
 		rw[n++] = (float)w;
