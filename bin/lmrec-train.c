@@ -30,7 +30,7 @@ struct opts {
 	double lambda;
 	size_t factors, iters, cg_steps, epochs;
 	double reg, alpha, lr, init_scale;
-	int have_reg;
+	int have_reg, have_factors;
 };
 
 static void usage(int status)
@@ -65,7 +65,8 @@ static void usage(int status)
 	      "ease:\n"
 	      "      --lambda L           L2 regularisation (default 250)\n"
 	      "als:\n"
-	      "      --factors K          latent factors (default 64)\n"
+	      "      --factors K          latent factors (default 64; with --init, the\n"
+	      "                           earlier model's)\n"
 	      "      --reg R              L2 regularisation (als 1, bpr 0.01)\n"
 	      "      --alpha A            confidence 1 + A * weight (default 1)\n"
 	      "      --iters N            iterations (default 15)\n"
@@ -310,6 +311,8 @@ static int run(struct opts *o, char *const *files, size_t nfiles)
 	m.seen = d.ui;
 	size_t nu = m.nu, ni = m.ni;
 	struct lmrec_recmodel *old = o->init ? lmrec_recmodel_read(o->init, o->kind) : NULL;
+	if (old && !o->have_factors)
+		o->factors = old->k; /* continue with the earlier model's size */
 	lmrec_blas_threads(o->threads);
 	double t_load = lmrec_now() - t0;
 
@@ -480,6 +483,7 @@ int main(int argc, char **argv)
 		case OPT_LAMBDA: o.lambda = lmrec_opt_double("--lambda", optarg, 0, 1e15); break; /* --lambda */
 		case OPT_FACTORS: /* --factors */
 			o.factors = (size_t)lmrec_opt_u64("--factors", optarg, 1, 4096);
+			o.have_factors = 1;
 			break;
 		case OPT_REG: /* --reg */
 			o.reg = lmrec_opt_double("--reg", optarg, 0, 1e12);
