@@ -267,11 +267,19 @@ static void load_data(const struct opts *o, char *const *files, size_t nfiles, s
 
 /* ---- training ---- */
 
-static void report_iter(void *ctx, size_t iter, double value)
+static void report_als(void *ctx, size_t iter, double secs)
 {
 	const struct opts *o = ctx;
 	if (o->verbose)
-		fprintf(stderr, "%s: %s iteration %zu: %.6g\n", lmrec_progname(), o->model, iter, value);
+		fprintf(stderr, "%s: als iteration %zu: %.2f s\n", lmrec_progname(), iter, secs);
+}
+
+static void report_bpr(void *ctx, size_t epoch, double objective)
+{
+	const struct opts *o = ctx;
+	if (o->verbose)
+		fprintf(stderr, "%s: bpr epoch %zu: mean ln sigmoid %.6g\n", lmrec_progname(), epoch,
+			objective);
 }
 
 /* Factors for the rows of dict: from the old model where the id is known,
@@ -348,7 +356,7 @@ static int run(struct opts *o, char *const *files, size_t nfiles)
 		init_factors(m.Y, d.items, m.k, old ? old->Y : NULL, old ? old->items : NULL,
 			     old ? old->k : 0, o, 1);
 		struct lmrec_als_params p = {m.k, o->reg, o->alpha, o->iters, o->cg_steps, o->threads};
-		lmrec_als_fit(m.X, m.Y, &d.ui, &d.iu, &p, report_iter, o);
+		lmrec_als_fit(m.X, m.Y, &d.ui, &d.iu, &p, report_als, o);
 		break;
 	}
 	case LMREC_KIND_BPR: {
@@ -369,7 +377,7 @@ static int run(struct opts *o, char *const *files, size_t nfiles)
 					m.bias[i] = old->bias[j];
 			}
 		struct lmrec_bpr_params p = {m.k, o->lr, o->reg, o->epochs, o->seed};
-		lmrec_bpr_fit(m.X, m.Y, m.bias, &d.ui, &p, report_iter, o);
+		lmrec_bpr_fit(m.X, m.Y, m.bias, &d.ui, &p, report_bpr, o);
 		break;
 	}
 	default:
