@@ -302,6 +302,10 @@ static int run(struct opts *o)
 		scores[c] = lmrec_xmalloc(USER_BLOCK * (o->ch[c].m->ni + 1) * sizeof **scores);
 	}
 	struct lmrec_user_query q[USER_BLOCK];
+	/* (channels, USER_BLOCK): whether the channel has anything to go on for
+	 * the user: popular always; the others history items the model knows,
+	 * or (als, bpr) the user's trained vector */
+	unsigned char *usable = lmrec_xcalloc(o->nch * USER_BLOCK, 1);
 	/* per user of the block, each channel's history in its model's indices */
 	uint32_t *qh = NULL;
 	float *qw = NULL;
@@ -352,9 +356,11 @@ static int run(struct opts *o)
 				sort_history(qh + at, qw + at, n, &hbuf, &hcap);
 				q[r].n = n;
 				at += n;
+				int factors = m->kind == LMREC_KIND_ALS || m->kind == LMREC_KIND_BPR;
+				usable[c * USER_BLOCK + r] = m->kind == LMREC_KIND_POPULAR || n > 0 ||
+							     (factors && q[r].user >= 0 && !q[r].fold_in);
 			}
 			lmrec_score_block(sc[c], q, nb, scores[c]);
-			(void)m;
 		}
 		for (size_t r = 0; r < nb; r++) {
 			uint32_t u = pop.order[b + r];
@@ -365,10 +371,14 @@ static int run(struct opts *o)
 				const struct channel *ch = &o->ch[c];
 				const struct lmrec_recmodel *m = ch->m;
 				const float *s = scores[c] + r * m->ni;
+				if (!usable[c * USER_BLOCK + r])
+					continue; /* its scores would all be 0: no candidates */
+				/* item-kNN: only neighbours of a history item */
+				int positive = m->kind == LMREC_KIND_ITEMKNN;
 				top.k = ch->quota;
 				lmrec_topk_reset(&top);
 				for (size_t i = 0; i < m->ni; i++)
-					if (o->keep_seen || !seen[ch->item_map[i]])
+					if ((o->keep_seen || !seen[ch->item_map[i]]) && (!positive || s[i] > 0))
 						lmrec_topk_push(&top, (uint32_t)i, s[i]);
 				size_t n = lmrec_topk_sort(&top);
 				for (size_t t = 0; t < n; t++) {
@@ -437,6 +447,7 @@ static int run(struct opts *o)
 			users_out, rows_out, o->nch, o->nch == 1 ? "" : "s");
 
 	lmrec_topk_free(&top);
+	free(usable);
 	free(rows);
 	free(seen);
 	free(qh);
