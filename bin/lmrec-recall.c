@@ -18,6 +18,7 @@ struct channel {
 	const char *path;
 	struct lmrec_recmodel *m;
 	size_t quota;
+	int weighted;       /* trained with --use-weights: history weights count */
 	uint32_t *item_map; /* (model items) index in the shared item dictionary */
 };
 
@@ -347,7 +348,7 @@ static int run(struct opts *o)
 					int64_t mi = to_model[c][pop.hitem[p]];
 					if (mi >= 0) {
 						qh[at + n] = (uint32_t)mi;
-						qw[at + n] = pop.hw[p];
+						qw[at + n] = o->ch[c].weighted ? pop.hw[p] : 1.0f;
 						n++;
 					}
 				}
@@ -396,7 +397,8 @@ static int run(struct opts *o)
 						int64_t h = to_model[c][pop.hitem[p]];
 						if (h < 0 || (uint32_t)h == mi)
 							continue;
-						float v = pop.hw[p] * lmrec_contribution(m, (uint32_t)h, mi);
+						float v = (ch->weighted ? pop.hw[p] : 1.0f) *
+							  lmrec_contribution(m, (uint32_t)h, mi);
 						if (v > best) {
 							second = best;
 							row->because2 = row->because;
@@ -534,6 +536,9 @@ int main(int argc, char **argv)
 		if (!o.ch[i].name)
 			o.ch[i].name = lmrec_xstrdup(lmrec_kind_name(o.ch[i].m->kind));
 		o.ch[i].quota = o.top;
+		size_t len;
+		const char *uw = lmrec_model_param(o.ch[i].m->file, "use_weights", &len);
+		o.ch[i].weighted = uw && len == 1 && uw[0] == '1';
 		for (size_t j = 0; j < i; j++)
 			if (strcmp(o.ch[i].name, o.ch[j].name) == 0)
 				lmrec_usage_error("two channels are named '%s': name them NAME=FILE", o.ch[i].name);
