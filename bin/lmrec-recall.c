@@ -266,6 +266,21 @@ static void sort_history(uint32_t *item, float *w, size_t n, struct hpair **buf,
 	}
 }
 
+/* Sets seen[] to v for the items each model's training matrix holds for
+ * the user (nothing for models that do not know the user). */
+static void mark_trained(const struct opts *o, const char *uid, size_t ulen, unsigned char *seen,
+			 unsigned char v)
+{
+	for (size_t c = 0; c < o->nch; c++) {
+		const struct lmrec_recmodel *m = o->ch[c].m;
+		int64_t mu = lmrec_ids_find(m->users, uid, ulen);
+		if (mu < 0)
+			continue;
+		for (uint64_t p = m->seen.ptr[mu]; p < m->seen.ptr[mu + 1]; p++)
+			seen[o->ch[c].item_map[m->seen.idx[p]]] = v;
+	}
+}
+
 static int run(struct opts *o)
 {
 	/* one item dictionary across channels and the history */
@@ -365,8 +380,14 @@ static int run(struct opts *o)
 		}
 		for (size_t r = 0; r < nb; r++) {
 			uint32_t u = pop.order[b + r];
+			size_t ulen;
+			const char *uid = lmrec_ids_str(pop.users, u, &ulen);
+			/* seen: the history, and what the models trained on (which
+			 * the history is, unless --history replaced it) */
 			for (uint64_t p = pop.hptr[u]; p < pop.hptr[u + 1]; p++)
 				seen[pop.hitem[p]] = 1;
+			if (o->history)
+				mark_trained(o, uid, ulen, seen, 1);
 			size_t nrows = 0;
 			for (size_t c = 0; c < o->nch; c++) {
 				const struct channel *ch = &o->ch[c];
@@ -413,9 +434,9 @@ static int run(struct opts *o)
 			}
 			for (uint64_t p = pop.hptr[u]; p < pop.hptr[u + 1]; p++)
 				seen[pop.hitem[p]] = 0;
+			if (o->history)
+				mark_trained(o, uid, ulen, seen, 0);
 			sort_rows(rows, nrows, items);
-			size_t ulen;
-			const char *uid = lmrec_ids_str(pop.users, u, &ulen);
 			for (size_t t = 0; t < nrows; t++) {
 				size_t len;
 				const char *s;
