@@ -447,7 +447,8 @@ static int run(struct opts *o)
 				lmrec_out_tab(out);
 				lmrec_out_f32(out, rows[t].score);
 				lmrec_out_tab(out);
-				lmrec_out_str(out, o->ch[rows[t].channel].name);
+				lmrec_out_field(out, o->ch[rows[t].channel].name,
+						strlen(o->ch[rows[t].channel].name));
 				lmrec_out_tab(out);
 				if (rows[t].because >= 0) {
 					s = lmrec_ids_str(items, (uint32_t)rows[t].because, &len);
@@ -531,6 +532,9 @@ int main(int argc, char **argv)
 			const char *eq = strchr(optarg, '=');
 			ch->path = eq ? eq + 1 : optarg;
 			ch->name = eq ? lmrec_xstrndup(optarg, (size_t)(eq - optarg)) : NULL;
+			if (eq && (eq == optarg || !eq[1]))
+				lmrec_usage_error("invalid value for --model-file: '%s' (expected [NAME=]FILE)",
+						  optarg);
 			break;
 		}
 		case OPT_HISTORY: o.history = optarg; break; /* --history */
