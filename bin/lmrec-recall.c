@@ -52,7 +52,7 @@ static void usage(int status)
 	      "                           does not know (default: the model's own users\n"
 	      "                           and their training interactions)\n"
 	      "      --folds LIST         with a fold column in --history, its rows of\n"
-	      "                           these folds (default train,valid)\n"
+	      "                           these folds (default train,valid; 'all')\n"
 	      "      --users FILE         only the users of this stream (column user)\n"
 	      "      --fold-in            als, bpr: solve every user's vector from the\n"
 	      "                           history, even for users the model knows\n"
@@ -111,6 +111,8 @@ struct population {
 
 static int fold_wanted(const char *list, unsigned char fold)
 {
+	if (strcmp(list, "all") == 0)
+		return 1;
 	const char *name = lmrec_fold_names[fold];
 	size_t n = strlen(name);
 	for (const char *p = list; *p;) {
@@ -121,6 +123,26 @@ static int fold_wanted(const char *list, unsigned char fold)
 		p += len + (comma ? 1 : 0);
 	}
 	return 0;
+}
+
+/* Dies (usage) unless list is 'all' or comma-separated fold names. */
+static void check_folds(const char *list)
+{
+	if (strcmp(list, "all") == 0)
+		return;
+	for (const char *p = list;;) {
+		size_t len = strcspn(p, ",");
+		int ok = 0;
+		for (unsigned char f = LMREC_FOLD_TRAIN; f <= LMREC_FOLD_TEST; f++)
+			ok |= len == strlen(lmrec_fold_names[f]) && memcmp(p, lmrec_fold_names[f], len) == 0;
+		if (!ok)
+			lmrec_usage_error("invalid value for --folds: '%s' (expected 'all' or folds among "
+					  "train, valid and test, comma-separated)",
+					  list);
+		if (!p[len])
+			break;
+		p += len + 1;
+	}
 }
 
 static void build_population(const struct opts *o, struct lmrec_ids *items, struct population *pop)
@@ -538,7 +560,10 @@ int main(int argc, char **argv)
 			break;
 		}
 		case OPT_HISTORY: o.history = optarg; break; /* --history */
-		case OPT_FOLDS: o.folds = optarg; break;     /* --folds */
+		case OPT_FOLDS: /* --folds */
+			check_folds(optarg);
+			o.folds = optarg;
+			break;
 		case OPT_USERS: o.users = optarg; break;     /* --users */
 		case OPT_FOLD_IN: o.fold_in = 1; break;      /* --fold-in */
 		case 'n': o.top = (size_t)lmrec_opt_u64("--top", optarg, 1, 1000000); break; /* --top */
