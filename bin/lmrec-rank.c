@@ -726,9 +726,10 @@ static int run(const struct opts *o, char *const *files, size_t nfiles)
 		catalog_grow(&cat);
 		ls.truth = lmrec_xcalloc(ls.n + 1, sizeof *ls.truth);
 		ls.ntruth = lmrec_xcalloc(ls.n + 1, sizeof *ls.ntruth);
-		/* truth rows per user: the test fold when there are folds */
+		/* truth rows per user: the valid fold when there are folds (never
+		 * the test fold: the weights must not see what they are judged on) */
 		for (size_t r = 0; r < truth.n; r++) {
-			if (truth.has_fold && truth.fold_of[r] != LMREC_FOLD_TEST && truth.fold_of[r] != LMREC_FOLD_VALID)
+			if (truth.has_fold && truth.fold_of[r] != LMREC_FOLD_VALID)
 				continue;
 			size_t len;
 			const char *s = lmrec_ids_str(tu, truth.user[r], &len);
