@@ -392,9 +392,12 @@ static void learn_weights(const struct learn_set *ls, double *w, size_t nch, siz
 		if (!improved)
 			break;
 	}
+	size_t judged = 0; /* users with held-out items: the others score nothing */
+	for (size_t u = 0; u < ls->n; u++)
+		judged += ls->ntruth[u] > 0;
 	if (!quiet)
 		fprintf(stderr, "%s: learned weights: NDCG@%zu %.6f on %zu validation users\n",
-			lmrec_progname(), k, ls->n ? best / (double)ls->n : 0.0, ls->n);
+			lmrec_progname(), k, judged ? best / (double)judged : 0.0, judged);
 	free(buf);
 	free(slot);
 	free(stamp);
