@@ -767,12 +767,10 @@ static int run(const struct opts *o, char *const *files, size_t nfiles)
 		rk.fmax = lmrec_xcalloc(nw + 1, sizeof *rk.fmax);
 		struct lmrec_out *out = lmrec_out_open(o->output);
 		lmrec_out_str(out, "user\trank\titem\tscore\treason\n");
-		/* users in byte order */
-		uint32_t *order = lmrec_ids_sorted(rd.done);
+		/* users in input order, as without --learn */
 		for (size_t k = 0; k < ls.n; k++)
-			rank_user(&rk, &ls.users[order[k]], out);
+			rank_user(&rk, &ls.users[k], out);
 		lmrec_out_commit(out);
-		free(order);
 		for (size_t u = 0; u < ls.n; u++) {
 			uc_free(&ls.users[u]);
 			free(ls.truth[u]);
