@@ -227,6 +227,8 @@ static void load_vectors(struct catalog *c, const char *path)
 
 struct cand {
 	uint32_t item;
+	const char *id; /* the item's id (for ties), idlen bytes */
+	size_t idlen;
 	double feat_sum; /* blended score */
 	uint32_t best_channel;
 	double best_contrib;
@@ -286,8 +288,9 @@ static void features(const struct user_cands *u, size_t nch, double *fmin, doubl
 }
 
 /* Distinct candidate items with their blended score and best channel. */
-static size_t blend(const struct user_cands *u, const float *feat, const double *w, struct cand *out,
-		    uint32_t *slot, uint32_t *stamp, uint32_t mark)
+static size_t blend(const struct user_cands *u, const float *feat, const double *w,
+		    const struct lmrec_ids *items, struct cand *out, uint32_t *slot, uint32_t *stamp,
+		    uint32_t mark)
 {
 	size_t n = 0;
 	for (size_t j = 0; j < u->n; j++) {
@@ -298,6 +301,7 @@ static size_t blend(const struct user_cands *u, const float *feat, const double 
 			slot[it] = (uint32_t)n;
 			c = &out[n++];
 			c->item = it;
+			c->id = lmrec_ids_str(items, it, &c->idlen);
 			c->feat_sum = 0;
 			c->best_contrib = -INFINITY;
 			c->because = c->because2 = -1;
@@ -316,12 +320,16 @@ static size_t blend(const struct user_cands *u, const float *feat, const double 
 	return n;
 }
 
+/* Blended score descending, then item id in byte order. */
 static int cmp_cand(const void *pa, const void *pb)
 {
 	const struct cand *a = pa, *b = pb;
 	if (a->feat_sum != b->feat_sum)
 		return a->feat_sum > b->feat_sum ? -1 : 1;
-	return a->item < b->item ? -1 : a->item > b->item; /* item index: made stable below */
+	int c = memcmp(a->id, b->id, a->idlen < b->idlen ? a->idlen : b->idlen);
+	if (c)
+		return c;
+	return a->idlen < b->idlen ? -1 : a->idlen > b->idlen;
 }
 
 /* ---- learning the weights ---- */
@@ -334,7 +342,7 @@ struct learn_set {
 };
 
 static double ndcg_of(const struct learn_set *ls, const double *w, size_t nch, size_t k,
-		      struct cand *buf, uint32_t *slot, uint32_t *stamp, uint32_t *mark, float *feat,
+		      const struct lmrec_ids *items, struct cand *buf, uint32_t *slot, uint32_t *stamp, uint32_t *mark, float *feat,
 		      double *fmin, double *fmax)
 {
 	double sum = 0;
@@ -344,7 +352,7 @@ static double ndcg_of(const struct learn_set *ls, const double *w, size_t nch, s
 		if (!ls->ntruth[u])
 			continue;
 		features(uc, nch, fmin, fmax, feat);
-		size_t n = blend(uc, feat, w, buf, slot, stamp, ++*mark);
+		size_t n = blend(uc, feat, w, items, buf, slot, stamp, ++*mark);
 		qsort(buf, n, sizeof *buf, cmp_cand);
 		size_t len = n < k ? n : k;
 		for (size_t j = 0; j < len; j++)
@@ -360,9 +368,10 @@ static double ndcg_of(const struct learn_set *ls, const double *w, size_t nch, s
 /* Coordinate ascent (Metzler and Croft, 2007): each weight in turn tries a
  * grid of values with the others fixed, keeping the best; until a full
  * round improves nothing. */
-static void learn_weights(const struct learn_set *ls, double *w, size_t nch, size_t k, size_t max_items,
-			  int quiet)
+static void learn_weights(const struct learn_set *ls, double *w, size_t nch, size_t k,
+			  const struct lmrec_ids *items, int quiet)
 {
+	size_t max_items = lmrec_ids_count(items);
 	static const double grid[] = {0, 0.05, 0.1, 0.2, 0.35, 0.5, 0.75, 1, 1.5, 2, 3, 5};
 	struct cand *buf = lmrec_xcalloc(max_items + 1, sizeof *buf);
 	uint32_t *slot = lmrec_xcalloc(max_items + 1, sizeof *slot);
@@ -373,14 +382,14 @@ static void learn_weights(const struct learn_set *ls, double *w, size_t nch, siz
 			maxn = ls->users[u].n;
 	float *feat = lmrec_xcalloc(maxn + 1, sizeof *feat);
 	double *fmin = lmrec_xcalloc(nch + 1, sizeof *fmin), *fmax = lmrec_xcalloc(nch + 1, sizeof *fmax);
-	double best = ndcg_of(ls, w, nch, k, buf, slot, stamp, &mark, feat, fmin, fmax);
+	double best = ndcg_of(ls, w, nch, k, items, buf, slot, stamp, &mark, feat, fmin, fmax);
 	for (int round = 0; round < 10; round++) {
 		int improved = 0;
 		for (size_t c = 0; c < nch; c++) {
 			double keep = w[c];
 			for (size_t g = 0; g < sizeof grid / sizeof grid[0]; g++) {
 				w[c] = grid[g];
-				double v = ndcg_of(ls, w, nch, k, buf, slot, stamp, &mark, feat, fmin, fmax);
+				double v = ndcg_of(ls, w, nch, k, items, buf, slot, stamp, &mark, feat, fmin, fmax);
 				if (v > best + 1e-12) {
 					best = v;
 					keep = grid[g];
@@ -487,24 +496,14 @@ static void rank_user(struct ranker *rk, const struct user_cands *u, struct lmre
 	ranker_fit(rk);
 	LMREC_GROW(rk->feat, rk->featcap, u->n + 1);
 	features(u, rk->nch, rk->fmin, rk->fmax, rk->feat);
-	size_t n = blend(u, rk->feat, rk->w, rk->buf, rk->slot, rk->stamp, ++rk->mark);
+	size_t n = blend(u, rk->feat, rk->w, c->items, rk->buf, rk->slot, rk->stamp, ++rk->mark);
 	/* banned items out; ties by item id in byte order */
 	size_t m = 0;
 	for (size_t j = 0; j < n; j++)
 		if (!c->banned[rk->buf[j].item])
 			rk->buf[m++] = rk->buf[j];
 	n = m;
-	for (size_t j = 1; j < n; j++) { /* insertion sort: stable with byte order of ids */
-		struct cand x = rk->buf[j];
-		size_t k = j;
-		while (k > 0 && (rk->buf[k - 1].feat_sum < x.feat_sum ||
-				 (rk->buf[k - 1].feat_sum == x.feat_sum &&
-				  lmrec_ids_cmp(c->items, rk->buf[k - 1].item, x.item) > 0))) {
-			rk->buf[k] = rk->buf[k - 1];
-			k--;
-		}
-		rk->buf[k] = x;
-	}
+	qsort(rk->buf, n, sizeof *rk->buf, cmp_cand);
 	if (n > o->pool)
 		n = o->pool;
 	/* greedy selection: MMR and the category cap */
@@ -760,7 +759,7 @@ static int run(const struct opts *o, char *const *files, size_t nfiles)
 			ls.ntruth[u] = m;
 		}
 		grow_weights(&w, &nw, lmrec_ids_count(cat.channels));
-		learn_weights(&ls, w, nw, o->learn_k, lmrec_ids_count(cat.items), o->quiet);
+		learn_weights(&ls, w, nw, o->learn_k, cat.items, o->quiet);
 		rk.w = w;
 		rk.nch = nw;
 		rk.fmin = lmrec_xcalloc(nw + 1, sizeof *rk.fmin);
