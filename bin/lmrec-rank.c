@@ -310,7 +310,10 @@ static size_t blend(const struct user_cands *u, const float *feat, const double 
 		}
 		double contrib = w[u->channel[j]] * feat[j];
 		c->feat_sum += contrib;
-		if (contrib > c->best_contrib) {
+		/* the reason's channel: the largest contribution; on a tie one
+		 * that names history items (channels' best items all tie at 1) */
+		if (contrib > c->best_contrib ||
+		    (contrib == c->best_contrib && c->because < 0 && u->because[j] >= 0)) {
 			c->best_contrib = contrib;
 			c->best_channel = u->channel[j];
 			c->because = u->because[j];
