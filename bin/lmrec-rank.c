@@ -206,6 +206,8 @@ static void load_vectors(struct catalog *c, const char *path)
 	c->dim = dim;
 	c->vec = lmrec_xcalloc(c->cap * dim + 1, sizeof *c->vec);
 	while (lmrec_tsv_read(r)) {
+		if (r->f[ci].len == 0)
+			lmrec_tsv_die(r, ci, "empty id");
 		uint32_t i = item_index(c, r->f[ci].p, r->f[ci].len);
 		double norm = 0;
 		float *v = c->vec + (size_t)i * dim;
