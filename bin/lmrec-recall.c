@@ -213,7 +213,7 @@ static void build_population(const struct opts *o, struct lmrec_ids *items, stru
 	free(hw);
 	/* which users: --users, else all of them */
 	unsigned char *want = lmrec_xcalloc(nu + 1, 1);
-	if (want_list) {
+	if (o->users) { /* an empty --users stream wants nobody */
 		for (size_t j = 0; j < nwant; j++)
 			want[want_list[j]] = 1;
 		free(want_list);
