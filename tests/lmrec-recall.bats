@@ -76,6 +76,11 @@ synthetic() {
 		'new|b10|1|second||' 'new|b10|1|first||')"
 }
 
+@test "lmrec-recall: -m NAME=FILE names the channel, escaped in the output" {
+	run lmrec-recall -q -m "$(printf 'my\tpop')=pop.lmrc" -n 1 --users <(tsv 'user' 'u3')
+	assert_output "$(printf 'user\titem\tscore\tchannel\tbecause\tbecause2\nu3\ta\t2\tmy\\tpop\t\t')"
+}
+
 @test "lmrec-recall: -n per channel, --quota per named channel" {
 	run lmrec-recall -q -m pop=pop.lmrc -m knn=knn.lmrc -n 1 --quota pop=2 --users <(tsv 'user' 'u1')
 	# rows by score, then item: knn's c (1) before pop's d (1)
@@ -144,6 +149,19 @@ synthetic() {
 	# without --fold-in u01 keeps the trained vector: other scores
 	run lmrec-recall -q -m als.lmrc -n 5 --history s.tsv --users <(tsv user u01)
 	[ "$(sed 1d <<<"$output" | cut -f2-)" != "$new" ]
+}
+
+@test "lmrec-recall: ALS fold-in is the exact solve, also for a model trained with --cg-steps" {
+	synthetic >s.tsv
+	lmrec-train -q --model als --factors 8 --iters 5 --cg-steps 2 -o cg.lmrc s.tsv
+	# the same factors, recorded as trained by exact solves
+	lmrec-train -q --model als --factors 8 --init cg.lmrc --iters 0 --cg-steps 0 -o exact.lmrc s.tsv
+	awk -F'\t' '$1 == "u01" || NR == 1 { sub(/^u01/, "newcomer"); print }' s.tsv >h.tsv
+	run lmrec-recall -q -m cg.lmrc -n 5 --history h.tsv
+	cg="$output"
+	[ "$(wc -l <<<"$cg")" -eq 6 ]
+	run lmrec-recall -q -m exact.lmrc -n 5 --history h.tsv
+	assert_output "$cg"
 }
 
 @test "lmrec-recall: ALS fold-in of a user's own training rows nearly reproduces the trained scores" {
