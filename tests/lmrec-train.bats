@@ -371,6 +371,7 @@ ndcg10() {
 
 @test "lmrec-train: MovieLens-100K ease reaches NDCG@10 0.069" {
 	ml100k
+	skip_if_slow
 	lmrec-train -q --model ease --lambda 100 --folds train,valid -o ease.lmrc "$ML/folds.tsv"
 	v=$(ndcg10 ease.lmrc)
 	echo "ease NDCG@10 $v" >&3
