@@ -348,8 +348,8 @@ struct learn_set {
 };
 
 static double ndcg_of(const struct learn_set *ls, const double *w, size_t nch, size_t k,
-		      const struct lmrec_ids *items, struct cand *buf, uint32_t *slot, uint32_t *stamp, uint32_t *mark, float *feat,
-		      double *fmin, double *fmax)
+		      const struct lmrec_ids *items, struct cand *buf, uint32_t *slot, uint32_t *stamp,
+		      uint32_t *mark, float *feat, double *fmin, double *fmax)
 {
 	double sum = 0;
 	uint32_t *list = lmrec_xcalloc(k + 1, sizeof *list);
