@@ -33,8 +33,9 @@ static void usage(int status)
 	      "Blending (each channel's scores scaled to [0, 1] per user):\n"
 	      "      --weights FILE       channel weights (columns channel, weight);\n"
 	      "                           default 1 for every channel\n"
-	      "      --learn TRUTH        learn the weights on held-out interactions (a\n"
-	      "                           validation fold) by coordinate ascent on NDCG\n"
+	      "      --learn TRUTH        learn the weights on held-out interactions (the\n"
+	      "                           valid fold of a stream with folds) by coordinate\n"
+	      "                           ascent on NDCG\n"
 	      "      --learn-k K          the cut-off of that NDCG (default 10)\n"
 	      "      --save-weights FILE  write the weights used\n"
 	      "\n"
@@ -206,6 +207,8 @@ static void load_vectors(struct catalog *c, const char *path)
 	c->dim = dim;
 	c->vec = lmrec_xcalloc(c->cap * dim + 1, sizeof *c->vec);
 	while (lmrec_tsv_read(r)) {
+		if (r->f[ci].len == 0)
+			lmrec_tsv_die(r, ci, "empty id");
 		uint32_t i = item_index(c, r->f[ci].p, r->f[ci].len);
 		double norm = 0;
 		float *v = c->vec + (size_t)i * dim;
@@ -227,6 +230,8 @@ static void load_vectors(struct catalog *c, const char *path)
 
 struct cand {
 	uint32_t item;
+	const char *id; /* the item's id (for ties), idlen bytes */
+	size_t idlen;
 	double feat_sum; /* blended score */
 	uint32_t best_channel;
 	double best_contrib;
@@ -286,8 +291,9 @@ static void features(const struct user_cands *u, size_t nch, double *fmin, doubl
 }
 
 /* Distinct candidate items with their blended score and best channel. */
-static size_t blend(const struct user_cands *u, const float *feat, const double *w, struct cand *out,
-		    uint32_t *slot, uint32_t *stamp, uint32_t mark)
+static size_t blend(const struct user_cands *u, const float *feat, const double *w,
+		    const struct lmrec_ids *items, struct cand *out, uint32_t *slot, uint32_t *stamp,
+		    uint32_t mark)
 {
 	size_t n = 0;
 	for (size_t j = 0; j < u->n; j++) {
@@ -298,6 +304,7 @@ static size_t blend(const struct user_cands *u, const float *feat, const double 
 			slot[it] = (uint32_t)n;
 			c = &out[n++];
 			c->item = it;
+			c->id = lmrec_ids_str(items, it, &c->idlen);
 			c->feat_sum = 0;
 			c->best_contrib = -INFINITY;
 			c->because = c->because2 = -1;
@@ -306,7 +313,10 @@ static size_t blend(const struct user_cands *u, const float *feat, const double 
 		}
 		double contrib = w[u->channel[j]] * feat[j];
 		c->feat_sum += contrib;
-		if (contrib > c->best_contrib) {
+		/* the reason's channel: the largest contribution; on a tie one
+		 * that names history items (channels' best items all tie at 1) */
+		if (contrib > c->best_contrib ||
+		    (contrib == c->best_contrib && c->because < 0 && u->because[j] >= 0)) {
 			c->best_contrib = contrib;
 			c->best_channel = u->channel[j];
 			c->because = u->because[j];
@@ -316,12 +326,16 @@ static size_t blend(const struct user_cands *u, const float *feat, const double 
 	return n;
 }
 
+/* Blended score descending, then item id in byte order. */
 static int cmp_cand(const void *pa, const void *pb)
 {
 	const struct cand *a = pa, *b = pb;
 	if (a->feat_sum != b->feat_sum)
 		return a->feat_sum > b->feat_sum ? -1 : 1;
-	return a->item < b->item ? -1 : a->item > b->item; /* item index: made stable below */
+	int c = memcmp(a->id, b->id, a->idlen < b->idlen ? a->idlen : b->idlen);
+	if (c)
+		return c;
+	return a->idlen < b->idlen ? -1 : a->idlen > b->idlen;
 }
 
 /* ---- learning the weights ---- */
@@ -334,8 +348,8 @@ struct learn_set {
 };
 
 static double ndcg_of(const struct learn_set *ls, const double *w, size_t nch, size_t k,
-		      struct cand *buf, uint32_t *slot, uint32_t *stamp, uint32_t *mark, float *feat,
-		      double *fmin, double *fmax)
+		      const struct lmrec_ids *items, struct cand *buf, uint32_t *slot, uint32_t *stamp,
+		      uint32_t *mark, float *feat, double *fmin, double *fmax)
 {
 	double sum = 0;
 	uint32_t *list = lmrec_xcalloc(k + 1, sizeof *list);
@@ -344,7 +358,7 @@ static double ndcg_of(const struct learn_set *ls, const double *w, size_t nch, s
 		if (!ls->ntruth[u])
 			continue;
 		features(uc, nch, fmin, fmax, feat);
-		size_t n = blend(uc, feat, w, buf, slot, stamp, ++*mark);
+		size_t n = blend(uc, feat, w, items, buf, slot, stamp, ++*mark);
 		qsort(buf, n, sizeof *buf, cmp_cand);
 		size_t len = n < k ? n : k;
 		for (size_t j = 0; j < len; j++)
@@ -360,9 +374,10 @@ static double ndcg_of(const struct learn_set *ls, const double *w, size_t nch, s
 /* Coordinate ascent (Metzler and Croft, 2007): each weight in turn tries a
  * grid of values with the others fixed, keeping the best; until a full
  * round improves nothing. */
-static void learn_weights(const struct learn_set *ls, double *w, size_t nch, size_t k, size_t max_items,
-			  int quiet)
+static void learn_weights(const struct learn_set *ls, double *w, size_t nch, size_t k,
+			  const struct lmrec_ids *items, int quiet)
 {
+	size_t max_items = lmrec_ids_count(items);
 	static const double grid[] = {0, 0.05, 0.1, 0.2, 0.35, 0.5, 0.75, 1, 1.5, 2, 3, 5};
 	struct cand *buf = lmrec_xcalloc(max_items + 1, sizeof *buf);
 	uint32_t *slot = lmrec_xcalloc(max_items + 1, sizeof *slot);
@@ -373,14 +388,14 @@ static void learn_weights(const struct learn_set *ls, double *w, size_t nch, siz
 			maxn = ls->users[u].n;
 	float *feat = lmrec_xcalloc(maxn + 1, sizeof *feat);
 	double *fmin = lmrec_xcalloc(nch + 1, sizeof *fmin), *fmax = lmrec_xcalloc(nch + 1, sizeof *fmax);
-	double best = ndcg_of(ls, w, nch, k, buf, slot, stamp, &mark, feat, fmin, fmax);
+	double best = ndcg_of(ls, w, nch, k, items, buf, slot, stamp, &mark, feat, fmin, fmax);
 	for (int round = 0; round < 10; round++) {
 		int improved = 0;
 		for (size_t c = 0; c < nch; c++) {
 			double keep = w[c];
 			for (size_t g = 0; g < sizeof grid / sizeof grid[0]; g++) {
 				w[c] = grid[g];
-				double v = ndcg_of(ls, w, nch, k, buf, slot, stamp, &mark, feat, fmin, fmax);
+				double v = ndcg_of(ls, w, nch, k, items, buf, slot, stamp, &mark, feat, fmin, fmax);
 				if (v > best + 1e-12) {
 					best = v;
 					keep = grid[g];
@@ -392,9 +407,12 @@ static void learn_weights(const struct learn_set *ls, double *w, size_t nch, siz
 		if (!improved)
 			break;
 	}
+	size_t judged = 0; /* users with held-out items: the others score nothing */
+	for (size_t u = 0; u < ls->n; u++)
+		judged += ls->ntruth[u] > 0;
 	if (!quiet)
 		fprintf(stderr, "%s: learned weights: NDCG@%zu %.6f on %zu validation users\n",
-			lmrec_progname(), k, ls->n ? best / (double)ls->n : 0.0, ls->n);
+			lmrec_progname(), k, judged ? best / (double)judged : 0.0, judged);
 	free(buf);
 	free(slot);
 	free(stamp);
@@ -484,24 +502,14 @@ static void rank_user(struct ranker *rk, const struct user_cands *u, struct lmre
 	ranker_fit(rk);
 	LMREC_GROW(rk->feat, rk->featcap, u->n + 1);
 	features(u, rk->nch, rk->fmin, rk->fmax, rk->feat);
-	size_t n = blend(u, rk->feat, rk->w, rk->buf, rk->slot, rk->stamp, ++rk->mark);
+	size_t n = blend(u, rk->feat, rk->w, c->items, rk->buf, rk->slot, rk->stamp, ++rk->mark);
 	/* banned items out; ties by item id in byte order */
 	size_t m = 0;
 	for (size_t j = 0; j < n; j++)
 		if (!c->banned[rk->buf[j].item])
 			rk->buf[m++] = rk->buf[j];
 	n = m;
-	for (size_t j = 1; j < n; j++) { /* insertion sort: stable with byte order of ids */
-		struct cand x = rk->buf[j];
-		size_t k = j;
-		while (k > 0 && (rk->buf[k - 1].feat_sum < x.feat_sum ||
-				 (rk->buf[k - 1].feat_sum == x.feat_sum &&
-				  lmrec_ids_cmp(c->items, rk->buf[k - 1].item, x.item) > 0))) {
-			rk->buf[k] = rk->buf[k - 1];
-			k--;
-		}
-		rk->buf[k] = x;
-	}
+	qsort(rk->buf, n, sizeof *rk->buf, cmp_cand);
 	if (n > o->pool)
 		n = o->pool;
 	/* greedy selection: MMR and the category cap */
@@ -726,9 +734,10 @@ static int run(const struct opts *o, char *const *files, size_t nfiles)
 		catalog_grow(&cat);
 		ls.truth = lmrec_xcalloc(ls.n + 1, sizeof *ls.truth);
 		ls.ntruth = lmrec_xcalloc(ls.n + 1, sizeof *ls.ntruth);
-		/* truth rows per user: the test fold when there are folds */
+		/* truth rows per user: the valid fold when there are folds (never
+		 * the test fold: the weights must not see what they are judged on) */
 		for (size_t r = 0; r < truth.n; r++) {
-			if (truth.has_fold && truth.fold_of[r] != LMREC_FOLD_TEST && truth.fold_of[r] != LMREC_FOLD_VALID)
+			if (truth.has_fold && truth.fold_of[r] != LMREC_FOLD_VALID)
 				continue;
 			size_t len;
 			const char *s = lmrec_ids_str(tu, truth.user[r], &len);
@@ -756,19 +765,17 @@ static int run(const struct opts *o, char *const *files, size_t nfiles)
 			ls.ntruth[u] = m;
 		}
 		grow_weights(&w, &nw, lmrec_ids_count(cat.channels));
-		learn_weights(&ls, w, nw, o->learn_k, lmrec_ids_count(cat.items), o->quiet);
+		learn_weights(&ls, w, nw, o->learn_k, cat.items, o->quiet);
 		rk.w = w;
 		rk.nch = nw;
 		rk.fmin = lmrec_xcalloc(nw + 1, sizeof *rk.fmin);
 		rk.fmax = lmrec_xcalloc(nw + 1, sizeof *rk.fmax);
 		struct lmrec_out *out = lmrec_out_open(o->output);
 		lmrec_out_str(out, "user\trank\titem\tscore\treason\n");
-		/* users in byte order */
-		uint32_t *order = lmrec_ids_sorted(rd.done);
+		/* users in input order, as without --learn */
 		for (size_t k = 0; k < ls.n; k++)
-			rank_user(&rk, &ls.users[order[k]], out);
+			rank_user(&rk, &ls.users[k], out);
 		lmrec_out_commit(out);
-		free(order);
 		for (size_t u = 0; u < ls.n; u++) {
 			uc_free(&ls.users[u]);
 			free(ls.truth[u]);

@@ -18,6 +18,7 @@ struct channel {
 	const char *path;
 	struct lmrec_recmodel *m;
 	size_t quota;
+	int weighted;       /* trained with --use-weights: history weights count */
 	uint32_t *item_map; /* (model items) index in the shared item dictionary */
 };
 
@@ -48,10 +49,11 @@ static void usage(int status)
 	      "      --history FILE       interactions of the users to score (user, item;\n"
 	      "                           weight used as in training): scores these users\n"
 	      "                           from this history, folding in users the model\n"
-	      "                           does not know (default: the model's own users\n"
-	      "                           and their training interactions)\n"
+	      "                           does not know; what the models trained on for\n"
+	      "                           them stays excluded (default: the model's own\n"
+	      "                           users and their training interactions)\n"
 	      "      --folds LIST         with a fold column in --history, its rows of\n"
-	      "                           these folds (default train,valid)\n"
+	      "                           these folds (default train,valid; 'all')\n"
 	      "      --users FILE         only the users of this stream (column user)\n"
 	      "      --fold-in            als, bpr: solve every user's vector from the\n"
 	      "                           history, even for users the model knows\n"
@@ -110,6 +112,8 @@ struct population {
 
 static int fold_wanted(const char *list, unsigned char fold)
 {
+	if (strcmp(list, "all") == 0)
+		return 1;
 	const char *name = lmrec_fold_names[fold];
 	size_t n = strlen(name);
 	for (const char *p = list; *p;) {
@@ -120,6 +124,26 @@ static int fold_wanted(const char *list, unsigned char fold)
 		p += len + (comma ? 1 : 0);
 	}
 	return 0;
+}
+
+/* Dies (usage) unless list is 'all' or comma-separated fold names. */
+static void check_folds(const char *list)
+{
+	if (strcmp(list, "all") == 0)
+		return;
+	for (const char *p = list;;) {
+		size_t len = strcspn(p, ",");
+		int ok = 0;
+		for (unsigned char f = LMREC_FOLD_TRAIN; f <= LMREC_FOLD_TEST; f++)
+			ok |= len == strlen(lmrec_fold_names[f]) && memcmp(p, lmrec_fold_names[f], len) == 0;
+		if (!ok)
+			lmrec_usage_error("invalid value for --folds: '%s' (expected 'all' or folds among "
+					  "train, valid and test, comma-separated)",
+					  list);
+		if (!p[len])
+			break;
+		p += len + 1;
+	}
 }
 
 static void build_population(const struct opts *o, struct lmrec_ids *items, struct population *pop)
@@ -189,7 +213,7 @@ static void build_population(const struct opts *o, struct lmrec_ids *items, stru
 	free(hw);
 	/* which users: --users, else all of them */
 	unsigned char *want = lmrec_xcalloc(nu + 1, 1);
-	if (want_list) {
+	if (o->users) { /* an empty --users stream wants nobody */
 		for (size_t j = 0; j < nwant; j++)
 			want[want_list[j]] = 1;
 		free(want_list);
@@ -265,6 +289,23 @@ static void sort_history(uint32_t *item, float *w, size_t n, struct hpair **buf,
 	}
 }
 
+/* Appends to *list the items (shared indices) each model's training
+ * matrix holds for the user (nothing from models that do not know it). */
+static void list_trained(const struct opts *o, const char *uid, size_t ulen, uint32_t **list,
+			 size_t *cap, size_t *n)
+{
+	for (size_t c = 0; c < o->nch; c++) {
+		const struct lmrec_recmodel *m = o->ch[c].m;
+		int64_t mu = lmrec_ids_find(m->users, uid, ulen);
+		if (mu < 0)
+			continue;
+		for (uint64_t p = m->seen.ptr[mu]; p < m->seen.ptr[mu + 1]; p++) {
+			LMREC_GROW(*list, *cap, *n + 1);
+			(*list)[(*n)++] = o->ch[c].item_map[m->seen.idx[p]];
+		}
+	}
+}
+
 static int run(struct opts *o)
 {
 	/* one item dictionary across channels and the history */
@@ -302,12 +343,18 @@ static int run(struct opts *o)
 		scores[c] = lmrec_xmalloc(USER_BLOCK * (o->ch[c].m->ni + 1) * sizeof **scores);
 	}
 	struct lmrec_user_query q[USER_BLOCK];
+	/* (channels, USER_BLOCK): whether the channel has anything to go on for
+	 * the user: popular always; the others history items the model knows,
+	 * or (als, bpr) the user's trained vector */
+	unsigned char *usable = lmrec_xcalloc(o->nch * USER_BLOCK, 1);
 	/* per user of the block, each channel's history in its model's indices */
 	uint32_t *qh = NULL;
 	float *qw = NULL;
 	size_t qcap = 0, hcap = 0;
 	struct hpair *hbuf = NULL;
 	struct lmrec_topk top;
+	uint32_t *seen_list = NULL; /* the user's items to leave out (shared indices) */
+	size_t seen_cap = 0, nseen = 0;
 	size_t maxq = 0;
 	for (size_t c = 0; c < o->nch; c++)
 		if (o->ch[c].quota > maxq)
@@ -342,7 +389,7 @@ static int run(struct opts *o)
 					int64_t mi = to_model[c][pop.hitem[p]];
 					if (mi >= 0) {
 						qh[at + n] = (uint32_t)mi;
-						qw[at + n] = pop.hw[p];
+						qw[at + n] = o->ch[c].weighted ? pop.hw[p] : 1.0f;
 						n++;
 					}
 				}
@@ -351,25 +398,45 @@ static int run(struct opts *o)
 				sort_history(qh + at, qw + at, n, &hbuf, &hcap);
 				q[r].n = n;
 				at += n;
+				int factors = m->kind == LMREC_KIND_ALS || m->kind == LMREC_KIND_BPR;
+				usable[c * USER_BLOCK + r] = m->kind == LMREC_KIND_POPULAR || n > 0 ||
+							     (factors && q[r].user >= 0 && !q[r].fold_in);
 			}
 			lmrec_score_block(sc[c], q, nb, scores[c]);
-			(void)m;
 		}
 		for (size_t r = 0; r < nb; r++) {
 			uint32_t u = pop.order[b + r];
+			size_t ulen;
+			const char *uid = lmrec_ids_str(pop.users, u, &ulen);
+			/* seen: the history, and what the models trained on (which
+			 * the history is, unless --history replaced it) */
+			nseen = 0;
+			for (uint64_t p = pop.hptr[u]; p < pop.hptr[u + 1]; p++) {
+				LMREC_GROW(seen_list, seen_cap, nseen + 1);
+				seen_list[nseen++] = pop.hitem[p];
+			}
+			if (o->history)
+				list_trained(o, uid, ulen, &seen_list, &seen_cap, &nseen);
 			size_t nrows = 0;
 			for (size_t c = 0; c < o->nch; c++) {
 				const struct channel *ch = &o->ch[c];
 				const struct lmrec_recmodel *m = ch->m;
 				float *s = scores[c] + r * m->ni;
-				/* seen items become NaN, which the top-k never takes: the
-				 * scan below is then one comparison per item */
+				if (!usable[c * USER_BLOCK + r])
+					continue; /* its scores would all be 0: no candidates */
+				/* items left out become NaN, which the top-k never takes:
+				 * the scan is then one comparison per item */
 				if (!o->keep_seen)
-					for (uint64_t p = pop.hptr[u]; p < pop.hptr[u + 1]; p++) {
-						int64_t mi = to_model[c][pop.hitem[p]];
+					for (size_t j = 0; j < nseen; j++) {
+						int64_t mi = to_model[c][seen_list[j]];
 						if (mi >= 0)
 							s[mi] = NAN;
 					}
+				/* item-kNN: only neighbours of a history item */
+				if (m->kind == LMREC_KIND_ITEMKNN)
+					for (size_t i = 0; i < m->ni; i++)
+						if (!(s[i] > 0))
+							s[i] = NAN;
 				top.k = ch->quota;
 				lmrec_topk_reset(&top);
 				lmrec_topk_scan(&top, s, m->ni);
@@ -389,7 +456,8 @@ static int run(struct opts *o)
 						int64_t h = to_model[c][pop.hitem[p]];
 						if (h < 0 || (uint32_t)h == mi)
 							continue;
-						float v = pop.hw[p] * lmrec_contribution(m, (uint32_t)h, mi);
+						float v = (ch->weighted ? pop.hw[p] : 1.0f) *
+							  lmrec_contribution(m, (uint32_t)h, mi);
 						if (v > best) {
 							second = best;
 							row->because2 = row->because;
@@ -403,8 +471,6 @@ static int run(struct opts *o)
 				}
 			}
 			sort_rows(rows, nrows, items);
-			size_t ulen;
-			const char *uid = lmrec_ids_str(pop.users, u, &ulen);
 			for (size_t t = 0; t < nrows; t++) {
 				size_t len;
 				const char *s;
@@ -415,7 +481,8 @@ static int run(struct opts *o)
 				lmrec_out_tab(out);
 				lmrec_out_f32(out, rows[t].score);
 				lmrec_out_tab(out);
-				lmrec_out_str(out, o->ch[rows[t].channel].name);
+				lmrec_out_field(out, o->ch[rows[t].channel].name,
+						strlen(o->ch[rows[t].channel].name));
 				lmrec_out_tab(out);
 				if (rows[t].because >= 0) {
 					s = lmrec_ids_str(items, (uint32_t)rows[t].because, &len);
@@ -438,7 +505,9 @@ static int run(struct opts *o)
 			users_out, rows_out, o->nch, o->nch == 1 ? "" : "s");
 
 	lmrec_topk_free(&top);
+	free(usable);
 	free(rows);
+	free(seen_list);
 	free(qh);
 	free(qw);
 	free(hbuf);
@@ -497,10 +566,16 @@ int main(int argc, char **argv)
 			const char *eq = strchr(optarg, '=');
 			ch->path = eq ? eq + 1 : optarg;
 			ch->name = eq ? lmrec_xstrndup(optarg, (size_t)(eq - optarg)) : NULL;
+			if (eq && (eq == optarg || !eq[1]))
+				lmrec_usage_error("invalid value for --model-file: '%s' (expected [NAME=]FILE)",
+						  optarg);
 			break;
 		}
 		case OPT_HISTORY: o.history = optarg; break; /* --history */
-		case OPT_FOLDS: o.folds = optarg; break;     /* --folds */
+		case OPT_FOLDS: /* --folds */
+			check_folds(optarg);
+			o.folds = optarg;
+			break;
 		case OPT_USERS: o.users = optarg; break;     /* --users */
 		case OPT_FOLD_IN: o.fold_in = 1; break;      /* --fold-in */
 		case 'n': o.top = (size_t)lmrec_opt_u64("--top", optarg, 1, 1000000); break; /* --top */
@@ -523,6 +598,9 @@ int main(int argc, char **argv)
 		if (!o.ch[i].name)
 			o.ch[i].name = lmrec_xstrdup(lmrec_kind_name(o.ch[i].m->kind));
 		o.ch[i].quota = o.top;
+		size_t len;
+		const char *uw = lmrec_model_param(o.ch[i].m->file, "use_weights", &len);
+		o.ch[i].weighted = uw && len == 1 && uw[0] == '1';
 		for (size_t j = 0; j < i; j++)
 			if (strcmp(o.ch[i].name, o.ch[j].name) == 0)
 				lmrec_usage_error("two channels are named '%s': name them NAME=FILE", o.ch[i].name);

@@ -30,7 +30,7 @@ struct opts {
 	double lambda;
 	size_t factors, iters, cg_steps, epochs;
 	double reg, alpha, lr, init_scale;
-	int have_reg;
+	int have_reg, have_factors;
 };
 
 static void usage(int status)
@@ -65,7 +65,8 @@ static void usage(int status)
 	      "ease:\n"
 	      "      --lambda L           L2 regularisation (default 250)\n"
 	      "als:\n"
-	      "      --factors K          latent factors (default 64)\n"
+	      "      --factors K          latent factors (default 64; with --init, the\n"
+	      "                           earlier model's)\n"
 	      "      --reg R              L2 regularisation (als 1, bpr 0.01)\n"
 	      "      --alpha A            confidence 1 + A * weight (default 1)\n"
 	      "      --iters N            iterations (default 15)\n"
@@ -172,6 +173,26 @@ static int fold_wanted(const char *list, unsigned char fold)
 	return 0;
 }
 
+/* Dies (usage) unless list is 'all' or comma-separated fold names. */
+static void check_folds(const char *list)
+{
+	if (strcmp(list, "all") == 0)
+		return;
+	for (const char *p = list;;) {
+		size_t len = strcspn(p, ",");
+		int ok = 0;
+		for (unsigned char f = LMREC_FOLD_TRAIN; f <= LMREC_FOLD_TEST; f++)
+			ok |= len == strlen(lmrec_fold_names[f]) && memcmp(p, lmrec_fold_names[f], len) == 0;
+		if (!ok)
+			lmrec_usage_error("invalid value for --folds: '%s' (expected 'all' or folds among "
+					  "train, valid and test, comma-separated)",
+					  list);
+		if (!p[len])
+			break;
+		p += len + 1;
+	}
+}
+
 /* A dictionary with the ids of src in byte order; map[old] = new index. */
 static struct lmrec_ids *sorted_ids(const struct lmrec_ids *src, uint32_t **map_out)
 {
@@ -216,7 +237,8 @@ static void load_data(const struct opts *o, char *const *files, size_t nfiles, s
 		ri[n] = lmrec_ids_intern(i0, s, len);
 		double w = o->use_weights ? x.weight[r] : 1.0;
 		if (o->half_life > 0) {
-			double age_days = (double)(now - x.ts[r]) / 86400.0;
+			/* in double: the difference of two int64 may overflow */
+			double age_days = ((double)now - (double)x.ts[r]) / 86400.0;
 			w *= pow(0.5, age_days / o->half_life);
 		}
 		rw[n++] = (float)w;
@@ -245,11 +267,19 @@ static void load_data(const struct opts *o, char *const *files, size_t nfiles, s
 
 /* ---- training ---- */
 
-static void report_iter(void *ctx, size_t iter, double value)
+static void report_als(void *ctx, size_t iter, double secs)
 {
 	const struct opts *o = ctx;
 	if (o->verbose)
-		fprintf(stderr, "%s: %s iteration %zu: %.6g\n", lmrec_progname(), o->model, iter, value);
+		fprintf(stderr, "%s: als iteration %zu: %.2f s\n", lmrec_progname(), iter, secs);
+}
+
+static void report_bpr(void *ctx, size_t epoch, double objective)
+{
+	const struct opts *o = ctx;
+	if (o->verbose)
+		fprintf(stderr, "%s: bpr epoch %zu: mean ln sigmoid %.6g\n", lmrec_progname(), epoch,
+			objective);
 }
 
 /* Factors for the rows of dict: from the old model where the id is known,
@@ -289,6 +319,8 @@ static int run(struct opts *o, char *const *files, size_t nfiles)
 	m.seen = d.ui;
 	size_t nu = m.nu, ni = m.ni;
 	struct lmrec_recmodel *old = o->init ? lmrec_recmodel_read(o->init, o->kind) : NULL;
+	if (old && !o->have_factors)
+		o->factors = old->k; /* continue with the earlier model's size */
 	lmrec_blas_threads(o->threads);
 	double t_load = lmrec_now() - t0;
 
@@ -324,7 +356,7 @@ static int run(struct opts *o, char *const *files, size_t nfiles)
 		init_factors(m.Y, d.items, m.k, old ? old->Y : NULL, old ? old->items : NULL,
 			     old ? old->k : 0, o, 1);
 		struct lmrec_als_params p = {m.k, o->reg, o->alpha, o->iters, o->cg_steps, o->threads};
-		lmrec_als_fit(m.X, m.Y, &d.ui, &d.iu, &p, report_iter, o);
+		lmrec_als_fit(m.X, m.Y, &d.ui, &d.iu, &p, report_als, o);
 		break;
 	}
 	case LMREC_KIND_BPR: {
@@ -345,7 +377,7 @@ static int run(struct opts *o, char *const *files, size_t nfiles)
 					m.bias[i] = old->bias[j];
 			}
 		struct lmrec_bpr_params p = {m.k, o->lr, o->reg, o->epochs, o->seed};
-		lmrec_bpr_fit(m.X, m.Y, m.bias, &d.ui, &p, report_iter, o);
+		lmrec_bpr_fit(m.X, m.Y, m.bias, &d.ui, &p, report_bpr, o);
 		break;
 	}
 	default:
@@ -430,7 +462,10 @@ int main(int argc, char **argv)
 			break;
 		case 'o': o.output = optarg; break;                    /* --output */
 		case OPT_INIT: o.init = optarg; break;                 /* --init */
-		case OPT_FOLDS: o.folds = optarg; break;               /* --folds */
+		case OPT_FOLDS: /* --folds */
+			check_folds(optarg);
+			o.folds = optarg;
+			break;
 		case OPT_USE_WEIGHTS: o.use_weights = 1; break;        /* --use-weights */
 		case OPT_HALF_LIFE: /* --half-life */
 			o.half_life = lmrec_opt_double("--half-life", optarg, 0, 1e9);
@@ -456,6 +491,7 @@ int main(int argc, char **argv)
 		case OPT_LAMBDA: o.lambda = lmrec_opt_double("--lambda", optarg, 0, 1e15); break; /* --lambda */
 		case OPT_FACTORS: /* --factors */
 			o.factors = (size_t)lmrec_opt_u64("--factors", optarg, 1, 4096);
+			o.have_factors = 1;
 			break;
 		case OPT_REG: /* --reg */
 			o.reg = lmrec_opt_double("--reg", optarg, 0, 1e12);

@@ -216,12 +216,14 @@ void lmrec_user_vector(struct lmrec_scorer *s, const struct lmrec_user_query *q,
 	if (q->n == 0)
 		return;
 	if (m->kind == LMREC_KIND_ALS) {
-		/* the exact ALS user step against the trained item factors */
+		/* the exact ALS user step against the trained item factors: a
+		 * Cholesky solve even when training used conjugate gradient,
+		 * whose few steps from a zero vector would stop short */
 		if (!s->have_G) {
 			lmrec_gram(s->G, m->Y, m->ni, k);
 			s->have_G = 1;
 		}
-		struct lmrec_als_params p = {k, m->reg, m->alpha, 0, m->cg_steps, 1};
+		struct lmrec_als_params p = {k, m->reg, m->alpha, 0, 0, 1};
 		lmrec_als_solve_row(x, s->G, m->Y, q->hist, q->w, q->n, &p);
 		return;
 	}

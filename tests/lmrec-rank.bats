@@ -1,0 +1,230 @@
+#!/usr/bin/env bats
+# lmrec-rank: blended, diversified, filtered top-N with reasons.
+
+load test_helper
+
+HEADER='user|rank|item|score|reason'
+
+setup() {
+	cd "$BATS_TEST_TMPDIR"
+	# u1: pop scales c 1, d 0.5, b 0; cf scales a 1, b 0.5, c 0.
+	# u2: one cf score for both items, so both scale to 1.
+	tsv 'user|item|score|channel|because|because2' \
+		'u1|c|30|pop||' 'u1|d|20|pop||' 'u1|b|10|pop||' \
+		'u1|a|9|cf|h1|h2' 'u1|b|5|cf|h1|' 'u1|c|1|cf|h2|' \
+		'u2|a|5|cf|h3|' 'u2|b|5|cf|h3|' >cand.tsv
+	tsv 'item|title|category' 'h1|Heat|crime' 'h2|Ronin|crime' >items.tsv
+	# one channel, for MMR and the filters: scales 1, 0.75, 0.5, 0
+	tsv 'user|item|score|channel' 'u|a|8|cf' 'u|b|6|cf' 'u|c|4|cf' 'u|d|0|cf' >one.tsv
+	tsv 'item|category' 'a|X' 'b|X' 'c|Y' 'd|Y' >cats.tsv
+}
+
+@test "lmrec-rank: --help and --version exit 0, an unknown option exits 2" {
+	run lmrec-rank --help
+	assert_success
+	assert_line --partial 'Usage: lmrec-rank'
+	run lmrec-rank --version
+	assert_success
+	assert_output 'lmrec-rank (lmrec) 0.1.0'
+	run -2 --separate-stderr lmrec-rank --bogus cand.tsv
+	[ "${stderr_lines[1]}" = "Try 'lmrec-rank --help' for more information." ]
+}
+
+@test "lmrec-rank: every --help option is in the man page" {
+	run check_man_page lmrec-rank
+	assert_success
+}
+
+@test "lmrec-rank: usage errors exit 2" {
+	tsv 'channel|weight' 'cf|1' >w.tsv
+	run -2 --separate-stderr lmrec-rank --weights w.tsv --learn cand.tsv cand.tsv
+	[ "${stderr_lines[0]}" = "lmrec-rank: --weights and --learn exclude each other" ]
+	run -2 lmrec-rank --mmr 1.5 cand.tsv
+	run -2 lmrec-rank -n 0 cand.tsv
+	run -2 lmrec-rank --category-cap 0 cand.tsv
+}
+
+@test "lmrec-rank: equal weights blend min-max scaled channel scores" {
+	# u1: a 1, b 0.5 + 0, c 0 + 1, d 0.5: a and c tie (a first), b and d tie
+	run lmrec-rank -q --items items.tsv cand.tsv
+	assert_success
+	assert_output "$(tsv "$HEADER" \
+		'u1|1|a|1|cf: because you liked Heat and Ronin' \
+		'u1|2|c|1|pop: recommended for you' \
+		'u1|3|b|0.5|cf: because you liked Heat' \
+		'u1|4|d|0.5|pop: recommended for you' \
+		'u2|1|a|1|cf: because you liked h3' \
+		'u2|2|b|1|cf: because you liked h3')"
+}
+
+@test "lmrec-rank: --weights gives the hand-computed order and scores" {
+	tsv 'channel|weight' 'cf|2' 'pop|1' >w.tsv
+	# u1: a 2, b 2 * 0.5 = 1, c 1, d 0.5
+	run lmrec-rank -q --weights w.tsv -n 3 --verb watched --items items.tsv cand.tsv
+	assert_output "$(tsv "$HEADER" \
+		'u1|1|a|2|cf: because you watched Heat and Ronin' \
+		'u1|2|b|1|cf: because you watched Heat' \
+		'u1|3|c|1|pop: recommended for you' \
+		'u2|1|a|2|cf: because you watched h3' \
+		'u2|2|b|2|cf: because you watched h3')"
+	# a channel the file does not name weighs 1; --save-weights writes what was used
+	tsv 'channel|weight' 'pop|0' >w0.tsv
+	run lmrec-rank -q --weights w0.tsv --save-weights used.tsv -n 2 cand.tsv
+	assert_line "$(tsv 'u1|2|b|0.5|cf: because you liked h1')"
+	run cat used.tsv
+	assert_output "$(tsv 'channel|weight' 'cf|1' 'pop|0')"
+}
+
+@test "lmrec-rank: --learn picks the channel that is right on the validation fold" {
+	# bad puts each user's held-out item last, good puts it first
+	tsv 'user|item|score|channel' \
+		'u1|x|0.9|bad' 'u1|y|0.5|bad' 'u1|t|0.1|bad' 'u1|t|1|good' 'u1|x|0.5|good' 'u1|y|0|good' \
+		'u2|p|9|bad' 'u2|q|5|bad' 'u2|s|1|bad' 'u2|s|10|good' 'u2|p|5|good' 'u2|q|0|good' >lc.tsv
+	tsv 'user|item|ts|fold' 'u1|x|1|train' 'u1|t|2|valid' 'u2|p|1|train' 'u2|s|2|valid' 'u2|q|3|test' >truth.tsv
+	# with equal weights the held-out items come second
+	run lmrec-rank -q -n 1 lc.tsv
+	assert_output "$(tsv "$HEADER" 'u1|1|x|1.5|bad: recommended for you' 'u2|1|p|1.5|bad: recommended for you')"
+	run -0 --separate-stderr lmrec-rank --learn truth.tsv --save-weights w.tsv -n 1 lc.tsv
+	assert_output "$(tsv "$HEADER" 'u1|1|t|1|good: recommended for you' 'u2|1|s|1|good: recommended for you')"
+	[ "${stderr_lines[0]}" = "lmrec-rank: learned weights: NDCG@10 1.000000 on 2 validation users" ]
+	run cat w.tsv
+	assert_output "$(tsv 'channel|weight' 'bad|0' 'good|1')"
+	# the saved weights give the same bytes as learning
+	lmrec-rank -q --learn truth.tsv -o learned.tsv lc.tsv
+	lmrec-rank -q --weights w.tsv -o reused.tsv lc.tsv
+	cmp learned.tsv reused.tsv
+}
+
+@test "lmrec-rank: --learn never learns from the test fold" {
+	# equal weights tie a and v at 1: a comes first
+	tsv 'user|item|score|channel' 'u1|a|0.9|bad' 'u1|v|0.1|bad' 'u1|v|1|good' 'u1|a|0|good' >lc.tsv
+	tsv 'user|item|fold' 'u1|v|test' 'u1|a|train' >truth.tsv
+	run -0 --separate-stderr lmrec-rank --learn truth.tsv --save-weights w.tsv lc.tsv
+	[ "${stderr_lines[0]}" = "lmrec-rank: learned weights: NDCG@10 0.000000 on 0 validation users" ]
+	run cat w.tsv
+	assert_output "$(tsv 'channel|weight' 'bad|1' 'good|1')"
+	# without a fold column every row is held out
+	tsv 'user|item' 'u1|v' >plain.tsv
+	run -0 lmrec-rank -q --learn plain.tsv --save-weights w.tsv lc.tsv
+	run cat w.tsv
+	assert_output "$(tsv 'channel|weight' 'bad|0' 'good|1')"
+}
+
+@test "lmrec-rank: --mmr trades relevance for category diversity" {
+	run lmrec-rank -q --items cats.tsv one.tsv
+	assert_output "$(tsv "$HEADER" 'u|1|a|1|cf: recommended for you' 'u|2|b|0.75|cf: recommended for you' \
+		'u|3|c|0.5|cf: recommended for you' 'u|4|d|0|cf: recommended for you')"
+	# lambda 0.5: after a, b scores 0.375 - 0.5 (same category), c 0.25, d 0
+	run lmrec-rank -q --items cats.tsv --mmr 0.5 one.tsv
+	assert_output "$(tsv "$HEADER" 'u|1|a|1|cf: recommended for you' 'u|2|c|0.5|cf: recommended for you' \
+		'u|3|b|0.75|cf: recommended for you' 'u|4|d|0|cf: recommended for you')"
+}
+
+@test "lmrec-rank: --vectors make MMR use cosine similarity instead of categories" {
+	tsv 'item|d0|d1|d2' 'a|2|0|0' 'b|0|1|0' 'c|0|0|3' 'd|1|0|0' >vec.tsv
+	# after a: b 0.375, c 0.25, d 0 - 0.5 (parallel to a)
+	run lmrec-rank -q --items cats.tsv --vectors vec.tsv --mmr 0.5 one.tsv
+	assert_output "$(tsv "$HEADER" 'u|1|a|1|cf: recommended for you' 'u|2|b|0.75|cf: recommended for you' \
+		'u|3|c|0.5|cf: recommended for you' 'u|4|d|0|cf: recommended for you')"
+	run lmrec-rank -q --vectors vec.tsv --mmr 0 -n 2 one.tsv
+	assert_output "$(tsv "$HEADER" 'u|1|a|1|cf: recommended for you' 'u|2|b|0.75|cf: recommended for you')"
+}
+
+@test "lmrec-rank: --category-cap limits items per category; --pool bounds the choice" {
+	tsv 'item|category' 'a|X' 'b|X' 'c|Y' >cap.tsv
+	run lmrec-rank -q --items cap.tsv --category-cap 1 one.tsv
+	# d has no category: never capped
+	assert_output "$(tsv "$HEADER" 'u|1|a|1|cf: recommended for you' 'u|2|c|0.5|cf: recommended for you' \
+		'u|3|d|0|cf: recommended for you')"
+	tsv 'item|category' 'a|X' 'b|X' 'c|X' 'd|Y' >cap2.tsv
+	run lmrec-rank -q --items cap2.tsv --category-cap 1 --pool 3 -n 3 one.tsv
+	assert_output "$(tsv "$HEADER" 'u|1|a|1|cf: recommended for you')"
+	run lmrec-rank -q --items cap2.tsv --category-cap 1 -n 3 one.tsv
+	assert_output "$(tsv "$HEADER" 'u|1|a|1|cf: recommended for you' 'u|2|d|0|cf: recommended for you')"
+}
+
+@test "lmrec-rank: --exclude and available=0 items are never recommended" {
+	tsv 'item|note' 'a|gone' 'zz|unknown' >deny.tsv
+	tsv 'item|title|available' 'c|Alien|0' 'd|Jaws|1' 'b||' >avail.tsv
+	run lmrec-rank -q --exclude deny.tsv --items avail.tsv one.tsv
+	assert_output "$(tsv "$HEADER" 'u|1|b|0.75|cf: recommended for you' 'u|2|d|0|cf: recommended for you')"
+	tsv 'item|available' 'c|yes' >bad.tsv
+	run -65 --separate-stderr lmrec-rank --items bad.tsv one.tsv
+	[ "$stderr" = "lmrec-rank: bad.tsv:2: column 'available': 'yes' is not 0 or 1" ]
+}
+
+@test "lmrec-rank: reasons name the best channel and its history items by title" {
+	printf 'item\ttitle\nh1\tHeat\nh2\tThe\\tGodfather\n' >t.tsv
+	tsv 'user|item|score|channel|because|because2' \
+		'u|x|3|popular||' 'u|y|2|popular||' 'u|x|5|knn|h2|h1' 'u|z|2.5|knn||' 'u|y|0|knn|h9|' >c.tsv
+	# x: both channels give 1, the one with history items is named;
+	# z: knn alone; y: popular 0 and knn 0, the knn row has a because
+	run lmrec-rank -q --items t.tsv --verb watched c.tsv
+	assert_output "$(printf 'user\trank\titem\tscore\treason\nu\t1\tx\t2\tknn: because you watched The\\tGodfather and Heat\nu\t2\tz\t0.5\tknn: recommended for you\nu\t3\ty\t0\tknn: because you watched h9')"
+	tsv 'user|item|score|channel' 'u|x|3|popular' >p.tsv
+	run lmrec-rank -q p.tsv
+	assert_output "$(tsv "$HEADER" 'u|1|x|1|popular: popular with many users')"
+}
+
+@test "lmrec-rank: a user whose rows come back after another exits 65" {
+	tsv 'user|item|score|channel' 'u1|a|1|cf' 'u2|a|1|cf' 'u1|b|1|cf' >split.tsv
+	run -65 --separate-stderr lmrec-rank -o out.tsv split.tsv
+	[ "$stderr" = "lmrec-rank: split.tsv:4: column 'user': user 'u1' appears again: candidates must be grouped by user (lmrec-recall writes them so)" ]
+	[ ! -e out.tsv ]
+	# also across files
+	tsv 'user|item|score|channel' 'u1|c|1|cf' >more.tsv
+	run -65 --separate-stderr lmrec-rank cand.tsv more.tsv
+	[ "$stderr" = "lmrec-rank: more.tsv:2: column 'user': user 'u1' appears again: candidates must be grouped by user (lmrec-recall writes them so)" ]
+}
+
+@test "lmrec-rank: header-only input gives header-only output" {
+	printf 'user\titem\tscore\tchannel\n' >h.tsv
+	run -0 lmrec-rank -q h.tsv
+	assert_output "$(tsv "$HEADER")"
+}
+
+@test "lmrec-rank: a missing column exits 65 naming file and line" {
+	tsv 'user|item|score' 'u|a|1' >bad.tsv
+	run -65 --separate-stderr lmrec-rank bad.tsv
+	[ "$stderr" = "lmrec-rank: bad.tsv:1: no column 'channel' in the header" ]
+	tsv 'channel|w' 'cf|1' >w.tsv
+	run -65 --separate-stderr lmrec-rank --weights w.tsv cand.tsv
+	[ "$stderr" = "lmrec-rank: w.tsv:1: no column 'weight' in the header" ]
+	tsv 'user|item|score|channel' 'u|a|high|cf' >bad2.tsv
+	run -65 --separate-stderr lmrec-rank bad2.tsv
+	[ "$stderr" = "lmrec-rank: bad2.tsv:2: column 'score': 'high' is not a finite number" ]
+}
+
+@test "lmrec-rank: CRLF input exits 65" {
+	printf 'user\titem\tscore\tchannel\r\nu\ta\t1\tcf\r\n' >crlf.tsv
+	run -65 --separate-stderr lmrec-rank crlf.tsv
+	[[ "$stderr" == "lmrec-rank: crlf.tsv:1: line ends with CR"*dos2unix* ]]
+}
+
+@test "lmrec-rank: escaped fields round-trip" {
+	printf 'user\titem\tscore\tchannel\tbecause\nu\\\\1\ta\\tb\t1\tc\\nf\tx\\\\y\n' >esc.tsv
+	run lmrec-rank -q esc.tsv
+	assert_success
+	assert_output "$(printf 'user\trank\titem\tscore\treason\nu\\\\1\t1\ta\\tb\t1\tc\\nf: because you liked x\\\\y')"
+}
+
+@test "lmrec-rank: gzip input gives the same output as plain, .gz output is gzip" {
+	gzip -c cand.tsv >cand.tsv.gz
+	run lmrec-rank -q --items items.tsv cand.tsv
+	plain="$output"
+	run lmrec-rank -q --items items.tsv <cand.tsv.gz
+	assert_output "$plain"
+	lmrec-rank -q --items items.tsv -o out.tsv.gz cand.tsv
+	[ "$(gzip -dc out.tsv.gz)" = "$plain" ]
+}
+
+@test "lmrec-rank: the same input gives the same output" {
+	awk 'BEGIN { print "user\titem\tscore\tchannel"
+		for (u = 1; u <= 20; u++) for (i = 1; i <= 40; i++) for (c = 1; c <= 3; c++)
+			if ((u * i * c) % 7 < 3) printf "u%02d\ti%d\t%d\tch%d\n", u, i, (u * 31 + i * 17 * c) % 23, c }' >big.tsv
+	awk 'BEGIN { print "item\tcategory"; for (i = 1; i <= 40; i++) printf "i%d\tk%d\n", i, i % 4 }' >bc.tsv
+	lmrec-rank -q --items bc.tsv --mmr 0.7 --category-cap 3 -o a.tsv big.tsv
+	lmrec-rank -q --items bc.tsv --mmr 0.7 --category-cap 3 -o b.tsv big.tsv
+	cmp a.tsv b.tsv
+	[ "$(wc -l <a.tsv)" -eq 201 ]
+}

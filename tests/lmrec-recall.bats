@@ -1,0 +1,288 @@
+#!/usr/bin/env bats
+# lmrec-recall: per-user candidates from trained models.
+
+load test_helper
+
+HEADER='user|item|score|channel|because|because2'
+
+setup() {
+	cd "$BATS_TEST_TMPDIR"
+	# popularity: a 2, b 2, c 2, d 1
+	tsv 'user|item|ts' 'u1|a|1' 'u1|b|2' 'u2|a|3' 'u2|c|4' 'u3|b|5' 'u3|c|6' 'u3|d|7' >d.tsv
+	lmrec-train -q --model popular -o pop.lmrc d.tsv
+	lmrec-train -q --model itemknn --shrink 0 -o knn.lmrc d.tsv
+}
+
+# synthetic: 30 users in three taste groups over 24 items.
+synthetic() {
+	awk 'BEGIN { print "user\titem\tts"
+		for (u = 1; u <= 30; u++) for (i = 1; i <= 24; i++)
+			if ((i % 3 == u % 3 && (u * 7 + i * 5) % 4 != 0) || (u * 13 + i * 11) % 17 == 0)
+				printf "u%02d\ti%02d\t%d\n", u, i, u * 100 + i }'
+}
+
+@test "lmrec-recall: --help and --version exit 0, an unknown option exits 2" {
+	run lmrec-recall --help
+	assert_success
+	assert_line --partial 'Usage: lmrec-recall'
+	run lmrec-recall --version
+	assert_success
+	assert_output 'lmrec-recall (lmrec) 0.1.0'
+	run -2 --separate-stderr lmrec-recall -m pop.lmrc --bogus
+	[ "${stderr_lines[1]}" = "Try 'lmrec-recall --help' for more information." ]
+}
+
+@test "lmrec-recall: every --help option is in the man page" {
+	run check_man_page lmrec-recall
+	assert_success
+}
+
+@test "lmrec-recall: usage errors exit 2" {
+	run -2 --separate-stderr lmrec-recall
+	[ "${stderr_lines[0]}" = "lmrec-recall: --model-file is required" ]
+	run -2 --separate-stderr lmrec-recall -m pop.lmrc -m pop.lmrc
+	[ "${stderr_lines[0]}" = "lmrec-recall: two channels are named 'popular': name them NAME=FILE" ]
+	run -2 --separate-stderr lmrec-recall -m pop.lmrc --quota knn=3
+	[ "${stderr_lines[0]}" = "lmrec-recall: --quota names a channel no --model-file has: 'knn'" ]
+	run -2 lmrec-recall -m pop.lmrc --quota popular=0
+	run -2 lmrec-recall -m =pop.lmrc
+	run -2 lmrec-recall -m pop.lmrc d.tsv
+	run -2 lmrec-recall -m pop.lmrc --folds train,tst
+	run -2 lmrec-recall -m pop.lmrc -n 0
+}
+
+@test "lmrec-recall: leaves out seen items, best first; --keep-seen keeps them" {
+	run lmrec-recall -q -m pop.lmrc
+	assert_success
+	assert_output "$(tsv "$HEADER" \
+		'u1|c|2|popular||' 'u1|d|1|popular||' \
+		'u2|b|2|popular||' 'u2|d|1|popular||' \
+		'u3|a|2|popular||')"
+	run lmrec-recall -q -m pop.lmrc --keep-seen -n 3
+	assert_output "$(tsv "$HEADER" \
+		'u1|a|2|popular||' 'u1|b|2|popular||' 'u1|c|2|popular||' \
+		'u2|a|2|popular||' 'u2|b|2|popular||' 'u2|c|2|popular||' \
+		'u3|a|2|popular||' 'u3|b|2|popular||' 'u3|c|2|popular||')"
+}
+
+@test "lmrec-recall: ties go to the item id in byte order, then to the channel given first" {
+	tsv 'user|item|ts' 'u|b9|1' 'v|b10|1' 'w|a|1' 'x|z|1' 'y|z|1' >t.tsv
+	lmrec-train -q --model popular -o t.lmrc t.tsv
+	printf 'user\nnew\n' >users.tsv
+	run lmrec-recall -q -m second=t.lmrc -m first=t.lmrc -n 3 --users users.tsv
+	assert_output "$(tsv "$HEADER" \
+		'new|z|2|second||' 'new|z|2|first||' \
+		'new|a|1|second||' 'new|a|1|first||' \
+		'new|b10|1|second||' 'new|b10|1|first||')"
+}
+
+@test "lmrec-recall: -m NAME=FILE names the channel, escaped in the output" {
+	run lmrec-recall -q -m "$(printf 'my\tpop')=pop.lmrc" -n 1 --users <(tsv 'user' 'u3')
+	assert_output "$(printf 'user\titem\tscore\tchannel\tbecause\tbecause2\nu3\ta\t2\tmy\\tpop\t\t')"
+}
+
+@test "lmrec-recall: -n per channel, --quota per named channel" {
+	run lmrec-recall -q -m pop=pop.lmrc -m knn=knn.lmrc -n 1 --quota pop=2 --users <(tsv 'user' 'u1')
+	# rows by score, then item: knn's c (1) before pop's d (1)
+	assert_output "$(tsv "$HEADER" \
+		'u1|c|2|pop||' 'u1|c|1|knn|a|b' 'u1|d|1|pop||')"
+}
+
+@test "lmrec-recall: --users restricts the users and scores those without history" {
+	tsv 'user|name' 'u2|x' 'zz|y' 'u2|x' >users.tsv
+	run lmrec-recall -q -m pop.lmrc -m knn.lmrc -n 2 --users users.tsv
+	assert_success
+	# item-kNN has nothing to go on for zz: popular alone answers
+	assert_output "$(tsv "$HEADER" \
+		'u2|b|2|popular||' 'u2|b|1|itemknn|a|c' 'u2|d|1|popular||' \
+		'u2|d|0.707106769|itemknn|c|' \
+		'zz|a|2|popular||' 'zz|b|2|popular||')"
+}
+
+@test "lmrec-recall: channels with nothing to go on write no rows, item-kNN only neighbours" {
+	synthetic >s.tsv
+	for m in itemknn ease als bpr; do
+		lmrec-train -q --model $m --factors 4 --iters 2 --epochs 2 -o $m.lmrc s.tsv
+	done
+	printf 'user\nnobody\n' >users.tsv
+	run -0 --separate-stderr lmrec-recall -m itemknn.lmrc -m ease.lmrc -m als.lmrc -m bpr.lmrc --users users.tsv
+	assert_output "$(tsv "$HEADER")"
+	[ "$stderr" = "lmrec-recall: 0 users, 0 candidates from 4 channels" ]
+	# item x of item-kNN shares no user with y: its list is y's neighbours only
+	tsv 'user|item|ts' 'u1|x|1' 'u2|y|1' 'u2|z|1' >xyz.tsv
+	lmrec-train -q --model itemknn -o xyz.lmrc xyz.tsv
+	run lmrec-recall -q -m xyz.lmrc --history <(tsv 'user|item' 'q|y')
+	assert_output "$(tsv "$HEADER" 'q|z|0.0909090936|itemknn|y|')"
+}
+
+@test "lmrec-recall: 'because' names the history items that contribute most" {
+	# u1 (a b c): d shares 2 users with a, 1 with b, none with c; e one with c
+	tsv 'user|item|ts' 'u1|a|1' 'u1|b|2' 'u1|c|3' 'u2|a|4' 'u2|d|5' 'u3|b|6' 'u3|d|7' \
+		'u4|a|8' 'u4|d|9' 'u5|c|10' 'u5|e|11' >b.tsv
+	lmrec-train -q --model itemknn --shrink 0 -o k.lmrc b.tsv
+	lmrec-train -q --model ease --lambda 1 -o e.lmrc b.tsv
+	# kNN: d = cos(a,d) + cos(b,d) = 2/3 + 1/sqrt 6; e = cos(c,e) = 1/sqrt 2
+	run lmrec-recall -q -m k.lmrc -m e.lmrc --users <(tsv 'user' 'u1')
+	assert_output "$(tsv "$HEADER" \
+		'u1|d|1.07491493|itemknn|a|b' 'u1|e|0.707106769|itemknn|c|' \
+		'u1|d|0.466666669|ease|a|b' 'u1|e|0.16883117|ease|c|')"
+	# EASE: the contributions are B rows; c's to d and a's and b's to e are < 0
+	run lmrec-recall -q -m e.lmrc --keep-seen --history <(tsv 'user|item' 'qa|a' 'qb|b' 'qc|c')
+	assert_line "$(tsv 'qa|d|0.51111114|ease|a|')"
+	assert_line "$(tsv 'qb|d|0.266666681|ease|b|')"
+	assert_line "$(tsv 'qc|d|-0.311111122|ease||')"
+	assert_line "$(tsv 'qa|e|-0.116883114|ease||')"
+	assert_line "$(tsv 'qc|e|0.415584415|ease|c|')"
+}
+
+@test "lmrec-recall: ALS folds in an unknown user exactly as a known one with --fold-in" {
+	synthetic >s.tsv
+	lmrec-train -q --model als --factors 8 --iters 30 -o als.lmrc s.tsv
+	awk -F'\t' '$1 == "u01" { $1 = "newcomer" } { print }' OFS='\t' s.tsv >h.tsv
+	# one user at a time: BLAS may round a block of one user differently
+	run lmrec-recall -q -m als.lmrc -n 5 --history h.tsv --users <(tsv user newcomer)
+	assert_success
+	new=$(sed 1d <<<"$output" | cut -f2-)
+	[ "$(wc -l <<<"$new")" -eq 5 ]
+	run lmrec-recall -q -m als.lmrc -n 5 --history s.tsv --fold-in --users <(tsv user u01)
+	[ "$(sed 1d <<<"$output" | cut -f2-)" = "$new" ]
+	# without --fold-in u01 keeps the trained vector: other scores
+	run lmrec-recall -q -m als.lmrc -n 5 --history s.tsv --users <(tsv user u01)
+	[ "$(sed 1d <<<"$output" | cut -f2-)" != "$new" ]
+}
+
+@test "lmrec-recall: ALS fold-in is the exact solve, also for a model trained with --cg-steps" {
+	synthetic >s.tsv
+	lmrec-train -q --model als --factors 8 --iters 5 --cg-steps 2 -o cg.lmrc s.tsv
+	# the same factors, recorded as trained by exact solves
+	lmrec-train -q --model als --factors 8 --init cg.lmrc --iters 0 --cg-steps 0 -o exact.lmrc s.tsv
+	awk -F'\t' '$1 == "u01" || NR == 1 { sub(/^u01/, "newcomer"); print }' s.tsv >h.tsv
+	run lmrec-recall -q -m cg.lmrc -n 5 --history h.tsv
+	cg="$output"
+	[ "$(wc -l <<<"$cg")" -eq 6 ]
+	run lmrec-recall -q -m exact.lmrc -n 5 --history h.tsv
+	assert_output "$cg"
+}
+
+@test "lmrec-recall: ALS fold-in of a user's own training rows nearly reproduces the trained scores" {
+	synthetic >s.tsv
+	lmrec-train -q --model als --factors 8 --iters 30 -o als.lmrc s.tsv
+	lmrec-recall -q -m als.lmrc -n 24 --keep-seen | sed 1d | sort >trained
+	lmrec-recall -q -m als.lmrc -n 24 --keep-seen --history s.tsv --fold-in | sed 1d | sort >folded
+	[ "$(wc -l <trained)" -eq 720 ]
+	# every (user, item) score within 0.01 (the scores span about 0 to 1)
+	run awk -F'\t' 'NR == FNR { s[$1, $2] = $3; next }
+		{ d = $3 - s[$1, $2]; if (d < 0) d = -d; if (d > 0.01 || !(($1, $2) in s)) bad++ }
+		END { print bad + 0 }' trained folded
+	assert_output 0
+	# and the lists agree at the top
+	lmrec-recall -q -m als.lmrc -n 3 | cut -f1,2 >t3
+	lmrec-recall -q -m als.lmrc -n 3 --history s.tsv --fold-in | cut -f1,2 >f3
+	cmp t3 f3
+}
+
+@test "lmrec-recall: --history weights count only for a model trained with --use-weights" {
+	tsv 'user|item|ts|weight' 'u1|a|1|1' 'u1|b|2|1' 'u2|a|3|1' 'u2|c|4|1' >w.tsv
+	lmrec-train -q --model itemknn --shrink 0 -o bin.lmrc w.tsv
+	lmrec-train -q --model itemknn --shrink 0 --use-weights -o wt.lmrc w.tsv
+	tsv 'user|item|weight' 'q|a|4' >h.tsv
+	run lmrec-recall -q -m bin=bin.lmrc -m wt=wt.lmrc --history h.tsv
+	# cos(a,b) = cos(a,c) = 1/sqrt 2; the weighted model counts a four times
+	assert_output "$(tsv "$HEADER" 'q|b|2.82842708|wt|a|' 'q|c|2.82842708|wt|a|' \
+		'q|b|0.707106769|bin|a|' 'q|c|0.707106769|bin|a|')"
+}
+
+@test "lmrec-recall: --history scores from that history and still leaves out what was trained on" {
+	tsv 'user|item' 'u1|c' >h.tsv
+	run lmrec-recall -q -m knn.lmrc --history h.tsv
+	# c's neighbours are a, b (seen in training) and d
+	assert_output "$(tsv "$HEADER" 'u1|d|0.707106769|itemknn|c|')"
+	run lmrec-recall -q -m knn.lmrc --history h.tsv --keep-seen
+	assert_output "$(tsv "$HEADER" 'u1|d|0.707106769|itemknn|c|' 'u1|a|0.5|itemknn|c|' 'u1|b|0.5|itemknn|c|')"
+}
+
+@test "lmrec-recall: --folds picks the history rows of a folds stream" {
+	tsv 'user|item|ts|fold' 'q|a|1|train' 'q|c|2|valid' 'q|d|3|test' >f.tsv
+	# train and valid: a and c
+	run lmrec-recall -q -m knn.lmrc --history f.tsv
+	assert_output "$(tsv "$HEADER" 'q|b|1|itemknn|a|c' 'q|d|0.707106769|itemknn|c|')"
+	run lmrec-recall -q -m knn.lmrc --history f.tsv --folds test
+	assert_output "$(tsv "$HEADER" 'q|b|0.707106769|itemknn|d|' 'q|c|0.707106769|itemknn|d|')"
+}
+
+@test "lmrec-recall: header-only inputs give header-only output" {
+	printf 'user\titem\n' >h.tsv
+	run -0 lmrec-recall -q -m pop.lmrc --history h.tsv
+	assert_output "$(tsv "$HEADER")"
+	printf 'user\n' >u.tsv
+	run -0 lmrec-recall -q -m pop.lmrc --users u.tsv
+	assert_output "$(tsv "$HEADER")"
+}
+
+@test "lmrec-recall: a missing column exits 65 naming file and line" {
+	tsv 'user|thing' 'u1|a' >h.tsv
+	run -65 --separate-stderr lmrec-recall -m pop.lmrc --history h.tsv
+	[ "$stderr" = "lmrec-recall: h.tsv:1: no column 'item' in the header" ]
+	tsv 'id' 'u1' >u.tsv
+	run -65 --separate-stderr lmrec-recall -m pop.lmrc --users u.tsv -o out.tsv
+	[ "$stderr" = "lmrec-recall: u.tsv:1: no column 'user' in the header" ]
+	[ ! -e out.tsv ]
+}
+
+@test "lmrec-recall: CRLF input exits 65" {
+	printf 'user\titem\r\nu1\ta\r\n' >crlf.tsv
+	run -65 --separate-stderr lmrec-recall -m pop.lmrc --history crlf.tsv
+	[[ "$stderr" == "lmrec-recall: crlf.tsv:1: line ends with CR"*dos2unix* ]]
+}
+
+@test "lmrec-recall: escaped ids round-trip" {
+	printf 'user\titem\tts\nu\\\\1\ta\\tb\t1\nu2\ta\\tb\t2\nu2\tc\\nd\t3\n' >esc.tsv
+	lmrec-train -q --model itemknn -o esc.lmrc esc.tsv
+	printf 'user\titem\nn\\te\\\\w\ta\\tb\n' >h.tsv
+	run lmrec-recall -q -m esc.lmrc --history h.tsv
+	# cos = 1 / (sqrt(2 * 1) + 10)
+	assert_output "$(printf 'user\titem\tscore\tchannel\tbecause\tbecause2\nn\\te\\\\w\tc\\nd\t0.0876100659\titemknn\ta\\tb\t')"
+}
+
+@test "lmrec-recall: gzip history gives the same output as plain, .gz output is gzip" {
+	synthetic >s.tsv
+	lmrec-train -q --model als --factors 4 --iters 3 -o als.lmrc s.tsv
+	gzip -c s.tsv >s.tsv.gz
+	run lmrec-recall -q -m als.lmrc -n 5 --history s.tsv --fold-in
+	plain="$output"
+	[ "$(wc -l <<<"$plain")" -eq 151 ]
+	run lmrec-recall -q -m als.lmrc -n 5 --history s.tsv.gz --fold-in
+	assert_output "$plain"
+	lmrec-recall -q -m als.lmrc -n 5 --history s.tsv --fold-in -o out.tsv.gz
+	[ "$(gzip -dc out.tsv.gz)" = "$plain" ]
+}
+
+@test "lmrec-recall: the same input gives the same output, also with -j 2" {
+	synthetic >s.tsv
+	lmrec-train -q --model als --factors 8 --iters 3 -o als.lmrc s.tsv
+	lmrec-train -q --model bpr --factors 8 --epochs 3 -o bpr.lmrc s.tsv
+	lmrec-recall -q -m als.lmrc -m bpr.lmrc -n 10 -j 2 -o a.tsv
+	lmrec-recall -q -m als.lmrc -m bpr.lmrc -n 10 -j 2 -o b.tsv
+	cmp a.tsv b.tsv
+	[ "$(wc -l <a.tsv)" -eq 601 ]
+}
+
+@test "lmrec-recall: a truncated or corrupt model exits 65 naming the file" {
+	synthetic >s.tsv
+	lmrec-train -q --model ease -o e.lmrc s.tsv
+	head -c 1000 e.lmrc >cut.lmrc
+	run -65 --separate-stderr lmrec-recall -m cut.lmrc
+	[[ "$stderr" == "lmrec-recall: cut.lmrc: payload length "*" does not match the file size 1000 (truncated?)" ]]
+	cp e.lmrc bad.lmrc
+	printf 'X' | dd of=bad.lmrc bs=1 seek=2000 conv=notrunc 2>/dev/null
+	run -65 --separate-stderr lmrec-recall -m bad.lmrc -o out.tsv
+	[ "$stderr" = "lmrec-recall: bad.lmrc: payload checksum mismatch (the file is corrupt)" ]
+	[ ! -e out.tsv ]
+	run -65 --separate-stderr lmrec-recall -m s.tsv
+	[ "$stderr" = "lmrec-recall: s.tsv: not an lmrec model file (bad magic)" ]
+	head -c 100 e.lmrc >short.lmrc
+	run -65 --separate-stderr lmrec-recall -m short.lmrc
+	[ "$stderr" = "lmrec-recall: short.lmrc: not an lmrec model file (100 bytes, shorter than the header)" ]
+	run -1 --separate-stderr lmrec-recall -m absent.lmrc
+	[ "$stderr" = "lmrec-recall: absent.lmrc: open: No such file or directory" ]
+}

@@ -1,0 +1,389 @@
+#!/usr/bin/env bats
+# lmrec-train: model files from interactions.
+
+load test_helper
+
+setup() {
+	cd "$BATS_TEST_TMPDIR"
+	# 3 users, 4 items: n(a) = n(b) = n(c) = 2, n(d) = 1; every pair of
+	# items shares one user except (a, d).
+	tsv 'user|item|ts' 'u1|a|1' 'u1|b|2' 'u2|a|3' 'u2|c|4' 'u3|b|5' 'u3|c|6' 'u3|d|7' >knn.tsv
+}
+
+# section MODEL NAME: the raw bytes of a section of a model file, found
+# through its section table (lmrec-formats(5); a little-endian host reads
+# the numbers as they are).
+section() {
+	local n i base name off len
+	n=$(od -An -tu4 -j24 -N4 "$1")
+	for ((i = 0; i < n; i++)); do
+		base=$((256 + 96 * i))
+		name=$(dd if="$1" bs=1 skip=$base count=40 2>/dev/null | tr -d '\0')
+		if [ "$name" = "$2" ]; then
+			off=$(od -An -tu8 -j$((base + 80)) -N8 "$1")
+			len=$(od -An -tu8 -j$((base + 88)) -N8 "$1")
+			tail -c +$((off + 1)) "$1" | head -c $((len))
+			return 0
+		fi
+	done
+	echo "no section $2 in $1" >&2
+	return 1
+}
+
+# floats MODEL NAME COLS: a float section, COLS values a line.
+floats() {
+	section "$1" "$2" | od -An -tf4 -v -w$((4 * $3)) | awk '{$1 = $1; print}'
+}
+
+# strings_of MODEL NAME: the strings of a string section, one a line.
+strings_of() {
+	local pos=0 size len
+	section "$1" "$2" >strings.bin
+	size=$(wc -c <strings.bin)
+	while [ "$pos" -lt "$size" ]; do
+		len=$(od -An -tu8 -j$pos -N8 strings.bin)
+		dd if=strings.bin bs=1 skip=$((pos + 8)) count=$((len)) 2>/dev/null
+		echo
+		pos=$((pos + 8 + len))
+	done
+}
+
+# probe ITEM...: a --history stream with one user per item, "q<item>",
+# whose history is that item alone.
+probe() {
+	local i
+	printf 'user\titem\n'
+	for i in "$@"; do printf 'q%s\t%s\n' "$i" "$i"; done
+}
+
+@test "lmrec-train: --help and --version exit 0, an unknown option exits 2" {
+	run lmrec-train --help
+	assert_success
+	assert_line --partial 'Usage: lmrec-train'
+	run lmrec-train --version
+	assert_success
+	assert_output 'lmrec-train (lmrec) 0.1.0'
+	run -2 --separate-stderr lmrec-train --model popular -o m.lmrc --bogus knn.tsv
+	[ "${stderr_lines[1]}" = "Try 'lmrec-train --help' for more information." ]
+}
+
+@test "lmrec-train: every --help option is in the man page" {
+	run check_man_page lmrec-train
+	assert_success
+}
+
+@test "lmrec-train: usage errors exit 2" {
+	run -2 lmrec-train -o m.lmrc knn.tsv
+	run -2 lmrec-train --model popular knn.tsv
+	run -2 --separate-stderr lmrec-train --model svd -o m.lmrc knn.tsv
+	[ "${stderr_lines[0]}" = "lmrec-train: invalid value for --model: 'svd' (expected popular, itemknn, ease, als or bpr)" ]
+	run -2 --separate-stderr lmrec-train --model popular --folds train,tset -o m.lmrc knn.tsv
+	[ "${stderr_lines[0]}" = "lmrec-train: invalid value for --folds: 'train,tset' (expected 'all' or folds among train, valid and test, comma-separated)" ]
+	run -2 lmrec-train --model als --factors 0 -o m.lmrc knn.tsv
+	run -2 lmrec-train --model itemknn --similarity jaccard -o m.lmrc knn.tsv
+	[ ! -e m.lmrc ]
+}
+
+@test "lmrec-train: header-only input gives an empty model of every kind" {
+	printf 'user\titem\tts\n' >h.tsv
+	for m in popular itemknn ease als bpr; do
+		run -0 --separate-stderr lmrec-train --model $m -o $m.lmrc h.tsv
+		[[ "$stderr" == "lmrec-train: $m: 0 users, 0 items, 0 interactions; load "* ]]
+		run -0 lmrec-recall -q -m $m.lmrc
+		assert_output "$(printf 'user\titem\tscore\tchannel\tbecause\tbecause2')"
+	done
+}
+
+@test "lmrec-train: a missing column exits 65 naming file and line, no model left" {
+	tsv 'user|item' 'u|a' >bad.tsv
+	run -65 --separate-stderr lmrec-train --model popular -o m.lmrc bad.tsv
+	[ "$stderr" = "lmrec-train: bad.tsv:1: no column 'ts' in the header" ]
+	[ ! -e m.lmrc ]
+	run ls -A
+	refute_output --partial lmrc
+}
+
+@test "lmrec-train: a bad weight exits 65 naming line and column" {
+	tsv 'user|item|ts|weight' 'u|a|1|2' 'u|b|2|x' >bad.tsv
+	run -65 --separate-stderr lmrec-train --model popular --use-weights -o m.lmrc bad.tsv
+	[ "$stderr" = "lmrec-train: bad.tsv:3: column 'weight': 'x' is not a finite number" ]
+}
+
+@test "lmrec-train: CRLF input exits 65" {
+	printf 'user\titem\tts\r\nu\ta\t1\r\n' >crlf.tsv
+	run -65 --separate-stderr lmrec-train --model popular -o m.lmrc crlf.tsv
+	[[ "$stderr" == "lmrec-train: crlf.tsv:1: line ends with CR"*dos2unix* ]]
+}
+
+@test "lmrec-train: escaped ids round-trip through the model" {
+	printf 'user\titem\tts\nu\\\\1\ta\\tb\t1\nu2\ta\\tb\t2\nu2\tc\\nd\t3\n' >esc.tsv
+	lmrec-train -q --model popular -o m.lmrc esc.tsv
+	run lmrec-recall -q -m m.lmrc
+	assert_success
+	assert_output "$(printf 'user\titem\tscore\tchannel\tbecause\tbecause2\nu\\\\1\tc\\nd\t1\tpopular\t\t')"
+}
+
+@test "lmrec-train: gzip input gives the same model bytes as plain input" {
+	gzip -c knn.tsv >knn.tsv.gz
+	for m in popular itemknn ease als bpr; do
+		lmrec-train -q --model $m --factors 4 --epochs 3 --iters 3 -o plain.lmrc knn.tsv
+		lmrec-train -q --model $m --factors 4 --epochs 3 --iters 3 -o gz.lmrc <knn.tsv.gz
+		cmp plain.lmrc gz.lmrc
+	done
+}
+
+@test "lmrec-train: the same seed and thread count give the same model bytes" {
+	awk 'BEGIN { print "user\titem\tts"
+		for (u = 1; u <= 40; u++) for (i = 1; i <= 30; i++)
+			if ((u * 7 + i * 3) % 5 < 2) printf "u%d\ti%d\t%d\n", u, i, u * 100 + i }' >d.tsv
+	for m in popular itemknn ease als bpr; do
+		for j in 1 2; do
+			lmrec-train -q --model $m --factors 8 --iters 3 --epochs 3 -s 7 -j $j -o a.lmrc d.tsv
+			lmrec-train -q --model $m --factors 8 --iters 3 --epochs 3 -s 7 -j $j -o b.lmrc d.tsv
+			cmp a.lmrc b.lmrc
+		done
+	done
+	# and the seed matters where there is randomness
+	for m in als bpr; do
+		lmrec-train -q --model $m --factors 8 --iters 3 --epochs 3 -s 7 -o a.lmrc d.tsv
+		lmrec-train -q --model $m --factors 8 --iters 3 --epochs 3 -s 8 -o b.lmrc d.tsv
+		! cmp -s a.lmrc b.lmrc
+	done
+}
+
+@test "lmrec-train: popular counts distinct users, or sums weights with --use-weights" {
+	tsv 'user|item|ts|weight' 'u1|a|1|3' 'u1|a|2|1' 'u2|a|3|0.5' 'u2|b|4|4' 'u3|c|5|1' 'u3|b|6|1' 'u4|b|7|1' >p.tsv
+	lmrec-train -q --model popular -o p.lmrc p.tsv
+	run floats p.lmrc popularity 1
+	assert_output "$(printf '2\n3\n1')"
+	lmrec-train -q --model popular --use-weights -o w.lmrc p.tsv
+	run floats w.lmrc popularity 1
+	assert_output "$(printf '4.5\n6\n1')"
+	# a user without history gets the whole list, best first
+	printf 'user\nnobody\n' >users.tsv
+	run lmrec-recall -q -m p.lmrc --users users.tsv
+	assert_output "$(tsv 'user|item|score|channel|because|because2' \
+		'nobody|b|3|popular||' 'nobody|a|2|popular||' 'nobody|c|1|popular||')"
+}
+
+@test "lmrec-train: popular time decay halves a row's weight every --half-life days before --now" {
+	# ages 0, 1 and 2 days: weights 1, 1/2, 1/4
+	tsv 'user|item|ts' 'u1|a|172800' 'u2|a|0' 'u1|b|86400' 'u3|c|0' 'u4|c|86400' >t.tsv
+	lmrec-train -q --model popular --half-life 1 -o t.lmrc t.tsv
+	run floats t.lmrc popularity 1
+	assert_output "$(printf '1.25\n0.5\n0.75')"
+	# --now defaults to the latest ts; a day later everything halves
+	lmrec-train -q --model popular --half-life 1 --now 172800 -o t2.lmrc t.tsv
+	cmp <(section t.lmrc popularity) <(section t2.lmrc popularity)
+	lmrec-train -q --model popular --half-life 1 --now 259200 -o t3.lmrc t.tsv
+	run floats t3.lmrc popularity 1
+	assert_output "$(printf '0.625\n0.25\n0.375')"
+	# a two-day half-life: 1 + 2^-1, 2^-1/2, 2^-1 + 2^-1/2
+	lmrec-train -q --model popular --half-life 2 -o t4.lmrc t.tsv
+	run lmrec-recall -q -m t4.lmrc --users <(printf 'user\nnobody\n')
+	assert_output "$(tsv 'user|item|score|channel|because|because2' \
+		'nobody|a|1.5|popular||' 'nobody|c|1.20710683|popular||' 'nobody|b|0.707106769|popular||')"
+}
+
+@test "lmrec-train: itemknn cosine with shrinkage equals the hand-computed similarities" {
+	# cos(i,j) = c(i,j) / (sqrt(n(i) n(j)) + 1): a-b, a-c, b-c 1/3; b-d, c-d
+	# 1/(sqrt 2 + 1); a-d share nobody.
+	lmrec-train -q --model itemknn --shrink 1 -o k.lmrc knn.tsv
+	probe a b d >q.tsv
+	run lmrec-recall -q -m k.lmrc --history q.tsv
+	assert_success
+	assert_output "$(tsv 'user|item|score|channel|because|because2' \
+		'qa|b|0.333333343|itemknn|a|' 'qa|c|0.333333343|itemknn|a|' \
+		'qb|d|0.414213568|itemknn|b|' 'qb|a|0.333333343|itemknn|b|' 'qb|c|0.333333343|itemknn|b|' \
+		'qd|b|0.414213568|itemknn|d|' 'qd|c|0.414213568|itemknn|d|')"
+}
+
+@test "lmrec-train: itemknn co-occurrence is c(i,j) / (n(i) + shrink), not symmetric" {
+	lmrec-train -q --model itemknn --similarity cooccurrence --shrink 1 -o k.lmrc knn.tsv
+	probe b d >q.tsv
+	run lmrec-recall -q -m k.lmrc --history q.tsv
+	assert_output "$(tsv 'user|item|score|channel|because|because2' \
+		'qb|a|0.333333343|itemknn|b|' 'qb|c|0.333333343|itemknn|b|' 'qb|d|0.333333343|itemknn|b|' \
+		'qd|b|0.5|itemknn|d|' 'qd|c|0.5|itemknn|d|')"
+}
+
+@test "lmrec-train: itemknn keeps --neighbors per item, ties to the smaller id" {
+	lmrec-train -q --model itemknn --shrink 1 --neighbors 1 -o k.lmrc knn.tsv
+	probe a b >q.tsv
+	run lmrec-recall -q -m k.lmrc --history q.tsv
+	assert_output "$(tsv 'user|item|score|channel|because|because2' \
+		'qa|b|0.333333343|itemknn|a|' 'qb|d|0.414213568|itemknn|b|')"
+	# a user's score sums over the history: u1 (a, b) -> c 1/3 + 1/3
+	lmrec-train -q --model itemknn --shrink 1 -o k2.lmrc knn.tsv
+	run lmrec-recall -q -m k2.lmrc
+	assert_line "$(tsv 'u1|c|0.666666687|itemknn|a|b')"
+	assert_line "$(tsv 'u1|d|0.414213568|itemknn|b|')"
+}
+
+@test "lmrec-train: ease B equals Steck's closed form computed independently" {
+	tsv 'user|item|ts' 'u1|a|1' 'u1|b|1' 'u2|a|1' 'u2|c|1' 'u3|b|1' 'u3|c|1' 'u3|d|1' \
+		'u4|a|1' 'u4|b|1' 'u4|c|1' 'u5|d|1' >e.tsv
+	lmrec-train -q --model ease --lambda 1.5 -o e.lmrc e.tsv
+	floats e.lmrc B 4 >got
+	# B = I - P diag(1/diag P), P = (X^T X + lambda I)^-1, by Gauss-Jordan in awk
+	awk -F'\t' -v lambda=1.5 'NR > 1 { x[$1, $2] = 1; users[$1] }
+	END {
+		n = split("a b c d", it, " ")
+		for (i = 1; i <= n; i++) for (j = 1; j <= n; j++) {
+			g = (i == j) ? lambda : 0
+			for (u in users) g += x[u, it[i]] * x[u, it[j]]
+			m[i, j] = g; m[i, n + j] = (i == j)
+		}
+		for (c = 1; c <= n; c++) {
+			p = m[c, c]
+			for (j = 1; j <= 2 * n; j++) m[c, j] /= p
+			for (r = 1; r <= n; r++) if (r != c) {
+				f = m[r, c]
+				for (j = 1; j <= 2 * n; j++) m[r, j] -= f * m[c, j]
+			}
+		}
+		for (i = 1; i <= n; i++) {
+			line = ""
+			for (j = 1; j <= n; j++)
+				line = line (j > 1 ? " " : "") ((i == j) ? 0 : -m[i, n + j] / m[j, n + j])
+			print line
+		}
+	}' e.tsv >want
+	run awk 'NR == FNR { for (j = 1; j <= NF; j++) w[FNR, j] = $j; next }
+		{ for (j = 1; j <= NF; j++) { d = $j - w[FNR, j]; if (d < 0) d = -d; if (d > 1e-6) bad++ } }
+		END { print bad + 0 }' want got
+	assert_output 0
+	# the diagonal is exactly 0 and B is not trivial
+	[ "$(awk '{ print $NR }' got | sort -u)" = 0 ]
+	[ "$(awk '{ for (j = 1; j <= NF; j++) if ($j != 0) n++ } END { print n }' got)" -ge 10 ]
+	# scores are sums of B rows: u5 (d) scores a, b, c from row d
+	run lmrec-recall -q -m e.lmrc --history <(tsv 'user|item' 'u5|d')
+	[ "$(cut -f2,3 <<<"$output" | sed 1d | sort | awk '{ printf "%.5f\n", $2 }')" = \
+		"$(awk 'NR == 4 { printf "%.5f\n%.5f\n%.5f\n", $1, $2, $3 }' want)" ]
+}
+
+@test "lmrec-train: --folds picks the rows of a folds stream" {
+	tsv 'user|item|ts|fold' 'u1|a|1|train' 'u1|b|2|valid' 'u1|c|3|test' 'u2|a|1|train' >f.tsv
+	lmrec-train -q --model popular -o t.lmrc f.tsv
+	run floats t.lmrc popularity 1
+	assert_output 2
+	lmrec-train -q --model popular --folds train,valid -o tv.lmrc f.tsv
+	run floats tv.lmrc popularity 1
+	assert_output "$(printf '2\n1')"
+	lmrec-train -q --model popular --folds all -o all.lmrc f.tsv
+	run floats all.lmrc popularity 1
+	assert_output "$(printf '2\n1\n1')"
+}
+
+@test "lmrec-train: the model records its hyper-parameters" {
+	lmrec-train -q --model als --factors 4 --reg 0.5 --alpha 2 --iters 2 -o a.lmrc knn.tsv
+	run strings_of a.lmrc params
+	assert_output "$(printf '%s\n' model=als folds=train use_weights=0 seed=1 users=3 items=4 \
+		interactions=7 factors=4 iters=2 reg=0.5 alpha=2 cg_steps=0)"
+	run strings_of a.lmrc items
+	assert_output "$(printf 'a\nb\nc\nd')"
+}
+
+@test "lmrec-train: --init with --iters 0 keeps the earlier factors; new ids start random" {
+	tsv 'user|item|ts' 'u1|a|1' 'u1|b|2' 'u2|b|3' 'u2|c|4' 'u3|a|5' 'u3|c|6' >old.tsv
+	{ cat old.tsv; tsv 'u1|d|7' 'u4|a|8'; } >new.tsv
+	for m in als bpr; do
+		lmrec-train -q --model $m --factors 4 --iters 15 --epochs 15 -o old.lmrc old.tsv
+		# --factors comes from the earlier model
+		lmrec-train -q --model $m --init old.lmrc --iters 0 --epochs 0 -o new.lmrc new.tsv
+		floats old.lmrc item_factors 4 >old.items
+		floats new.lmrc item_factors 4 >new.items
+		floats old.lmrc user_factors 4 >old.users
+		floats new.lmrc user_factors 4 >new.users
+		# items a b c and users u1 u2 u3 are the first rows (byte order)
+		[ "$(head -3 new.items)" = "$(cat old.items)" ]
+		[ "$(head -3 new.users)" = "$(cat old.users)" ]
+		[ "$(wc -l <new.items)" -eq 4 ]
+		[ "$(wc -l <new.users)" -eq 4 ]
+		# the new item d and user u4: small random values (std 0.01), not 0
+		for row in "$(tail -1 new.items)" "$(tail -1 new.users)"; do
+			run awk '{ for (j = 1; j <= NF; j++) { a = $j < 0 ? -$j : $j; if (a == 0 || a > 0.1) bad++ } } END { print bad + 0 }' <<<"$row"
+			assert_output 0
+		done
+		if [ $m = bpr ]; then
+			[ "$(floats new.lmrc item_bias 1 | head -3)" = "$(floats old.lmrc item_bias 1)" ]
+		fi
+	done
+}
+
+@test "lmrec-train: --init continues training from the earlier model" {
+	tsv 'user|item|ts' 'u1|a|1' 'u1|b|2' 'u2|b|3' 'u2|c|4' 'u3|a|5' 'u3|c|6' 'u4|a|7' >d.tsv
+	# 5 + 5 iterations from a warm start are 10 iterations from scratch
+	lmrec-train -q --model als --factors 4 --iters 10 -o ten.lmrc d.tsv
+	lmrec-train -q --model als --factors 4 --iters 5 -o five.lmrc d.tsv
+	lmrec-train -q --model als --init five.lmrc --iters 5 -o more.lmrc d.tsv
+	cmp <(section ten.lmrc item_factors) <(section more.lmrc item_factors)
+	cmp <(section ten.lmrc user_factors) <(section more.lmrc user_factors)
+}
+
+@test "lmrec-train: --init is refused for closed-form models and for another kind" {
+	lmrec-train -q --model als --factors 4 --iters 1 -o als.lmrc knn.tsv
+	lmrec-train -q --model ease -o ease.lmrc knn.tsv
+	run -2 --separate-stderr lmrec-train --model ease --init ease.lmrc -o e2.lmrc knn.tsv
+	[ "${stderr_lines[0]}" = "lmrec-train: --init continues als and bpr; ease is computed in closed form" ]
+	run -65 --separate-stderr lmrec-train --model bpr --init als.lmrc -o b.lmrc knn.tsv
+	[ "$stderr" = "lmrec-train: als.lmrc: a 'als' model, where a 'bpr' model is needed" ]
+	run -65 --separate-stderr lmrec-train --model als --factors 8 --init als.lmrc -o b.lmrc knn.tsv
+	[ "$stderr" = "lmrec-train: als.lmrc: has 4 factors, but --factors is 8" ]
+	[ ! -e e2.lmrc ] && [ ! -e b.lmrc ]
+}
+
+@test "lmrec-train: a failed run leaves the previous model untouched" {
+	lmrec-train -q --model popular -o m.lmrc knn.tsv
+	cp m.lmrc before.lmrc
+	tsv 'user|item|ts' 'u|a|oops' >bad.tsv
+	run -65 lmrec-train -q --model popular -o m.lmrc bad.tsv
+	cmp m.lmrc before.lmrc
+}
+
+# ---- MovieLens-100K: full-ranking NDCG@10 of each model on the leave-last-out split
+
+# ml100k: folds.tsv and test-users.tsv in the file's temporary folder, made once.
+ml100k() {
+	need_dataset ml-100k
+	ML="$BATS_FILE_TMPDIR"
+	if [ ! -e "$ML/folds.tsv" ]; then
+		lmrec-ingest -q "$LMREC_DATASETS/ml-100k/u.data" | lmrec-split -q -o "$ML/folds.tsv"
+		awk -F'\t' 'NR == 1 { for (c = 1; c <= NF; c++) if ($c == "fold") f = c; print "user"; next }
+			$f == "test" { print $1 }' "$ML/folds.tsv" >"$ML/test-users.tsv"
+	fi
+}
+
+# ndcg10 MODEL: NDCG@10 of the model's top 10 for the test users.
+ndcg10() {
+	lmrec-recall -q -m "$1" -n 10 --users "$ML/test-users.tsv" |
+		lmrec-eval -q -t "$ML/folds.tsv" --k 10 --metrics ndcg | awk -F'\t' '$1 == "ndcg" { print $4 }'
+}
+
+@test "lmrec-train: MovieLens-100K popular reaches NDCG@10 0.044" {
+	ml100k
+	[ "$(wc -l <"$ML/test-users.tsv")" -eq 944 ]
+	lmrec-train -q --model popular --folds train,valid -o pop.lmrc "$ML/folds.tsv"
+	v=$(ndcg10 pop.lmrc)
+	echo "popular NDCG@10 $v" >&3
+	awk -v v="$v" 'BEGIN { exit !(v >= 0.044) }'
+}
+
+@test "lmrec-train: MovieLens-100K ease reaches NDCG@10 0.069" {
+	ml100k
+	skip_if_slow
+	lmrec-train -q --model ease --lambda 100 --folds train,valid -o ease.lmrc "$ML/folds.tsv"
+	v=$(ndcg10 ease.lmrc)
+	echo "ease NDCG@10 $v" >&3
+	awk -v v="$v" 'BEGIN { exit !(v >= 0.069) }'
+}
+
+@test "lmrec-train: MovieLens-100K als reaches NDCG@10 0.068" {
+	ml100k
+	skip_if_slow
+	lmrec-train -q --model als --factors 64 --reg 1 --alpha 1 --iters 15 --folds train,valid \
+		-o als.lmrc "$ML/folds.tsv"
+	v=$(ndcg10 als.lmrc)
+	echo "als NDCG@10 $v" >&3
+	awk -v v="$v" 'BEGIN { exit !(v >= 0.068) }'
+}
