@@ -35,7 +35,8 @@ PIPELINES = $(sort $(wildcard pipelines/*.sh))
 
 # Debian packages: to build, and (beyond those) to run the tests.
 BUILD_PKGS = gcc libc6-dev make pkg-config zlib1g-dev libcsv-dev libopenblas-dev liblapacke-dev
-TEST_PKGS = bats bats-support bats-assert parallel mandoc man-db groff-base
+RUN_PKGS = parallel time
+TEST_PKGS = bats bats-support bats-assert mandoc man-db groff-base
 
 all: lib/liblmrec.a $(TOOLS)
 
@@ -67,9 +68,9 @@ tests/bench/%: tests/bench/%.c lib/liblmrec.a .build-flags
 # Lists what is missing; as root installs it with apt-get, otherwise prints
 # the exact command and stops.
 deps:
-	@sh tests/deps.sh $(BUILD_PKGS)
+	@sh tests/deps.sh $(BUILD_PKGS) $(RUN_PKGS)
 deps-test:
-	@sh tests/deps.sh $(BUILD_PKGS) $(TEST_PKGS)
+	@sh tests/deps.sh $(BUILD_PKGS) $(RUN_PKGS) $(TEST_PKGS)
 
 # ---- tests ----
 BATS_JOBS ?= 2
