@@ -137,9 +137,11 @@ if [ "$model" = blend ]; then
 		train "$c" "$final_folds" "$work/t-$c.lmrc"
 		fm+=(-m "$c=$work/t-$c.lmrc")
 	done
+	t0=$(now)
 	lmrec-recall -q "${fm[@]}" -n "$pool" -j "$threads" \
 		--users "$work/users.tsv" -o "$work/candidates.tsv"
 	lmrec-rank -q --weights "$work/weights.tsv" -n "$maxk" -o "$work/recs.tsv" "$work/candidates.tsv"
+	say "score: $(elapsed "$t0" "$(now)") s"
 else
 	train "$model" "$final_folds" "$work/model.lmrc"
 	recall "$work/recs.tsv" "$work/model.lmrc"
