@@ -60,15 +60,15 @@ static void usage(int status)
 	      "                           latest ts)\n"
 	      "itemknn:\n"
 	      "      --similarity NAME    cosine (default) or cooccurrence\n"
-	      "      --neighbors N        neighbours kept per item (default 100)\n"
+	      "      --neighbors N        neighbours kept per item (default 20)\n"
 	      "      --shrink S           shrinkage of similarities (default 10)\n"
 	      "ease:\n"
-	      "      --lambda L           L2 regularisation (default 250)\n"
+	      "      --lambda L           L2 regularisation (default 100)\n"
 	      "als:\n"
 	      "      --factors K          latent factors (default 64; with --init, the\n"
 	      "                           earlier model's)\n"
-	      "      --reg R              L2 regularisation (als 1, bpr 0.01)\n"
-	      "      --alpha A            confidence 1 + A * weight (default 1)\n"
+	      "      --reg R              L2 regularisation (als 5, bpr 0.001)\n"
+	      "      --alpha A            confidence 1 + A * weight (default 0.5)\n"
 	      "      --iters N            iterations (default 15)\n"
 	      "      --cg-steps N         conjugate-gradient steps instead of exact\n"
 	      "                           Cholesky solves (default 0: exact)\n"
@@ -446,9 +446,9 @@ static int run(struct opts *o, char *const *files, size_t nfiles)
 int main(int argc, char **argv)
 {
 	lmrec_setprogname(argv[0]);
-	struct opts o = {.folds = "train", .seed = 1, .threads = 1, .neighbors = 100, .shrink = 10,
-			 .sim = LMREC_SIM_COSINE, .lambda = 250, .factors = 64, .iters = 15,
-			 .epochs = 50, .alpha = 1, .lr = 0.05, .init_scale = 0.01};
+	struct opts o = {.folds = "train", .seed = 1, .threads = 1, .neighbors = 20, .shrink = 10,
+			 .sim = LMREC_SIM_COSINE, .lambda = 100, .factors = 64, .iters = 15,
+			 .epochs = 50, .alpha = 0.5, .lr = 0.05, .init_scale = 0.01};
 	int c;
 	while ((c = getopt_long(argc, argv, "o:s:j:vqhV", long_options, NULL)) != -1) {
 		switch (c) {
@@ -524,7 +524,7 @@ int main(int argc, char **argv)
 	if (o.init && o.kind != LMREC_KIND_ALS && o.kind != LMREC_KIND_BPR)
 		lmrec_usage_error("--init continues als and bpr; %s is computed in closed form", o.model);
 	if (!o.have_reg)
-		o.reg = o.kind == LMREC_KIND_BPR ? 0.01 : 1.0;
+		o.reg = o.kind == LMREC_KIND_BPR ? 0.001 : 5.0;
 	if (o.progress)
 		o.verbose = 1;
 	int rc = run(&o, argv + optind, (size_t)(argc - optind));
