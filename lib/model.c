@@ -354,7 +354,9 @@ struct lmrec_model *lmrec_model_try_read(const char *path, uint32_t kind, char *
 	if (memcmp(b, LMREC_MODEL_MAGIC, 8) != 0)
 		FAIL(LMREC_EXIT_DATA, "%s: not an lmrec model file (bad magic)", path);
 	m->version = lmrec_get_le32(b + 8);
-	if (m->version == 0 || m->version > LMREC_MODEL_VERSION)
+	if (m->version == 0)
+		FAIL(LMREC_EXIT_DATA, "%s: bad model format version 0", path);
+	if (m->version > LMREC_MODEL_VERSION)
 		FAIL(LMREC_EXIT_DATA,
 		     "%s: model format version %u is newer than this lmrec reads (up to %u): "
 		     "upgrade lmrec",
@@ -376,7 +378,10 @@ struct lmrec_model *lmrec_model_try_read(const char *path, uint32_t kind, char *
 	uint32_t nsec = lmrec_get_le32(b + 24), esize = lmrec_get_le32(b + 28);
 	uint64_t table = lmrec_get_le64(b + 32), poff = lmrec_get_le64(b + 40);
 	uint64_t plen = lmrec_get_le64(b + 48);
-	if (esize != LMREC_MODEL_ENTRY || poff != LMREC_MODEL_HEADER || plen != size - poff)
+	if (esize != LMREC_MODEL_ENTRY || poff != LMREC_MODEL_HEADER)
+		FAIL(LMREC_EXIT_DATA, "%s: bad header (section entries of %u bytes, payload at %llu)",
+		     path, esize, (unsigned long long)poff);
+	if (plen != size - poff)
 		FAIL(LMREC_EXIT_DATA, "%s: payload length %llu does not match the file size %zu "
 				      "(truncated?)",
 		     path, (unsigned long long)plen, size);

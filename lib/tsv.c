@@ -36,8 +36,7 @@ void lmrec_tsv_die_line(const struct lmrec_tsv *r, const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
-	lmrec_cleanup();
-	exit(LMREC_EXIT_DATA);
+	lmrec_exit(LMREC_EXIT_DATA);
 }
 
 void lmrec_tsv_die(const struct lmrec_tsv *r, size_t col, const char *fmt, ...)
@@ -50,8 +49,7 @@ void lmrec_tsv_die(const struct lmrec_tsv *r, size_t col, const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
-	lmrec_cleanup();
-	exit(LMREC_EXIT_DATA);
+	lmrec_exit(LMREC_EXIT_DATA);
 }
 
 static void die_gz(struct lmrec_tsv *r)
@@ -360,8 +358,7 @@ size_t lmrec_tsv_col(const struct lmrec_tsv *r, const char *name)
 	if (c < 0) {
 		fprintf(stderr, "%s: %s:1: no column '%s' in the header\n", lmrec_progname(), r->display,
 			name);
-		lmrec_cleanup();
-		exit(LMREC_EXIT_DATA);
+		lmrec_exit(LMREC_EXIT_DATA);
 	}
 	return (size_t)c;
 }
@@ -374,8 +371,7 @@ void lmrec_tsv_same_header(const struct lmrec_tsv *a, const struct lmrec_tsv *b)
 	if (!same) {
 		fprintf(stderr, "%s: %s:1: header differs from the header of %s\n", lmrec_progname(),
 			b->display, a->display);
-		lmrec_cleanup();
-		exit(LMREC_EXIT_DATA);
+		lmrec_exit(LMREC_EXIT_DATA);
 	}
 }
 
