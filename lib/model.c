@@ -385,7 +385,7 @@ struct lmrec_model *lmrec_model_try_read(const char *path, uint32_t kind, char *
 		FAIL(LMREC_EXIT_DATA, "%s: payload length %llu does not match the file size %zu "
 				      "(truncated?)",
 		     path, (unsigned long long)plen, size);
-	if (table < poff || nsec > (size - table) / LMREC_MODEL_ENTRY)
+	if (table < poff || table > size || nsec > (size - table) / LMREC_MODEL_ENTRY)
 		FAIL(LMREC_EXIT_DATA, "%s: section table lies outside the file", path);
 	uLong crc = crc32(0, Z_NULL, 0);
 	for (uint64_t off = poff; off < size;) {

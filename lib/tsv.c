@@ -246,7 +246,7 @@ static int valid_colname(const struct lmrec_field *f)
 	return 1;
 }
 
-static void read_header(struct lmrec_tsv *r)
+void lmrec_tsv_read_header(struct lmrec_tsv *r)
 {
 	if (!next_line(r)) {
 		r->lineno = 1;
@@ -297,7 +297,7 @@ struct lmrec_tsv *lmrec_tsv_open_with(const char *path, unsigned flags, const ch
 	r->cap = READ_CHUNK;
 	r->buf = lmrec_xmalloc(r->cap);
 	if (!(flags & LMREC_TSV_NOHEADER))
-		read_header(r);
+		lmrec_tsv_read_header(r);
 	return r;
 }
 
