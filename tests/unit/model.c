@@ -501,7 +501,7 @@ static void child_read(void *arg)
 
 static void child_need(void *arg)
 {
-	struct lmrec_model *m = lmrec_model_read("base.lmrc", LMREC_KIND_TEST);
+	struct lmrec_model *m = check_keep(lmrec_model_read("base.lmrc", LMREC_KIND_TEST));
 	const char *which = arg;
 	if (strcmp(which, "missing") == 0)
 		lmrec_model_need(m, "P", LMREC_DT_F32, 2);

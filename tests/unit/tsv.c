@@ -131,14 +131,15 @@ static void test_header_and_rows(void)
 
 static void child_col(void *arg)
 {
-	struct lmrec_tsv *r = lmrec_tsv_open("in.tsv");
+	struct lmrec_tsv *r = check_keep(lmrec_tsv_open("in.tsv"));
 	lmrec_tsv_col(r, (const char *)arg);
 }
 
 static void child_same_header(void *arg)
 {
 	(void)arg;
-	struct lmrec_tsv *a = lmrec_tsv_open("in.tsv"), *b = lmrec_tsv_open("other.tsv");
+	struct lmrec_tsv *a = check_keep(lmrec_tsv_open("in.tsv"));
+	struct lmrec_tsv *b = check_keep(lmrec_tsv_open("other.tsv"));
 	lmrec_tsv_same_header(a, a);
 	lmrec_tsv_same_header(a, b);
 }
@@ -213,7 +214,7 @@ static void test_row_errors(void)
 
 static void child_typed(void *arg)
 {
-	struct lmrec_tsv *r = lmrec_tsv_open("typed.tsv");
+	struct lmrec_tsv *r = check_keep(lmrec_tsv_open("typed.tsv"));
 	lmrec_tsv_read(r);
 	const char *which = arg;
 	if (strcmp(which, "i64") == 0)
