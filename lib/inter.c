@@ -36,9 +36,9 @@ void lmrec_inter_free(struct lmrec_inter *x)
 
 static unsigned char fold_code(struct lmrec_field f)
 {
-	for (unsigned char c = LMREC_FOLD_TRAIN; c <= LMREC_FOLD_TEST; c++)
+	for (unsigned c = LMREC_FOLD_TRAIN; c <= LMREC_FOLD_TEST; c++)
 		if (f.len == strlen(lmrec_fold_names[c]) && memcmp(f.p, lmrec_fold_names[c], f.len) == 0)
-			return c;
+			return (unsigned char)c;
 	return LMREC_FOLD_OTHER;
 }
 

@@ -80,7 +80,7 @@ static struct lmrec_section *new_section(struct lmrec_model *m, const char *name
 	LMREC_GROW(m->sec, m->cap, m->nsec + 1);
 	struct lmrec_section *s = &m->sec[m->nsec++];
 	memset(s, 0, sizeof *s);
-	memcpy(s->name, name, n);
+	memcpy(s->name, name, n + 1);
 	return s;
 }
 
@@ -256,10 +256,10 @@ void lmrec_model_write(const struct lmrec_model *m, const char *path)
 		const struct lmrec_section *s = &m->sec[i];
 		unsigned char e[LMREC_MODEL_ENTRY];
 		memset(e, 0, sizeof e);
-		memcpy(e, s->name, strlen(s->name));
+		memcpy(e, s->name, strlen(s->name) + 1);
 		lmrec_put_le32(e + 40, s->dtype);
 		lmrec_put_le32(e + 44, s->ndim);
-		for (int d = 0; d < 4; d++)
+		for (size_t d = 0; d < 4; d++)
 			lmrec_put_le64(e + 48 + 8 * d, s->shape[d]);
 		lmrec_put_le64(e + 80, offs[i]);
 		lmrec_put_le64(e + 88, s->length);
@@ -406,7 +406,7 @@ struct lmrec_model *lmrec_model_try_read(const char *path, uint32_t kind, char *
 			FAIL(LMREC_EXIT_DATA, "%s: section %u has a bad name", path, i);
 		s->dtype = lmrec_get_le32(e + 40);
 		s->ndim = lmrec_get_le32(e + 44);
-		for (int d = 0; d < 4; d++)
+		for (size_t d = 0; d < 4; d++)
 			s->shape[d] = lmrec_get_le64(e + 48 + 8 * d);
 		s->offset = lmrec_get_le64(e + 80);
 		s->length = lmrec_get_le64(e + 88);

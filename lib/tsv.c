@@ -15,8 +15,8 @@
 #include "tsv.h"
 #include "util.h"
 
-#define READ_CHUNK (256u * 1024u)
-#define OUT_BUF (64u * 1024u)
+#define READ_CHUNK ((size_t)256 * 1024)
+#define OUT_BUF ((size_t)64 * 1024)
 
 /* ---- reader ---- */
 
@@ -138,6 +138,9 @@ static const unsigned char byte_class[256] = {
 	[0] = C_NUL, ['\t'] = C_TAB, ['\\'] = C_BACKSLASH, ['\r'] = C_CR,
 };
 
+/* The letters that may follow a backslash: \t \n \r \\. */
+static int escape_letter(unsigned char c) { return c == 't' || c == 'n' || c == 'r' || c == '\\'; }
+
 static void die_cr(const struct lmrec_tsv *r, size_t col, size_t at)
 {
 	if (at + 1 == r->linelen)
@@ -168,7 +171,7 @@ static void split_canonical(struct lmrec_tsv *r)
 			if (i + 1 >= n || s[i + 1] == '\t')
 				lmrec_tsv_die(r, r->nf, "lone backslash at the end of the field "
 						 "(write a backslash as \\\\)");
-			if (!memchr("tnr\\", s[i + 1], 4))
+			if (!escape_letter(s[i + 1]))
 				lmrec_tsv_die(r, r->nf, "unknown escape '\\%c' (only \\t \\n \\r \\\\ are allowed)",
 					      s[i + 1] >= 0x20 && s[i + 1] < 0x7f ? s[i + 1] : '?');
 			i++;
@@ -414,8 +417,12 @@ size_t lmrec_tsv_unescape(char *dst, const char *src, size_t len)
 	for (size_t i = 0; i < len; i++) {
 		char c = src[i];
 		if (c == '\\' && i + 1 < len) {
-			char e = src[++i];
-			c = e == 't' ? '\t' : e == 'n' ? '\n' : e == 'r' ? '\r' : e;
+			switch (src[++i]) {
+			case 't': c = '\t'; break;
+			case 'n': c = '\n'; break;
+			case 'r': c = '\r'; break;
+			default: c = src[i]; break; /* the backslash itself */
+			}
 		}
 		dst[o++] = c;
 	}
@@ -426,7 +433,7 @@ long lmrec_tsv_check_escapes(const char *s, size_t len)
 {
 	for (size_t i = 0; i < len; i++)
 		if (s[i] == '\\') {
-			if (i + 1 >= len || !memchr("tnr\\", s[i + 1], 4))
+			if (i + 1 >= len || !escape_letter((unsigned char)s[i + 1]))
 				return (long)i;
 			i++;
 		}
