@@ -2,6 +2,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include <ctype.h>
 #include <errno.h>
+#include <float.h>
 #include <limits.h>
 #include <math.h>
 #include <signal.h>
@@ -278,6 +279,51 @@ int lmrec_parse_u64(const char *s, size_t len, uint64_t *out)
 	return 0;
 }
 
+/* Clinger's fast path: a decimal of few digits ("1", "-5", "4.5") is
+ * m / 10^k with m and 10^k both exact in the type (m below 10^7 < 2^24 for a
+ * float, 10^15 < 2^53 for a double), so one IEEE division, correctly
+ * rounded, gives exactly what strto* gives, without its copy and general
+ * algorithm. Returns -1 for anything else (more digits, an exponent, a '+',
+ * "1." or ".5"), which strto* then handles. Needs arithmetic in the type's
+ * own precision (FLT_EVAL_METHOD 0, as on x86-64 and AArch64). */
+static int fast_decimal(const char *s, size_t len, int wide, double *d, float *f)
+{
+#if FLT_EVAL_METHOD == 0
+	static const double p10[] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+				     1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+	size_t i = s[0] == '-', digits = 0, frac = 0, before = 0;
+	uint64_t m = 0;
+	int dot = 0;
+	for (; i < len; i++) {
+		if (s[i] >= '0' && s[i] <= '9') {
+			m = m * 10 + (uint64_t)(s[i] - '0');
+			digits++;
+			frac += (size_t)dot;
+			before += (size_t)!dot;
+		} else if (s[i] == '.' && !dot) {
+			dot = 1;
+		} else {
+			return -1;
+		}
+		if (digits > (wide ? 15u : 7u))
+			return -1;
+	}
+	if (before == 0 || (dot && frac == 0))
+		return -1;
+	if (wide) {
+		double x = (double)m / p10[frac];
+		*d = s[0] == '-' ? -x : x;
+	} else {
+		float x = (float)m / (float)p10[frac];
+		*f = s[0] == '-' ? -x : x;
+	}
+	return 0;
+#else
+	(void)s, (void)len, (void)wide, (void)d, (void)f;
+	return -1;
+#endif
+}
+
 /* strtod/strtof on a copy of the field with a NUL after it. Leading white
  * space of any kind (which strto* would skip) is refused, as is anything
  * left over, NaN, an infinity and an overflow; an underflow gives the tiny
@@ -288,6 +334,8 @@ static int parse_real(const char *s, size_t len, int wide, double *d, float *f)
 {
 	if (len == 0 || isspace((unsigned char)s[0]))
 		return -1;
+	if (fast_decimal(s, len, wide, d, f) == 0)
+		return 0;
 	char small[64];
 	char *buf = len < sizeof small ? small : lmrec_xmalloc(len + 1);
 	memcpy(buf, s, len);

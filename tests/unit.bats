@@ -28,7 +28,7 @@ unit() {
 
 @test "unit util: number parsing, little-endian codes, growth, dies and their status" {
 	unit util
-	assert_line 'ok 4 - test_parse_float'
+	assert_line 'ok 5 - test_parse_fast_path'
 }
 
 @test "unit tsv: reader refusals with exact messages, gzip, long lines, atomic writer" {

@@ -192,6 +192,57 @@ static void test_parse_float(void)
 	CHECK_INT(bad, 0);
 }
 
+/* The fast path for short decimals gives exactly what strtod/strtof give
+ * (the slow, obviously correct version), on integers and decimals of every
+ * length around the fast path's limits. */
+static void test_parse_fast_path(void)
+{
+	struct lmrec_rng rng;
+	lmrec_rng_seed(&rng, 13);
+	size_t bad = 0;
+	for (int t = 0; t < 400000; t++) {
+		char buf[40];
+		int digits = 1 + (int)lmrec_rng_below(&rng, 18), n = 0;
+		int dot = lmrec_rng_below(&rng, 3) == 0 ? -1 : (int)lmrec_rng_below(&rng, (uint64_t)digits + 1);
+		if (lmrec_rng_below(&rng, 2))
+			buf[n++] = '-';
+		for (int k = 0; k < digits; k++) { /* leading zeros included */
+			if (k == dot)
+				buf[n++] = '.';
+			buf[n++] = (char)('0' + lmrec_rng_below(&rng, k == 0 ? 3 : 10));
+		}
+		if (dot == digits)
+			buf[n++] = '.'; /* "12." */
+		buf[n] = '\0';
+		double d;
+		float f;
+		int rd = lmrec_parse_double(buf, (size_t)n, &d), rf = lmrec_parse_float(buf, (size_t)n, &f);
+		double wd = strtod(buf, NULL);
+		float wf = strtof(buf, NULL);
+		bad += rd != 0 || memcmp(&d, &wd, sizeof d) != 0;
+		bad += rf != 0 || memcmp(&f, &wf, sizeof f) != 0;
+	}
+	CHECK_U64(bad, 0);
+	double d;
+	float f;
+	CHECK(lmrec_parse_double("-0", 2, &d) == 0 && d == 0 && signbit(d));
+	CHECK(lmrec_parse_float("-0", 2, &f) == 0 && f == 0 && signbit(f));
+	CHECK(lmrec_parse_float("9999999", 7, &f) == 0 && f == 9999999.0f);
+	CHECK(lmrec_parse_float("16777217", 8, &f) == 0 && f == 16777216.0f); /* rounded */
+	CHECK(lmrec_parse_double("999999999999999", 15, &d) == 0 && d == 999999999999999.0);
+	CHECK(lmrec_parse_double("9007199254740993", 16, &d) == 0 && d == 9007199254740992.0);
+	CHECK(lmrec_parse_float("4.5", 3, &f) == 0 && f == 4.5f);
+	CHECK(lmrec_parse_float("0.1", 3, &f) == 0 && f == 0.1f);
+	CHECK(lmrec_parse_double("0.1", 3, &d) == 0 && d == 0.1);
+	CHECK(lmrec_parse_double("-0.0", 4, &d) == 0 && d == 0 && signbit(d));
+	CHECK(lmrec_parse_double(".5", 2, &d) == 0 && d == 0.5);
+	CHECK(lmrec_parse_double("5.", 2, &d) == 0 && d == 5.0);
+	CHECK(lmrec_parse_double("1.2.3", 5, &d) == -1);
+	CHECK(lmrec_parse_double("-.", 2, &d) == -1);
+	CHECK(lmrec_parse_double("--1", 3, &d) == -1);
+	CHECK(lmrec_parse_double("1-", 2, &d) == -1);
+}
+
 static void test_le(void)
 {
 	unsigned char b[8];
@@ -367,6 +418,7 @@ int main(int argc, char **argv)
 	CHECK_RUN(test_parse_u64);
 	CHECK_RUN(test_parse_double);
 	CHECK_RUN(test_parse_float);
+	CHECK_RUN(test_parse_fast_path);
 	CHECK_RUN(test_le);
 	CHECK_RUN(test_grow);
 	CHECK_RUN(test_die);
