@@ -451,6 +451,7 @@ int lmrec_is_gz_name(const char *name)
 struct lmrec_out *lmrec_out_open(const char *path)
 {
 	struct lmrec_out *o = lmrec_xcalloc(1, sizeof *o);
+	o->gzfd = -1;
 	o->cap = OUT_BUF;
 	o->buf = lmrec_xmalloc(o->cap);
 	if (!path || strcmp(path, "-") == 0) {
@@ -470,6 +471,9 @@ struct lmrec_out *lmrec_out_open(const char *path)
 	if (fchmod(fd, 0666 & ~mask) != 0)
 		lmrec_die(LMREC_EXIT_FAIL, "%s: chmod:", o->tmp);
 	if (lmrec_is_gz_name(path)) {
+		o->gzfd = dup(fd); /* gzclose closes fd, and the data must reach the disk */
+		if (o->gzfd < 0)
+			lmrec_die(LMREC_EXIT_FAIL, "%s: dup:", path);
 		o->gz = gzdopen(fd, "wb6");
 		if (!o->gz)
 			lmrec_die(LMREC_EXIT_FAIL, "%s: out of memory opening gzip output", path);
@@ -612,8 +616,9 @@ void lmrec_out_commit(struct lmrec_out *o)
 		return;
 	}
 	if (o->gz) {
-		if (gzclose(o->gz) != Z_OK)
+		if (gzclose(o->gz) != Z_OK || fsync(o->gzfd) != 0)
 			write_error(o);
+		close(o->gzfd);
 	} else {
 		FILE *fp = o->fp;
 		if (fflush(fp) != 0 || ferror(fp) || fsync(fileno(fp)) != 0) {
@@ -634,8 +639,10 @@ void lmrec_out_abort(struct lmrec_out *o)
 	if (!o)
 		return;
 	if (o->path) {
-		if (o->gz)
+		if (o->gz) {
 			gzclose(o->gz);
+			close(o->gzfd);
+		}
 		else if (o->fp)
 			fclose(o->fp);
 		unlink(o->tmp);

@@ -112,6 +112,7 @@ struct lmrec_out {
 	char *tmp;   /* temporary name while writing */
 	void *fp;    /* FILE* when plain */
 	void *gz;    /* gzFile when compressed */
+	int gzfd;    /* compressed: the temp file again, to fsync after gzclose; else -1 */
 	char *buf;   /* (cap) pending bytes */
 	size_t len, cap;
 };

@@ -108,6 +108,17 @@ static void test_header_and_rows(void)
 	lmrec_tsv_close(r);
 	lmrec_tsv_close(NULL);
 
+	/* the header read as a second step gives the same reader */
+	r = lmrec_tsv_open_with("in.tsv", LMREC_TSV_NOHEADER, "\t");
+	CHECK_U64(r->ncols, 0);
+	lmrec_tsv_read_header(r);
+	CHECK_U64(r->ncols, 3);
+	CHECK_STR(r->cols[1], "item");
+	CHECK_INT(lmrec_tsv_read(r), 1);
+	CHECK_U64(r->lineno, 2);
+	CHECK_MEM(r->f[0].p, r->f[0].len, "u1", 2);
+	lmrec_tsv_close(r);
+
 	/* header only: no rows */
 	check_write_str("h.tsv", "user\titem\n");
 	char *s = read_all("h.tsv", 0, "\t");
@@ -630,8 +641,23 @@ static void test_writer_big_writes(void)
 	CHECK(!lmrec_is_gz_name("a.tsv"));
 }
 
+/* Open file descriptors of this process. */
+static int count_fds(void)
+{
+	int n = 0;
+	DIR *d = opendir("/proc/self/fd");
+	if (!d)
+		return -1;
+	struct dirent *e;
+	while ((e = readdir(d)))
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n - 1; /* the directory's own */
+}
+
 static void test_writer_gz_round_trip(void)
 {
+	int fds = count_fds();
 	struct lmrec_out *o = lmrec_out_open("o.tsv.gz");
 	lmrec_out_str(o, "user\titem\n");
 	for (int i = 0; i < 1000; i++) {
@@ -653,6 +679,14 @@ static void test_writer_gz_round_trip(void)
 	CHECK_INT(rows, 1000);
 	CHECK_INT(bad, 0);
 	unlink("o.tsv.gz");
+	/* commit and abort close every descriptor they opened */
+	o = lmrec_out_open("p.tsv.gz");
+	lmrec_out_str(o, "x\n");
+	lmrec_out_abort(o);
+	o = lmrec_out_open("p.tsv");
+	lmrec_out_abort(o);
+	CHECK_INT(count_fds(), fds);
+	CHECK(access("p.tsv.gz", F_OK) != 0);
 }
 
 static void test_writer_atomic(void)
