@@ -58,6 +58,11 @@ static void die_gz(struct lmrec_tsv *r)
 	const char *msg = gzerror(r->gz, &err);
 	if (err == Z_ERRNO)
 		lmrec_die(LMREC_EXIT_FAIL, "%s: read:", r->display);
+	/* zlib names the stream "<fd:N>: ": the file name is in the message */
+	const char *colon = msg ? strstr(msg, ": ") : NULL;
+	if (colon && strncmp(msg, "<fd:", 4) == 0)
+		msg = colon + 2;
+	r->lineno++; /* the line being read, as for a truncated stream */
 	lmrec_tsv_die_line(r, "corrupt gzip stream (%s)", msg && *msg ? msg : "unknown error");
 }
 
@@ -104,14 +109,16 @@ static int next_line(struct lmrec_tsv *r)
 			r->line = r->buf + r->beg;
 			r->linelen = (size_t)(nl - r->line);
 			r->beg = (size_t)(nl - r->buf) + 1;
+			r->bytes += r->linelen + 1;
 			break;
 		}
 		if (r->eof) {
 			if (r->beg == r->end)
 				return 0;
 			r->line = r->buf + r->beg;
-			r->linelen = r->end - r->beg;
+			r->linelen = r->end - r->beg; /* the last line, without its LF */
 			r->beg = r->end;
+			r->bytes += r->linelen;
 			break;
 		}
 		size_t off = r->end - r->beg;
@@ -119,7 +126,6 @@ static int next_line(struct lmrec_tsv *r)
 		scanned = r->beg + off;
 	}
 	r->lineno++;
-	r->bytes += r->linelen + 1;
 	return 1;
 }
 

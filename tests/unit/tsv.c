@@ -133,6 +133,11 @@ static void test_header_and_rows(void)
 	s = read_all("nolf.tsv", 0, "\t");
 	CHECK_STR(s, "1|2\n3|4\n");
 	free(s);
+	r = lmrec_tsv_open("nolf.tsv");
+	while (lmrec_tsv_read(r))
+		;
+	CHECK_U64(r->bytes, 11); /* every byte, no LF counted that is not there */
+	lmrec_tsv_close(r);
 	/* an empty last row still counts (a one-column stream) */
 	check_write_str("one.tsv", "a\nx\n\ny\n");
 	s = read_all("one.tsv", 0, "\t");
@@ -445,7 +450,12 @@ static void test_gzip(void)
 	both[n1 - 6] ^= 0xff; /* inside the CRC-32 trailer */
 	check_write("crc.tsv.gz", both, n1);
 	CHECK_INT(check_child(child_read, "crc.tsv.gz", err, sizeof err), 65);
-	CHECK(strstr(err, "tsv: crc.tsv.gz:") == err && strstr(err, "corrupt gzip stream"));
+	CHECK_STR(err, "tsv: crc.tsv.gz:1: corrupt gzip stream (incorrect data check)");
+	/* a stream that is not deflate at all */
+	unsigned char junk[] = {0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 0xff, 0xff, 0xff, 0xff};
+	check_write("junk.tsv.gz", junk, sizeof junk);
+	CHECK_INT(check_child(child_read, "junk.tsv.gz", err, sizeof err), 65);
+	CHECK_STR(err, "tsv: junk.tsv.gz:1: corrupt gzip stream (invalid block type)");
 	/* an empty gzip file is an empty input */
 	write_gz("empty.tsv.gz", "", 0);
 	CHECK_INT(check_child(child_read, "empty.tsv.gz", err, sizeof err), 65);
