@@ -3,9 +3,9 @@
  * Ids are byte strings (kept in their escaped TSV form). Indices are given
  * in order of first appearance. The table is open addressing with linear
  * probing over 64-bit hashes, strings packed in large arena blocks, so
- * tens of millions of ids cost about 30 bytes each plus their text. A slot
- * keeps half of the hash beside the index, so a probe looks at the id
- * itself only when that half matches. */
+ * tens of millions of ids cost 30 to 60 bytes each (the arrays grow by
+ * doubling) plus their text. A slot keeps half of the hash beside the
+ * index, so a probe looks at the id itself only when that half matches. */
 #ifndef LMREC_IDS_H
 #define LMREC_IDS_H
 

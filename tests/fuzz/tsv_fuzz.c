@@ -8,6 +8,9 @@
  * canonical field, line numbers that count up. Numbers are parsed and ids
  * interned to exercise those paths on the same bytes. Bad data ends in a
  * die, which the hook turns into a return. */
+#include <ctype.h>
+#include <math.h>
+
 #include <zlib.h>
 
 #include "harness.h"
@@ -75,10 +78,24 @@ static void fuzz_tsv_check_row(struct lmrec_tsv *r, size_t lineno, struct lmrec_
 		}
 		if (lmrec_parse_u64(f.p, f.len, &u64) == 0)
 			FUZZ_ASSERT(lmrec_parse_i64(f.p, f.len, &i64) != 0 || (uint64_t)i64 == u64);
-		if (lmrec_parse_double(f.p, f.len, &d) == 0)
-			FUZZ_ASSERT(d == d && d - d == 0); /* finite */
-		if (lmrec_parse_float(f.p, f.len, &fl) == 0)
-			FUZZ_ASSERT(fl == fl && fl - fl == 0);
+		/* the parsers agree with strtod/strtof on a NUL-terminated copy
+		 * (the slow, obviously correct version of their fast paths) */
+		memcpy(tmp, f.p, f.len);
+		tmp[f.len] = '\0';
+		char *end;
+		double want_d = strtod(tmp, &end);
+		int whole = f.len > 0 && end == tmp + f.len && !isspace((unsigned char)tmp[0]);
+		if (lmrec_parse_double(f.p, f.len, &d) == 0) {
+			FUZZ_ASSERT(isfinite(d) && whole);
+			FUZZ_ASSERT(memcmp(&d, &want_d, sizeof d) == 0);
+		} else {
+			FUZZ_ASSERT(!(whole && isfinite(want_d)));
+		}
+		float want_f = strtof(tmp, &end);
+		if (lmrec_parse_float(f.p, f.len, &fl) == 0) {
+			FUZZ_ASSERT(isfinite(fl) && end == tmp + f.len);
+			FUZZ_ASSERT(memcmp(&fl, &want_f, sizeof fl) == 0);
+		}
 		uint32_t id = lmrec_ids_intern(ids, f.p, f.len);
 		FUZZ_ASSERT(lmrec_ids_find(ids, f.p, f.len) == (int64_t)id);
 		size_t len;
