@@ -753,6 +753,44 @@ static void child_cannot_create(void *arg)
 	lmrec_out_open("no-such-dir/x.tsv");
 }
 
+/* Standard output as the writer's target: written through, no temp file. */
+static void child_stdout_writer(void *arg)
+{
+	if (!freopen((const char *)arg, "w", stdout))
+		_exit(99);
+	struct lmrec_out *o = lmrec_out_open("-");
+	lmrec_out_str(o, "a\tb\n");
+	lmrec_out_field(o, "x\ty", 3);
+	lmrec_out_eol(o);
+	lmrec_out_commit(o);
+	lmrec_close_stdout();
+}
+
+static void child_bad_separator(void *arg)
+{
+	(void)arg;
+	lmrec_tsv_open_with("in.tsv", 0, ":::");
+}
+
+static void test_writer_stdout(void)
+{
+	char err[512];
+	int before = check_count_files();
+	CHECK_INT(check_child(child_stdout_writer, "out.txt", err, sizeof err), 0);
+	CHECK_STR(err, "");
+	CHECK_INT(check_count_files(), before + 1); /* out.txt, nothing else */
+	size_t len;
+	char *got = check_slurp("out.txt", &len);
+	CHECK_STR(got, "a\tb\nx\\ty\n");
+	free(got);
+	/* a full disk is a run-time failure, reported once (exit 1) */
+	CHECK_INT(check_child(child_stdout_writer, "/dev/full", err, sizeof err), 1);
+	CHECK_STR(err, "tsv: standard output: write: No space left on device");
+	check_write_str("in.tsv", "a\n");
+	CHECK_INT(check_child(child_bad_separator, NULL, err, sizeof err), 2);
+	CHECK_STR(err, "tsv: separator must be one or two bytes, not ':::'");
+}
+
 static void test_writer_die(void)
 {
 	char err[512];
@@ -788,6 +826,7 @@ int main(void)
 	CHECK_RUN(test_writer_big_writes);
 	CHECK_RUN(test_writer_gz_round_trip);
 	CHECK_RUN(test_writer_atomic);
+	CHECK_RUN(test_writer_stdout);
 	CHECK_RUN(test_writer_die);
 	return check_done();
 }

@@ -3,6 +3,7 @@
 #include <float.h>
 #include <math.h>
 #include <setjmp.h>
+#include <signal.h>
 
 #include "check.h"
 
@@ -393,6 +394,36 @@ static void test_die_hook(void)
 	CHECK_STR(err, "util: f:1: x\nutil: back");
 }
 
+/* lmrec_close_stdout: a write error is reported once, exit 1; a closed
+ * pipe (SIGPIPE ignored) ends quietly with exit 1. */
+static void child_close_stdout(void *arg)
+{
+	const char *how = arg;
+	if (strcmp(how, "full") == 0) {
+		if (!freopen("/dev/full", "w", stdout))
+			_exit(99);
+	} else {
+		int fd[2];
+		if (pipe(fd) != 0)
+			_exit(99);
+		close(fd[0]);
+		signal(SIGPIPE, SIG_IGN);
+		dup2(fd[1], STDOUT_FILENO);
+		close(fd[1]);
+	}
+	fputs("some output\n", stdout);
+	lmrec_close_stdout();
+}
+
+static void test_close_stdout(void)
+{
+	char err[512];
+	CHECK_INT(check_child(child_close_stdout, "full", err, sizeof err), 1);
+	CHECK_STR(err, "util: standard output: No space left on device");
+	CHECK_INT(check_child(child_close_stdout, "pipe", err, sizeof err), 1);
+	CHECK_STR(err, "");
+}
+
 static void test_names(void)
 {
 	CHECK_STR(lmrec_display_name("-"), "<stdin>");
@@ -423,6 +454,7 @@ int main(int argc, char **argv)
 	CHECK_RUN(test_grow);
 	CHECK_RUN(test_die);
 	CHECK_RUN(test_die_hook);
+	CHECK_RUN(test_close_stdout);
 	CHECK_RUN(test_names);
 	return check_done();
 }
