@@ -89,7 +89,7 @@ void lmrec_progress_tick(struct lmrec_progress *p, uint64_t done)
 	if (now - p->last < 1.0)
 		return;
 	p->last = now;
-	double rate = done / (now - p->start + 1e-9);
+	double rate = (double)done / (now - p->start + 1e-9);
 	if (p->total && done <= p->total)
 		fprintf(stderr, "\r%s: %s %" PRIu64 "/%" PRIu64 " (%.0f/s, %.0f s left)   ",
 			lmrec_progname(), p->what, done, p->total, rate,
@@ -105,5 +105,5 @@ void lmrec_progress_end(struct lmrec_progress *p, uint64_t done)
 		return;
 	double secs = lmrec_now() - p->start;
 	fprintf(stderr, "\r%s: %s %" PRIu64 " in %.1f s (%.0f/s)   \n", lmrec_progname(), p->what,
-		done, secs, done / (secs + 1e-9));
+		done, secs, (double)done / (secs + 1e-9));
 }

@@ -78,47 +78,64 @@ static const char *arena_copy(struct lmrec_ids *ids, const char *s, size_t len)
 	return d;
 }
 
+/* A slot: index+1 below, the hash's high half above (the low bits of the
+ * hash pick the slot, so the high ones tell ids apart within a run). */
+static uint64_t slot_of(uint32_t idx, uint64_t h) { return (h & ~(uint64_t)UINT32_MAX) | (idx + 1u); }
+static uint32_t slot_index(uint64_t v) { return (uint32_t)v - 1; }
+
 static void rehash(struct lmrec_ids *ids)
 {
 	size_t ns = ids->nslots * 2;
-	uint32_t *slots = lmrec_xcalloc(ns, sizeof *slots);
+	uint64_t *slots = lmrec_xcalloc(ns, sizeof *slots);
 	for (size_t i = 0; i < ids->n; i++) {
 		size_t j = ids->hash[i] & (ns - 1);
 		while (slots[j])
 			j = (j + 1) & (ns - 1);
-		slots[j] = (uint32_t)i + 1;
+		slots[j] = slot_of((uint32_t)i, ids->hash[i]);
 	}
 	free(ids->slots);
 	ids->slots = slots;
 	ids->nslots = ns;
 }
 
+/* The slot holding the id, or the empty slot where it would go. */
 static size_t probe(const struct lmrec_ids *ids, const char *s, size_t len, uint64_t h)
 {
 	size_t mask = ids->nslots - 1, j = h & mask;
+	uint64_t high = h & ~(uint64_t)UINT32_MAX;
 	for (;;) {
-		uint32_t v = ids->slots[j];
+		uint64_t v = ids->slots[j];
 		if (!v)
 			return j;
-		uint32_t i = v - 1;
-		if (ids->hash[i] == h && ids->len[i] == len && memcmp(ids->str[i], s, len) == 0)
-			return j;
+		if ((v & ~(uint64_t)UINT32_MAX) == high) {
+			uint32_t i = slot_index(v);
+			if (ids->len[i] == len && memcmp(ids->str[i], s, len) == 0)
+				return j;
+		}
 		j = (j + 1) & mask;
 	}
 }
 
 int64_t lmrec_ids_find(const struct lmrec_ids *ids, const char *s, size_t len)
 {
-	uint32_t v = ids->slots[probe(ids, s, len, lmrec_hash64(s, len))];
-	return v ? (int64_t)v - 1 : -1;
+	uint64_t v = ids->slots[probe(ids, s, len, lmrec_hash64(s, len))];
+	return v ? (int64_t)slot_index(v) : -1;
 }
 
 uint32_t lmrec_ids_intern(struct lmrec_ids *ids, const char *s, size_t len)
 {
+	if (ids->last) {
+		uint32_t i = ids->last - 1;
+		if (ids->len[i] == len && memcmp(ids->str[i], s, len) == 0)
+			return i;
+	}
 	uint64_t h = lmrec_hash64(s, len);
 	size_t j = probe(ids, s, len, h);
-	if (ids->slots[j])
-		return ids->slots[j] - 1;
+	if (ids->slots[j]) {
+		uint32_t i = slot_index(ids->slots[j]);
+		ids->last = i + 1;
+		return i;
+	}
 	if (ids->n >= UINT32_MAX - 1)
 		lmrec_die(LMREC_EXIT_FAIL, "more than %u distinct ids", UINT32_MAX - 1);
 	if (len > UINT32_MAX)
@@ -134,7 +151,8 @@ uint32_t lmrec_ids_intern(struct lmrec_ids *ids, const char *s, size_t len)
 	ids->str[i] = arena_copy(ids, s, len);
 	ids->len[i] = (uint32_t)len;
 	ids->hash[i] = h;
-	ids->slots[j] = i + 1;
+	ids->slots[j] = slot_of(i, h);
+	ids->last = i + 1;
 	if (ids->n * 4 > ids->nslots * 3) /* keep the load under 3/4 */
 		rehash(ids);
 	return i;

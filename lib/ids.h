@@ -3,7 +3,9 @@
  * Ids are byte strings (kept in their escaped TSV form). Indices are given
  * in order of first appearance. The table is open addressing with linear
  * probing over 64-bit hashes, strings packed in large arena blocks, so
- * tens of millions of ids cost about 24 bytes each plus their text. */
+ * tens of millions of ids cost 30 to 60 bytes each (the arrays grow by
+ * doubling) plus their text. A slot keeps half of the hash beside the
+ * index, so a probe looks at the id itself only when that half matches. */
 #ifndef LMREC_IDS_H
 #define LMREC_IDS_H
 
@@ -11,13 +13,16 @@
 #include <stdint.h>
 
 struct lmrec_ids {
-	uint32_t *slots;   /* (nslots) index+1 of the id in the slot, 0 = empty */
+	uint64_t *slots;   /* (nslots) 0 = empty, else the id's index+1 in the low
+			    * 32 bits and the high 32 bits of its hash above */
 	size_t nslots;     /* a power of two */
 	const char **str;  /* (n) pointers into the arena */
 	uint32_t *len;     /* (n) byte lengths */
 	uint64_t *hash;    /* (n) hashes, so growing never rehashes text */
 	size_t n, cap;
 	struct lmrec_ids_block *blocks; /* arena */
+	uint32_t last;     /* index+1 of the id interned last (0: none): streams
+			    * grouped by user repeat it row after row */
 };
 
 struct lmrec_ids *lmrec_ids_new(void);

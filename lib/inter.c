@@ -11,17 +11,17 @@ const char *const lmrec_fold_names[5] = {"", "train", "valid", "test", "other"};
 void lmrec_inter_init(struct lmrec_inter *x, struct lmrec_ids *users, struct lmrec_ids *items)
 {
 	memset(x, 0, sizeof *x);
-	x->shared_ids = users != NULL;
+	x->shared_ids = (users ? 1 : 0) | (items ? 2 : 0);
 	x->users = users ? users : lmrec_ids_new();
 	x->items = items ? items : lmrec_ids_new();
 }
 
 void lmrec_inter_free(struct lmrec_inter *x)
 {
-	if (!x->shared_ids) {
+	if (!(x->shared_ids & 1))
 		lmrec_ids_free(x->users);
+	if (!(x->shared_ids & 2))
 		lmrec_ids_free(x->items);
-	}
 	free(x->user);
 	free(x->item);
 	free(x->ts);
@@ -36,9 +36,9 @@ void lmrec_inter_free(struct lmrec_inter *x)
 
 static unsigned char fold_code(struct lmrec_field f)
 {
-	for (unsigned char c = LMREC_FOLD_TRAIN; c <= LMREC_FOLD_TEST; c++)
+	for (unsigned c = LMREC_FOLD_TRAIN; c <= LMREC_FOLD_TEST; c++)
 		if (f.len == strlen(lmrec_fold_names[c]) && memcmp(f.p, lmrec_fold_names[c], f.len) == 0)
-			return c;
+			return (unsigned char)c;
 	return LMREC_FOLD_OTHER;
 }
 

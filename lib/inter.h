@@ -19,7 +19,7 @@ enum {
 
 struct lmrec_inter {
 	struct lmrec_ids *users, *items; /* owned unless shared (see below) */
-	int shared_ids;
+	int shared_ids;        /* 1: users borrowed, 2: items borrowed (bits) */
 	uint32_t *user, *item; /* (n) dense indices */
 	int64_t *ts;           /* (n) seconds */
 	float *weight;         /* (n) the weight column, 1 where absent */
@@ -39,8 +39,8 @@ struct lmrec_inter {
 enum { LMREC_FOLD_NONE = 0, LMREC_FOLD_TRAIN, LMREC_FOLD_VALID, LMREC_FOLD_TEST, LMREC_FOLD_OTHER };
 extern const char *const lmrec_fold_names[5];
 
-/* Starts an empty set; users and items may be dictionaries to share (the
- * set then does not free them), or NULL for fresh ones. */
+/* Starts an empty set; users and items may each be a dictionary to share
+ * (the set then does not free it), or NULL for a fresh one it owns. */
 void lmrec_inter_init(struct lmrec_inter *x, struct lmrec_ids *users, struct lmrec_ids *items);
 void lmrec_inter_free(struct lmrec_inter *x);
 /* Appends every row of the files (NULL or "-" is standard input; several

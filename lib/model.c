@@ -80,7 +80,7 @@ static struct lmrec_section *new_section(struct lmrec_model *m, const char *name
 	LMREC_GROW(m->sec, m->cap, m->nsec + 1);
 	struct lmrec_section *s = &m->sec[m->nsec++];
 	memset(s, 0, sizeof *s);
-	memcpy(s->name, name, n);
+	memcpy(s->name, name, n + 1);
 	return s;
 }
 
@@ -256,10 +256,10 @@ void lmrec_model_write(const struct lmrec_model *m, const char *path)
 		const struct lmrec_section *s = &m->sec[i];
 		unsigned char e[LMREC_MODEL_ENTRY];
 		memset(e, 0, sizeof e);
-		memcpy(e, s->name, strlen(s->name));
+		memcpy(e, s->name, strlen(s->name) + 1);
 		lmrec_put_le32(e + 40, s->dtype);
 		lmrec_put_le32(e + 44, s->ndim);
-		for (int d = 0; d < 4; d++)
+		for (size_t d = 0; d < 4; d++)
 			lmrec_put_le64(e + 48 + 8 * d, s->shape[d]);
 		lmrec_put_le64(e + 80, offs[i]);
 		lmrec_put_le64(e + 88, s->length);
@@ -354,7 +354,9 @@ struct lmrec_model *lmrec_model_try_read(const char *path, uint32_t kind, char *
 	if (memcmp(b, LMREC_MODEL_MAGIC, 8) != 0)
 		FAIL(LMREC_EXIT_DATA, "%s: not an lmrec model file (bad magic)", path);
 	m->version = lmrec_get_le32(b + 8);
-	if (m->version == 0 || m->version > LMREC_MODEL_VERSION)
+	if (m->version == 0)
+		FAIL(LMREC_EXIT_DATA, "%s: bad model format version 0", path);
+	if (m->version > LMREC_MODEL_VERSION)
 		FAIL(LMREC_EXIT_DATA,
 		     "%s: model format version %u is newer than this lmrec reads (up to %u): "
 		     "upgrade lmrec",
@@ -376,11 +378,14 @@ struct lmrec_model *lmrec_model_try_read(const char *path, uint32_t kind, char *
 	uint32_t nsec = lmrec_get_le32(b + 24), esize = lmrec_get_le32(b + 28);
 	uint64_t table = lmrec_get_le64(b + 32), poff = lmrec_get_le64(b + 40);
 	uint64_t plen = lmrec_get_le64(b + 48);
-	if (esize != LMREC_MODEL_ENTRY || poff != LMREC_MODEL_HEADER || plen != size - poff)
+	if (esize != LMREC_MODEL_ENTRY || poff != LMREC_MODEL_HEADER)
+		FAIL(LMREC_EXIT_DATA, "%s: bad header (section entries of %u bytes, payload at %llu)",
+		     path, esize, (unsigned long long)poff);
+	if (plen != size - poff)
 		FAIL(LMREC_EXIT_DATA, "%s: payload length %llu does not match the file size %zu "
 				      "(truncated?)",
 		     path, (unsigned long long)plen, size);
-	if (table < poff || nsec > (size - table) / LMREC_MODEL_ENTRY)
+	if (table < poff || table > size || nsec > (size - table) / LMREC_MODEL_ENTRY)
 		FAIL(LMREC_EXIT_DATA, "%s: section table lies outside the file", path);
 	uLong crc = crc32(0, Z_NULL, 0);
 	for (uint64_t off = poff; off < size;) {
@@ -401,7 +406,7 @@ struct lmrec_model *lmrec_model_try_read(const char *path, uint32_t kind, char *
 			FAIL(LMREC_EXIT_DATA, "%s: section %u has a bad name", path, i);
 		s->dtype = lmrec_get_le32(e + 40);
 		s->ndim = lmrec_get_le32(e + 44);
-		for (int d = 0; d < 4; d++)
+		for (size_t d = 0; d < 4; d++)
 			s->shape[d] = lmrec_get_le64(e + 48 + 8 * d);
 		s->offset = lmrec_get_le64(e + 80);
 		s->length = lmrec_get_le64(e + 88);

@@ -15,8 +15,8 @@
 #include "tsv.h"
 #include "util.h"
 
-#define READ_CHUNK (256u * 1024u)
-#define OUT_BUF (64u * 1024u)
+#define READ_CHUNK ((size_t)256 * 1024)
+#define OUT_BUF ((size_t)64 * 1024)
 
 /* ---- reader ---- */
 
@@ -36,8 +36,7 @@ void lmrec_tsv_die_line(const struct lmrec_tsv *r, const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
-	lmrec_cleanup();
-	exit(LMREC_EXIT_DATA);
+	lmrec_exit(LMREC_EXIT_DATA);
 }
 
 void lmrec_tsv_die(const struct lmrec_tsv *r, size_t col, const char *fmt, ...)
@@ -50,8 +49,7 @@ void lmrec_tsv_die(const struct lmrec_tsv *r, size_t col, const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
-	lmrec_cleanup();
-	exit(LMREC_EXIT_DATA);
+	lmrec_exit(LMREC_EXIT_DATA);
 }
 
 static void die_gz(struct lmrec_tsv *r)
@@ -60,6 +58,11 @@ static void die_gz(struct lmrec_tsv *r)
 	const char *msg = gzerror(r->gz, &err);
 	if (err == Z_ERRNO)
 		lmrec_die(LMREC_EXIT_FAIL, "%s: read:", r->display);
+	/* zlib names the stream "<fd:N>: ": the file name is in the message */
+	const char *colon = msg ? strstr(msg, ": ") : NULL;
+	if (colon && strncmp(msg, "<fd:", 4) == 0)
+		msg = colon + 2;
+	r->lineno++; /* the line being read, as for a truncated stream */
 	lmrec_tsv_die_line(r, "corrupt gzip stream (%s)", msg && *msg ? msg : "unknown error");
 }
 
@@ -106,14 +109,16 @@ static int next_line(struct lmrec_tsv *r)
 			r->line = r->buf + r->beg;
 			r->linelen = (size_t)(nl - r->line);
 			r->beg = (size_t)(nl - r->buf) + 1;
+			r->bytes += r->linelen + 1;
 			break;
 		}
 		if (r->eof) {
 			if (r->beg == r->end)
 				return 0;
 			r->line = r->buf + r->beg;
-			r->linelen = r->end - r->beg;
+			r->linelen = r->end - r->beg; /* the last line, without its LF */
 			r->beg = r->end;
+			r->bytes += r->linelen;
 			break;
 		}
 		size_t off = r->end - r->beg;
@@ -121,7 +126,6 @@ static int next_line(struct lmrec_tsv *r)
 		scanned = r->beg + off;
 	}
 	r->lineno++;
-	r->bytes += r->linelen + 1;
 	return 1;
 }
 
@@ -139,6 +143,9 @@ enum { C_PLAIN = 0, C_TAB, C_BACKSLASH, C_CR, C_NUL };
 static const unsigned char byte_class[256] = {
 	[0] = C_NUL, ['\t'] = C_TAB, ['\\'] = C_BACKSLASH, ['\r'] = C_CR,
 };
+
+/* The letters that may follow a backslash: \t \n \r \\. */
+static int escape_letter(unsigned char c) { return c == 't' || c == 'n' || c == 'r' || c == '\\'; }
 
 static void die_cr(const struct lmrec_tsv *r, size_t col, size_t at)
 {
@@ -170,7 +177,7 @@ static void split_canonical(struct lmrec_tsv *r)
 			if (i + 1 >= n || s[i + 1] == '\t')
 				lmrec_tsv_die(r, r->nf, "lone backslash at the end of the field "
 						 "(write a backslash as \\\\)");
-			if (!memchr("tnr\\", s[i + 1], 4))
+			if (!escape_letter(s[i + 1]))
 				lmrec_tsv_die(r, r->nf, "unknown escape '\\%c' (only \\t \\n \\r \\\\ are allowed)",
 					      s[i + 1] >= 0x20 && s[i + 1] < 0x7f ? s[i + 1] : '?');
 			i++;
@@ -248,7 +255,7 @@ static int valid_colname(const struct lmrec_field *f)
 	return 1;
 }
 
-static void read_header(struct lmrec_tsv *r)
+void lmrec_tsv_read_header(struct lmrec_tsv *r)
 {
 	if (!next_line(r)) {
 		r->lineno = 1;
@@ -299,7 +306,7 @@ struct lmrec_tsv *lmrec_tsv_open_with(const char *path, unsigned flags, const ch
 	r->cap = READ_CHUNK;
 	r->buf = lmrec_xmalloc(r->cap);
 	if (!(flags & LMREC_TSV_NOHEADER))
-		read_header(r);
+		lmrec_tsv_read_header(r);
 	return r;
 }
 
@@ -360,8 +367,7 @@ size_t lmrec_tsv_col(const struct lmrec_tsv *r, const char *name)
 	if (c < 0) {
 		fprintf(stderr, "%s: %s:1: no column '%s' in the header\n", lmrec_progname(), r->display,
 			name);
-		lmrec_cleanup();
-		exit(LMREC_EXIT_DATA);
+		lmrec_exit(LMREC_EXIT_DATA);
 	}
 	return (size_t)c;
 }
@@ -374,8 +380,7 @@ void lmrec_tsv_same_header(const struct lmrec_tsv *a, const struct lmrec_tsv *b)
 	if (!same) {
 		fprintf(stderr, "%s: %s:1: header differs from the header of %s\n", lmrec_progname(),
 			b->display, a->display);
-		lmrec_cleanup();
-		exit(LMREC_EXIT_DATA);
+		lmrec_exit(LMREC_EXIT_DATA);
 	}
 }
 
@@ -418,8 +423,12 @@ size_t lmrec_tsv_unescape(char *dst, const char *src, size_t len)
 	for (size_t i = 0; i < len; i++) {
 		char c = src[i];
 		if (c == '\\' && i + 1 < len) {
-			char e = src[++i];
-			c = e == 't' ? '\t' : e == 'n' ? '\n' : e == 'r' ? '\r' : e;
+			switch (src[++i]) {
+			case 't': c = '\t'; break;
+			case 'n': c = '\n'; break;
+			case 'r': c = '\r'; break;
+			default: c = src[i]; break; /* the backslash itself */
+			}
 		}
 		dst[o++] = c;
 	}
@@ -430,7 +439,7 @@ long lmrec_tsv_check_escapes(const char *s, size_t len)
 {
 	for (size_t i = 0; i < len; i++)
 		if (s[i] == '\\') {
-			if (i + 1 >= len || !memchr("tnr\\", s[i + 1], 4))
+			if (i + 1 >= len || !escape_letter((unsigned char)s[i + 1]))
 				return (long)i;
 			i++;
 		}
@@ -448,6 +457,7 @@ int lmrec_is_gz_name(const char *name)
 struct lmrec_out *lmrec_out_open(const char *path)
 {
 	struct lmrec_out *o = lmrec_xcalloc(1, sizeof *o);
+	o->gzfd = -1;
 	o->cap = OUT_BUF;
 	o->buf = lmrec_xmalloc(o->cap);
 	if (!path || strcmp(path, "-") == 0) {
@@ -467,6 +477,9 @@ struct lmrec_out *lmrec_out_open(const char *path)
 	if (fchmod(fd, 0666 & ~mask) != 0)
 		lmrec_die(LMREC_EXIT_FAIL, "%s: chmod:", o->tmp);
 	if (lmrec_is_gz_name(path)) {
+		o->gzfd = dup(fd); /* gzclose closes fd, and the data must reach the disk */
+		if (o->gzfd < 0)
+			lmrec_die(LMREC_EXIT_FAIL, "%s: dup:", path);
 		o->gz = gzdopen(fd, "wb6");
 		if (!o->gz)
 			lmrec_die(LMREC_EXIT_FAIL, "%s: out of memory opening gzip output", path);
@@ -609,8 +622,9 @@ void lmrec_out_commit(struct lmrec_out *o)
 		return;
 	}
 	if (o->gz) {
-		if (gzclose(o->gz) != Z_OK)
+		if (gzclose(o->gz) != Z_OK || fsync(o->gzfd) != 0)
 			write_error(o);
+		close(o->gzfd);
 	} else {
 		FILE *fp = o->fp;
 		if (fflush(fp) != 0 || ferror(fp) || fsync(fileno(fp)) != 0) {
@@ -631,8 +645,10 @@ void lmrec_out_abort(struct lmrec_out *o)
 	if (!o)
 		return;
 	if (o->path) {
-		if (o->gz)
+		if (o->gz) {
 			gzclose(o->gz);
+			close(o->gzfd);
+		}
 		else if (o->fp)
 			fclose(o->fp);
 		unlink(o->tmp);

@@ -61,6 +61,11 @@ struct lmrec_tsv {
 struct lmrec_tsv *lmrec_tsv_open(const char *path);
 /* The same with options and a separator ("\t", "|", "::", ...). */
 struct lmrec_tsv *lmrec_tsv_open_with(const char *path, unsigned flags, const char *sep);
+/* Reads and checks the header line; lmrec_tsv_open_with does it unless
+ * flags has LMREC_TSV_NOHEADER. Separate for a caller that must hold the
+ * reader before its header can die (the fuzz harness frees it after its die
+ * hook longjmps): open with LMREC_TSV_NOHEADER, then call this. */
+void lmrec_tsv_read_header(struct lmrec_tsv *r);
 /* Reads the next row: 1 for a row, 0 at the end. Malformed rows die (65). */
 int lmrec_tsv_read(struct lmrec_tsv *r);
 /* Closes; a truncated or corrupt gzip stream dies (65). NULL is allowed. */
@@ -107,6 +112,7 @@ struct lmrec_out {
 	char *tmp;   /* temporary name while writing */
 	void *fp;    /* FILE* when plain */
 	void *gz;    /* gzFile when compressed */
+	int gzfd;    /* compressed: the temp file again, to fsync after gzclose; else -1 */
 	char *buf;   /* (cap) pending bytes */
 	size_t len, cap;
 };

@@ -1,6 +1,8 @@
 /* lmrec — error reporting, exit status, checked allocation, temp-file cleanup. */
 #define _POSIX_C_SOURCE 200809L
+#include <ctype.h>
 #include <errno.h>
+#include <float.h>
 #include <limits.h>
 #include <math.h>
 #include <signal.h>
@@ -24,6 +26,9 @@ struct temp_node {
 	char path[];
 };
 static struct temp_node *volatile temp_head;
+
+/* Set only by fuzz harnesses and tests (see lmrec_set_die_hook). */
+static void (*die_hook)(int status);
 
 static void remove_temps(void)
 {
@@ -78,6 +83,16 @@ void lmrec_temp_forget(const char *path)
 
 void lmrec_cleanup(void) { remove_temps(); }
 
+void lmrec_set_die_hook(void (*hook)(int status)) { die_hook = hook; }
+
+void lmrec_exit(int status)
+{
+	remove_temps();
+	if (die_hook)
+		die_hook(status);
+	exit(status);
+}
+
 static void vmessage(const char *fmt, va_list ap)
 {
 	int saved = errno;
@@ -95,8 +110,7 @@ void lmrec_die(int status, const char *fmt, ...)
 	va_start(ap, fmt);
 	vmessage(fmt, ap);
 	va_end(ap);
-	remove_temps();
-	exit(status);
+	lmrec_exit(status);
 }
 
 void lmrec_die_at(const char *file, size_t line, const char *fmt, ...)
@@ -107,8 +121,7 @@ void lmrec_die_at(const char *file, size_t line, const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
-	remove_temps();
-	exit(LMREC_EXIT_DATA);
+	lmrec_exit(LMREC_EXIT_DATA);
 }
 
 void lmrec_usage_error(const char *fmt, ...)
@@ -118,8 +131,7 @@ void lmrec_usage_error(const char *fmt, ...)
 	vmessage(fmt, ap);
 	va_end(ap);
 	fprintf(stderr, "Try '%s --help' for more information.\n", progname);
-	remove_temps();
-	exit(LMREC_EXIT_USAGE);
+	lmrec_exit(LMREC_EXIT_USAGE);
 }
 
 void lmrec_vwarn(const char *fmt, va_list ap)
@@ -208,11 +220,10 @@ void lmrec_close_stdout(void)
 	int bad = ferror(stdout);
 	if (fclose(stdout) != 0 || bad) {
 		if (!bad && errno == EPIPE)
-			exit(LMREC_EXIT_FAIL);
+			lmrec_exit(LMREC_EXIT_FAIL);
 		fprintf(stderr, "%s: standard output: %s\n", progname,
 			bad ? "write error" : strerror(errno));
-		remove_temps();
-		exit(LMREC_EXIT_FAIL);
+		lmrec_exit(LMREC_EXIT_FAIL);
 	}
 }
 
@@ -268,35 +279,96 @@ int lmrec_parse_u64(const char *s, size_t len, uint64_t *out)
 	return 0;
 }
 
-int lmrec_parse_double(const char *s, size_t len, double *out)
+/* Clinger's fast path: a decimal of few digits ("1", "-5", "4.5") is
+ * m / 10^k with m and 10^k both exact in the type (m below 10^7 < 2^24 for a
+ * float, 10^15 < 2^53 for a double), so one IEEE division, correctly
+ * rounded, gives exactly what strto* gives, without its copy and general
+ * algorithm. Returns -1 for anything else (more digits, an exponent, a '+',
+ * "1." or ".5"), which strto* then handles. Needs arithmetic in the type's
+ * own precision (FLT_EVAL_METHOD 0, as on x86-64 and AArch64). */
+static int fast_decimal(const char *s, size_t len, int wide, double *d, float *f)
 {
+#if FLT_EVAL_METHOD == 0
+	static const double p10[] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+				     1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+	size_t i = s[0] == '-', digits = 0, frac = 0, before = 0;
+	uint64_t m = 0;
+	int dot = 0;
+	for (; i < len; i++) {
+		if (s[i] >= '0' && s[i] <= '9') {
+			m = m * 10 + (uint64_t)(s[i] - '0');
+			digits++;
+			frac += (size_t)dot;
+			before += (size_t)!dot;
+		} else if (s[i] == '.' && !dot) {
+			dot = 1;
+		} else {
+			return -1;
+		}
+		if (digits > (wide ? 15u : 7u))
+			return -1;
+	}
+	if (before == 0 || (dot && frac == 0))
+		return -1;
+	if (wide) {
+		double x = (double)m / p10[frac];
+		*d = s[0] == '-' ? -x : x;
+	} else {
+		float x = (float)m / (float)p10[frac];
+		*f = s[0] == '-' ? -x : x;
+	}
+	return 0;
+#else
+	(void)s, (void)len, (void)wide, (void)d, (void)f;
+	return -1;
+#endif
+}
+
+/* strtod/strtof on a copy of the field with a NUL after it. Leading white
+ * space of any kind (which strto* would skip) is refused, as is anything
+ * left over, NaN, an infinity and an overflow; an underflow gives the tiny
+ * value strto* returns. wide picks strtod (into *d) or strtof (into *f), so
+ * a float is rounded once, straight from the text: "3.40282347e+38", which
+ * %.9g prints for FLT_MAX, reads back as FLT_MAX. */
+static int parse_real(const char *s, size_t len, int wide, double *d, float *f)
+{
+	if (len == 0 || isspace((unsigned char)s[0]))
+		return -1;
+	if (fast_decimal(s, len, wide, d, f) == 0)
+		return 0;
 	char small[64];
 	char *buf = len < sizeof small ? small : lmrec_xmalloc(len + 1);
-	int rc = -1;
-	if (len == 0 || s[0] == ' ' || s[0] == '\t' || s[0] == '\n')
-		goto done;
 	memcpy(buf, s, len);
 	buf[len] = '\0';
 	char *end;
 	errno = 0;
-	double v = strtod(buf, &end);
-	if (end != buf + len || !isfinite(v) || (errno == ERANGE && fabs(v) > 1.0))
-		goto done;
-	*out = v;
-	rc = 0;
-done:
+	int rc = 0;
+	if (wide) {
+		double v = strtod(buf, &end);
+		if (end != buf + len || !isfinite(v) || (errno == ERANGE && fabs(v) > 1.0))
+			rc = -1;
+		else
+			*d = v;
+	} else {
+		float v = strtof(buf, &end);
+		if (end != buf + len || !isfinite(v) || (errno == ERANGE && fabsf(v) > 1.0f))
+			rc = -1;
+		else
+			*f = v;
+	}
 	if (buf != small)
 		free(buf);
 	return rc;
 }
 
+int lmrec_parse_double(const char *s, size_t len, double *out)
+{
+	return parse_real(s, len, 1, out, NULL);
+}
+
 int lmrec_parse_float(const char *s, size_t len, float *out)
 {
-	double d;
-	if (lmrec_parse_double(s, len, &d) != 0 || fabs(d) > 3.4028234663852886e38)
-		return -1;
-	*out = (float)d;
-	return 0;
+	return parse_real(s, len, 0, NULL, out);
 }
 
 void lmrec_put_le32(unsigned char *p, uint32_t v)

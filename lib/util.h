@@ -45,6 +45,17 @@ LMREC_NORETURN void lmrec_usage_error(const char *fmt, ...) LMREC_PRINTF(1, 2);
 void lmrec_warn(const char *fmt, ...) LMREC_PRINTF(1, 2);
 void lmrec_vwarn(const char *fmt, va_list ap) LMREC_PRINTF(1, 0);
 
+/* Ends the program with status after removing the registered temp files:
+ * every die of lib/ ends here. */
+LMREC_NORETURN void lmrec_exit(int status);
+/* For fuzz harnesses and unit tests only; no tool ever sets it. When set,
+ * lmrec_exit calls hook(status) instead of exit(status), after the message
+ * and the temp-file cleanup, so a harness can longjmp back out of a reader
+ * that met bad data (whatever the dying code had allocated is then lost,
+ * as it would be at exit). A hook that returns is followed by exit. NULL
+ * restores plain exit. */
+void lmrec_set_die_hook(void (*hook)(int status));
+
 /* Allocation that dies (exit 1) on failure; sizes are overflow-checked. */
 void *lmrec_xmalloc(size_t n);
 void *lmrec_xcalloc(size_t n, size_t size);

@@ -1,0 +1,82 @@
+#!/usr/bin/env bats
+# The C unit tests of lib/: one program per module (tests/unit/<module>.c,
+# built by `make units`), each printing TAP lines; and the replay of the
+# kept fuzz corpora through the fuzz harnesses (no clang needed).
+
+load test_helper
+
+# unit NAME [ARG...]: runs tests/unit/NAME (under Valgrind with
+# LMREC_VALGRIND); fails on a non-zero exit or any "not ok" line, and shows
+# the program's output then.
+unit() {
+	local bin="$TOP/tests/unit/$1"
+	shift
+	[ -x "$bin" ] || { echo "$bin is not built: run 'make units'"; return 1; }
+	export TMPDIR="$BATS_TEST_TMPDIR"
+	if [ -n "${LMREC_VALGRIND:-}" ]; then
+		run valgrind -q --error-exitcode=99 --leak-check=full \
+			--errors-for-leak-kinds=definite "$bin" "$@"
+	else
+		run "$bin" "$@"
+	fi
+	printf '%s\n' "$output"
+	[ "$status" -eq 0 ]
+	refute_line --partial 'not ok'
+	# the scratch directory is gone
+	[ -z "$(find "$BATS_TEST_TMPDIR" -name 'lmrec-unit.*' -print -quit)" ]
+}
+
+@test "unit util: number parsing, little-endian codes, growth, dies and their status" {
+	unit util
+	assert_line 'ok 5 - test_parse_fast_path'
+}
+
+@test "unit tsv: reader refusals with exact messages, gzip, long lines, atomic writer" {
+	unit tsv
+	assert_line --partial 'test_writer_atomic'
+}
+
+@test "unit ids: 2 million ids round-trip, byte order against qsort+memcmp" {
+	unit ids
+}
+
+@test "unit rng: pinned values, reference xoshiro256**, uniformity, streams" {
+	unit rng
+}
+
+@test "unit topk: against a full sort with ties, NaN, k = 0 and k > n" {
+	unit topk
+}
+
+@test "unit model: round trip, every refusal, the version-1 fixture" {
+	unit model
+	assert_line 'ok 5 - test_v1_fixture'
+}
+
+@test "unit model: the version-1 fixture is kept in the repository" {
+	[ -s "$TOP/tests/fixtures/model/v1.lmrc" ]
+	run head -c 8 "$TOP/tests/fixtures/model/v1.lmrc"
+	assert_output 'LMRCMODL'
+}
+
+@test "unit inter: shared dictionaries, fold and weight columns, grouping" {
+	unit inter
+}
+
+@test "unit cli: option values, cut-off lists, usage errors" {
+	unit cli
+}
+
+@test "unit fuzz: the kept TSV corpus replays through the harness" {
+	local files=("$TOP"/tests/fuzz/corpus/tsv/*)
+	[ "${#files[@]}" -ge 10 ]
+	unit fuzz_replay tsv "${files[@]}"
+	assert_line "ok - ${#files[@]} tsv inputs replayed"
+}
+
+@test "unit fuzz: the kept model corpus replays through the harness" {
+	local files=("$TOP"/tests/fuzz/corpus/model/*)
+	[ "${#files[@]}" -ge 5 ]
+	unit fuzz_replay model "${files[@]}"
+	assert_line "ok - ${#files[@]} model inputs replayed"
+}
