@@ -373,7 +373,7 @@ struct lmrec_model *lmrec_model_try_read(const char *path, uint32_t kind, char *
 	m->kind = lmrec_get_le32(b + 16);
 	m->flags = lmrec_get_le32(b + 20);
 	if (kind != LMREC_KIND_ANY && m->kind != kind)
-		FAIL(LMREC_EXIT_DATA, "%s: a '%s' model, where a '%s' model is needed", path,
+		FAIL(LMREC_EXIT_DATA, "%s: model kind '%s', where '%s' is needed", path,
 		     lmrec_kind_name(m->kind), lmrec_kind_name(kind));
 	uint32_t nsec = lmrec_get_le32(b + 24), esize = lmrec_get_le32(b + 28);
 	uint64_t table = lmrec_get_le64(b + 32), poff = lmrec_get_le64(b + 40);

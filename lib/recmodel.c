@@ -109,7 +109,7 @@ struct lmrec_recmodel *lmrec_recmodel_read(const char *path, uint32_t kind)
 {
 	struct lmrec_model *f = lmrec_model_read(path, kind);
 	if (f->kind < LMREC_KIND_POPULAR || f->kind > LMREC_KIND_BPR)
-		lmrec_die(LMREC_EXIT_DATA, "%s: a '%s' model is not a collaborative model", path,
+		lmrec_die(LMREC_EXIT_DATA, "%s: model kind '%s' is not a collaborative model", path,
 			  lmrec_kind_name(f->kind));
 	struct lmrec_recmodel *m = lmrec_xcalloc(1, sizeof *m);
 	m->file = f;

@@ -327,7 +327,7 @@ probe() {
 	run -2 --separate-stderr lmrec-train --model ease --init ease.lmrc -o e2.lmrc knn.tsv
 	[ "${stderr_lines[0]}" = "lmrec-train: --init continues als and bpr; ease is computed in closed form" ]
 	run -65 --separate-stderr lmrec-train --model bpr --init als.lmrc -o b.lmrc knn.tsv
-	[ "$stderr" = "lmrec-train: als.lmrc: a 'als' model, where a 'bpr' model is needed" ]
+	[ "$stderr" = "lmrec-train: als.lmrc: model kind 'als', where 'bpr' is needed" ]
 	run -65 --separate-stderr lmrec-train --model als --factors 8 --init als.lmrc -o b.lmrc knn.tsv
 	[ "$stderr" = "lmrec-train: als.lmrc: has 4 factors, but --factors is 8" ]
 	[ ! -e e2.lmrc ] && [ ! -e b.lmrc ]

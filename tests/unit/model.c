@@ -334,7 +334,7 @@ static void test_refusals(void)
 		      "bad.lmrc: header checksum mismatch (the file is corrupt)");
 	/* kind */
 	RESET();
-	CHECK_REFUSED(im, LMREC_KIND_ALS, "bad.lmrc: a 'test' model, where a 'als' model is needed");
+	CHECK_REFUSED(im, LMREC_KIND_ALS, "bad.lmrc: model kind 'test', where 'als' is needed");
 	/* payload checksum: one flipped bit anywhere in the payload */
 	bad = 0;
 	for (size_t at = 256; at < base.len; at++) {

@@ -178,7 +178,7 @@ static void test_header_errors(void)
 			      "(lower-case letters, digits and '_', starting with a letter)");
 	CHECK_REFUSED("user\titem\tuser\n", "tsv: bad.tsv:1: header: column 'user' appears twice");
 	CHECK_REFUSED("user\titem\r\n", "tsv: bad.tsv:1: line ends with CR (CRLF line endings): "
-					"convert the file with dos2unix, or read it with lmrec-ingest");
+					"convert the file with dos2unix");
 	char err[512];
 	check_write_str("in.tsv", "user\titem\n");
 	CHECK_INT(check_child(child_col, "weight", err, sizeof err), 65);
@@ -200,7 +200,7 @@ static void test_header_errors(void)
 static void test_row_errors(void)
 {
 	CHECK_REFUSED("a\tb\n1\t2\r\n", "tsv: bad.tsv:2: line ends with CR (CRLF line endings): "
-					"convert the file with dos2unix, or read it with lmrec-ingest");
+					"convert the file with dos2unix");
 	CHECK_REFUSED("a\tb\n1\t2\n1\tx\ry\n",
 		      "tsv: bad.tsv:3: column 'b': raw CR inside a field (write it as \\r)");
 	char err[512];
