@@ -9,8 +9,12 @@
 
 #include "lmrec.h"
 
+/* How a channel's scores become features comparable across channels. */
+enum norm { NORM_MINMAX, NORM_RANK };
+
 struct opts {
 	size_t top, cat_cap, pool;
+	enum norm norm;
 	const char *weights, *learn, *save_weights, *items, *vectors, *exclude, *output, *verb;
 	double mmr; /* 1: relevance only */
 	size_t learn_k;
@@ -30,7 +34,11 @@ static void usage(int status)
 	      "when present), grouped by user as lmrec-recall writes it, and writes the\n"
 	      "recommendations stream: user rank item score reason.\n"
 	      "\n"
-	      "Blending (each channel's scores scaled to [0, 1] per user):\n"
+	      "Blending:\n"
+	      "      --normalize NAME     how a channel's scores become comparable, per\n"
+	      "                           user: rank (default), 1 / (1 + place/10) of the\n"
+	      "                           candidate in its channel; minmax, the score\n"
+	      "                           scaled to [0, 1]\n"
 	      "      --weights FILE       channel weights (columns channel, weight);\n"
 	      "                           default 1 for every channel\n"
 	      "      --learn TRUTH        learn the weights on held-out interactions (the\n"
@@ -82,7 +90,8 @@ enum {
 	OPT_EXCLUDE,
 	OPT_CATEGORY_CAP,
 	OPT_POOL,
-	OPT_VERB
+	OPT_VERB,
+	OPT_NORMALIZE
 };
 
 static const struct option long_options[] = {
@@ -97,6 +106,7 @@ static const struct option long_options[] = {
 	{"category-cap", required_argument, NULL, OPT_CATEGORY_CAP},
 	{"pool", required_argument, NULL, OPT_POOL},
 	{"verb", required_argument, NULL, OPT_VERB},
+	{"normalize", required_argument, NULL, OPT_NORMALIZE},
 	{"top", required_argument, NULL, 'n'},
 	{"output", required_argument, NULL, 'o'},
 	{"quiet", no_argument, NULL, 'q'},
@@ -268,10 +278,47 @@ static void uc_push(struct user_cands *u, uint32_t item, uint32_t channel, float
 	u->n++;
 }
 
-/* Features: each channel's score min-max scaled over the user's
- * candidates of that channel (1 for the best, 0 for the worst). */
-static void features(const struct user_cands *u, size_t nch, double *fmin, double *fmax, float *feat)
+struct rank_key {
+	uint32_t channel;
+	float score;
+	uint32_t row;
+};
+
+static int cmp_rank_key(const void *pa, const void *pb)
 {
+	const struct rank_key *a = pa, *b = pb;
+	if (a->channel != b->channel)
+		return a->channel < b->channel ? -1 : 1;
+	if (a->score != b->score)
+		return a->score > b->score ? -1 : 1;
+	return a->row < b->row ? -1 : a->row > b->row;
+}
+
+/* Features per user and channel: minmax scales the channel's scores over
+ * the user's candidates to [0, 1] (1 the best); rank is 1 / (1 + r/10) for
+ * the candidate's place r in the channel, the number of candidates with a
+ * higher score (reciprocal-rank fusion).
+ * A channel without a candidate contributes 0. */
+static void features(const struct user_cands *u, size_t nch, enum norm norm, double *fmin,
+		     double *fmax, float *feat, struct rank_key **keys, size_t *kcap)
+{
+	if (norm == NORM_RANK) {
+		LMREC_GROW(*keys, *kcap, u->n + 1);
+		struct rank_key *k = *keys;
+		for (size_t j = 0; j < u->n; j++)
+			k[j] = (struct rank_key){u->channel[j], u->score[j], (uint32_t)j};
+		qsort(k, u->n, sizeof *k, cmp_rank_key);
+		/* r counts the strictly better candidates: ties share a place */
+		size_t start = 0, r = 0;
+		for (size_t j = 0; j < u->n; j++) {
+			if (j == 0 || k[j].channel != k[j - 1].channel)
+				start = j;
+			if (j == start || k[j].score != k[j - 1].score)
+				r = j - start;
+			feat[k[j].row] = (float)(1.0 / (1.0 + (double)r / 10.0));
+		}
+		return;
+	}
 	for (size_t c = 0; c < nch; c++) {
 		fmin[c] = INFINITY;
 		fmax[c] = -INFINITY;
@@ -342,14 +389,15 @@ static int cmp_cand(const void *pa, const void *pb)
 
 struct learn_set {
 	struct user_cands *users;
+	float **feat;     /* (n) each user's features, computed once */
 	size_t n;
 	uint32_t **truth; /* (n) sorted item indices */
 	size_t *ntruth;
 };
 
-static double ndcg_of(const struct learn_set *ls, const double *w, size_t nch, size_t k,
+static double ndcg_of(const struct learn_set *ls, const double *w, size_t k,
 		      const struct lmrec_ids *items, struct cand *buf, uint32_t *slot, uint32_t *stamp,
-		      uint32_t *mark, float *feat, double *fmin, double *fmax)
+		      uint32_t *mark)
 {
 	double sum = 0;
 	uint32_t *list = lmrec_xcalloc(k + 1, sizeof *list);
@@ -357,8 +405,7 @@ static double ndcg_of(const struct learn_set *ls, const double *w, size_t nch, s
 		const struct user_cands *uc = &ls->users[u];
 		if (!ls->ntruth[u])
 			continue;
-		features(uc, nch, fmin, fmax, feat);
-		size_t n = blend(uc, feat, w, items, buf, slot, stamp, ++*mark);
+		size_t n = blend(uc, ls->feat[u], w, items, buf, slot, stamp, ++*mark);
 		qsort(buf, n, sizeof *buf, cmp_cand);
 		size_t len = n < k ? n : k;
 		for (size_t j = 0; j < len; j++)
@@ -382,20 +429,14 @@ static void learn_weights(const struct learn_set *ls, double *w, size_t nch, siz
 	struct cand *buf = lmrec_xcalloc(max_items + 1, sizeof *buf);
 	uint32_t *slot = lmrec_xcalloc(max_items + 1, sizeof *slot);
 	uint32_t *stamp = lmrec_xcalloc(max_items + 1, sizeof *stamp), mark = 0;
-	size_t maxn = 0;
-	for (size_t u = 0; u < ls->n; u++)
-		if (ls->users[u].n > maxn)
-			maxn = ls->users[u].n;
-	float *feat = lmrec_xcalloc(maxn + 1, sizeof *feat);
-	double *fmin = lmrec_xcalloc(nch + 1, sizeof *fmin), *fmax = lmrec_xcalloc(nch + 1, sizeof *fmax);
-	double best = ndcg_of(ls, w, nch, k, items, buf, slot, stamp, &mark, feat, fmin, fmax);
+	double best = ndcg_of(ls, w, k, items, buf, slot, stamp, &mark);
 	for (int round = 0; round < 10; round++) {
 		int improved = 0;
 		for (size_t c = 0; c < nch; c++) {
 			double keep = w[c];
 			for (size_t g = 0; g < sizeof grid / sizeof grid[0]; g++) {
 				w[c] = grid[g];
-				double v = ndcg_of(ls, w, nch, k, items, buf, slot, stamp, &mark, feat, fmin, fmax);
+				double v = ndcg_of(ls, w, k, items, buf, slot, stamp, &mark);
 				if (v > best + 1e-12) {
 					best = v;
 					keep = grid[g];
@@ -416,9 +457,6 @@ static void learn_weights(const struct learn_set *ls, double *w, size_t nch, siz
 	free(buf);
 	free(slot);
 	free(stamp);
-	free(feat);
-	free(fmin);
-	free(fmax);
 }
 
 /* ---- ranking one user ---- */
@@ -477,6 +515,8 @@ struct ranker {
 	float *feat;
 	size_t featcap;
 	double *fmin, *fmax;
+	struct rank_key *keys;
+	size_t kcap;
 	uint32_t *cat_count;
 	size_t ncat_cap;
 	size_t users, rows;
@@ -501,7 +541,7 @@ static void rank_user(struct ranker *rk, const struct user_cands *u, struct lmre
 	struct catalog *c = rk->cat;
 	ranker_fit(rk);
 	LMREC_GROW(rk->feat, rk->featcap, u->n + 1);
-	features(u, rk->nch, rk->fmin, rk->fmax, rk->feat);
+	features(u, rk->nch, o->norm, rk->fmin, rk->fmax, rk->feat, &rk->keys, &rk->kcap);
 	size_t n = blend(u, rk->feat, rk->w, c->items, rk->buf, rk->slot, rk->stamp, ++rk->mark);
 	/* banned items out; ties by item id in byte order */
 	size_t m = 0;
@@ -765,11 +805,16 @@ static int run(const struct opts *o, char *const *files, size_t nfiles)
 			ls.ntruth[u] = m;
 		}
 		grow_weights(&w, &nw, lmrec_ids_count(cat.channels));
+		rk.fmin = lmrec_xcalloc(nw + 1, sizeof *rk.fmin);
+		rk.fmax = lmrec_xcalloc(nw + 1, sizeof *rk.fmax);
+		ls.feat = lmrec_xcalloc(ls.n + 1, sizeof *ls.feat);
+		for (size_t u = 0; u < ls.n; u++) {
+			ls.feat[u] = lmrec_xcalloc(ls.users[u].n + 1, sizeof **ls.feat);
+			features(&ls.users[u], nw, o->norm, rk.fmin, rk.fmax, ls.feat[u], &rk.keys, &rk.kcap);
+		}
 		learn_weights(&ls, w, nw, o->learn_k, cat.items, o->quiet);
 		rk.w = w;
 		rk.nch = nw;
-		rk.fmin = lmrec_xcalloc(nw + 1, sizeof *rk.fmin);
-		rk.fmax = lmrec_xcalloc(nw + 1, sizeof *rk.fmax);
 		struct lmrec_out *out = lmrec_out_open(o->output);
 		lmrec_out_str(out, "user\trank\titem\tscore\treason\n");
 		/* users in input order, as without --learn */
@@ -779,7 +824,9 @@ static int run(const struct opts *o, char *const *files, size_t nfiles)
 		for (size_t u = 0; u < ls.n; u++) {
 			uc_free(&ls.users[u]);
 			free(ls.truth[u]);
+			free(ls.feat[u]);
 		}
+		free(ls.feat);
 		free(ls.users);
 		free(ls.truth);
 		free(ls.ntruth);
@@ -835,6 +882,7 @@ static int run(const struct opts *o, char *const *files, size_t nfiles)
 	free(rk.feat);
 	free(rk.fmin);
 	free(rk.fmax);
+	free(rk.keys);
 	free(rk.cat_count);
 	for (size_t i = 0; i < cat.cap; i++)
 		free(cat.title[i]);
@@ -852,7 +900,7 @@ static int run(const struct opts *o, char *const *files, size_t nfiles)
 int main(int argc, char **argv)
 {
 	lmrec_setprogname(argv[0]);
-	struct opts o = {.top = 10, .pool = 200, .mmr = 1.0, .learn_k = 10, .verb = "liked"};
+	struct opts o = {.top = 10, .pool = 200, .mmr = 1.0, .learn_k = 10, .verb = "liked", .norm = NORM_RANK};
 	int c;
 	while ((c = getopt_long(argc, argv, "n:o:qhV", long_options, NULL)) != -1) {
 		switch (c) {
@@ -869,6 +917,15 @@ int main(int argc, char **argv)
 			break;
 		case OPT_POOL: o.pool = (size_t)lmrec_opt_u64("--pool", optarg, 1, 10000000); break; /* --pool */
 		case OPT_VERB: o.verb = optarg; break; /* --verb */
+		case OPT_NORMALIZE: /* --normalize */
+			if (strcmp(optarg, "minmax") == 0)
+				o.norm = NORM_MINMAX;
+			else if (strcmp(optarg, "rank") == 0)
+				o.norm = NORM_RANK;
+			else
+				lmrec_usage_error("invalid value for --normalize: '%s' (expected minmax or rank)",
+						  optarg);
+			break;
 		case 'n': o.top = (size_t)lmrec_opt_u64("--top", optarg, 1, 1000000); break; /* --top */
 		case 'o': o.output = optarg; break; /* --output */
 		case 'q': o.quiet = 1; break;       /* --quiet */

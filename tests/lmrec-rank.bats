@@ -44,9 +44,23 @@ setup() {
 	run -2 lmrec-rank --category-cap 0 cand.tsv
 }
 
+@test "lmrec-rank: by default a channel's feature is 1 / (1 + place/10), ties sharing a place" {
+	# u1: pop c 1, d 1/1.1, b 1/1.2; cf a 1, b 1/1.1, c 1/1.2.
+	# u2: a and b tie in cf, both place 0.
+	run lmrec-rank -q --items items.tsv cand.tsv
+	assert_success
+	assert_output "$(tsv "$HEADER" \
+		'u1|1|c|1.83333325|pop: recommended for you' \
+		'u1|2|b|1.74242425|cf: because you liked Heat' \
+		'u1|3|a|1|cf: because you liked Heat and Ronin' \
+		'u1|4|d|0.909090936|pop: recommended for you' \
+		'u2|1|a|1|cf: because you liked h3' \
+		'u2|2|b|1|cf: because you liked h3')"
+}
+
 @test "lmrec-rank: equal weights blend min-max scaled channel scores" {
 	# u1: a 1, b 0.5 + 0, c 0 + 1, d 0.5: a and c tie (a first), b and d tie
-	run lmrec-rank -q --items items.tsv cand.tsv
+	run lmrec-rank -q --normalize minmax --items items.tsv cand.tsv
 	assert_success
 	assert_output "$(tsv "$HEADER" \
 		'u1|1|a|1|cf: because you liked Heat and Ronin' \
@@ -60,7 +74,7 @@ setup() {
 @test "lmrec-rank: --weights gives the hand-computed order and scores" {
 	tsv 'channel|weight' 'cf|2' 'pop|1' >w.tsv
 	# u1: a 2, b 2 * 0.5 = 1, c 1, d 0.5
-	run lmrec-rank -q --weights w.tsv -n 3 --verb watched --items items.tsv cand.tsv
+	run lmrec-rank -q --normalize minmax --weights w.tsv -n 3 --verb watched --items items.tsv cand.tsv
 	assert_output "$(tsv "$HEADER" \
 		'u1|1|a|2|cf: because you watched Heat and Ronin' \
 		'u1|2|b|1|cf: because you watched Heat' \
@@ -69,7 +83,7 @@ setup() {
 		'u2|2|b|2|cf: because you watched h3')"
 	# a channel the file does not name weighs 1; --save-weights writes what was used
 	tsv 'channel|weight' 'pop|0' >w0.tsv
-	run lmrec-rank -q --weights w0.tsv --save-weights used.tsv -n 2 cand.tsv
+	run lmrec-rank -q --normalize minmax --weights w0.tsv --save-weights used.tsv -n 2 cand.tsv
 	assert_line "$(tsv 'u1|2|b|0.5|cf: because you liked h1')"
 	run cat used.tsv
 	assert_output "$(tsv 'channel|weight' 'cf|1' 'pop|0')"
@@ -82,16 +96,16 @@ setup() {
 		'u2|p|9|bad' 'u2|q|5|bad' 'u2|s|1|bad' 'u2|s|10|good' 'u2|p|5|good' 'u2|q|0|good' >lc.tsv
 	tsv 'user|item|ts|fold' 'u1|x|1|train' 'u1|t|2|valid' 'u2|p|1|train' 'u2|s|2|valid' 'u2|q|3|test' >truth.tsv
 	# with equal weights the held-out items come second
-	run lmrec-rank -q -n 1 lc.tsv
+	run lmrec-rank -q --normalize minmax -n 1 lc.tsv
 	assert_output "$(tsv "$HEADER" 'u1|1|x|1.5|bad: recommended for you' 'u2|1|p|1.5|bad: recommended for you')"
-	run -0 --separate-stderr lmrec-rank --learn truth.tsv --save-weights w.tsv -n 1 lc.tsv
+	run -0 --separate-stderr lmrec-rank --normalize minmax --learn truth.tsv --save-weights w.tsv -n 1 lc.tsv
 	assert_output "$(tsv "$HEADER" 'u1|1|t|1|good: recommended for you' 'u2|1|s|1|good: recommended for you')"
 	[ "${stderr_lines[0]}" = "lmrec-rank: learned weights: NDCG@10 1.000000 on 2 validation users" ]
 	run cat w.tsv
 	assert_output "$(tsv 'channel|weight' 'bad|0' 'good|1')"
 	# the saved weights give the same bytes as learning
-	lmrec-rank -q --learn truth.tsv -o learned.tsv lc.tsv
-	lmrec-rank -q --weights w.tsv -o reused.tsv lc.tsv
+	lmrec-rank -q --normalize minmax --learn truth.tsv -o learned.tsv lc.tsv
+	lmrec-rank -q --normalize minmax --weights w.tsv -o reused.tsv lc.tsv
 	cmp learned.tsv reused.tsv
 }
 
@@ -99,23 +113,23 @@ setup() {
 	# equal weights tie a and v at 1: a comes first
 	tsv 'user|item|score|channel' 'u1|a|0.9|bad' 'u1|v|0.1|bad' 'u1|v|1|good' 'u1|a|0|good' >lc.tsv
 	tsv 'user|item|fold' 'u1|v|test' 'u1|a|train' >truth.tsv
-	run -0 --separate-stderr lmrec-rank --learn truth.tsv --save-weights w.tsv lc.tsv
+	run -0 --separate-stderr lmrec-rank --normalize minmax --learn truth.tsv --save-weights w.tsv lc.tsv
 	[ "${stderr_lines[0]}" = "lmrec-rank: learned weights: NDCG@10 0.000000 on 0 validation users" ]
 	run cat w.tsv
 	assert_output "$(tsv 'channel|weight' 'bad|1' 'good|1')"
 	# without a fold column every row is held out
 	tsv 'user|item' 'u1|v' >plain.tsv
-	run -0 lmrec-rank -q --learn plain.tsv --save-weights w.tsv lc.tsv
+	run -0 lmrec-rank -q --normalize minmax --learn plain.tsv --save-weights w.tsv lc.tsv
 	run cat w.tsv
 	assert_output "$(tsv 'channel|weight' 'bad|0' 'good|1')"
 }
 
 @test "lmrec-rank: --mmr trades relevance for category diversity" {
-	run lmrec-rank -q --items cats.tsv one.tsv
+	run lmrec-rank -q --normalize minmax --items cats.tsv one.tsv
 	assert_output "$(tsv "$HEADER" 'u|1|a|1|cf: recommended for you' 'u|2|b|0.75|cf: recommended for you' \
 		'u|3|c|0.5|cf: recommended for you' 'u|4|d|0|cf: recommended for you')"
 	# lambda 0.5: after a, b scores 0.375 - 0.5 (same category), c 0.25, d 0
-	run lmrec-rank -q --items cats.tsv --mmr 0.5 one.tsv
+	run lmrec-rank -q --normalize minmax --items cats.tsv --mmr 0.5 one.tsv
 	assert_output "$(tsv "$HEADER" 'u|1|a|1|cf: recommended for you' 'u|2|c|0.5|cf: recommended for you' \
 		'u|3|b|0.75|cf: recommended for you' 'u|4|d|0|cf: recommended for you')"
 }
@@ -123,30 +137,30 @@ setup() {
 @test "lmrec-rank: --vectors make MMR use cosine similarity instead of categories" {
 	tsv 'item|d0|d1|d2' 'a|2|0|0' 'b|0|1|0' 'c|0|0|3' 'd|1|0|0' >vec.tsv
 	# after a: b 0.375, c 0.25, d 0 - 0.5 (parallel to a)
-	run lmrec-rank -q --items cats.tsv --vectors vec.tsv --mmr 0.5 one.tsv
+	run lmrec-rank -q --normalize minmax --items cats.tsv --vectors vec.tsv --mmr 0.5 one.tsv
 	assert_output "$(tsv "$HEADER" 'u|1|a|1|cf: recommended for you' 'u|2|b|0.75|cf: recommended for you' \
 		'u|3|c|0.5|cf: recommended for you' 'u|4|d|0|cf: recommended for you')"
-	run lmrec-rank -q --vectors vec.tsv --mmr 0 -n 2 one.tsv
+	run lmrec-rank -q --normalize minmax --vectors vec.tsv --mmr 0 -n 2 one.tsv
 	assert_output "$(tsv "$HEADER" 'u|1|a|1|cf: recommended for you' 'u|2|b|0.75|cf: recommended for you')"
 }
 
 @test "lmrec-rank: --category-cap limits items per category; --pool bounds the choice" {
 	tsv 'item|category' 'a|X' 'b|X' 'c|Y' >cap.tsv
-	run lmrec-rank -q --items cap.tsv --category-cap 1 one.tsv
+	run lmrec-rank -q --normalize minmax --items cap.tsv --category-cap 1 one.tsv
 	# d has no category: never capped
 	assert_output "$(tsv "$HEADER" 'u|1|a|1|cf: recommended for you' 'u|2|c|0.5|cf: recommended for you' \
 		'u|3|d|0|cf: recommended for you')"
 	tsv 'item|category' 'a|X' 'b|X' 'c|X' 'd|Y' >cap2.tsv
-	run lmrec-rank -q --items cap2.tsv --category-cap 1 --pool 3 -n 3 one.tsv
+	run lmrec-rank -q --normalize minmax --items cap2.tsv --category-cap 1 --pool 3 -n 3 one.tsv
 	assert_output "$(tsv "$HEADER" 'u|1|a|1|cf: recommended for you')"
-	run lmrec-rank -q --items cap2.tsv --category-cap 1 -n 3 one.tsv
+	run lmrec-rank -q --normalize minmax --items cap2.tsv --category-cap 1 -n 3 one.tsv
 	assert_output "$(tsv "$HEADER" 'u|1|a|1|cf: recommended for you' 'u|2|d|0|cf: recommended for you')"
 }
 
 @test "lmrec-rank: --exclude and available=0 items are never recommended" {
 	tsv 'item|note' 'a|gone' 'zz|unknown' >deny.tsv
 	tsv 'item|title|available' 'c|Alien|0' 'd|Jaws|1' 'b||' >avail.tsv
-	run lmrec-rank -q --exclude deny.tsv --items avail.tsv one.tsv
+	run lmrec-rank -q --normalize minmax --exclude deny.tsv --items avail.tsv one.tsv
 	assert_output "$(tsv "$HEADER" 'u|1|b|0.75|cf: recommended for you' 'u|2|d|0|cf: recommended for you')"
 	tsv 'item|available' 'c|yes' >bad.tsv
 	run -65 --separate-stderr lmrec-rank --items bad.tsv one.tsv
@@ -159,10 +173,10 @@ setup() {
 		'u|x|3|popular||' 'u|y|2|popular||' 'u|x|5|knn|h2|h1' 'u|z|2.5|knn||' 'u|y|0|knn|h9|' >c.tsv
 	# x: both channels give 1, the one with history items is named;
 	# z: knn alone; y: popular 0 and knn 0, the knn row has a because
-	run lmrec-rank -q --items t.tsv --verb watched c.tsv
+	run lmrec-rank -q --normalize minmax --items t.tsv --verb watched c.tsv
 	assert_output "$(printf 'user\trank\titem\tscore\treason\nu\t1\tx\t2\tknn: because you watched The\\tGodfather and Heat\nu\t2\tz\t0.5\tknn: recommended for you\nu\t3\ty\t0\tknn: because you watched h9')"
 	tsv 'user|item|score|channel' 'u|x|3|popular' >p.tsv
-	run lmrec-rank -q p.tsv
+	run lmrec-rank -q --normalize minmax p.tsv
 	assert_output "$(tsv "$HEADER" 'u|1|x|1|popular: popular with many users')"
 }
 
