@@ -233,6 +233,11 @@ void lmrec_model_write(const struct lmrec_model *m, const char *path)
 
 	const char *slash = strrchr(path, '/');
 	int dirlen = slash ? (int)(slash - path) + 1 : 0;
+	struct stat st;
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+		lmrec_die(LMREC_EXIT_FAIL, "%s: not a regular file (a model is written to a temporary "
+					   "file renamed over its name)",
+			  path);
 	char *tmp = lmrec_xasprintf("%.*s.%s.tmp.XXXXXX", dirlen, path, path + dirlen);
 	int fd = mkstemp(tmp);
 	if (fd < 0)

@@ -465,17 +465,28 @@ struct lmrec_out *lmrec_out_open(const char *path)
 		return o;
 	}
 	o->path = lmrec_xstrdup(path);
-	const char *slash = strrchr(path, '/');
-	size_t dirlen = slash ? (size_t)(slash - path) + 1 : 0;
-	o->tmp = lmrec_xasprintf("%.*s.%s.tmp.XXXXXX", (int)dirlen, path, path + dirlen);
-	int fd = mkstemp(o->tmp);
-	if (fd < 0)
-		lmrec_die(LMREC_EXIT_FAIL, "%s: cannot create a temporary file beside it:", path);
-	lmrec_temp_register(o->tmp);
-	mode_t mask = umask(0);
-	umask(mask);
-	if (fchmod(fd, 0666 & ~mask) != 0)
-		lmrec_die(LMREC_EXIT_FAIL, "%s: chmod:", o->tmp);
+	int fd;
+	struct stat st;
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		if (S_ISDIR(st.st_mode))
+			lmrec_die(LMREC_EXIT_FAIL, "%s: is a directory", path);
+		o->direct = 1;
+		fd = open(path, O_WRONLY | O_CLOEXEC);
+		if (fd < 0)
+			lmrec_die(LMREC_EXIT_FAIL, "%s: open:", path);
+	} else {
+		const char *slash = strrchr(path, '/');
+		size_t dirlen = slash ? (size_t)(slash - path) + 1 : 0;
+		o->tmp = lmrec_xasprintf("%.*s.%s.tmp.XXXXXX", (int)dirlen, path, path + dirlen);
+		fd = mkstemp(o->tmp);
+		if (fd < 0)
+			lmrec_die(LMREC_EXIT_FAIL, "%s: cannot create a temporary file beside it:", path);
+		lmrec_temp_register(o->tmp);
+		mode_t mask = umask(0);
+		umask(mask);
+		if (fchmod(fd, 0666 & ~mask) != 0)
+			lmrec_die(LMREC_EXIT_FAIL, "%s: chmod:", o->tmp);
+	}
 	if (lmrec_is_gz_name(path)) {
 		o->gzfd = dup(fd); /* gzclose closes fd, and the data must reach the disk */
 		if (o->gzfd < 0)
@@ -622,17 +633,21 @@ void lmrec_out_commit(struct lmrec_out *o)
 		return;
 	}
 	if (o->gz) {
-		if (gzclose(o->gz) != Z_OK || fsync(o->gzfd) != 0)
+		if (gzclose(o->gz) != Z_OK || (!o->direct && fsync(o->gzfd) != 0))
 			write_error(o);
 		close(o->gzfd);
 	} else {
 		FILE *fp = o->fp;
-		if (fflush(fp) != 0 || ferror(fp) || fsync(fileno(fp)) != 0) {
+		if (fflush(fp) != 0 || ferror(fp) || (!o->direct && fsync(fileno(fp)) != 0)) {
 			fclose(fp);
 			write_error(o);
 		}
 		if (fclose(fp) != 0)
 			write_error(o);
+	}
+	if (o->direct) {
+		out_free(o);
+		return;
 	}
 	if (rename(o->tmp, o->path) != 0)
 		lmrec_die(LMREC_EXIT_FAIL, "%s: rename into place:", o->path);
@@ -651,8 +666,10 @@ void lmrec_out_abort(struct lmrec_out *o)
 		}
 		else if (o->fp)
 			fclose(o->fp);
-		unlink(o->tmp);
-		lmrec_temp_forget(o->tmp);
+		if (!o->direct) {
+			unlink(o->tmp);
+			lmrec_temp_forget(o->tmp);
+		}
 	}
 	out_free(o);
 }

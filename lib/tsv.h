@@ -113,11 +113,14 @@ struct lmrec_out {
 	void *fp;    /* FILE* when plain */
 	void *gz;    /* gzFile when compressed */
 	int gzfd;    /* compressed: the temp file again, to fsync after gzclose; else -1 */
+	int direct;  /* the path is a device or a pipe: written in place, no rename */
 	char *buf;   /* (cap) pending bytes */
 	size_t len, cap;
 };
 
-/* NULL or "-": standard output. Dies (exit 1) if the temp file cannot be made. */
+/* NULL or "-": standard output. A path that names a device or a pipe
+ * (/dev/null, a FIFO) is written in place: renaming a temporary file over
+ * it would replace the device. Dies (exit 1) if the file cannot be made. */
 struct lmrec_out *lmrec_out_open(const char *path);
 void lmrec_out_write(struct lmrec_out *o, const void *p, size_t n);
 void lmrec_out_str(struct lmrec_out *o, const char *s);

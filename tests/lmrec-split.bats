@@ -210,3 +210,16 @@ setup() {
 		cmp got want"
 	assert_success
 }
+
+@test "lmrec-split: an output that is a pipe or device is written in place, not replaced" {
+	mkfifo pipe
+	cat pipe >got.tsv &
+	run lmrec-split -q -o pipe in.tsv
+	assert_success
+	wait
+	[ -p pipe ]
+	[ "$(cat got.tsv)" = "$(lmrec-split -q in.tsv)" ]
+	run lmrec-split -q -o /dev/null in.tsv
+	assert_success
+	[ -c /dev/null ]
+}
