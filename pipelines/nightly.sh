@@ -387,6 +387,8 @@ if [ -n "$FROM_STAGE" ]; then
 		[ -z "$on" ] || rm -f "$WORK/.done-$s"
 	done
 fi
+# Stages run with the lock's descriptor closed (9>&-): a stage's process
+# that outlives a killed job must not keep the next night out.
 set_status running
 finish() {
 	local rc=$?
@@ -414,18 +416,18 @@ for s in "${STAGES[@]}"; do
 	rc=0
 	if [ -n "${LMREC_FAULT_STAGE:-}" ] && [ "$LMREC_FAULT_STAGE" = "$s" ]; then
 		# tests only: SIGKILL for the whole job in the middle of this stage
-		setsid "$0" --internal-stage "$s" >>"$LOG/$s.log" 2>&1 &
+		setsid "$0" --internal-stage "$s" >>"$LOG/$s.log" 2>&1 9>&- &
 		sleep "${LMREC_FAULT_DELAY:-0.3}"
-		kill -9 -- "-$!" 2>/dev/null || true
+		pkill -9 -s "$!" 2>/dev/null || true # the whole session: parallel's jobs too
 		kill -9 $$
 	fi
 	if [ -x /usr/bin/time ]; then
-		/usr/bin/time -f '%e\t%M' -o "$WORK/.time-$s" "$0" --internal-stage "$s" >>"$LOG/$s.log" 2>&1 || rc=$?
+		/usr/bin/time -f '%e\t%M' -o "$WORK/.time-$s" "$0" --internal-stage "$s" >>"$LOG/$s.log" 2>&1 9>&- || rc=$?
 		read -r secs rss <"$WORK/.time-$s" || true
 		case "$secs" in Command*) read -r secs rss < <(tail -n 1 "$WORK/.time-$s") ;; esac
 	else
 		start=$SECONDS
-		"$0" --internal-stage "$s" >>"$LOG/$s.log" 2>&1 || rc=$?
+		"$0" --internal-stage "$s" >>"$LOG/$s.log" 2>&1 9>&- || rc=$?
 		secs=$((SECONDS - start)) rss=""
 	fi
 	st=ok
