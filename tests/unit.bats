@@ -67,6 +67,18 @@ unit() {
 	unit cli
 }
 
+@test "unit par: every task once, contiguous chunks in thread order, 1 to 5 threads" {
+	unit par
+}
+
+@test "unit csr: triples with repeats against dense matrices, long rows, transpose, refusals" {
+	unit csr
+}
+
+@test "unit mat: BLAS and LAPACK kernels against their slow twins, shapes 0 and 1, not positive definite" {
+	unit mat
+}
+
 @test "unit fuzz: the kept TSV corpus replays through the harness" {
 	local files=("$TOP"/tests/fuzz/corpus/tsv/*)
 	[ "${#files[@]}" -ge 10 ]
