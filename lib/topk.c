@@ -106,13 +106,28 @@ static float block_max(const float *s)
 	return mx;
 }
 
-/* The k-th largest of a[0..n) (k <= n), selected in the copy w (n) by
- * quickselect with a median-of-three pivot; -INFINITY values count. */
+static int cmp_desc(const void *pa, const void *pb)
+{
+	float a = *(const float *)pa, b = *(const float *)pb;
+	return a > b ? -1 : a < b;
+}
+
+/* The k-th largest of a[0..n) (k <= n, no NaN), selected in the copy w (n)
+ * by quickselect with a median-of-three pivot; -INFINITY values count.
+ * Inputs that defeat the pivot (a median-of-3 killer) would make it
+ * quadratic: once the partitions have gone over 6n elements in all, the
+ * range left is sorted instead, so the worst case is O(n log n). */
 static float kth_largest(float *w, const float *a, size_t n, size_t k)
 {
 	memcpy(w, a, n * sizeof *w);
 	size_t lo = 0, hi = n - 1, want = k - 1; /* index in descending order */
+	size_t work = 0;
 	while (lo < hi) {
+		work += hi - lo + 1;
+		if (work > 6 * n) {
+			qsort(w + lo, hi - lo + 1, sizeof *w, cmp_desc);
+			break;
+		}
 		size_t mid = lo + (hi - lo) / 2;
 		float x = w[lo], y = w[mid], z = w[hi];
 		float pivot = x > y ? (y > z ? y : (x > z ? z : x)) : (x > z ? x : (y > z ? z : y));
