@@ -157,12 +157,16 @@ static float kth_largest(float *w, const float *a, size_t n, size_t k)
 	return w[want];
 }
 
-static void push_range(struct lmrec_topk *t, const float *s, size_t from, size_t to, float *th)
+/* Pushes the scores of s[from, to) that reach *th, which rises with the
+ * heap's threshold but never drops below lower. */
+static void push_range(struct lmrec_topk *t, const float *s, size_t from, size_t to, float *th,
+		       float lower)
 {
 	for (size_t j = from; j < to; j++)
 		if (s[j] >= *th) {
 			lmrec_topk_push(t, (uint32_t)j, s[j]);
-			*th = lmrec_topk_threshold(t);
+			float h = lmrec_topk_threshold(t);
+			*th = h > lower ? h : lower;
 		}
 }
 
@@ -173,7 +177,7 @@ void lmrec_topk_scan(struct lmrec_topk *t, const float *s, size_t n)
 	if (t->k == 0)
 		return;
 	if (nb < 4 * t->k) { /* too short for the bound to pay */
-		push_range(t, s, 0, n, &th);
+		push_range(t, s, 0, n, &th, -INFINITY);
 		return;
 	}
 	if (t->auxcap < 2 * nb) { /* block maxima, then a copy to select in */
@@ -186,11 +190,12 @@ void lmrec_topk_scan(struct lmrec_topk *t, const float *s, size_t n)
 	for (size_t b = 0; b < nb; b++)
 		t->aux[b] = block_max(s + b * SCAN_BLOCK);
 	float lower = kth_largest(t->aux + nb, t->aux, nb, t->k);
+	/* the lower bound may exceed the heap's own threshold until it is
+	 * full: it stays the floor of th throughout */
 	if (lower > th)
 		th = lower;
 	for (size_t b = 0; b < nb; b++)
 		if (t->aux[b] >= th)
-			push_range(t, s, b * SCAN_BLOCK, (b + 1) * SCAN_BLOCK, &th);
-	push_range(t, s, nb * SCAN_BLOCK, n, &th);
-	/* the lower bound may exceed the heap's own threshold until it is full */
+			push_range(t, s, b * SCAN_BLOCK, (b + 1) * SCAN_BLOCK, &th, lower);
+	push_range(t, s, nb * SCAN_BLOCK, n, &th, lower);
 }
