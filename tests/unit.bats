@@ -79,6 +79,14 @@ unit() {
 	unit mat
 }
 
+@test "unit metrics: per-user accuracy, Gini, sampled rank and bootstrap against slow definitions" {
+	unit metrics
+}
+
+@test "unit bpr: gradient against finite differences, the tails of ln sigmoid, a planted problem" {
+	unit bpr
+}
+
 @test "unit fuzz: the kept TSV corpus replays through the harness" {
 	local files=("$TOP"/tests/fuzz/corpus/tsv/*)
 	[ "${#files[@]}" -ge 10 ]
