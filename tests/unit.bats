@@ -87,6 +87,10 @@ unit() {
 	unit bpr
 }
 
+@test "unit als: the loss, its gradient, exact and CG solves, descent, threads" {
+	unit als
+}
+
 @test "unit fuzz: the kept TSV corpus replays through the harness" {
 	local files=("$TOP"/tests/fuzz/corpus/tsv/*)
 	[ "${#files[@]}" -ge 10 ]
