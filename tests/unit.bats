@@ -91,6 +91,10 @@ unit() {
 	unit als
 }
 
+@test "unit ease: Gram against dense X^T X, B against a slow inverse and its optimality, threads" {
+	unit ease
+}
+
 @test "unit fuzz: the kept TSV corpus replays through the harness" {
 	local files=("$TOP"/tests/fuzz/corpus/tsv/*)
 	[ "${#files[@]}" -ge 10 ]
