@@ -95,6 +95,10 @@ unit() {
 	unit ease
 }
 
+@test "unit itemknn: every neighbour list against a brute force, ties, threads" {
+	unit itemknn
+}
+
 @test "unit fuzz: the kept TSV corpus replays through the harness" {
 	local files=("$TOP"/tests/fuzz/corpus/tsv/*)
 	[ "${#files[@]}" -ge 10 ]
