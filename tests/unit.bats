@@ -44,7 +44,7 @@ unit() {
 	unit rng
 }
 
-@test "unit topk: against a full sort with ties, NaN, k = 0 and k > n" {
+@test "unit topk: against a full sort with ties, NaN, k = 0 and k > n; the scan against pushes" {
 	unit topk
 }
 
@@ -97,6 +97,10 @@ unit() {
 
 @test "unit itemknn: every neighbour list against a brute force, ties, threads" {
 	unit itemknn
+}
+
+@test "unit recmodel: every kind round-trips and scores as a naive loop; bad sections refused" {
+	unit recmodel
 }
 
 @test "unit fuzz: the kept TSV corpus replays through the harness" {
