@@ -134,6 +134,9 @@ struct lmrec_recmodel *lmrec_recmodel_read(const char *path, uint32_t kind)
 	default: { /* als, bpr */
 		const struct lmrec_section *s = lmrec_model_need(f, "item_factors", LMREC_DT_F32, 2);
 		m->k = s->shape[1];
+		if (m->k == 0)
+			lmrec_die(LMREC_EXIT_DATA,
+				  "%s: section 'item_factors' has 0 in dimension 1, expected at least 1", path);
 		shape[0] = m->nu;
 		shape[1] = m->k;
 		m->X = (float *)need(f, "user_factors", LMREC_DT_F32, 2, shape);
