@@ -95,6 +95,17 @@ static void read_csr(const struct lmrec_model *f, const char *prefix, size_t row
 	}
 }
 
+static size_t param_count(const struct lmrec_model *f, const char *key)
+{
+	size_t len;
+	const char *v = lmrec_model_param(f, key, &len);
+	uint64_t n;
+	if (!v || lmrec_parse_u64(v, len, &n) != 0 || n > SIZE_MAX)
+		lmrec_die(LMREC_EXIT_DATA, "%s: parameter '%s' is missing or not a whole number", f->path,
+			  key);
+	return (size_t)n;
+}
+
 static double param_double(const struct lmrec_model *f, const char *key)
 {
 	size_t len;
@@ -147,7 +158,7 @@ struct lmrec_recmodel *lmrec_recmodel_read(const char *path, uint32_t kind)
 		} else {
 			m->reg = param_double(f, "reg");
 			m->alpha = param_double(f, "alpha");
-			m->cg_steps = (size_t)param_double(f, "cg_steps");
+			m->cg_steps = param_count(f, "cg_steps");
 		}
 	}
 	}
