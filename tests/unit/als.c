@@ -196,18 +196,17 @@ static void check_minimiser(struct problem *pb, double reg, double alpha, int we
 {
 	size_t k = pb->k;
 	struct lmrec_als_params p = {k, reg, alpha, 0, 0, 1};
-	struct lmrec_csr ones = {0};
-	const struct lmrec_csr *keep = NULL;
-	if (!weighted) { /* the objective with every weight 1 */
-		keep = &pb->ui;
-		ones = pb->ui;
-		ones.val = lmrec_xcalloc(lmrec_csr_nnz(&pb->ui) + 1, sizeof *ones.val);
-		for (uint64_t q = 0; q < lmrec_csr_nnz(&pb->ui); q++)
-			ones.val[q] = 1.0f;
-	}
+	/* the objective seen by the gradient: with every weight 1 when the
+	 * solve is given w NULL */
 	struct problem view = *pb;
-	if (!weighted)
-		view.ui = ones;
+	float *ones = NULL;
+	if (!weighted) {
+		uint64_t nnz = lmrec_csr_nnz(&pb->ui);
+		ones = lmrec_xcalloc(nnz + 1, sizeof *ones);
+		for (uint64_t q = 0; q < nnz; q++)
+			ones[q] = 1.0f;
+		view.ui.val = ones;
+	}
 	float *x = lmrec_xcalloc(k, sizeof *x), *zero = lmrec_xcalloc(k, sizeof *zero);
 	double *g = lmrec_xcalloc(k, sizeof *g), *g0 = lmrec_xcalloc(k, sizeof *g0);
 	for (size_t u = 0; u < pb->nu; u++) {
@@ -225,8 +224,7 @@ static void check_minimiser(struct problem *pb, double reg, double alpha, int we
 	free(zero);
 	free(g);
 	free(g0);
-	if (keep)
-		free(ones.val);
+	free(ones);
 }
 
 static void test_solve_row_minimises(void)
