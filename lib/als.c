@@ -46,7 +46,8 @@ static void scratch_free(struct scratch *s)
 }
 
 /* Exact solve: A = G + reg I + sum alpha w y y^T (upper triangle, by one
- * rank-n update over the gathered rows), b = sum (1 + alpha w) y. */
+ * rank-n update over the gathered rows, and a rank-1 downdate for each
+ * weight below 0), b = sum (1 + alpha w) y. */
 static void solve_cholesky(float *x, const float *G, const float *Y, const uint32_t *idx,
 			   const float *w, size_t n, const struct lmrec_als_params *p,
 			   struct scratch *s)
@@ -66,6 +67,8 @@ static void solve_cholesky(float *x, const float *G, const float *Y, const uint3
 			s->Yu[j * k + f] = sc * y[f];
 			x[f] += (float)(1.0 + c) * y[f];
 		}
+		if (c < 0) /* a confidence below 1 */
+			cblas_ssyr(CblasRowMajor, CblasUpper, (blasint)k, (float)c, y, 1, s->A, (blasint)k);
 	}
 	if (n)
 		cblas_ssyrk(CblasRowMajor, CblasUpper, CblasTrans, (blasint)k, (blasint)n, 1.0f, s->Yu,

@@ -51,15 +51,17 @@ static void sort_row(uint32_t *idx, float *val, uint64_t n, struct entry **tmp, 
 void lmrec_csr_build(struct lmrec_csr *m, size_t rows, size_t cols, const uint32_t *r,
 		     const uint32_t *c, const float *v, size_t n, enum lmrec_dup dup)
 {
-	/* Counting sort by row, then by column within each row, then repeats
-	 * merged. */
-	uint64_t *ptr = lmrec_xcalloc(rows + 1, sizeof *ptr);
-	for (size_t i = 0; i < n; i++) {
+	/* Every entry checked before anything is allocated: the die leaves
+	 * nothing behind. */
+	for (size_t i = 0; i < n; i++)
 		if (r[i] >= rows || c[i] >= cols)
 			lmrec_die(LMREC_EXIT_FAIL, "internal error: sparse entry (%u, %u) outside %zu x %zu",
 				  r[i], c[i], rows, cols);
+	/* Counting sort by row, then by column within each row, then repeats
+	 * merged. */
+	uint64_t *ptr = lmrec_xcalloc(rows + 1, sizeof *ptr);
+	for (size_t i = 0; i < n; i++)
 		ptr[r[i] + 1]++;
-	}
 	for (size_t i = 0; i < rows; i++)
 		ptr[i + 1] += ptr[i];
 	uint32_t *idx = lmrec_xcalloc(n + 1, sizeof *idx);

@@ -95,6 +95,17 @@ static void read_csr(const struct lmrec_model *f, const char *prefix, size_t row
 	}
 }
 
+static size_t param_count(const struct lmrec_model *f, const char *key)
+{
+	size_t len;
+	const char *v = lmrec_model_param(f, key, &len);
+	uint64_t n;
+	if (!v || lmrec_parse_u64(v, len, &n) != 0 || n > SIZE_MAX)
+		lmrec_die(LMREC_EXIT_DATA, "%s: parameter '%s' is missing or not a whole number", f->path,
+			  key);
+	return (size_t)n;
+}
+
 static double param_double(const struct lmrec_model *f, const char *key)
 {
 	size_t len;
@@ -134,6 +145,9 @@ struct lmrec_recmodel *lmrec_recmodel_read(const char *path, uint32_t kind)
 	default: { /* als, bpr */
 		const struct lmrec_section *s = lmrec_model_need(f, "item_factors", LMREC_DT_F32, 2);
 		m->k = s->shape[1];
+		if (m->k == 0)
+			lmrec_die(LMREC_EXIT_DATA,
+				  "%s: section 'item_factors' has 0 in dimension 1, expected at least 1", path);
 		shape[0] = m->nu;
 		shape[1] = m->k;
 		m->X = (float *)need(f, "user_factors", LMREC_DT_F32, 2, shape);
@@ -144,7 +158,7 @@ struct lmrec_recmodel *lmrec_recmodel_read(const char *path, uint32_t kind)
 		} else {
 			m->reg = param_double(f, "reg");
 			m->alpha = param_double(f, "alpha");
-			m->cg_steps = (size_t)param_double(f, "cg_steps");
+			m->cg_steps = param_count(f, "cg_steps");
 		}
 	}
 	}

@@ -106,13 +106,28 @@ static float block_max(const float *s)
 	return mx;
 }
 
-/* The k-th largest of a[0..n) (k <= n), selected in the copy w (n) by
- * quickselect with a median-of-three pivot; -INFINITY values count. */
+static int cmp_desc(const void *pa, const void *pb)
+{
+	float a = *(const float *)pa, b = *(const float *)pb;
+	return a > b ? -1 : a < b;
+}
+
+/* The k-th largest of a[0..n) (k <= n, no NaN), selected in the copy w (n)
+ * by quickselect with a median-of-three pivot; -INFINITY values count.
+ * Inputs that defeat the pivot (a median-of-3 killer) would make it
+ * quadratic: once the partitions have gone over 6n elements in all, the
+ * range left is sorted instead, so the worst case is O(n log n). */
 static float kth_largest(float *w, const float *a, size_t n, size_t k)
 {
 	memcpy(w, a, n * sizeof *w);
 	size_t lo = 0, hi = n - 1, want = k - 1; /* index in descending order */
+	size_t work = 0;
 	while (lo < hi) {
+		work += hi - lo + 1;
+		if (work > 6 * n) {
+			qsort(w + lo, hi - lo + 1, sizeof *w, cmp_desc);
+			break;
+		}
 		size_t mid = lo + (hi - lo) / 2;
 		float x = w[lo], y = w[mid], z = w[hi];
 		float pivot = x > y ? (y > z ? y : (x > z ? z : x)) : (x > z ? x : (y > z ? z : y));
@@ -142,12 +157,16 @@ static float kth_largest(float *w, const float *a, size_t n, size_t k)
 	return w[want];
 }
 
-static void push_range(struct lmrec_topk *t, const float *s, size_t from, size_t to, float *th)
+/* Pushes the scores of s[from, to) that reach *th, which rises with the
+ * heap's threshold but never drops below lower. */
+static void push_range(struct lmrec_topk *t, const float *s, size_t from, size_t to, float *th,
+		       float lower)
 {
 	for (size_t j = from; j < to; j++)
 		if (s[j] >= *th) {
 			lmrec_topk_push(t, (uint32_t)j, s[j]);
-			*th = lmrec_topk_threshold(t);
+			float h = lmrec_topk_threshold(t);
+			*th = h > lower ? h : lower;
 		}
 }
 
@@ -158,7 +177,7 @@ void lmrec_topk_scan(struct lmrec_topk *t, const float *s, size_t n)
 	if (t->k == 0)
 		return;
 	if (nb < 4 * t->k) { /* too short for the bound to pay */
-		push_range(t, s, 0, n, &th);
+		push_range(t, s, 0, n, &th, -INFINITY);
 		return;
 	}
 	if (t->auxcap < 2 * nb) { /* block maxima, then a copy to select in */
@@ -171,11 +190,12 @@ void lmrec_topk_scan(struct lmrec_topk *t, const float *s, size_t n)
 	for (size_t b = 0; b < nb; b++)
 		t->aux[b] = block_max(s + b * SCAN_BLOCK);
 	float lower = kth_largest(t->aux + nb, t->aux, nb, t->k);
+	/* the lower bound may exceed the heap's own threshold until it is
+	 * full: it stays the floor of th throughout */
 	if (lower > th)
 		th = lower;
 	for (size_t b = 0; b < nb; b++)
 		if (t->aux[b] >= th)
-			push_range(t, s, b * SCAN_BLOCK, (b + 1) * SCAN_BLOCK, &th);
-	push_range(t, s, nb * SCAN_BLOCK, n, &th);
-	/* the lower bound may exceed the heap's own threshold until it is full */
+			push_range(t, s, b * SCAN_BLOCK, (b + 1) * SCAN_BLOCK, &th, lower);
+	push_range(t, s, nb * SCAN_BLOCK, n, &th, lower);
 }

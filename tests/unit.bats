@@ -44,7 +44,7 @@ unit() {
 	unit rng
 }
 
-@test "unit topk: against a full sort with ties, NaN, k = 0 and k > n" {
+@test "unit topk: against a full sort with ties, NaN, k = 0 and k > n; the scan against pushes" {
 	unit topk
 }
 
@@ -65,6 +65,42 @@ unit() {
 
 @test "unit cli: option values, cut-off lists, usage errors" {
 	unit cli
+}
+
+@test "unit par: every task once, contiguous chunks in thread order, 1 to 5 threads" {
+	unit par
+}
+
+@test "unit csr: triples with repeats against dense matrices, long rows, transpose, refusals" {
+	unit csr
+}
+
+@test "unit mat: BLAS and LAPACK kernels against their slow twins, shapes 0 and 1, not positive definite" {
+	unit mat
+}
+
+@test "unit metrics: per-user accuracy, Gini, sampled rank and bootstrap against slow definitions" {
+	unit metrics
+}
+
+@test "unit bpr: gradient against finite differences, the tails of ln sigmoid, a planted problem" {
+	unit bpr
+}
+
+@test "unit als: the loss, its gradient, exact and CG solves, descent, threads" {
+	unit als
+}
+
+@test "unit ease: Gram against dense X^T X, B against a slow inverse and its optimality, threads" {
+	unit ease
+}
+
+@test "unit itemknn: every neighbour list against a brute force, ties, threads" {
+	unit itemknn
+}
+
+@test "unit recmodel: every kind round-trips and scores as a naive loop; bad sections refused" {
+	unit recmodel
 }
 
 @test "unit fuzz: the kept TSV corpus replays through the harness" {

@@ -1,5 +1,6 @@
 /* Unit tests of lib/topk.c against a slow full sort (score descending,
- * index ascending), on random inputs with many ties. */
+ * index ascending), on random inputs with many ties; and lmrec_topk_scan
+ * against pushing every score one by one. */
 #include <math.h>
 
 #include "check.h"
@@ -164,11 +165,230 @@ static void test_threshold_skip(void)
 	free(s);
 }
 
+/* ---- lmrec_topk_scan: the same as pushing every score one by one ---- */
+
+/* The heap of pushes: pre (npre pairs) then s[i] for every i. */
+static size_t scan_ref(struct lmrec_topk *t, const struct pair *pre, size_t npre, const float *s,
+		       size_t n)
+{
+	lmrec_topk_reset(t);
+	for (size_t i = 0; i < npre; i++)
+		lmrec_topk_push(t, pre[i].idx, pre[i].score);
+	for (size_t i = 0; i < n; i++)
+		lmrec_topk_push_slow(t, (uint32_t)i, s[i]);
+	return lmrec_topk_sort(t);
+}
+
+static size_t scan_got(struct lmrec_topk *t, const struct pair *pre, size_t npre, const float *s,
+		       size_t n)
+{
+	lmrec_topk_reset(t);
+	for (size_t i = 0; i < npre; i++)
+		lmrec_topk_push(t, pre[i].idx, pre[i].score);
+	lmrec_topk_scan(t, s, n);
+	return lmrec_topk_sort(t);
+}
+
+/* 1 when both heaps hold the same sorted pairs (scores compared by bits,
+ * so -0 and 0 differ too) and nothing NaN. */
+static int same_topk(const struct lmrec_topk *a, size_t na, const struct lmrec_topk *b, size_t nb)
+{
+	if (na != nb)
+		return 0;
+	for (size_t i = 0; i < na; i++)
+		if (a->idx[i] != b->idx[i] || memcmp(&a->score[i], &b->score[i], sizeof(float)) != 0 ||
+		    isnan(a->score[i]))
+			return 0;
+	return 1;
+}
+
+static void test_scan_random(void)
+{
+	struct lmrec_rng r;
+	lmrec_rng_seed(&r, 23);
+	enum { MAXN = 5000 };
+	float *s = lmrec_xmalloc(MAXN * sizeof *s);
+	struct pair pre[40];
+	size_t bad = 0, cases = 0, long_path = 0, short_path = 0;
+	/* one scanner reused across rows, as lmrec-recall does: its scratch
+	 * grows and shrinks in use */
+	struct lmrec_topk got, want;
+	lmrec_topk_init(&got, MAXN + 3);
+	lmrec_topk_init(&want, MAXN + 3);
+	for (int t = 0; t < 3000; t++) {
+		size_t n = (size_t)lmrec_rng_below(&r, t < 1000 ? 200 : MAXN);
+		size_t k;
+		switch (t % 6) {
+		case 0: k = 1; break;
+		case 1: k = n; break;
+		case 2: k = n + 3; break;
+		case 3: k = 0; break;
+		default: k = 1 + (size_t)lmrec_rng_below(&r, 1 + n / 64 * (t % 2 ? 1 : 4));
+		}
+		uint64_t levels = 1 + lmrec_rng_below(&r, t % 5 == 0 ? 3 : 50);
+		uint64_t nan_pct = lmrec_rng_below(&r, 4) * 30; /* 0, 30, 60 or 90% NaN */
+		for (size_t i = 0; i < n; i++) {
+			uint64_t v = lmrec_rng_below(&r, levels + 2);
+			if (lmrec_rng_below(&r, 100) < nan_pct)
+				s[i] = NAN; /* a seen item */
+			else if (v == levels)
+				s[i] = -INFINITY;
+			else if (v == levels + 1)
+				s[i] = lmrec_rng_below(&r, 8) ? -1.0f : INFINITY;
+			else
+				s[i] = (float)v * 0.25f - 2.0f;
+		}
+		/* a heap not empty before the scan, half of the time */
+		size_t npre = t % 2 ? (size_t)lmrec_rng_below(&r, 40) : 0;
+		for (size_t i = 0; i < npre; i++) {
+			/* indices inside the row and beyond it */
+			pre[i].idx = (uint32_t)lmrec_rng_below(&r, n + 100);
+			pre[i].score = (float)lmrec_rng_below(&r, levels + 1) * 0.25f - 2.0f;
+		}
+		got.k = want.k = k;
+		size_t ng = scan_got(&got, pre, npre, s, n);
+		size_t nw = scan_ref(&want, pre, npre, s, n);
+		int ok = same_topk(&got, ng, &want, nw);
+		if (!ok && bad < 5)
+			printf("# n=%zu k=%zu levels=%" PRIu64 " nan=%" PRIu64 "%% pre=%zu: got %zu, want %zu\n",
+			       n, k, levels, nan_pct, npre, ng, nw);
+		bad += !ok;
+		cases++;
+		if (k && n / 16 >= 4 * k)
+			long_path++;
+		else
+			short_path++;
+	}
+	got.k = want.k = MAXN + 3;
+	lmrec_topk_free(&got);
+	lmrec_topk_free(&want);
+	free(s);
+	CHECK_U64(bad, 0);
+	CHECK_U64(cases, 3000);
+	CHECK(long_path > 500 && short_path > 500);
+}
+
+/* The bound is exact at its edge: nb = 4k blocks takes the long path,
+ * nb = 4k - 1 the short one; both right, with the best scores placed so
+ * that the k-th best block maximum equals the k-th best score. */
+static void test_scan_threshold_edges(void)
+{
+	struct lmrec_rng r;
+	lmrec_rng_seed(&r, 29);
+	size_t bad = 0;
+	for (size_t k = 1; k <= 9; k++)
+		for (int d = -1; d <= 1; d++)
+			for (size_t tail = 0; tail < 16; tail += 5) {
+				size_t n = (4 * k + (size_t)(d + 1) - 1) * 16 + tail;
+				float *s = lmrec_xmalloc((n + 1) * sizeof *s);
+				for (size_t i = 0; i < n; i++)
+					s[i] = (float)lmrec_rng_below(&r, 4);
+				/* the k best: one per block, all equal, and ties for
+				 * them in the tail, which is never a block */
+				for (size_t b = 0; b < k; b++)
+					s[b * 16 + 15 - b % 16] = 9.0f;
+				for (size_t i = n - tail; i < n; i++)
+					s[i] = 9.0f;
+				struct lmrec_topk a, b2;
+				lmrec_topk_init(&a, k);
+				lmrec_topk_init(&b2, k);
+				size_t na = scan_got(&a, NULL, 0, s, n), nw = scan_ref(&b2, NULL, 0, s, n);
+				bad += !same_topk(&a, na, &b2, nw);
+				lmrec_topk_free(&a);
+				lmrec_topk_free(&b2);
+				free(s);
+			}
+	CHECK_U64(bad, 0);
+}
+
+/* Scores whose block maxima come in an order of the given pattern: the
+ * maximum of block b at one place in it, lower scores or NaN around. */
+static void adversarial_row(float *s, size_t n, size_t nb, int pattern)
+{
+	for (size_t i = 0; i < n; i++) {
+		size_t blk = i / 16, h = nb / 2;
+		float m;
+		switch (pattern) {
+		case 0: m = 1.0f; break;                                          /* all equal */
+		case 1: m = (float)blk; break;                                    /* ascending */
+		case 2: m = (float)(nb - blk); break;                             /* descending */
+		case 3: m = blk % 2 ? (float)blk : -(float)blk; break;            /* alternating */
+		case 4: m = (float)(blk < h ? blk : nb - blk); break;             /* organ pipe */
+		case 5: m = (float)(blk % 2); break;                              /* two values */
+		case 6: /* Musser's median-of-3 killer */
+			m = blk < h ? (blk % 2 ? (float)(h + blk) : (float)(blk + 1)) : (float)(2 * (blk - h + 1));
+			break;
+		default: m = NAN; /* every score left out */
+		}
+		s[i] = i % 16 == (blk * 7) % 16 ? m : (i % 3 ? m - 0.5f : NAN);
+	}
+}
+
+/* Block maxima in orders that break naive quickselects: all equal, sorted
+ * either way, alternating, organ pipe, two values, a median-of-3 killer. */
+static void test_scan_adversarial(void)
+{
+	enum { NB = 4096, N = NB * 16 + 7 };
+	float *s = lmrec_xmalloc(N * sizeof *s);
+	static const size_t ks[] = {1, 2, 10, 100, NB / 4};
+	size_t bad = 0;
+	struct lmrec_topk a, b;
+	lmrec_topk_init(&a, NB / 4);
+	lmrec_topk_init(&b, NB / 4);
+	for (int p = 0; p < 8; p++) {
+		adversarial_row(s, N, NB, p);
+		for (size_t q = 0; q < sizeof ks / sizeof *ks; q++) {
+			a.k = b.k = ks[q];
+			size_t na = scan_got(&a, NULL, 0, s, N), nw = scan_ref(&b, NULL, 0, s, N);
+			int ok = same_topk(&a, na, &b, nw);
+			if (!ok)
+				printf("# pattern %d, k=%zu: differs from the pushes\n", p, ks[q]);
+			bad += !ok;
+		}
+	}
+	a.k = b.k = NB / 4;
+	lmrec_topk_free(&a);
+	lmrec_topk_free(&b);
+	free(s);
+	CHECK_U64(bad, 0);
+}
+
+/* The scan is never much slower than the pushes it replaces, whatever the
+ * order of the block maxima: a quickselect gone quadratic on a median-of-3
+ * killer takes ~10 times as long as the pushes over 100000 blocks. Timed
+ * against the pushes, not the clock, so it holds under Valgrind too. */
+static void test_scan_not_quadratic(void)
+{
+	enum { NB = 100000, N = NB * 16 };
+	float *s = lmrec_xmalloc(N * sizeof *s);
+	struct lmrec_topk a, b;
+	lmrec_topk_init(&a, NB / 4);
+	lmrec_topk_init(&b, NB / 4);
+	adversarial_row(s, N, NB, 6);
+	double t0 = lmrec_now();
+	size_t na = scan_got(&a, NULL, 0, s, N);
+	double t_scan = lmrec_now() - t0;
+	t0 = lmrec_now();
+	size_t nw = scan_ref(&b, NULL, 0, s, N);
+	double t_push = lmrec_now() - t0;
+	CHECK(same_topk(&a, na, &b, nw));
+	printf("# median-of-3 killer, %d scores, k = %d: scan %.4f s, pushes %.4f s\n", N, NB / 4,
+	       t_scan, t_push);
+	CHECK(t_scan < 2 * t_push + 0.002);
+	lmrec_topk_free(&a);
+	lmrec_topk_free(&b);
+	free(s);
+}
+
 int main(void)
 {
 	lmrec_setprogname("topk");
 	CHECK_RUN(test_against_full_sort);
 	CHECK_RUN(test_edges);
 	CHECK_RUN(test_threshold_skip);
+	CHECK_RUN(test_scan_random);
+	CHECK_RUN(test_scan_threshold_edges);
+	CHECK_RUN(test_scan_adversarial);
+	CHECK_RUN(test_scan_not_quadratic);
 	return check_done();
 }
