@@ -236,6 +236,15 @@ static void load_data(const struct opts *o, char *const *files, size_t nfiles, s
 		s = lmrec_ids_str(x.items, x.item[r], &len);
 		ri[n] = lmrec_ids_intern(i0, s, len);
 		double w = o->use_weights ? x.weight[r] : 1.0;
+		if (o->kind == LMREC_KIND_ALS && 1.0 + o->alpha * w <= 0.0) {
+			size_t ul, il;
+			const char *us = lmrec_ids_str(x.users, x.user[r], &ul);
+			const char *is = lmrec_ids_str(x.items, x.item[r], &il);
+			lmrec_die(LMREC_EXIT_DATA,
+				  "weight %g of user '%.*s', item '%.*s' makes the ALS confidence "
+				  "1 + alpha * weight not positive",
+				  w, (int)ul, us, (int)il, is);
+		}
 		if (o->half_life > 0) {
 			/* in double: the difference of two int64 may overflow */
 			double age_days = ((double)now - (double)x.ts[r]) / 86400.0;

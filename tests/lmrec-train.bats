@@ -387,3 +387,11 @@ ndcg10() {
 	echo "als NDCG@10 $v" >&3
 	awk -v v="$v" 'BEGIN { exit !(v >= 0.068) }'
 }
+
+@test "lmrec-train: a weight that makes the ALS confidence non-positive exits 65" {
+	printf 'user\titem\tts\tweight\nu\ta\t1\t-3\n' >neg.tsv
+	run -65 --separate-stderr lmrec-train --model als --use-weights --folds all -o m.lmrc neg.tsv
+	[ "$stderr" = "lmrec-train: weight -3 of user 'u', item 'a' makes the ALS confidence 1 + alpha * weight not positive" ]
+	run lmrec-train -q --model als --use-weights --alpha 0.2 --folds all -o m.lmrc neg.tsv
+	assert_success
+}
