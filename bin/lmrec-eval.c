@@ -9,6 +9,7 @@
 
 #include "lmrec.h"
 #include "metrics.h"
+#include "vectors.h"
 
 /* Per-user metrics, in output order; the catalog metrics follow them. */
 enum {
@@ -306,8 +307,7 @@ static void load_recs(struct world *w, char *const *files, size_t nfiles)
 struct content {
 	uint32_t *item;   /* (n) */
 	uint32_t *cat;    /* (n) category index + 1 (items file) */
-	float *vec;       /* (n, dim) vectors (vectors file) */
-	size_t n, cap, dim;
+	size_t n, cap;
 	uint32_t *catalog; /* (ncat) items of the items file */
 	size_t ncat;
 };
@@ -340,41 +340,10 @@ static void load_items(struct world *w, const char *path, struct content *c)
 	lmrec_ids_free(cats);
 }
 
-static void load_vectors(struct world *w, const char *path, struct content *c)
-{
-	struct lmrec_tsv *r = lmrec_tsv_open(path);
-	size_t ci = lmrec_tsv_col(r, "item");
-	size_t *dcol = lmrec_xcalloc(r->ncols, sizeof *dcol);
-	size_t dim = 0;
-	for (size_t k = 0; k < r->ncols; k++) {
-		char name[32];
-		snprintf(name, sizeof name, "d%zu", dim);
-		if (strcmp(r->cols[k], name) == 0)
-			dcol[dim++] = k;
-	}
-	if (dim == 0)
-		lmrec_die(LMREC_EXIT_DATA, "%s:1: no vector columns d0, d1, ...", r->display);
-	c->dim = dim;
-	size_t cap = 0, vcap = 0;
-	while (lmrec_tsv_read(r)) {
-		struct lmrec_field it = r->f[ci];
-		if (it.len == 0)
-			lmrec_tsv_die(r, ci, "empty id");
-		LMREC_GROW(c->item, cap, c->n + 1);
-		LMREC_GROW(c->vec, vcap, (c->n + 1) * dim);
-		c->item[c->n] = lmrec_ids_intern(w->items, it.p, it.len);
-		float *v = c->vec + c->n * dim;
-		for (size_t d = 0; d < dim; d++)
-			v[d] = lmrec_tsv_f32(r, dcol[d]);
-		c->n++;
-	}
-	lmrec_tsv_close(r);
-	free(dcol);
-}
-
 /* Places the content rows into arrays indexed by item, now that the
  * dictionary is complete. */
-static void place_content(struct world *w, const struct content *items, const struct content *vecs)
+static void place_content(struct world *w, const struct content *items,
+			  const struct lmrec_vectors *vecs)
 {
 	size_t ni = w->ni;
 	if (items->cat) {
@@ -382,14 +351,18 @@ static void place_content(struct world *w, const struct content *items, const st
 		for (size_t j = 0; j < items->n; j++)
 			w->category[items->item[j]] = items->cat[j];
 	}
-	if (vecs->vec) {
+	if (vecs->v) {
 		w->dim = vecs->dim;
 		w->vec = lmrec_xcalloc((ni + 1) * w->dim, sizeof *w->vec);
 		w->has_vec = lmrec_xcalloc(ni + 1, 1);
-		for (size_t j = 0; j < vecs->n; j++) {
-			memcpy(w->vec + (size_t)vecs->item[j] * w->dim, vecs->vec + j * w->dim,
-			       w->dim * sizeof *w->vec);
-			w->has_vec[vecs->item[j]] = 1;
+		for (size_t i = 0; i < ni; i++) {
+			size_t len;
+			const char *id = lmrec_ids_str(w->items, (uint32_t)i, &len);
+			const float *v = lmrec_vectors_find(vecs, id, len);
+			if (v) {
+				memcpy(w->vec + i * w->dim, v, w->dim * sizeof *w->vec);
+				w->has_vec[i] = 1;
+			}
 		}
 	}
 }
@@ -398,7 +371,6 @@ static void free_content(struct content *c)
 {
 	free(c->item);
 	free(c->cat);
-	free(c->vec);
 	free(c->catalog);
 }
 
@@ -425,15 +397,7 @@ static double ild_of(const struct world *w, const uint32_t *list, size_t len, si
 				if (x >= lmrec_ids_count(w->items) || !w->has_vec[x] || !w->has_vec[y])
 					continue;
 				const float *vx = w->vec + (size_t)x * w->dim, *vy = w->vec + (size_t)y * w->dim;
-				double dot = 0, nx = 0, ny = 0;
-				for (size_t d = 0; d < w->dim; d++) {
-					dot += (double)vx[d] * vy[d];
-					nx += (double)vx[d] * vx[d];
-					ny += (double)vy[d] * vy[d];
-				}
-				if (nx == 0 || ny == 0)
-					continue; /* a zero vector has no direction */
-				sum += 1.0 - dot / sqrt(nx * ny);
+				sum += 1.0 - lmrec_cosine(vx, vy, w->dim);
 			} else {
 				if (!w->category[x] || !w->category[y])
 					continue;
@@ -534,13 +498,14 @@ static int run(const struct opts *o, char *const *files, size_t nfiles)
 		}
 		have_train = 1;
 	}
-	struct content items_c, vecs_c;
+	struct content items_c;
+	struct lmrec_vectors vecs_c;
 	memset(&items_c, 0, sizeof items_c);
 	memset(&vecs_c, 0, sizeof vecs_c);
 	if (o->items)
 		load_items(&w, o->items, &items_c);
 	if (o->vectors)
-		load_vectors(&w, o->vectors, &vecs_c);
+		lmrec_vectors_read(&vecs_c, o->vectors, "item");
 	load_recs(&w, files, nfiles);
 	size_t nu = w.nu = lmrec_ids_count(w.users), ni = w.ni = lmrec_ids_count(w.items);
 	place_content(&w, &items_c, &vecs_c);
@@ -878,7 +843,7 @@ static int run(const struct opts *o, char *const *files, size_t nfiles)
 	free(user_segs);
 	free(catalog_list);
 	free_content(&items_c);
-	free_content(&vecs_c);
+	lmrec_vectors_free(&vecs_c);
 	if (row_seg)
 		for (size_t r = 0; r < truth.n; r++)
 			free(row_seg[r]);

@@ -201,39 +201,29 @@ static void load_exclude(struct catalog *c, const char *path)
 	lmrec_tsv_close(r);
 }
 
+/* Every item's vector, unit length, placed by catalog index. */
 static void load_vectors(struct catalog *c, const char *path)
 {
-	struct lmrec_tsv *r = lmrec_tsv_open(path);
-	size_t ci = lmrec_tsv_col(r, "item");
-	size_t *dcol = lmrec_xcalloc(r->ncols + 1, sizeof *dcol), dim = 0;
-	for (size_t k = 0; k < r->ncols; k++) {
-		char name[32];
-		snprintf(name, sizeof name, "d%zu", dim);
-		if (strcmp(r->cols[k], name) == 0)
-			dcol[dim++] = k;
-	}
-	if (dim == 0)
-		lmrec_die(LMREC_EXIT_DATA, "%s:1: no vector columns d0, d1, ...", r->display);
-	c->dim = dim;
-	c->vec = lmrec_xcalloc(c->cap * dim + 1, sizeof *c->vec);
-	while (lmrec_tsv_read(r)) {
-		if (r->f[ci].len == 0)
-			lmrec_tsv_die(r, ci, "empty id");
-		uint32_t i = item_index(c, r->f[ci].p, r->f[ci].len);
+	struct lmrec_vectors vs;
+	lmrec_vectors_read(&vs, path, "item");
+	c->dim = vs.dim;
+	c->vec = lmrec_xcalloc(c->cap * vs.dim + 1, sizeof *c->vec);
+	for (size_t r = 0; r < vs.n; r++) {
+		size_t len;
+		const char *id = lmrec_ids_str(vs.ids, (uint32_t)r, &len);
+		uint32_t i = item_index(c, id, len);
+		const float *src = vs.v + r * vs.dim;
 		double norm = 0;
-		float *v = c->vec + (size_t)i * dim;
-		for (size_t d = 0; d < dim; d++) {
-			v[d] = lmrec_tsv_f32(r, dcol[d]);
-			norm += (double)v[d] * v[d];
-		}
+		for (size_t d = 0; d < vs.dim; d++)
+			norm += (double)src[d] * src[d];
 		if (norm > 0) {
-			for (size_t d = 0; d < dim; d++)
-				v[d] = (float)(v[d] / sqrt(norm));
+			float *v = c->vec + (size_t)i * vs.dim;
+			for (size_t d = 0; d < vs.dim; d++)
+				v[d] = (float)(src[d] / sqrt(norm));
 			c->has_vec[i] = 1;
 		}
 	}
-	lmrec_tsv_close(r);
-	free(dcol);
+	lmrec_vectors_free(&vs);
 }
 
 /* ---- candidates of one user ---- */

@@ -25,7 +25,8 @@ struct channel {
 struct opts {
 	struct channel *ch;
 	size_t nch, top;
-	const char *history, *users, *output, *folds, *quota;
+	const char *history, *users, *output, *quota;
+	unsigned fold_set; /* the --history rows used */
 	int keep_seen, fold_in, threads, quiet;
 };
 
@@ -110,42 +111,6 @@ struct population {
 	float *hw;
 };
 
-static int fold_wanted(const char *list, unsigned char fold)
-{
-	if (strcmp(list, "all") == 0)
-		return 1;
-	const char *name = lmrec_fold_names[fold];
-	size_t n = strlen(name);
-	for (const char *p = list; *p;) {
-		const char *comma = strchr(p, ',');
-		size_t len = comma ? (size_t)(comma - p) : strlen(p);
-		if (len == n && memcmp(p, name, n) == 0)
-			return 1;
-		p += len + (comma ? 1 : 0);
-	}
-	return 0;
-}
-
-/* Dies (usage) unless list is 'all' or comma-separated fold names. */
-static void check_folds(const char *list)
-{
-	if (strcmp(list, "all") == 0)
-		return;
-	for (const char *p = list;;) {
-		size_t len = strcspn(p, ",");
-		int ok = 0;
-		for (unsigned char f = LMREC_FOLD_TRAIN; f <= LMREC_FOLD_TEST; f++)
-			ok |= len == strlen(lmrec_fold_names[f]) && memcmp(p, lmrec_fold_names[f], len) == 0;
-		if (!ok)
-			lmrec_usage_error("invalid value for --folds: '%s' (expected 'all' or folds among "
-					  "train, valid and test, comma-separated)",
-					  list);
-		if (!p[len])
-			break;
-		p += len + 1;
-	}
-}
-
 static void build_population(const struct opts *o, struct lmrec_ids *items, struct population *pop)
 {
 	pop->users = lmrec_ids_new();
@@ -176,7 +141,7 @@ static void build_population(const struct opts *o, struct lmrec_ids *items, stru
 		hi = lmrec_xcalloc(x.n + 1, sizeof *hi);
 		hw = lmrec_xcalloc(x.n + 1, sizeof *hw);
 		for (size_t r = 0; r < x.n; r++)
-			if (!x.has_fold || fold_wanted(o->folds, x.fold_of[r])) {
+			if (!x.has_fold || lmrec_fold_in(o->fold_set, x.fold_of[r])) {
 				hu[nh] = x.user[r];
 				hi[nh] = x.item[r];
 				hw[nh++] = x.weight[r];
@@ -554,7 +519,8 @@ static void apply_quota(struct opts *o)
 int main(int argc, char **argv)
 {
 	lmrec_setprogname(argv[0]);
-	struct opts o = {.top = 100, .folds = "train,valid", .threads = 1};
+	struct opts o = {.top = 100, .threads = 1,
+			 .fold_set = 1u << LMREC_FOLD_TRAIN | 1u << LMREC_FOLD_VALID};
 	size_t chcap = 0;
 	int c;
 	while ((c = getopt_long(argc, argv, "m:n:o:j:qhV", long_options, NULL)) != -1) {
@@ -573,8 +539,7 @@ int main(int argc, char **argv)
 		}
 		case OPT_HISTORY: o.history = optarg; break; /* --history */
 		case OPT_FOLDS: /* --folds */
-			check_folds(optarg);
-			o.folds = optarg;
+			o.fold_set = lmrec_folds_parse("--folds", optarg);
 			break;
 		case OPT_USERS: o.users = optarg; break;     /* --users */
 		case OPT_FOLD_IN: o.fold_in = 1; break;      /* --fold-in */

@@ -17,6 +17,7 @@
 
 struct opts {
 	const char *model, *output, *init, *folds;
+	unsigned fold_set; /* the rows trained on, when there is a fold column */
 	uint32_t kind;
 	int use_weights;
 	uint64_t seed;
@@ -157,42 +158,6 @@ struct data {
 	size_t rows;                      /* interactions used */
 };
 
-static int fold_wanted(const char *list, unsigned char fold)
-{
-	if (strcmp(list, "all") == 0)
-		return 1;
-	const char *name = lmrec_fold_names[fold];
-	size_t n = strlen(name);
-	for (const char *p = list; *p;) {
-		const char *comma = strchr(p, ',');
-		size_t len = comma ? (size_t)(comma - p) : strlen(p);
-		if (len == n && memcmp(p, name, n) == 0)
-			return 1;
-		p += len + (comma ? 1 : 0);
-	}
-	return 0;
-}
-
-/* Dies (usage) unless list is 'all' or comma-separated fold names. */
-static void check_folds(const char *list)
-{
-	if (strcmp(list, "all") == 0)
-		return;
-	for (const char *p = list;;) {
-		size_t len = strcspn(p, ",");
-		int ok = 0;
-		for (unsigned char f = LMREC_FOLD_TRAIN; f <= LMREC_FOLD_TEST; f++)
-			ok |= len == strlen(lmrec_fold_names[f]) && memcmp(p, lmrec_fold_names[f], len) == 0;
-		if (!ok)
-			lmrec_usage_error("invalid value for --folds: '%s' (expected 'all' or folds among "
-					  "train, valid and test, comma-separated)",
-					  list);
-		if (!p[len])
-			break;
-		p += len + 1;
-	}
-}
-
 /* A dictionary with the ids of src in byte order; map[old] = new index. */
 static struct lmrec_ids *sorted_ids(const struct lmrec_ids *src, uint32_t **map_out)
 {
@@ -224,11 +189,11 @@ static void load_data(const struct opts *o, char *const *files, size_t nfiles, s
 	if (!o->have_now) {
 		now = INT64_MIN;
 		for (size_t r = 0; r < x.n; r++)
-			if ((!x.has_fold || fold_wanted(o->folds, x.fold_of[r])) && x.ts[r] > now)
+			if ((!x.has_fold || lmrec_fold_in(o->fold_set, x.fold_of[r])) && x.ts[r] > now)
 				now = x.ts[r];
 	}
 	for (size_t r = 0; r < x.n; r++) {
-		if (x.has_fold && !fold_wanted(o->folds, x.fold_of[r]))
+		if (x.has_fold && !lmrec_fold_in(o->fold_set, x.fold_of[r]))
 			continue;
 		size_t len;
 		const char *s = lmrec_ids_str(x.users, x.user[r], &len);
@@ -455,7 +420,7 @@ static int run(struct opts *o, char *const *files, size_t nfiles)
 int main(int argc, char **argv)
 {
 	lmrec_setprogname(argv[0]);
-	struct opts o = {.folds = "train", .seed = 1, .threads = 1, .neighbors = 20, .shrink = 10,
+	struct opts o = {.folds = "train", .fold_set = 1u << LMREC_FOLD_TRAIN, .seed = 1, .threads = 1, .neighbors = 20, .shrink = 10,
 			 .sim = LMREC_SIM_COSINE, .lambda = 100, .factors = 64, .iters = 15,
 			 .epochs = 50, .alpha = 0.5, .lr = 0.05, .init_scale = 0.01};
 	int c;
@@ -472,7 +437,7 @@ int main(int argc, char **argv)
 		case 'o': o.output = optarg; break;                    /* --output */
 		case OPT_INIT: o.init = optarg; break;                 /* --init */
 		case OPT_FOLDS: /* --folds */
-			check_folds(optarg);
+			o.fold_set = lmrec_folds_parse("--folds", optarg);
 			o.folds = optarg;
 			break;
 		case OPT_USE_WEIGHTS: o.use_weights = 1; break;        /* --use-weights */

@@ -8,6 +8,30 @@
 
 const char *const lmrec_fold_names[5] = {"", "train", "valid", "test", "other"};
 
+unsigned lmrec_folds_parse(const char *opt, const char *list)
+{
+	if (strcmp(list, "all") == 0)
+		return (1u << (LMREC_FOLD_OTHER + 1)) - 1;
+	unsigned set = 0;
+	for (const char *p = list;;) {
+		size_t len = strcspn(p, ",");
+		int found = 0;
+		for (int f = LMREC_FOLD_TRAIN; f <= LMREC_FOLD_TEST; f++)
+			if (len == strlen(lmrec_fold_names[f]) && memcmp(p, lmrec_fold_names[f], len) == 0) {
+				set |= 1u << f;
+				found = 1;
+			}
+		if (!found)
+			lmrec_usage_error("invalid value for %s: '%s' (expected 'all' or folds among "
+					  "train, valid and test, comma-separated)",
+					  opt, list);
+		if (!p[len])
+			break;
+		p += len + 1;
+	}
+	return set;
+}
+
 void lmrec_inter_init(struct lmrec_inter *x, struct lmrec_ids *users, struct lmrec_ids *items)
 {
 	memset(x, 0, sizeof *x);

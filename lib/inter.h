@@ -39,6 +39,12 @@ struct lmrec_inter {
 enum { LMREC_FOLD_NONE = 0, LMREC_FOLD_TRAIN, LMREC_FOLD_VALID, LMREC_FOLD_TEST, LMREC_FOLD_OTHER };
 extern const char *const lmrec_fold_names[5];
 
+/* A set of folds as bits (1 << LMREC_FOLD_*) from "all" (every row,
+ * whatever its fold) or a comma-separated list of train, valid and test;
+ * anything else is a usage error (exit 2) naming the option opt. */
+unsigned lmrec_folds_parse(const char *opt, const char *list);
+static inline int lmrec_fold_in(unsigned set, unsigned char fold) { return (set >> fold) & 1u; }
+
 /* Starts an empty set; users and items may each be a dictionary to share
  * (the set then does not free it), or NULL for a fresh one it owns. */
 void lmrec_inter_init(struct lmrec_inter *x, struct lmrec_ids *users, struct lmrec_ids *items);

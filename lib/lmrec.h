@@ -16,5 +16,6 @@
 #include "tsv.h"
 #include "utf8.h"
 #include "util.h"
+#include "vectors.h"
 
 #endif

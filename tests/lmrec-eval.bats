@@ -201,3 +201,12 @@ setup() {
 	[ "$got" = "$(printf 'hr\t0.0859\nndcg\t0.0449')" ]
 	echo "$output" | grep -q $'\t943$'
 }
+
+@test "lmrec-eval: a vectors file with an id twice or without d0 exits 65" {
+	tsv 'item|d0|d1' 'x|1|0' 'x|0|1' >twice.tsv
+	run -65 --separate-stderr lmrec-eval -q -t truth.tsv --vectors twice.tsv --metrics ild recs.tsv
+	[ "$stderr" = "lmrec-eval: twice.tsv:3: column 'item': 'x' has a vector already" ]
+	tsv 'item|e0' 'x|1' >nod.tsv
+	run -65 --separate-stderr lmrec-eval -q -t truth.tsv --vectors nod.tsv --metrics ild recs.tsv
+	[ "$stderr" = "lmrec-eval: nod.tsv:1: no vector columns d0, d1, ... in the header" ]
+}
