@@ -195,35 +195,22 @@ static void build_population(const struct opts *o, struct lmrec_ids *items, stru
 }
 
 struct out_row {
-	uint32_t item; /* shared index */
+	uint32_t item;    /* shared index */
+	uint32_t order;   /* the item's place in byte order of the ids */
 	float score;
 	uint32_t channel;
 	int64_t because, because2; /* shared item index, or -1 */
 };
 
-static int cmp_row(const void *pa, const void *pb, const struct lmrec_ids *items)
+/* The defined order: score descending, then item id, then channel. */
+static int cmp_row(const void *pa, const void *pb)
 {
 	const struct out_row *a = pa, *b = pb;
 	if (a->score != b->score)
 		return a->score > b->score ? -1 : 1;
-	int c = lmrec_ids_cmp(items, a->item, b->item);
-	if (c)
-		return c;
+	if (a->order != b->order)
+		return a->order < b->order ? -1 : 1;
 	return a->channel < b->channel ? -1 : a->channel > b->channel;
-}
-
-/* qsort has no context in C17: a small insertion sort (rows per user are few) */
-static void sort_rows(struct out_row *r, size_t n, const struct lmrec_ids *items)
-{
-	for (size_t i = 1; i < n; i++) {
-		struct out_row x = r[i];
-		size_t j = i;
-		while (j > 0 && cmp_row(&r[j - 1], &x, items) > 0) {
-			r[j] = r[j - 1];
-			j--;
-		}
-		r[j] = x;
-	}
 }
 
 struct hpair {
@@ -271,6 +258,239 @@ static void list_trained(const struct opts *o, const char *uid, size_t ulen, uin
 	}
 }
 
+/* What every thread reads. */
+struct shared {
+	const struct opts *o;
+	const struct population *pop;
+	const struct lmrec_ids *items;
+	int64_t **to_model;  /* (channels) shared item index -> model index or -1 */
+	uint32_t *item_order; /* (items) place of each shared item in byte order */
+	size_t round_begin;   /* first user (in pop.order) of this round */
+	struct worker *w;
+};
+
+/* One thread's state: scorers, buffers, and its block's output. */
+struct worker {
+	struct lmrec_scorer **sc;   /* (channels) */
+	float **scores;             /* (channels) (USER_BLOCK, model items) */
+	struct lmrec_user_query q[USER_BLOCK];
+	unsigned char *usable;      /* (channels, USER_BLOCK) */
+	uint32_t *qh;               /* the block's histories in model indices */
+	float *qw;
+	size_t qcap, hcap;
+	struct hpair *hbuf;
+	struct lmrec_topk top;
+	uint32_t *seen_list;        /* the user's items to leave out (shared) */
+	size_t seen_cap;
+	struct out_row *rows;       /* (sum of quotas) */
+	struct lmrec_out *out;      /* the block's rows, in memory */
+	size_t users_out, rows_out;
+};
+
+static void worker_init(struct worker *w, const struct opts *o)
+{
+	memset(w, 0, sizeof *w);
+	w->sc = lmrec_xcalloc(o->nch, sizeof *w->sc);
+	w->scores = lmrec_xcalloc(o->nch, sizeof *w->scores);
+	size_t rows = 0;
+	for (size_t c = 0; c < o->nch; c++) {
+		w->sc[c] = lmrec_scorer_new(o->ch[c].m, USER_BLOCK);
+		w->scores[c] = lmrec_xmalloc(USER_BLOCK * (o->ch[c].m->ni + 1) * sizeof **w->scores);
+		rows += o->ch[c].quota;
+	}
+	w->usable = lmrec_xcalloc(o->nch * USER_BLOCK, 1);
+	lmrec_topk_init(&w->top, rows);
+	w->rows = lmrec_xcalloc(rows + 1, sizeof *w->rows);
+	w->out = lmrec_out_open_mem();
+}
+
+static void worker_free(struct worker *w, const struct opts *o)
+{
+	for (size_t c = 0; c < o->nch; c++) {
+		lmrec_scorer_free(w->sc[c]);
+		free(w->scores[c]);
+	}
+	free(w->sc);
+	free(w->scores);
+	free(w->usable);
+	free(w->qh);
+	free(w->qw);
+	free(w->hbuf);
+	lmrec_topk_free(&w->top);
+	free(w->seen_list);
+	free(w->rows);
+	lmrec_out_abort(w->out);
+}
+
+/* Scores each channel for the users [b, b + nb) of pop.order. */
+static void score_channels(const struct shared *sh, struct worker *w, size_t b, size_t nb)
+{
+	const struct opts *o = sh->o;
+	const struct population *pop = sh->pop;
+	for (size_t c = 0; c < o->nch; c++) {
+		const struct lmrec_recmodel *m = o->ch[c].m;
+		size_t total = 0;
+		for (size_t r = 0; r < nb; r++) {
+			uint32_t u = pop->order[b + r];
+			total += pop->hptr[u + 1] - pop->hptr[u];
+		}
+		if (total + 1 > w->qcap) {
+			w->qcap = total + 1;
+			w->qh = lmrec_xreallocarray(w->qh, w->qcap, sizeof *w->qh);
+			w->qw = lmrec_xreallocarray(w->qw, w->qcap, sizeof *w->qw);
+		}
+		size_t at = 0;
+		for (size_t r = 0; r < nb; r++) {
+			uint32_t u = pop->order[b + r];
+			size_t len;
+			const char *s = lmrec_ids_str(pop->users, u, &len);
+			struct lmrec_user_query *q = &w->q[r];
+			q->user = lmrec_ids_find(m->users, s, len);
+			q->hist = w->qh + at;
+			q->w = w->qw + at;
+			q->fold_in = o->fold_in;
+			size_t n = 0;
+			for (uint64_t p = pop->hptr[u]; p < pop->hptr[u + 1]; p++) {
+				int64_t mi = sh->to_model[c][pop->hitem[p]];
+				if (mi >= 0) {
+					w->qh[at + n] = (uint32_t)mi;
+					w->qw[at + n] = o->ch[c].weighted ? pop->hw[p] : 1.0f;
+					n++;
+				}
+			}
+			/* the model's indices differ from the shared ones: keep each
+			 * history sorted by model index */
+			sort_history(w->qh + at, w->qw + at, n, &w->hbuf, &w->hcap);
+			q->n = n;
+			at += n;
+			/* whether the channel has anything to go on: popular always;
+			 * the others history it knows, or (als, bpr) a trained vector */
+			int factors = m->kind == LMREC_KIND_ALS || m->kind == LMREC_KIND_BPR;
+			w->usable[c * USER_BLOCK + r] = m->kind == LMREC_KIND_POPULAR || n > 0 ||
+							(factors && q->user >= 0 && !q->fold_in);
+		}
+		lmrec_score_block(w->sc[c], w->q, nb, w->scores[c]);
+	}
+}
+
+/* The candidates of user r of the block into w->out. */
+static void write_user(const struct shared *sh, struct worker *w, size_t b, size_t r)
+{
+	const struct opts *o = sh->o;
+	const struct population *pop = sh->pop;
+	uint32_t u = pop->order[b + r];
+	size_t ulen;
+	const char *uid = lmrec_ids_str(pop->users, u, &ulen);
+	/* seen: the history, and what the models trained on (which the
+	 * history is, unless --history replaced it) */
+	size_t nseen = 0;
+	for (uint64_t p = pop->hptr[u]; p < pop->hptr[u + 1]; p++) {
+		LMREC_GROW(w->seen_list, w->seen_cap, nseen + 1);
+		w->seen_list[nseen++] = pop->hitem[p];
+	}
+	if (o->history)
+		list_trained(o, uid, ulen, &w->seen_list, &w->seen_cap, &nseen);
+	size_t nrows = 0;
+	for (size_t c = 0; c < o->nch; c++) {
+		const struct channel *ch = &o->ch[c];
+		const struct lmrec_recmodel *m = ch->m;
+		float *s = w->scores[c] + r * m->ni;
+		if (!w->usable[c * USER_BLOCK + r])
+			continue; /* its scores would all be 0: no candidates */
+		/* items left out become NaN, which the top-k never takes: the scan
+		 * is then one comparison per item */
+		if (!o->keep_seen)
+			for (size_t j = 0; j < nseen; j++) {
+				int64_t mi = sh->to_model[c][w->seen_list[j]];
+				if (mi >= 0)
+					s[mi] = NAN;
+			}
+		/* item-kNN: only neighbours of a history item */
+		if (m->kind == LMREC_KIND_ITEMKNN)
+			for (size_t i = 0; i < m->ni; i++)
+				if (!(s[i] > 0))
+					s[i] = NAN;
+		w->top.k = ch->quota;
+		lmrec_topk_reset(&w->top);
+		lmrec_topk_scan(&w->top, s, m->ni);
+		size_t n = lmrec_topk_sort(&w->top);
+		for (size_t t = 0; t < n; t++) {
+			uint32_t mi = w->top.idx[t];
+			struct out_row *row = &w->rows[nrows++];
+			row->item = ch->item_map[mi];
+			row->order = sh->item_order[row->item];
+			row->score = w->top.score[t];
+			row->channel = (uint32_t)c;
+			row->because = row->because2 = -1;
+			if (m->kind == LMREC_KIND_POPULAR)
+				continue;
+			/* the two history items contributing most */
+			float best = 0, second = 0;
+			for (uint64_t p = pop->hptr[u]; p < pop->hptr[u + 1]; p++) {
+				int64_t h = sh->to_model[c][pop->hitem[p]];
+				if (h < 0 || (uint32_t)h == mi)
+					continue;
+				float v = (ch->weighted ? pop->hw[p] : 1.0f) * lmrec_contribution(m, (uint32_t)h, mi);
+				if (v > best) {
+					second = best;
+					row->because2 = row->because;
+					best = v;
+					row->because = pop->hitem[p];
+				} else if (v > second) {
+					second = v;
+					row->because2 = pop->hitem[p];
+				}
+			}
+		}
+	}
+	/* one channel's rows come out of the top-k in the defined order (a
+	 * model's indices follow the ids' byte order); several are sorted */
+	if (o->nch > 1)
+		qsort(w->rows, nrows, sizeof *w->rows, cmp_row);
+	struct lmrec_out *out = w->out;
+	for (size_t t = 0; t < nrows; t++) {
+		const struct out_row *row = &w->rows[t];
+		size_t len;
+		const char *s;
+		lmrec_out_write(out, uid, ulen);
+		lmrec_out_tab(out);
+		s = lmrec_ids_str(sh->items, row->item, &len);
+		lmrec_out_write(out, s, len);
+		lmrec_out_tab(out);
+		lmrec_out_f32(out, row->score);
+		lmrec_out_tab(out);
+		lmrec_out_field(out, o->ch[row->channel].name, strlen(o->ch[row->channel].name));
+		lmrec_out_tab(out);
+		if (row->because >= 0) {
+			s = lmrec_ids_str(sh->items, (uint32_t)row->because, &len);
+			lmrec_out_write(out, s, len);
+		}
+		lmrec_out_tab(out);
+		if (row->because2 >= 0) {
+			s = lmrec_ids_str(sh->items, (uint32_t)row->because2, &len);
+			lmrec_out_write(out, s, len);
+		}
+		lmrec_out_eol(out);
+	}
+	w->users_out += nrows > 0;
+	w->rows_out += nrows;
+}
+
+/* Task t of a round: the block of users starting at round_begin + t *
+ * USER_BLOCK, scored by thread t into its own buffer. */
+static void run_block(void *arg, int thread, size_t begin, size_t end)
+{
+	const struct shared *sh = arg;
+	struct worker *w = &sh->w[thread];
+	for (size_t t = begin; t < end; t++) {
+		size_t b = sh->round_begin + t * USER_BLOCK;
+		size_t nb = sh->pop->n - b < USER_BLOCK ? sh->pop->n - b : USER_BLOCK;
+		score_channels(sh, w, b, nb);
+		for (size_t r = 0; r < nb; r++)
+			write_user(sh, w, b, r);
+	}
+}
+
 static int run(struct opts *o)
 {
 	/* one item dictionary across channels and the history */
@@ -288,202 +508,58 @@ static int run(struct opts *o)
 	memset(&pop, 0, sizeof pop);
 	build_population(o, items, &pop);
 	size_t ni_all = lmrec_ids_count(items);
-	/* shared item index -> each model's index (or -1) for history mapping */
-	int64_t **to_model = lmrec_xcalloc(o->nch, sizeof *to_model);
+	struct shared sh = {o, &pop, items, NULL, NULL, 0, NULL};
+	sh.to_model = lmrec_xcalloc(o->nch, sizeof *sh.to_model);
 	for (size_t c = 0; c < o->nch; c++) {
-		to_model[c] = lmrec_xmalloc((ni_all + 1) * sizeof **to_model);
+		sh.to_model[c] = lmrec_xmalloc((ni_all + 1) * sizeof **sh.to_model);
 		for (size_t i = 0; i < ni_all; i++)
-			to_model[c][i] = -1;
+			sh.to_model[c][i] = -1;
 		for (size_t i = 0; i < o->ch[c].m->ni; i++)
-			to_model[c][o->ch[c].item_map[i]] = (int64_t)i;
+			sh.to_model[c][o->ch[c].item_map[i]] = (int64_t)i;
 	}
+	uint32_t *sorted = lmrec_ids_sorted(items);
+	sh.item_order = lmrec_xcalloc(ni_all + 1, sizeof *sh.item_order);
+	for (size_t k = 0; k < ni_all; k++)
+		sh.item_order[sorted[k]] = (uint32_t)k;
+	free(sorted);
 
-	lmrec_blas_threads(o->threads);
+	/* Our threads take blocks of users; BLAS inside each stays on one
+	 * core. A round gives each thread one block, written out in order. */
+	int threads = o->threads;
+	lmrec_blas_threads(threads > 1 ? 1 : threads);
+	sh.w = lmrec_xcalloc((size_t)threads, sizeof *sh.w);
+	for (int t = 0; t < threads; t++)
+		worker_init(&sh.w[t], o);
 	struct lmrec_out *out = lmrec_out_open(o->output);
 	lmrec_out_str(out, "user\titem\tscore\tchannel\tbecause\tbecause2\n");
-	struct lmrec_scorer **sc = lmrec_xcalloc(o->nch, sizeof *sc);
-	float **scores = lmrec_xcalloc(o->nch, sizeof *scores);
-	for (size_t c = 0; c < o->nch; c++) {
-		sc[c] = lmrec_scorer_new(o->ch[c].m, USER_BLOCK);
-		scores[c] = lmrec_xmalloc(USER_BLOCK * (o->ch[c].m->ni + 1) * sizeof **scores);
-	}
-	struct lmrec_user_query q[USER_BLOCK];
-	/* (channels, USER_BLOCK): whether the channel has anything to go on for
-	 * the user: popular always; the others history items the model knows,
-	 * or (als, bpr) the user's trained vector */
-	unsigned char *usable = lmrec_xcalloc(o->nch * USER_BLOCK, 1);
-	/* per user of the block, each channel's history in its model's indices */
-	uint32_t *qh = NULL;
-	float *qw = NULL;
-	size_t qcap = 0, hcap = 0;
-	struct hpair *hbuf = NULL;
-	struct lmrec_topk top;
-	uint32_t *seen_list = NULL; /* the user's items to leave out (shared indices) */
-	size_t seen_cap = 0, nseen = 0;
-	size_t maxq = 0;
-	for (size_t c = 0; c < o->nch; c++)
-		if (o->ch[c].quota > maxq)
-			maxq = o->ch[c].quota;
-	lmrec_topk_init(&top, maxq);
-	struct out_row *rows = lmrec_xcalloc(maxq * o->nch + 1, sizeof *rows);
-	size_t users_out = 0, rows_out = 0;
-
-	for (size_t b = 0; b < pop.n; b += USER_BLOCK) {
-		size_t nb = pop.n - b < USER_BLOCK ? pop.n - b : USER_BLOCK;
-		for (size_t c = 0; c < o->nch; c++) {
-			const struct lmrec_recmodel *m = o->ch[c].m;
-			/* the block's histories mapped into this model */
-			size_t total = 0;
-			for (size_t r = 0; r < nb; r++) {
-				uint32_t u = pop.order[b + r];
-				total += pop.hptr[u + 1] - pop.hptr[u];
-			}
-			LMREC_GROW(qh, qcap, total + 1);
-			qw = lmrec_xreallocarray(qw, qcap, sizeof *qw);
-			size_t at = 0;
-			for (size_t r = 0; r < nb; r++) {
-				uint32_t u = pop.order[b + r];
-				size_t len;
-				const char *s = lmrec_ids_str(pop.users, u, &len);
-				q[r].user = lmrec_ids_find(m->users, s, len);
-				q[r].hist = qh + at;
-				q[r].w = qw + at;
-				q[r].fold_in = o->fold_in;
-				size_t n = 0;
-				for (uint64_t p = pop.hptr[u]; p < pop.hptr[u + 1]; p++) {
-					int64_t mi = to_model[c][pop.hitem[p]];
-					if (mi >= 0) {
-						qh[at + n] = (uint32_t)mi;
-						qw[at + n] = o->ch[c].weighted ? pop.hw[p] : 1.0f;
-						n++;
-					}
-				}
-				/* the model's indices differ from the shared ones: keep each
-				 * history sorted by model index */
-				sort_history(qh + at, qw + at, n, &hbuf, &hcap);
-				q[r].n = n;
-				at += n;
-				int factors = m->kind == LMREC_KIND_ALS || m->kind == LMREC_KIND_BPR;
-				usable[c * USER_BLOCK + r] = m->kind == LMREC_KIND_POPULAR || n > 0 ||
-							     (factors && q[r].user >= 0 && !q[r].fold_in);
-			}
-			lmrec_score_block(sc[c], q, nb, scores[c]);
-		}
-		for (size_t r = 0; r < nb; r++) {
-			uint32_t u = pop.order[b + r];
-			size_t ulen;
-			const char *uid = lmrec_ids_str(pop.users, u, &ulen);
-			/* seen: the history, and what the models trained on (which
-			 * the history is, unless --history replaced it) */
-			nseen = 0;
-			for (uint64_t p = pop.hptr[u]; p < pop.hptr[u + 1]; p++) {
-				LMREC_GROW(seen_list, seen_cap, nseen + 1);
-				seen_list[nseen++] = pop.hitem[p];
-			}
-			if (o->history)
-				list_trained(o, uid, ulen, &seen_list, &seen_cap, &nseen);
-			size_t nrows = 0;
-			for (size_t c = 0; c < o->nch; c++) {
-				const struct channel *ch = &o->ch[c];
-				const struct lmrec_recmodel *m = ch->m;
-				float *s = scores[c] + r * m->ni;
-				if (!usable[c * USER_BLOCK + r])
-					continue; /* its scores would all be 0: no candidates */
-				/* items left out become NaN, which the top-k never takes:
-				 * the scan is then one comparison per item */
-				if (!o->keep_seen)
-					for (size_t j = 0; j < nseen; j++) {
-						int64_t mi = to_model[c][seen_list[j]];
-						if (mi >= 0)
-							s[mi] = NAN;
-					}
-				/* item-kNN: only neighbours of a history item */
-				if (m->kind == LMREC_KIND_ITEMKNN)
-					for (size_t i = 0; i < m->ni; i++)
-						if (!(s[i] > 0))
-							s[i] = NAN;
-				top.k = ch->quota;
-				lmrec_topk_reset(&top);
-				lmrec_topk_scan(&top, s, m->ni);
-				size_t n = lmrec_topk_sort(&top);
-				for (size_t t = 0; t < n; t++) {
-					uint32_t mi = top.idx[t];
-					struct out_row *row = &rows[nrows++];
-					row->item = ch->item_map[mi];
-					row->score = top.score[t];
-					row->channel = (uint32_t)c;
-					row->because = row->because2 = -1;
-					if (m->kind == LMREC_KIND_POPULAR)
-						continue;
-					/* the two history items contributing most */
-					float best = 0, second = 0;
-					for (uint64_t p = pop.hptr[u]; p < pop.hptr[u + 1]; p++) {
-						int64_t h = to_model[c][pop.hitem[p]];
-						if (h < 0 || (uint32_t)h == mi)
-							continue;
-						float v = (ch->weighted ? pop.hw[p] : 1.0f) *
-							  lmrec_contribution(m, (uint32_t)h, mi);
-						if (v > best) {
-							second = best;
-							row->because2 = row->because;
-							best = v;
-							row->because = pop.hitem[p];
-						} else if (v > second) {
-							second = v;
-							row->because2 = pop.hitem[p];
-						}
-					}
-				}
-			}
-			sort_rows(rows, nrows, items);
-			for (size_t t = 0; t < nrows; t++) {
-				size_t len;
-				const char *s;
-				lmrec_out_write(out, uid, ulen);
-				lmrec_out_tab(out);
-				s = lmrec_ids_str(items, rows[t].item, &len);
-				lmrec_out_write(out, s, len);
-				lmrec_out_tab(out);
-				lmrec_out_f32(out, rows[t].score);
-				lmrec_out_tab(out);
-				lmrec_out_field(out, o->ch[rows[t].channel].name,
-						strlen(o->ch[rows[t].channel].name));
-				lmrec_out_tab(out);
-				if (rows[t].because >= 0) {
-					s = lmrec_ids_str(items, (uint32_t)rows[t].because, &len);
-					lmrec_out_write(out, s, len);
-				}
-				lmrec_out_tab(out);
-				if (rows[t].because2 >= 0) {
-					s = lmrec_ids_str(items, (uint32_t)rows[t].because2, &len);
-					lmrec_out_write(out, s, len);
-				}
-				lmrec_out_eol(out);
-			}
-			users_out += nrows > 0;
-			rows_out += nrows;
+	size_t per_round = (size_t)threads * USER_BLOCK;
+	for (size_t b = 0; b < pop.n; b += per_round) {
+		size_t blocks = (pop.n - b + USER_BLOCK - 1) / USER_BLOCK;
+		if (blocks > (size_t)threads)
+			blocks = (size_t)threads;
+		sh.round_begin = b;
+		lmrec_par_for(threads, blocks, run_block, &sh);
+		for (int t = 0; t < threads; t++) {
+			lmrec_out_write(out, sh.w[t].out->buf, sh.w[t].out->len);
+			lmrec_out_mem_reset(sh.w[t].out);
 		}
 	}
 	lmrec_out_commit(out);
+	size_t users_out = 0, rows_out = 0;
+	for (int t = 0; t < threads; t++) {
+		users_out += sh.w[t].users_out;
+		rows_out += sh.w[t].rows_out;
+		worker_free(&sh.w[t], o);
+	}
 	if (!o->quiet)
 		fprintf(stderr, "%s: %zu users, %zu candidates from %zu channel%s\n", lmrec_progname(),
 			users_out, rows_out, o->nch, o->nch == 1 ? "" : "s");
 
-	lmrec_topk_free(&top);
-	free(usable);
-	free(rows);
-	free(seen_list);
-	free(qh);
-	free(qw);
-	free(hbuf);
-	for (size_t c = 0; c < o->nch; c++) {
-		lmrec_scorer_free(sc[c]);
-		free(scores[c]);
-		free(to_model[c]);
-	}
-	free(sc);
-	free(scores);
-	free(to_model);
+	free(sh.w);
+	for (size_t c = 0; c < o->nch; c++)
+		free(sh.to_model[c]);
+	free(sh.to_model);
+	free(sh.item_order);
 	free(pop.order);
 	free(pop.hptr);
 	free(pop.hitem);

@@ -503,6 +503,16 @@ struct lmrec_out *lmrec_out_open(const char *path)
 	return o;
 }
 
+struct lmrec_out *lmrec_out_open_mem(void)
+{
+	struct lmrec_out *o = lmrec_xcalloc(1, sizeof *o);
+	o->gzfd = -1;
+	o->mem = 1;
+	o->cap = OUT_BUF;
+	o->buf = lmrec_xmalloc(o->cap);
+	return o;
+}
+
 static void write_error(const struct lmrec_out *o)
 {
 	lmrec_die(LMREC_EXIT_FAIL, "%s: write:", o->path ? o->path : "standard output");
@@ -510,6 +520,13 @@ static void write_error(const struct lmrec_out *o)
 
 void lmrec_out_flush(struct lmrec_out *o)
 {
+	if (o->mem) { /* nowhere to flush to: make room instead */
+		if (o->len == o->cap) {
+			o->cap *= 2;
+			o->buf = lmrec_xreallocarray(o->buf, o->cap, 1);
+		}
+		return;
+	}
 	if (o->len == 0)
 		return;
 	if (o->gz) {
@@ -527,6 +544,18 @@ void lmrec_out_flush(struct lmrec_out *o)
 
 void lmrec_out_write(struct lmrec_out *o, const void *p, size_t n)
 {
+	if (o->mem) {
+		if (o->cap - o->len < n) {
+			size_t cap = o->cap;
+			while (cap - o->len < n)
+				cap *= 2;
+			o->buf = lmrec_xreallocarray(o->buf, cap, 1);
+			o->cap = cap;
+		}
+		memcpy(o->buf + o->len, p, n);
+		o->len += n;
+		return;
+	}
 	if (o->cap - o->len < n) {
 		lmrec_out_flush(o);
 		if (n >= o->cap) {
@@ -659,6 +688,10 @@ void lmrec_out_abort(struct lmrec_out *o)
 {
 	if (!o)
 		return;
+	if (o->mem) {
+		out_free(o);
+		return;
+	}
 	if (o->path) {
 		if (o->gz) {
 			gzclose(o->gz);

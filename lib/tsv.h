@@ -114,6 +114,7 @@ struct lmrec_out {
 	void *gz;    /* gzFile when compressed */
 	int gzfd;    /* compressed: the temp file again, to fsync after gzclose; else -1 */
 	int direct;  /* the path is a device or a pipe: written in place, no rename */
+	int mem;     /* a buffer in memory only (lmrec_out_open_mem) */
 	char *buf;   /* (cap) pending bytes */
 	size_t len, cap;
 };
@@ -122,6 +123,10 @@ struct lmrec_out {
  * (/dev/null, a FIFO) is written in place: renaming a temporary file over
  * it would replace the device. Dies (exit 1) if the file cannot be made. */
 struct lmrec_out *lmrec_out_open(const char *path);
+/* A writer into memory: the bytes stay in o->buf (o->len of them) until
+ * lmrec_out_mem_reset; threads format their rows into one each. */
+struct lmrec_out *lmrec_out_open_mem(void);
+static inline void lmrec_out_mem_reset(struct lmrec_out *o) { o->len = 0; }
 void lmrec_out_write(struct lmrec_out *o, const void *p, size_t n);
 void lmrec_out_str(struct lmrec_out *o, const char *s);
 /* Writes a field, escaping TAB, LF, CR and backslash. */
@@ -143,7 +148,8 @@ void lmrec_out_printf(struct lmrec_out *o, const char *fmt, ...)
 /* Flushes, closes and renames the file into place; dies (exit 1) on any
  * write error, leaving the previous file untouched. Frees o. */
 void lmrec_out_commit(struct lmrec_out *o);
-/* Throws the output away (removes the temp file). Frees o; NULL allowed. */
+/* Throws the output away (removes the temp file). Frees o; NULL allowed.
+ * A memory writer is freed with it too. */
 void lmrec_out_abort(struct lmrec_out *o);
 
 /* True when name ends in ".gz". */
