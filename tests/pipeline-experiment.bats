@@ -58,3 +58,16 @@ setup() {
 	pop=$(echo "$output" | awk -F'\t' '$1 == "ndcg" { print $4 }')
 	awk -v b="$blend" -v p="$pop" 'BEGIN { exit !(b > 1.5 * p) }'
 }
+
+@test "experiment: MovieLens-100K EASE and ALS give the per-tool figures of RESULTS.md" {
+	need_dataset ml-100k
+	mkdir ml
+	lmrec-ingest -q "$LMREC_DATASETS/ml-100k/u.data" -o ml/interactions.tsv
+	run "$EXP" --data ml --model ease --set lambda=100 --k 10 -q
+	assert_success
+	# within 0.0005: BLAS kernels differ between CPUs in the last bits
+	echo "$output" | awk -F'\t' '$1 == "ndcg" { d = $4 - 0.0723; ok = d < 0.0005 && d > -0.0005 && $5 == 943 } END { exit !ok }'
+	run "$EXP" --data ml --model als --set reg=1 --set alpha=1 --k 10 -q
+	assert_success
+	echo "$output" | awk -F'\t' '$1 == "ndcg" { d = $4 - 0.0732; ok = d < 0.0005 && d > -0.0005 && $5 == 943 } END { exit !ok }'
+}
