@@ -26,6 +26,8 @@ TOOL_SRC = $(sort $(wildcard bin/lmrec-*.c))
 TOOLS = $(TOOL_SRC:.c=)
 UNIT_SRC = $(sort $(wildcard tests/unit/*.c))
 UNITS = $(UNIT_SRC:.c=)
+TOOLS_TEST_SRC = $(sort $(wildcard tests/tools/*.c))
+TEST_TOOLS = $(TOOLS_TEST_SRC:.c=)
 BENCH_SRC = $(sort $(wildcard tests/bench/*.c))
 BENCHES = $(BENCH_SRC:.c=)
 MAN1 = $(sort $(wildcard man/man1/*.1))
@@ -35,8 +37,8 @@ PIPELINES = $(sort $(wildcard pipelines/*.sh))
 
 # Debian packages: to build, and (beyond those) to run the tests.
 BUILD_PKGS = gcc libc6-dev make pkg-config zlib1g-dev libcsv-dev libopenblas-dev liblapacke-dev
-RUN_PKGS = parallel time
-TEST_PKGS = bats bats-support bats-assert mandoc man-db groff-base
+RUN_PKGS = parallel time gnuplot-nox
+TEST_PKGS = bats bats-support bats-assert mandoc man-db groff-base chromium
 
 all: lib/liblmrec.a $(TOOLS)
 
@@ -59,10 +61,13 @@ bin/%: bin/%.c lib/liblmrec.a .build-flags
 tests/unit/%: tests/unit/%.c lib/liblmrec.a .build-flags
 	$(call say,CC,$@)$(CC) $(ALL_CPPFLAGS) $(CFLAGS) -MMD -MP -MF $@.d -o $@ $< lib/liblmrec.a $(LDFLAGS) $(LIBS)
 
+tests/tools/%: tests/tools/%.c lib/liblmrec.a .build-flags
+	$(call say,CC,$@)$(CC) $(ALL_CPPFLAGS) $(CFLAGS) -MMD -MP -MF $@.d -o $@ $< lib/liblmrec.a $(LDFLAGS) $(LIBS)
+
 tests/bench/%: tests/bench/%.c lib/liblmrec.a .build-flags
 	$(call say,CC,$@)$(CC) $(ALL_CPPFLAGS) $(CFLAGS) -MMD -MP -MF $@.d -o $@ $< lib/liblmrec.a $(LDFLAGS) $(LIBS)
 
--include $(LIB_OBJ:.o=.d) $(TOOLS:=.d) $(UNITS:=.d) $(BENCHES:=.d)
+-include $(LIB_OBJ:.o=.d) $(TOOLS:=.d) $(UNITS:=.d) $(TEST_TOOLS:=.d) $(BENCHES:=.d)
 
 # ---- set-up ----
 # Lists what is missing; as root installs it with apt-get, otherwise prints
@@ -79,7 +84,7 @@ check: deps-test
 	$(Q)$(MAKE) --no-print-directory all units
 	$(Q)LMREC_SANITIZE=$(SANITIZE) bats $(BATS_FLAGS) --jobs $(BATS_JOBS) tests/
 
-units: $(UNITS)
+units: $(UNITS) $(TEST_TOOLS)
 
 # The whole suite with every tool run under Valgrind (slow tests skipped).
 check-valgrind: deps-test
@@ -124,7 +129,7 @@ uninstall:
 	rm -rf $(DESTDIR)$(DATADIR)
 
 clean:
-	rm -f lib/*.o lib/*.d lib/liblmrec.a $(TOOLS) bin/*.d $(UNITS) tests/unit/*.d \
+	rm -f lib/*.o lib/*.d lib/liblmrec.a $(TOOLS) bin/*.d $(UNITS) tests/unit/*.d $(TEST_TOOLS) tests/tools/*.d \
 		$(BENCHES) tests/bench/*.d .build-flags
 	$(Q)$(MAKE) --no-print-directory -C tests/fuzz clean 2>/dev/null || true
 

@@ -10,7 +10,7 @@ LMREC_PIPELINE=nightly.sh
 . "$here/lib.sh"
 lmrec_tools_path "$here"
 
-STAGES=(ingest split fit-valid weights fit-test evaluate fit-full recommend similar churn gate publish)
+STAGES=(ingest split fit-valid weights fit-test evaluate fit-full recommend similar churn gate report publish)
 
 usage() {
 	cat <<'EOF'
@@ -43,7 +43,7 @@ CATEGORY_CAP (0: off), VERB (liked), SIMILAR_TOP (20), and <MODEL>_OPTS
 (options of lmrec-train for one model, e.g. EASE_OPTS="--lambda 500").
 
 Stages: ingest split fit-valid weights fit-test evaluate fit-full recommend
-similar churn gate publish.
+similar churn gate report publish. A refused night still gets its report.
 Exit status: 0 published, 1 failed, 2 usage, 3 refused by the gate, 65 bad
 input data, 75 another run holds the lock.
 EOF
@@ -153,6 +153,7 @@ stage_io() {
 	similar) echo "reads work/full/itemknn.lmrc or the first other model; writes similar-items.tsv.gz" ;;
 	churn) echo "reads recommendations.tsv.gz${PREV:+ and $PREV/recommendations.tsv.gz}; writes churn.tsv" ;;
 	gate) echo "reads metrics.tsv${PREV:+ and $PREV/metrics.tsv}; writes gate.tsv" ;;
+	report) echo "reads the run folder and $OUT/history.tsv; writes report.html" ;;
 	publish) echo "writes $OUT/history.tsv, $OUT/current -> runs/$DATE; keeps the last $KEEP runs" ;;
 	esac
 }
@@ -353,6 +354,14 @@ record_history() {
 	mv -f "$tmp" "$hist"
 }
 
+# The morning page, before the switch; a refused night's too. The status
+# it shows is what the night becomes: published when the gate passed.
+stage_report() {
+	local st=published
+	[ "$(cut -f8 "$RUN/gate.tsv" | tail -n 1)" = pass ] || st=refused
+	lmrec-report --status "$st" --k "$GATE_K" -o "$RUN/report.html" "$RUN"
+}
+
 stage_publish() {
 	record_history published
 	# the switch: a new symlink renamed over the old one
@@ -436,6 +445,9 @@ for s in "${STAGES[@]}"; do
 	echo "== $s: $st in ${secs}s, peak ${rss:-?} kB" >>"$LOG/$s.log"
 	if [ "$rc" -eq 3 ]; then
 		record_history refused
+		set_status refused
+		"$0" --internal-stage report >>"$LOG/report.log" 2>&1 9>&- ||
+			say "report: failed; its log: $LOG/report.log"
 		say "$s: the gate refused tonight's run: $(tail -n 1 "$RUN/gate.tsv" | cut -f9)"
 		say "$OUT/current is unchanged; this night's files stay in $RUN"
 		exit 3

@@ -31,7 +31,7 @@ setup() {
 	assert_line --partial 'ingest     reads'
 	assert_line --partial 'recommend  reads work/full/*.lmrc'
 	assert_line --partial 'publish    writes'
-	[ "$(echo "$output" | wc -l)" -eq 13 ]
+	[ "$(echo "$output" | wc -l)" -eq 14 ]
 	[ ! -e out/runs ]
 }
 
@@ -39,10 +39,10 @@ setup() {
 	run cat "$NIGHT1/runs/2026-11-01/status"
 	assert_output published
 	[ "$(readlink "$NIGHT1/current")" = runs/2026-11-01 ]
-	for f in recommendations.tsv.gz metrics.tsv similar-items.tsv.gz churn.tsv gate.tsv stages.tsv; do
+	for f in recommendations.tsv.gz metrics.tsv similar-items.tsv.gz churn.tsv gate.tsv stages.tsv report.html; do
 		[ -s "$NIGHT1/current/$f" ] || { echo "missing $f"; false; }
 	done
-	for s in ingest split fit-valid weights fit-test evaluate fit-full recommend similar churn gate publish; do
+	for s in ingest split fit-valid weights fit-test evaluate fit-full recommend similar churn gate report publish; do
 		grep -q "^== $s: ok in" "$NIGHT1/current/log/$s.log" || { echo "log of $s"; false; }
 	done
 	# every user of the data gets TOP=10 rows, ranks 1..10, a reason on each
@@ -87,7 +87,7 @@ setup() {
 @test "nightly: SIGKILL in the middle of any stage leaves current as it was, the next run finishes" {
 	skip_if_slow
 	cp -r "$NIGHT1" out
-	for s in ingest split fit-valid weights fit-test evaluate fit-full recommend similar churn gate publish; do
+	for s in ingest split fit-valid weights fit-test evaluate fit-full recommend similar churn gate report publish; do
 		run env LMREC_FAULT_STAGE="$s" "$NIGHTLY" -q --out out --date 2026-11-03 --jobs 2
 		[ "$status" -eq 137 ] || { echo "stage $s: exit $status"; false; }
 		[ "$(readlink out/current)" = runs/2026-11-01 ] || [ "$s" = publish ] ||
@@ -117,6 +117,8 @@ setup() {
 	[ "$(readlink out/current)" = runs/2026-11-01 ]
 	run cut -f8 out/runs/2026-11-04/gate.tsv
 	assert_line refuse
+	# the refused night keeps its report, marked refused
+	grep -q 'id="status">refused<' out/runs/2026-11-04/report.html
 	run awk -F'\t' 'NR>1 && $2=="ndcg" && $3==10 && $4=="all" { print $1, $8 }' out/history.tsv
 	assert_output "$(printf '2026-11-01 published\n2026-11-04 refused')"
 }
