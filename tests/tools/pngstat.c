@@ -1,7 +1,7 @@
 /* Test helper: reads a PNG (8-bit greyscale, RGB or RGBA, not interlaced,
  * as Chromium writes screenshots) through zlib and prints
- *   width height share_of_pixels_that_are_not_near_white
- * so a test can tell a rendered page from a blank one.
+ *   width height share_of_pixels_that_are_not_near_white share_that_is_red
+ * so a test can tell a rendered page from a blank one, and see red.
  * usage: pngstat FILE.png */
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,7 +70,7 @@ int main(int argc, char **argv)
 		lmrec_die(LMREC_EXIT_DATA, "%s: bad image data", argv[1]);
 	/* undo the per-row filters in place */
 	unsigned char *prev = NULL;
-	size_t inked = 0;
+	size_t inked = 0, red = 0;
 	for (uint32_t y = 0; y < h; y++) {
 		unsigned char *row = raw + y * (stride + 1), f = row[0], *px = row + 1;
 		for (size_t x = 0; x < stride; x++) {
@@ -94,10 +94,12 @@ int main(int argc, char **argv)
 			for (int k = 0; k < (channels == 4 ? 3 : channels); k++)
 				dark |= p[k] < 240;
 			inked += dark;
+			red += channels >= 3 && p[0] > 150 && p[1] < 90 && p[2] < 90;
 		}
 		prev = px;
 	}
-	printf("%u %u %.6f\n", w, h, (double)inked / ((double)w * (double)h));
+	double area = (double)w * (double)h;
+	printf("%u %u %.6f %.6f\n", w, h, (double)inked / area, (double)red / area);
 	free(raw);
 	free(idat);
 	lmrec_close_stdout();
