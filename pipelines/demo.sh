@@ -17,3 +17,4 @@ awk -F'\t' 'NR == 1 || ($3 == "all" && ($1 == "hr" || $1 == "ndcg" || $1 == "cov
 	"$out/current/metrics.tsv"
 echo
 echo "Similar items (for item pages): $out/current/similar-items.tsv.gz"
+echo "The morning page (open it in a browser): $out/current/report.html"
