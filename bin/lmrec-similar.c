@@ -105,8 +105,10 @@ static void put_name(struct lmrec_out *o, const struct lmrec_recmodel *m, char *
 static int run(const struct opts *o)
 {
 	struct lmrec_recmodel *m = lmrec_recmodel_read(o->model, LMREC_KIND_ANY);
-	if (m->kind == LMREC_KIND_POPULAR)
+	if (m->kind == LMREC_KIND_POPULAR) {
+		lmrec_recmodel_free(m); /* freed before dying: Valgrind counts it lost otherwise */
 		lmrec_die(LMREC_EXIT_USAGE, "%s: a popular model has no item similarity", o->model);
+	}
 	size_t ni = m->ni;
 	char **title = lmrec_xcalloc(ni + 1, sizeof *title);
 	unsigned char *banned = lmrec_xcalloc(ni + 1, 1);
