@@ -4,6 +4,8 @@
 load test_helper
 
 setup() {
+	# whole pipelines under Valgrind take hours: their tools are checked one by one
+	[ -z "${LMREC_VALGRIND:-}" ] || skip "pipelines are not run under Valgrind"
 	cd "$BATS_TEST_TMPDIR"
 	EXP="$TOP/pipelines/experiment.sh"
 }

@@ -4,6 +4,8 @@
 load test_helper
 
 setup_file() {
+	# whole pipelines under Valgrind take hours: their tools are checked one by one
+	[ -z "${LMREC_VALGRIND:-}" ] || skip "pipelines are not run under Valgrind"
 	# One published night shared by the tests that only read it.
 	export NIGHT1="$BATS_FILE_TMPDIR/night1"
 	"$TOP/pipelines/nightly.sh" -q --out "$NIGHT1" --date 2026-11-01 --jobs 2 >"$BATS_FILE_TMPDIR/night1.log" 2>&1 ||
