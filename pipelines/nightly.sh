@@ -17,8 +17,8 @@ usage() {
 Usage: nightly.sh [OPTION]...
 Run the nightly recommendation job over a data folder and publish its table.
 
-  --data DIR            interactions.tsv[.gz] and items.tsv (default: the
-                        sample data)
+  --data DIR            interactions.tsv[.gz], items.tsv and users.tsv
+                        (default: the sample data)
   --out DIR             where runs are kept and published (default ./out)
   --date YYYY-MM-DD     the run's logical date (default: today, UTC unless
                         TZ says otherwise)
@@ -39,7 +39,9 @@ Settings (config file or environment): MODELS (channels, default
 channel, 100), SEED (1), MAX_BAD (bad input rows skipped, 0), GATE_METRIC
 (ndcg), GATE_K (10), GATE_TOLERANCE (0: refuse only when the whole
 confidence interval is below the last published value), MMR (1: off),
-CATEGORY_CAP (0: off), VERB (liked), SIMILAR_TOP (20), and <MODEL>_OPTS
+CATEGORY_CAP (0: off), VERB (liked), SIMILAR_TOP (20), USER_GROUP (the
+column of DATA/users.tsv whose values are the user groups of the metrics,
+default its second), and <MODEL>_OPTS
 (options of lmrec-train for one model, e.g. EASE_OPTS="--lambda 500").
 
 Stages: ingest split fit-valid weights fit-test evaluate fit-full recommend
@@ -76,7 +78,7 @@ for ((i = 0; i < ${#cli[@]}; i += 2)); do
 	[ "${cli[i]}" = --config ] && CONFIG="${cli[i + 1]}"
 done
 
-KNOWN_KEYS=" DATA OUT DATE JOBS SSHLOGINFILE KEEP MODELS TOP POOL SEED MAX_BAD GATE_METRIC GATE_K GATE_TOLERANCE MMR CATEGORY_CAP VERB SIMILAR_TOP POPULAR_OPTS ITEMKNN_OPTS EASE_OPTS ALS_OPTS BPR_OPTS "
+KNOWN_KEYS=" DATA OUT DATE JOBS SSHLOGINFILE KEEP MODELS TOP POOL SEED MAX_BAD GATE_METRIC GATE_K GATE_TOLERANCE MMR CATEGORY_CAP VERB SIMILAR_TOP USER_GROUP POPULAR_OPTS ITEMKNN_OPTS EASE_OPTS ALS_OPTS BPR_OPTS "
 # The config file is read, never sourced: only known keys, values as text.
 if [ -n "$CONFIG" ]; then
 	[ -r "$CONFIG" ] || die "$CONFIG: cannot read the config file" 2
@@ -115,6 +117,7 @@ MODELS="${MODELS:-popular itemknn ease als}"
 TOP="${TOP:-10}" POOL="${POOL:-100}" SEED="${SEED:-1}" MAX_BAD="${MAX_BAD:-0}"
 GATE_METRIC="${GATE_METRIC:-ndcg}" GATE_K="${GATE_K:-10}" GATE_TOLERANCE="${GATE_TOLERANCE:-0}"
 MMR="${MMR:-1}" CATEGORY_CAP="${CATEGORY_CAP:-0}" VERB="${VERB:-liked}" SIMILAR_TOP="${SIMILAR_TOP:-20}"
+USER_GROUP="${USER_GROUP:-}"
 
 [[ "$DATE" =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}$ ]] || die "--date wants YYYY-MM-DD, not '$DATE'" 2
 [[ "$JOBS" =~ ^[1-9][0-9]*$ ]] || die "--jobs wants a positive number, not '$JOBS'" 2
@@ -138,6 +141,7 @@ PREV=""
 
 INTER="$(data_file "$DATA" interactions.tsv)"
 ITEMS="$(data_file "$DATA" items.tsv)"
+USERS="$(data_file "$DATA" users.tsv)"
 
 # What each stage reads and writes (for --dry-run and the logs).
 stage_io() {
@@ -231,10 +235,20 @@ stage_evaluate() {
 	lmrec-recall "${margs[@]}" -n "$POOL" -j "$JOBS" --users "$WORK/test-users.tsv" \
 		-o "$WORK/test-candidates.tsv.gz"
 	lmrec-rank "${ropts[@]}" -o "$WORK/test-recs.tsv" "$WORK/test-candidates.tsv.gz"
-	local item_opt=()
+	local item_opt=() group_opt=()
 	[ -z "$ITEMS" ] || item_opt=(--items "$WORK/items.tsv")
+	# user groups: a column of the users stream (USER_GROUP, default its
+	# second) names each user's segment
+	if [ -n "$USERS" ]; then
+		lmrec-ingest -q --kind users --max-bad "$MAX_BAD" -o "$WORK/users.tsv" "$USERS"
+		awk -F'\t' -v want="$USER_GROUP" '
+			NR == 1 { for (i = 2; i <= NF; i++) if ($i == want || (want == "" && i == 2)) c = i
+				  print "user\tsegment"; name = $c; next }
+			c && $c != "" { print $1 "\t" name "=" $c }' "$WORK/users.tsv" >"$WORK/segments.tsv"
+		group_opt=(--segment-file "$WORK/segments.tsv")
+	fi
 	lmrec-eval -t "$WORK/folds.tsv.gz" --k "5,$GATE_K,20" --ci 0.95 -s "$SEED" --cold-items \
-		--activity 5,20 "${item_opt[@]}" -o "$RUN/metrics.tsv" "$WORK/test-recs.tsv"
+		--activity 5,20 "${group_opt[@]}" "${item_opt[@]}" -o "$RUN/metrics.tsv" "$WORK/test-recs.tsv"
 }
 
 # Every user, in byte order, cut into shards that GNU Parallel runs.
@@ -277,7 +291,7 @@ stage_similar() {
 		case " $MODELS " in *" $m "*) src="$WORK/full/$m.lmrc"; break ;; esac
 	done
 	if [ -z "$src" ]; then
-		echo "no model with item similarity among MODELS: no similar items"
+		echo "warning: no model with item similarity among MODELS: no similar items"
 		printf 'item\trank\tsimilar\tscore\treason\n' | gzip >"$RUN/.similar.tmp"
 		mv -f "$RUN/.similar.tmp" "$RUN/similar-items.tsv.gz"
 		return
@@ -408,7 +422,7 @@ finish() {
 trap finish EXIT
 
 export DATA OUT DATE JOBS SSHLOGINFILE KEEP MODELS TOP POOL SEED MAX_BAD GATE_METRIC GATE_K \
-	GATE_TOLERANCE MMR CATEGORY_CAP VERB SIMILAR_TOP POPULAR_OPTS ITEMKNN_OPTS EASE_OPTS ALS_OPTS BPR_OPTS \
+	GATE_TOLERANCE MMR CATEGORY_CAP VERB SIMILAR_TOP USER_GROUP POPULAR_OPTS ITEMKNN_OPTS EASE_OPTS ALS_OPTS BPR_OPTS \
 	FROM_STAGE QUIET
 [ -f "$RUN/stages.tsv" ] || printf 'stage\tseconds\tmax_rss_kb\tstatus\n' >"$RUN/stages.tsv"
 say "run $DATE: data $DATA, output $RUN"

@@ -52,6 +52,11 @@ setup() {
 		END { for (u in n) if (n[u] != 10) odd++; print length(n), odd + 0, bad + 0 }'"
 	users=$(gzip -dc "$TOP/sample-data/interactions.tsv.gz" | tail -n +2 | cut -f1 | sort -u | wc -l)
 	assert_output "$users 0 0"
+	# segments: cold items, users by activity, user groups (age_band, the
+	# second column of the sample's users.tsv)
+	for seg in item=cold activity=0-5 age_band=25-34; do
+		grep -q $'^ndcg\t10\t'"$seg"$'\t' "$NIGHT1/current/metrics.tsv" || { echo "no segment $seg"; false; }
+	done
 	# the gate's verdict and the history
 	run cut -f8 "$NIGHT1/current/gate.tsv"
 	assert_line pass
