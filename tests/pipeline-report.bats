@@ -117,3 +117,12 @@ setup() {
 	[ "$size" -lt 2000000 ]
 	! grep -qiE '<script|src="http|href="http|@import|<link ' "$OUT/runs/2026-11-03/report.html"
 }
+
+@test "report: the page prints (Chromium's print to PDF)" {
+	chromium_run --print-to-pdf="$BATS_TEST_TMPDIR/night.pdf" --no-pdf-header-footer \
+		"file://$OUT/runs/2026-11-02/report.html"
+	[ "$(head -c 4 night.pdf)" = "%PDF" ]
+	[ "$(wc -c <night.pdf)" -gt 20000 ]
+	# several pages: the sections break between pages, not through charts
+	[ "$(grep -a -c '/Type /Page\b\|/Type/Page[^s]' night.pdf)" -ge 2 ]
+}
