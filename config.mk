@@ -15,7 +15,8 @@ LDFLAGS =
 # LAPACKE in liblapacke-dev; pkg-config knows both.
 BLAS_CFLAGS = $(shell pkg-config --cflags openblas 2>/dev/null || echo -I/usr/include/x86_64-linux-gnu)
 BLAS_LIBS = $(shell pkg-config --libs openblas lapacke 2>/dev/null || echo -lopenblas -llapacke)
-LIBS = -lz $(BLAS_LIBS) -lm -lpthread
+# jansson reads JSON (config.json and safetensors headers of encoders).
+LIBS = -lz $(BLAS_LIBS) -ljansson -lm -lpthread
 CSV_LIBS = -lcsv
 
 # make SANITIZE=1: AddressSanitizer and UndefinedBehaviorSanitizer.
