@@ -76,7 +76,7 @@ probe() {
 	run -2 lmrec-train -o m.lmrc knn.tsv
 	run -2 lmrec-train --model popular knn.tsv
 	run -2 --separate-stderr lmrec-train --model svd -o m.lmrc knn.tsv
-	[ "${stderr_lines[0]}" = "lmrec-train: invalid value for --model: 'svd' (expected popular, itemknn, ease, als or bpr)" ]
+	[ "${stderr_lines[0]}" = "lmrec-train: invalid value for --model: 'svd' (expected popular, itemknn, ease, als, bpr, semantic or align)" ]
 	run -2 --separate-stderr lmrec-train --model popular --folds train,tset -o m.lmrc knn.tsv
 	[ "${stderr_lines[0]}" = "lmrec-train: invalid value for --folds: 'train,tset' (expected 'all' or folds among train, valid and test, comma-separated)" ]
 	run -2 lmrec-train --model als --factors 0 -o m.lmrc knn.tsv
@@ -90,7 +90,7 @@ probe() {
 		run -0 --separate-stderr lmrec-train --model $m -o $m.lmrc h.tsv
 		[[ "$stderr" == "lmrec-train: $m: 0 users, 0 items, 0 interactions; load "* ]]
 		run -0 lmrec-recall -q -m $m.lmrc
-		assert_output "$(printf 'user\titem\tscore\tchannel\tbecause\tbecause2')"
+		assert_output "$(printf 'user\titem\tscore\tchannel\tkind\tbecause\tbecause2')"
 	done
 }
 
@@ -120,7 +120,7 @@ probe() {
 	lmrec-train -q --model popular -o m.lmrc esc.tsv
 	run lmrec-recall -q -m m.lmrc
 	assert_success
-	assert_output "$(printf 'user\titem\tscore\tchannel\tbecause\tbecause2\nu\\\\1\tc\\nd\t1\tpopular\t\t')"
+	assert_output "$(printf 'user\titem\tscore\tchannel\tkind\tbecause\tbecause2\nu\\\\1\tc\\nd\t1\tpopular\tpopular\t\t')"
 }
 
 @test "lmrec-train: gzip input gives the same model bytes as plain input" {
@@ -162,8 +162,8 @@ probe() {
 	# a user without history gets the whole list, best first
 	printf 'user\nnobody\n' >users.tsv
 	run lmrec-recall -q -m p.lmrc --users users.tsv
-	assert_output "$(tsv 'user|item|score|channel|because|because2' \
-		'nobody|b|3|popular||' 'nobody|a|2|popular||' 'nobody|c|1|popular||')"
+	assert_output "$(tsv 'user|item|score|channel|kind|because|because2' \
+		'nobody|b|3|popular|popular||' 'nobody|a|2|popular|popular||' 'nobody|c|1|popular|popular||')"
 }
 
 @test "lmrec-train: popular time decay halves a row's weight every --half-life days before --now" {
@@ -181,8 +181,8 @@ probe() {
 	# a two-day half-life: 1 + 2^-1, 2^-1/2, 2^-1 + 2^-1/2
 	lmrec-train -q --model popular --half-life 2 -o t4.lmrc t.tsv
 	run lmrec-recall -q -m t4.lmrc --users <(printf 'user\nnobody\n')
-	assert_output "$(tsv 'user|item|score|channel|because|because2' \
-		'nobody|a|1.5|popular||' 'nobody|c|1.20710683|popular||' 'nobody|b|0.707106769|popular||')"
+	assert_output "$(tsv 'user|item|score|channel|kind|because|because2' \
+		'nobody|a|1.5|popular|popular||' 'nobody|c|1.20710683|popular|popular||' 'nobody|b|0.707106769|popular|popular||')"
 }
 
 @test "lmrec-train: itemknn cosine with shrinkage equals the hand-computed similarities" {
@@ -192,32 +192,32 @@ probe() {
 	probe a b d >q.tsv
 	run lmrec-recall -q -m k.lmrc --history q.tsv
 	assert_success
-	assert_output "$(tsv 'user|item|score|channel|because|because2' \
-		'qa|b|0.333333343|itemknn|a|' 'qa|c|0.333333343|itemknn|a|' \
-		'qb|d|0.414213568|itemknn|b|' 'qb|a|0.333333343|itemknn|b|' 'qb|c|0.333333343|itemknn|b|' \
-		'qd|b|0.414213568|itemknn|d|' 'qd|c|0.414213568|itemknn|d|')"
+	assert_output "$(tsv 'user|item|score|channel|kind|because|because2' \
+		'qa|b|0.333333343|itemknn|itemknn|a|' 'qa|c|0.333333343|itemknn|itemknn|a|' \
+		'qb|d|0.414213568|itemknn|itemknn|b|' 'qb|a|0.333333343|itemknn|itemknn|b|' 'qb|c|0.333333343|itemknn|itemknn|b|' \
+		'qd|b|0.414213568|itemknn|itemknn|d|' 'qd|c|0.414213568|itemknn|itemknn|d|')"
 }
 
 @test "lmrec-train: itemknn co-occurrence is c(i,j) / (n(i) + shrink), not symmetric" {
 	lmrec-train -q --model itemknn --similarity cooccurrence --shrink 1 -o k.lmrc knn.tsv
 	probe b d >q.tsv
 	run lmrec-recall -q -m k.lmrc --history q.tsv
-	assert_output "$(tsv 'user|item|score|channel|because|because2' \
-		'qb|a|0.333333343|itemknn|b|' 'qb|c|0.333333343|itemknn|b|' 'qb|d|0.333333343|itemknn|b|' \
-		'qd|b|0.5|itemknn|d|' 'qd|c|0.5|itemknn|d|')"
+	assert_output "$(tsv 'user|item|score|channel|kind|because|because2' \
+		'qb|a|0.333333343|itemknn|itemknn|b|' 'qb|c|0.333333343|itemknn|itemknn|b|' 'qb|d|0.333333343|itemknn|itemknn|b|' \
+		'qd|b|0.5|itemknn|itemknn|d|' 'qd|c|0.5|itemknn|itemknn|d|')"
 }
 
 @test "lmrec-train: itemknn keeps --neighbors per item, ties to the smaller id" {
 	lmrec-train -q --model itemknn --shrink 1 --neighbors 1 -o k.lmrc knn.tsv
 	probe a b >q.tsv
 	run lmrec-recall -q -m k.lmrc --history q.tsv
-	assert_output "$(tsv 'user|item|score|channel|because|because2' \
-		'qa|b|0.333333343|itemknn|a|' 'qb|d|0.414213568|itemknn|b|')"
+	assert_output "$(tsv 'user|item|score|channel|kind|because|because2' \
+		'qa|b|0.333333343|itemknn|itemknn|a|' 'qb|d|0.414213568|itemknn|itemknn|b|')"
 	# a user's score sums over the history: u1 (a, b) -> c 1/3 + 1/3
 	lmrec-train -q --model itemknn --shrink 1 -o k2.lmrc knn.tsv
 	run lmrec-recall -q -m k2.lmrc
-	assert_line "$(tsv 'u1|c|0.666666687|itemknn|a|b')"
-	assert_line "$(tsv 'u1|d|0.414213568|itemknn|b|')"
+	assert_line "$(tsv 'u1|c|0.666666687|itemknn|itemknn|a|b')"
+	assert_line "$(tsv 'u1|d|0.414213568|itemknn|itemknn|b|')"
 }
 
 @test "lmrec-train: ease B equals Steck's closed form computed independently" {
