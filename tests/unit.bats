@@ -103,6 +103,10 @@ unit() {
 	unit recmodel
 }
 
+@test "unit align: ridge against the normal equations, the MLP's gradient, a planted map" {
+	unit align
+}
+
 @test "unit fuzz: the kept TSV corpus replays through the harness" {
 	local files=("$TOP"/tests/fuzz/corpus/tsv/*)
 	[ "${#files[@]}" -ge 10 ]
