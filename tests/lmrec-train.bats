@@ -395,3 +395,43 @@ ndcg10() {
 	run lmrec-train -q --model als --use-weights --alpha 0.2 --folds all -o m.lmrc neg.tsv
 	assert_success
 }
+
+@test "lmrec-train: semantic scores the cosine of the item with the mean of the history's vectors" {
+	tsv 'item|d0|d1' 'a|1|0' 'b|0|2' 'c|1|1' 'n|-1|1' >v.tsv
+	tsv 'user|item|ts' 'u|a|1' 'u|b|2' 'w|c|1' >s.tsv
+	run lmrec-train -q --model semantic --vectors v.tsv --folds all -o sem.lmrc s.tsv
+	assert_success
+	# u's profile is (1,1)/sqrt 2: c has cosine 1, n (never seen: cold) 0
+	run bash -c "lmrec-recall -q -m sem.lmrc -n 2 --users <(printf 'user\nu\n') |
+		awk -F'\t' 'NR > 1 { printf \"%s %s %.6f %s\\n\", \$1, \$2, \$3, \$4 }'"
+	assert_output "$(printf 'u c 1.000000 semantic\nu n 0.000000 semantic')"
+	run -2 --separate-stderr lmrec-train --model semantic -o x.lmrc s.tsv
+	[ "$stderr_lines" = "lmrec-train: --model semantic needs --vectors (item vectors from lmrec-embed)" ]
+}
+
+@test "lmrec-train: align maps content onto the factors, giving cold items factors" {
+	# 40 users over 12 items; content for the 12 and for a cold item z
+	synth_rows() {
+		echo 'user	item	ts'
+		for u in $(seq 1 40); do for i in $(seq 1 12); do
+			[ $(((u * 7 + i * 3) % 5)) -lt 2 ] && printf 'u%d\ti%d\t%d\n' "$u" "$i" "$i"
+		done; done
+	}
+	synth_rows >al.tsv
+	lmrec-train -q --model als --factors 3 --folds all -o als.lmrc al.tsv
+	run -65 --separate-stderr lmrec-train --model align --vectors /dev/null --factors-from als.lmrc -o al.lmrc
+	[[ "$stderr" == "lmrec-train: /dev/null:1: "* ]]
+	awk 'BEGIN { print "item\td0\td1\td2\td3"; for (i = 1; i <= 12; i++) printf "i%d\t%d\t%d\t%d\t%d\n", i, i % 2, i % 3, i % 5, 1; print "z\t1\t2\t3\t1" }' >cv.tsv
+	run lmrec-train --model align --vectors cv.tsv --factors-from als.lmrc --align-method ridge -o al.lmrc
+	assert_success
+	[[ "$output" == *"13 items with content, 12 with factors to learn from; ridge"* ]]
+	# the cold item z can be recommended by the aligned channel
+	run lmrec-recall -q -m al.lmrc -n 13 --only <(tsv item z)
+	assert_success
+	[ "$(echo "$output" | awk -F'\t' 'NR > 1 && $2 == "z" && $4 == "aligned" && $5 == "align"' | wc -l)" -eq "$(echo "$output" | tail -n +2 | wc -l)" ]
+	[ "$(echo "$output" | tail -n +2 | wc -l)" -ge 30 ]
+	run -65 --separate-stderr lmrec-train --model align --vectors cv.tsv --factors-from al.lmrc -o x.lmrc
+	[ "$stderr" = "lmrec-train: al.lmrc: model kind 'align': align needs als or bpr factors" ]
+	run -2 lmrec-train --model align --vectors cv.tsv -o x.lmrc
+	run -2 lmrec-train --model align --vectors cv.tsv --factors-from als.lmrc --align-method svm -o x.lmrc
+}
