@@ -483,31 +483,6 @@ static void put_title(struct lmrec_out *o, const struct catalog *c, uint32_t it)
 	}
 }
 
-/* ": v1, v2, v3": the values of the key=value pairs a and b both have, in
- * a's order, at most three; nothing when they share none. */
-static void shared_attrs(struct lmrec_out *o, const char *a, const char *b)
-{
-	if (!a || !b)
-		return;
-	size_t shown = 0;
-	for (const char *p = a; *p && shown < 3;) {
-		size_t len = strcspn(p, ";");
-		const char *eq = memchr(p, '=', len);
-		int found = 0;
-		for (const char *q = b; eq && *q && !found;) {
-			size_t ql = strcspn(q, ";");
-			found = ql == len && memcmp(p, q, len) == 0;
-			q += ql + (q[ql] ? 1 : 0);
-		}
-		if (found) {
-			lmrec_out_str(o, shown ? ", " : ": ");
-			lmrec_out_field(o, eq + 1, len - (size_t)(eq + 1 - p));
-			shown++;
-		}
-		p += len + (p[len] ? 1 : 0);
-	}
-}
-
 static void write_reason(struct lmrec_out *o, const struct opts *opt, const struct catalog *c,
 			 const struct cand *x)
 {
@@ -523,7 +498,7 @@ static void write_reason(struct lmrec_out *o, const struct opts *opt, const stru
 		/* content: the nearest history item and what the two share */
 		lmrec_out_str(o, "similar to ");
 		put_title(o, c, (uint32_t)x->because);
-		shared_attrs(o, c->attrs[x->item], c->attrs[x->because]);
+		lmrec_attrs_put_shared(o, c->attrs[x->item], c->attrs[x->because], 3);
 		return;
 	}
 	lmrec_out_str(o, "because you ");
