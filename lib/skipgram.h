@@ -38,7 +38,7 @@
 #include "corpus.h"
 #include "ids.h"
 
-#define LMREC_SKIPGRAM_ROUND 8192
+#define LMREC_SKIPGRAM_ROUND 16384
 
 struct lmrec_skipgram_params {
 	size_t dim;       /* vector size */
