@@ -83,7 +83,7 @@ static void usage(int status)
 	      "      --word-vectors FILE  .vec or .vec.gz text (fastText, GloVe) or\n"
 	      "                           word2vec binary (.bin, .bin.gz)\n"
 	      "subword and vec composition (SIF):\n"
-	      "      --sif-a A            word weight a / (a + p(word)) (default 1e-3)\n"
+	      "      --sif-a A            word weight a / (a + p(word)) (default 0.1)\n"
 	      "      --remove-pc N        common components removed (default 1)\n"
 	      "tfidf:\n"
 	      "      --svd-iters N        power iterations of the randomized SVD (default 5)\n"
@@ -290,7 +290,7 @@ static int run_subword(struct opts *o, char *const *files, size_t nfiles)
 	if (o->save_words) {
 		size_t left = lmrec_wordvec_write(o->save_words, c.words, known, wv, p.dim);
 		if (left)
-			lmrec_warn("warning: %zu words with a space, TAB, CR or LF left out of %s", left,
+			lmrec_warn("%zu words with a space, TAB, CR or LF left out of %s", left,
 				   o->save_words);
 	}
 	size_t with = compose_and_write(o, &c, wv, known, p.dim);
@@ -403,7 +403,7 @@ static int run_tfidf(struct opts *o, char *const *files, size_t nfiles)
 		fprintf(stderr, "%s: tfidf: %zu vectors of %zu; %zu items without a kept word\n",
 			lmrec_progname(), with, dim, ni - with);
 		if (k < dim && ni)
-			lmrec_warn("warning: the catalog has rank %zu at most: d%zu to d%zu are 0", k, k,
+			lmrec_warn("the catalog has rank %zu at most: d%zu to d%zu are 0", k, k,
 				   dim - 1);
 	}
 	free(US);
@@ -459,7 +459,7 @@ static int run_tsv(struct opts *o, char *const *files, size_t nfiles)
 			fprintf(stderr, "; %zu of the %zu items have none", missing, nitems);
 		fputc('\n', stderr);
 		if (zero)
-			lmrec_warn("warning: %zu zero vectors cannot be normalised (left at 0)", zero);
+			lmrec_warn("%zu zero vectors cannot be normalised (left at 0)", zero);
 	}
 	lmrec_vectors_free(&vs);
 	return 0;
@@ -666,7 +666,7 @@ int main(int argc, char **argv)
 	struct opts o = {.method = M_NONE,
 			 .sg = {.dim = 100, .window = 5, .negatives = 5, .epochs = 5, .minn = 3, .maxn = 6,
 				.lr = 0.05, .sample = 1e-4, .seed = 1, .threads = 1},
-			 .sif_a = 1e-3, .remove_pc = 1, .svd_iters = 5, .eig_floor = 1e-6, .folds = 5,
+			 .sif_a = 0.1, .remove_pc = 1, .svd_iters = 5, .eig_floor = 1e-6, .folds = 5,
 			 .threads = 1};
 	int c;
 	while ((c = getopt_long(argc, argv, "m:o:s:j:qvhV", long_options, NULL)) != -1) {
