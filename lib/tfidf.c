@@ -17,7 +17,8 @@ size_t lmrec_tfidf_build(struct lmrec_csr *X, int64_t *col, const struct lmrec_c
 	size_t ni = lmrec_corpus_items(c), nw = lmrec_corpus_words(c);
 	/* each item's tokens sorted, so equal words are runs */
 	uint32_t *tok = lmrec_xmalloc((c->ntokens + 1) * sizeof *tok);
-	memcpy(tok, c->tok, c->ntokens * sizeof *tok);
+	if (c->ntokens)
+		memcpy(tok, c->tok, c->ntokens * sizeof *tok);
 	uint64_t *df = lmrec_xcalloc(nw + 1, sizeof *df);
 	size_t pairs = 0;
 	for (size_t i = 0; i < ni; i++) {
