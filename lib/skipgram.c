@@ -297,6 +297,10 @@ struct trainer {
 	size_t epoch;
 	struct replica *rep;
 	int nrep;
+	/* the union of the rows the copies touched in a block */
+	unsigned char *umin, *umout;
+	uint32_t *uin, *uout;
+	size_t nuin, nuout, cuin, cuout;
 };
 
 static void touch(unsigned char *flag, uint32_t **list, size_t *n, size_t *cap, uint32_t row)
@@ -377,57 +381,85 @@ static void train_block(void *ctx, int thread, size_t begin, size_t end)
 	}
 }
 
-/* Adds every replica's change to the model in thread order, then copies
- * the rows anyone changed back into every replica. */
-static void merge(struct trainer *t)
+/* Merging the copies after a block: (a) each copy turns the rows it
+ * touched into changes (its row minus the model's), in parallel; (b) the
+ * changes are added to the model in thread order, one thread, and the
+ * union of the touched rows is listed; (c) each copy takes the model's
+ * rows of that union, in parallel. The fixed order of (b) keeps the
+ * result reproducible. */
+static void merge_deltas(void *ctx, int thread, size_t begin, size_t end)
 {
-	struct lmrec_skipgram *m = t->m;
+	struct trainer *t = ctx;
 	size_t dim = t->p->dim;
-	for (int pass = 0; pass < 2; pass++) {
-		float *master = pass ? m->out : m->in;
-		for (int k = 0; k < t->nrep; k++) {
-			struct replica *r = &t->rep[k];
-			float *mine = pass ? r->out : r->in;
-			const uint32_t *list = pass ? r->lout : r->lin;
-			size_t nl = pass ? r->nout : r->nin;
-			for (size_t j = 0; j < nl; j++) {
-				float *a = mine + (size_t)list[j] * dim;
-				const float *b = master + (size_t)list[j] * dim;
-				for (size_t d = 0; d < dim; d++)
-					a[d] -= b[d];
-			}
-		}
-		for (int k = 0; k < t->nrep; k++) {
-			struct replica *r = &t->rep[k];
-			const float *mine = pass ? r->out : r->in;
-			const uint32_t *list = pass ? r->lout : r->lin;
-			size_t nl = pass ? r->nout : r->nin;
-			for (size_t j = 0; j < nl; j++) {
-				const float *a = mine + (size_t)list[j] * dim;
-				float *b = master + (size_t)list[j] * dim;
-				for (size_t d = 0; d < dim; d++)
-					b[d] += a[d];
-			}
-		}
-		for (int k = 0; k < t->nrep; k++)
-			for (int q = 0; q < t->nrep; q++) {
-				struct replica *from = &t->rep[q], *to = &t->rep[k];
-				const uint32_t *list = pass ? from->lout : from->lin;
-				size_t nl = pass ? from->nout : from->nin;
-				float *dst = pass ? to->out : to->in;
-				for (size_t j = 0; j < nl; j++)
-					memcpy(dst + (size_t)list[j] * dim, master + (size_t)list[j] * dim,
-					       dim * sizeof *dst);
-			}
-	}
-	for (int k = 0; k < t->nrep; k++) {
+	(void)thread;
+	for (size_t k = begin; k < end; k++) {
 		struct replica *r = &t->rep[k];
+		for (size_t j = 0; j < r->nin; j++) {
+			float *a = r->in + (size_t)r->lin[j] * dim;
+			const float *b = t->m->in + (size_t)r->lin[j] * dim;
+			for (size_t d = 0; d < dim; d++)
+				a[d] -= b[d];
+		}
+		for (size_t j = 0; j < r->nout; j++) {
+			float *a = r->out + (size_t)r->lout[j] * dim;
+			const float *b = t->m->out + (size_t)r->lout[j] * dim;
+			for (size_t d = 0; d < dim; d++)
+				a[d] -= b[d];
+		}
+	}
+}
+
+static void merge_refresh(void *ctx, int thread, size_t begin, size_t end)
+{
+	struct trainer *t = ctx;
+	size_t dim = t->p->dim;
+	(void)thread;
+	for (size_t k = begin; k < end; k++) {
+		struct replica *r = &t->rep[k];
+		for (size_t j = 0; j < t->nuin; j++)
+			memcpy(r->in + (size_t)t->uin[j] * dim, t->m->in + (size_t)t->uin[j] * dim,
+			       dim * sizeof *r->in);
+		for (size_t j = 0; j < t->nuout; j++)
+			memcpy(r->out + (size_t)t->uout[j] * dim, t->m->out + (size_t)t->uout[j] * dim,
+			       dim * sizeof *r->out);
 		for (size_t j = 0; j < r->nin; j++)
 			r->tin[r->lin[j]] = 0;
 		for (size_t j = 0; j < r->nout; j++)
 			r->tout[r->lout[j]] = 0;
 		r->nin = r->nout = 0;
 	}
+}
+
+static void merge(struct trainer *t)
+{
+	struct lmrec_skipgram *m = t->m;
+	size_t dim = t->p->dim;
+	lmrec_par_for(t->nrep, (size_t)t->nrep, merge_deltas, t);
+	t->nuin = t->nuout = 0;
+	for (int k = 0; k < t->nrep; k++) {
+		struct replica *r = &t->rep[k];
+		for (size_t j = 0; j < r->nin; j++) {
+			uint32_t row = r->lin[j];
+			const float *a = r->in + (size_t)row * dim;
+			float *b = m->in + (size_t)row * dim;
+			for (size_t d = 0; d < dim; d++)
+				b[d] += a[d];
+			touch(t->umin, &t->uin, &t->nuin, &t->cuin, row);
+		}
+		for (size_t j = 0; j < r->nout; j++) {
+			uint32_t row = r->lout[j];
+			const float *a = r->out + (size_t)row * dim;
+			float *b = m->out + (size_t)row * dim;
+			for (size_t d = 0; d < dim; d++)
+				b[d] += a[d];
+			touch(t->umout, &t->uout, &t->nuout, &t->cuout, row);
+		}
+	}
+	lmrec_par_for(t->nrep, (size_t)t->nrep, merge_refresh, t);
+	for (size_t j = 0; j < t->nuin; j++)
+		t->umin[t->uin[j]] = 0;
+	for (size_t j = 0; j < t->nuout; j++)
+		t->umout[t->uout[j]] = 0;
 }
 
 /* Vocabulary, sentences, subword lists, keep probabilities, negatives. */
@@ -561,6 +593,10 @@ struct lmrec_skipgram *lmrec_skipgram_train(const struct lmrec_corpus *c,
 	t.rep = lmrec_xcalloc((size_t)t.nrep, sizeof *t.rep);
 	for (int k = 0; k < t.nrep; k++)
 		replica_init(&t.rep[k], &t, own);
+	if (!own) {
+		t.umin = lmrec_xcalloc(t.nrows + 1, 1);
+		t.umout = lmrec_xcalloc(m->nvocab + 1, 1);
+	}
 	t.order = lmrec_xmalloc((t.nsent + 1) * sizeof *t.order);
 	t.offset = lmrec_xmalloc((t.nsent + 1) * sizeof *t.offset);
 	/* sentences per thread per round: about LMREC_SKIPGRAM_ROUND tokens */
@@ -610,6 +646,10 @@ struct lmrec_skipgram *lmrec_skipgram_train(const struct lmrec_corpus *c,
 		replica_free(&t.rep[k], own);
 	}
 	free(t.rep);
+	free(t.umin);
+	free(t.umout);
+	free(t.uin);
+	free(t.uout);
 	free(t.order);
 	free(t.offset);
 	free(t.sstart);
