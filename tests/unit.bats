@@ -107,6 +107,30 @@ unit() {
 	unit align
 }
 
+@test "unit linalg: eigen, SPD solves and randomized SVD against their slow twins, exact small cases" {
+	unit linalg
+}
+
+@test "unit skipgram: n-grams, gradient against finite differences, planted topics, unseen words, threads" {
+	unit skipgram
+}
+
+@test "unit ridge: fit against its twin and its optimality, exact line, cross-validated R2 by hand" {
+	unit ridge
+}
+
+@test "unit whiten: identity covariance, floor and component limit, degenerate sets" {
+	unit whiten
+}
+
+@test "unit wordvec: text and word2vec binary formats, round trip, every refusal" {
+	unit wordvec
+}
+
+@test "unit sif: tokens read, SIF weights and common component, TF-IDF by hand" {
+	unit sif
+}
+
 @test "unit fuzz: the kept TSV corpus replays through the harness" {
 	local files=("$TOP"/tests/fuzz/corpus/tsv/*)
 	[ "${#files[@]}" -ge 10 ]
