@@ -405,7 +405,7 @@ static int run_align(struct opts *o)
 	/* ridge always; the MLP when asked, or (auto) when it beats ridge on
 	 * held-out items */
 	float *W = lmrec_xcalloc((d + 1) * k, sizeof *W);
-	if (lmrec_ridge_fit(W, X, T, n, d, k, o->lambda) != 0)
+	if (lmrec_align_ridge_fit(W, X, T, n, d, k, o->lambda) != 0)
 		lmrec_die(LMREC_EXIT_FAIL, "align: the ridge system is singular (raise --lambda)");
 	const char *chosen = "ridge";
 	double ridge_err = NAN, mlp_err = NAN;
@@ -431,8 +431,8 @@ static int run_align(struct opts *o)
 				memcpy(Tt + i * k, T + (size_t)order[i] * k, k * sizeof *Tt);
 			}
 			float *Wt = lmrec_xcalloc((d + 1) * k, sizeof *Wt), *P = lmrec_xcalloc(nval * k + 1, sizeof *P);
-			if (nval && lmrec_ridge_fit(Wt, Xt, Tt, ntr, d, k, o->lambda) == 0) {
-				lmrec_ridge_apply(P, Wt, Xt + ntr * d, nval, d, k);
+			if (nval && lmrec_align_ridge_fit(Wt, Xt, Tt, ntr, d, k, o->lambda) == 0) {
+				lmrec_align_ridge_apply(P, Wt, Xt + ntr * d, nval, d, k);
 				double e = 0;
 				for (size_t i = 0; i < nval * k; i++)
 					e += ((double)P[i] - Tt[ntr * k + i]) * ((double)P[i] - Tt[ntr * k + i]);
@@ -450,7 +450,7 @@ static int run_align(struct opts *o)
 		chosen = "mlp";
 		lmrec_mlp_apply(&mlp, m.Y, C, ni);
 	} else {
-		lmrec_ridge_apply(m.Y, W, C, ni, d, k);
+		lmrec_align_ridge_apply(m.Y, W, C, ni, d, k);
 	}
 	double t_train = lmrec_now() - t0;
 	struct lmrec_model *f = lmrec_model_new(LMREC_KIND_ALIGN);

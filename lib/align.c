@@ -7,46 +7,38 @@
 #include <lapacke.h>
 
 #include "align.h"
+#include "ridge.h"
 #include "rng.h"
 #include "util.h"
 
-int lmrec_ridge_fit(float *W, const float *X, const float *Y, size_t n, size_t d, size_t k,
-		    double lambda)
+int lmrec_align_ridge_fit(float *W, const float *X, const float *Y, size_t n, size_t d, size_t k,
+			  double lambda)
 {
-	size_t da = d + 1; /* the constant column gives the bias row */
-	double *Xa = lmrec_xcalloc(n * da + 1, sizeof *Xa);  /* (n, da) */
-	double *Yd = lmrec_xcalloc(n * k + 1, sizeof *Yd);   /* (n, k) */
-	double *A = lmrec_xcalloc(da * da, sizeof *A);       /* (da, da) */
-	double *B = lmrec_xcalloc(da * k + 1, sizeof *B);    /* (da, k) */
-	for (size_t i = 0; i < n; i++) {
-		for (size_t j = 0; j < d; j++)
-			Xa[i * da + j] = X[i * d + j];
-		Xa[i * da + d] = 1.0;
+	/* lib/ridge solves it (unpenalised intercept); here in the layout of
+	 * the model file, the bias as the last row */
+	double *Xd = lmrec_xcalloc(n * d + 1, sizeof *Xd);
+	double *Yd = lmrec_xcalloc(n * k + 1, sizeof *Yd);
+	double *Wd = lmrec_xcalloc(d * k + 1, sizeof *Wd);
+	double *bd = lmrec_xcalloc(k + 1, sizeof *bd);
+	for (size_t j = 0; j < n * d; j++)
+		Xd[j] = X[j];
+	for (size_t j = 0; j < n * k; j++)
+		Yd[j] = Y[j];
+	int rc = lmrec_ridge_fit(Wd, bd, Xd, Yd, n, d, k, lambda);
+	if (rc == 0) {
+		for (size_t j = 0; j < d * k; j++)
+			W[j] = (float)Wd[j];
 		for (size_t j = 0; j < k; j++)
-			Yd[i * k + j] = Y[i * k + j];
+			W[d * k + j] = (float)bd[j];
 	}
-	if (n) {
-		cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, (int)da, (int)n, 1.0, Xa, (int)da, 0.0, A,
-			    (int)da);
-		cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)da, (int)k, (int)n, 1.0, Xa, (int)da,
-			    Yd, (int)k, 0.0, B, (int)k);
-	}
-	for (size_t j = 0; j < d; j++)
-		A[j * da + j] += lambda;
-	/* a tiny ridge on the bias keeps an all-zero content set solvable */
-	A[d * da + d] += 1e-9;
-	int info = LAPACKE_dposv(LAPACK_ROW_MAJOR, 'U', (int)da, (int)k, A, (int)da, B, (int)k);
-	if (info == 0)
-		for (size_t j = 0; j < da * k; j++)
-			W[j] = (float)B[j];
-	free(Xa);
+	free(Xd);
 	free(Yd);
-	free(A);
-	free(B);
-	return info == 0 ? 0 : -1;
+	free(Wd);
+	free(bd);
+	return rc;
 }
 
-void lmrec_ridge_apply(float *out, const float *W, const float *X, size_t n, size_t d, size_t k)
+void lmrec_align_ridge_apply(float *out, const float *W, const float *X, size_t n, size_t d, size_t k)
 {
 	for (size_t i = 0; i < n; i++)
 		memcpy(out + i * k, W + d * k, k * sizeof *out); /* the bias row */

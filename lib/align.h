@@ -5,7 +5,7 @@
  * Two maps, both fitted on the items that have both a content vector x
  * (d) and factors y (k):
  *   ridge  y = [x, 1] W, W ((d + 1), k) = argmin |[X 1] W - Y|^2 + lambda |W|^2
- *          (the bias row unregularised), solved in double by Cholesky;
+ *          (the bias row unregularised), solved by lib/ridge;
  *   mlp    y = W2 relu(W1 x + b1) + b2, hidden h units, mean squared error
  *          plus lambda (|W1|^2 + |W2|^2), Adam on mini-batches, the epoch
  *          with the lowest error on held-out items kept. */
@@ -17,10 +17,10 @@
 
 /* W ((d + 1), k) from X (n, d) and Y (n, k). Returns 0, or -1 when the
  * system is singular (lambda = 0 on collinear content). */
-int lmrec_ridge_fit(float *W, const float *X, const float *Y, size_t n, size_t d, size_t k,
-		    double lambda);
+int lmrec_align_ridge_fit(float *W, const float *X, const float *Y, size_t n, size_t d, size_t k,
+			  double lambda);
 /* Out (n, k) = [X 1] W. */
-void lmrec_ridge_apply(float *out, const float *W, const float *X, size_t n, size_t d, size_t k);
+void lmrec_align_ridge_apply(float *out, const float *W, const float *X, size_t n, size_t d, size_t k);
 
 struct lmrec_mlp {
 	size_t d, h, k;

@@ -26,7 +26,7 @@ static void test_ridge_normal_equations(void)
 	float *X = rnd(&g, n, d), *Y = rnd(&g, n, k);
 	float *W = lmrec_xcalloc(da * k, sizeof *W);
 	double lambda = 0.7;
-	CHECK_INT(lmrec_ridge_fit(W, X, Y, n, d, k, lambda), 0);
+	CHECK_INT(lmrec_align_ridge_fit(W, X, Y, n, d, k, lambda), 0);
 	double *A = lmrec_xcalloc(da * da, sizeof *A), *B = lmrec_xcalloc(da * k, sizeof *B);
 	for (size_t i = 0; i < n; i++)
 		for (size_t a = 0; a < da; a++) {
@@ -53,7 +53,7 @@ static void test_ridge_normal_equations(void)
 	CHECK(worst < 1e-4);
 	/* apply = [X 1] W */
 	float *P = lmrec_xcalloc(n * k, sizeof *P);
-	lmrec_ridge_apply(P, W, X, n, d, k);
+	lmrec_align_ridge_apply(P, W, X, n, d, k);
 	double e2 = 0;
 	for (size_t i = 0; i < n; i++)
 		for (size_t j = 0; j < k; j++) {
@@ -78,9 +78,9 @@ static void test_ridge_recovers_a_linear_map(void)
 	lmrec_rng_seed(&g, 3);
 	size_t n = 200, d = 8, k = 4;
 	float *X = rnd(&g, n, d), *Wt = rnd(&g, d + 1, k), *Y = lmrec_xcalloc(n * k, sizeof *Y);
-	lmrec_ridge_apply(Y, Wt, X, n, d, k);
+	lmrec_align_ridge_apply(Y, Wt, X, n, d, k);
 	float *W = lmrec_xcalloc((d + 1) * k, sizeof *W);
-	CHECK_INT(lmrec_ridge_fit(W, X, Y, n, d, k, 1e-6), 0);
+	CHECK_INT(lmrec_align_ridge_fit(W, X, Y, n, d, k, 1e-6), 0);
 	double worst = 0;
 	for (size_t i = 0; i < (d + 1) * k; i++)
 		worst = fmax(worst, fabs((double)W[i] - Wt[i]));
@@ -148,8 +148,8 @@ static void test_mlp_learns_what_ridge_cannot(void)
 		Y[i * k + 1] = fabsf(X[i * d + 2]) - fabsf(X[i * d + 3]);
 	}
 	float *W = lmrec_xcalloc((d + 1) * k, sizeof *W), *P = lmrec_xcalloc(n * k, sizeof *P);
-	CHECK_INT(lmrec_ridge_fit(W, X, Y, n, d, k, 1e-3), 0);
-	lmrec_ridge_apply(P, W, X, n, d, k);
+	CHECK_INT(lmrec_align_ridge_fit(W, X, Y, n, d, k, 1e-3), 0);
+	lmrec_align_ridge_apply(P, W, X, n, d, k);
 	double ridge = 0;
 	for (size_t i = 0; i < n * k; i++)
 		ridge += ((double)P[i] - Y[i]) * ((double)P[i] - Y[i]);
