@@ -255,6 +255,8 @@ struct group {
 	size_t start, end; /* bytes, parentheses included */
 	unsigned digits;
 	int paren, zero;   /* in parentheses; its first digit is 0 */
+	char sep;          /* the separator before it: ' ' '-' '.' '/', '(' for
+			    * none (next to parentheses), 0 for the first */
 };
 
 /* Reads a group of digits (possibly in parentheses) at i; 0 if none. */
@@ -269,6 +271,7 @@ static int read_group(const struct scan *sc, size_t i, struct group *g)
 	g->start = i;
 	g->digits = 0;
 	g->zero = 0;
+	g->sep = 0;
 	for (;;) {
 		if (e >= sc->len || sc->cov[e])
 			break;
@@ -310,34 +313,59 @@ static int is_thousands(const struct group *g, size_t n)
 	return 1;
 }
 
-static int is_phone(const struct group *g, size_t n, int plus, const char *seps, unsigned digits)
+/* Groups of 4 (the last 1 to 4) with 13 digits or more: a card or an
+ * account number, for the digits rule. */
+static int is_card(const struct group *g, size_t n, unsigned digits)
 {
-	if (digits < 7 || digits > 15)
+	if (n < 3 || digits < 13)
 		return 0;
+	for (size_t k = 0; k + 1 < n; k++)
+		if (g[k].digits != 4)
+			return 0;
+	return 1;
+}
+
+static int is_phone(const struct group *g, size_t n, int plus)
+{
+	unsigned digits = 0;
 	int paren = 0, equal = 1;
 	for (size_t k = 0; k < n; k++) {
+		digits += g[k].digits;
 		paren |= g[k].paren;
 		equal &= g[k].digits == g[0].digits;
 	}
+	if (digits < 7 || digits > 15)
+		return 0;
 	if (plus || paren)
 		return 1;
-	if (n < 2 || is_date(g, n) || is_thousands(g, n))
+	if (n < 2 || is_date(g, n) || is_thousands(g, n) || is_card(g, n, digits))
 		return 0;
-	for (size_t k = 1; k + 1 < n; k++)
-		if (seps[k] != seps[0])
+	for (size_t k = 2; k < n; k++)
+		if (g[k].sep != g[1].sep)
 			return 0; /* one kind of separator, without + or () */
 	if (g[0].zero)
 		return 1;
 	if (n == 2)
-		return g[0].digits == 3 && g[1].digits == 4 && seps[0] == '-';
+		return g[0].digits == 3 && g[1].digits == 4 && g[1].sep == '-';
 	return !equal;
+}
+
+/* Is i inside a number (after "12 ", "3." or "1,")? A phone does not start
+ * there; the groups before it were read with it. */
+static int inside_number(const struct scan *sc, size_t i)
+{
+	size_t b, b2;
+	uint32_t prev = cp_before(sc, i, &b);
+	if (!(prev == ' ' || prev == '-' || prev == '.' || prev == '/' || prev == ',') || b == 0 ||
+	    sc->cov[b - 1])
+		return 0;
+	return is_digit(cp_before(sc, b, &b2));
 }
 
 static void find_phones(struct scan *sc)
 {
 	struct group *g = NULL;
-	char *seps = NULL;
-	size_t gcap = 0, scap = 0;
+	size_t gcap = 0;
 	size_t i = 0;
 	while (i < sc->len) {
 		unsigned char byte = (unsigned char)sc->s[i];
@@ -347,33 +375,21 @@ static void find_phones(struct scan *sc)
 		}
 		size_t next, before;
 		uint32_t c = cp_at(sc, i, &next);
-		if (sc->cov[i] || !(c == '+' || c == '(' || is_digit(c))) {
+		if (sc->cov[i] || !(c == '+' || c == '(' || is_digit(c)) ||
+		    is_alnum(cp_before(sc, i, &before)) || (c != '+' && inside_number(sc, i))) {
 			i = next;
 			continue;
 		}
-		uint32_t prev = cp_before(sc, i, &before);
-		if (is_alnum(prev) || (prev == '+' && c != '+')) {
-			i = next;
-			continue;
-		}
-		/* parse: ['+'] group (sep group)* */
-		size_t e = i;
-		int plus = 0;
-		if (c == '+') {
-			plus = 1;
-			e++;
-		}
-		size_t n = 0;
-		unsigned digits = 0;
+		/* the whole sequence: ['+'] group (sep group)* */
+		int plus = c == '+';
 		LMREC_GROW(g, gcap, 1);
-		if (!read_group(sc, e, &g[0])) {
+		if (!read_group(sc, i + (size_t)plus, &g[0])) {
 			i = next;
 			continue;
 		}
-		digits = g[0].digits;
-		n = 1;
-		e = g[0].end;
-		for (;;) {
+		size_t n = 1, e = g[0].end;
+		unsigned total = g[0].digits;
+		while (n < 64 && total <= 64) {
 			size_t k = e;
 			char sep = 0;
 			if (k < sc->len && !sc->cov[k] && is_sep(sc->s[k])) {
@@ -386,27 +402,44 @@ static void find_phones(struct scan *sc)
 			/* no separator is allowed only next to parentheses */
 			if (!sep && !ng.paren && !g[n - 1].paren)
 				break;
+			ng.sep = sep ? sep : '(';
 			LMREC_GROW(g, gcap, n + 1);
-			LMREC_GROW(seps, scap, n);
-			seps[n - 1] = sep ? sep : '(';
 			g[n++] = ng;
-			digits += ng.digits;
+			total += ng.digits;
 			e = ng.end;
-			if (digits > 15)
-				break;
 		}
-		uint32_t after = cp_at(sc, e, &next);
+		size_t nx;
+		uint32_t after = cp_at(sc, e, &nx);
 		int bounded = !(e < sc->len && !sc->cov[e] && is_alnum(after));
-		if (bounded && is_phone(g, n, plus, seps ? seps : "", digits)) {
-			add_span(sc, i, e, LMREC_PII_PHONE);
-			i = e;
+		/* the leftmost phone in it, the longest from there; a plain one
+		 * (no '+', no parentheses) does not cut a run of groups joined
+		 * by its own separator ("36 38 40 42 1999 2000") */
+		size_t bj = 0, bk = 0;
+		for (size_t j = 0; j < n && !bk; j++)
+			for (size_t k = n; k > j; k--) {
+				int p = plus && j == 0;
+				if ((k == n && !bounded) || !is_phone(g + j, k - j, p))
+					continue;
+				int paren = 0;
+				for (size_t q = j; q < k; q++)
+					paren |= g[q].paren;
+				if (!p && !paren && k - j >= 2) {
+					char in = g[j + 1].sep;
+					if ((j > 0 && g[j].sep == in) || (k < n && g[k].sep == in))
+						continue;
+				}
+				bj = j;
+				bk = k;
+				break;
+			}
+		if (bk) {
+			add_span(sc, bj == 0 ? i : g[bj].start, g[bk - 1].end, LMREC_PII_PHONE);
+			i = g[bk - 1].end;
 		} else {
-			/* go on after the first group, so a phone can start inside */
-			i = g[0].end;
+			i = e; /* every phone it could hold was tried */
 		}
 	}
 	free(g);
-	free(seps);
 }
 
 /* Digits of the run at i, its end in *end. */

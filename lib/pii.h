@@ -14,14 +14,20 @@
  *          of letters, digits and '-', the last of two letters or more.
  *  phone   7 to 15 digits in groups: an optional '+', then groups of digits,
  *          a group possibly in parentheses, separated by one space, '-',
- *          '.' or '/'; taken when it starts with '+' or has a group in
- *          parentheses, or has 2 groups or more and its first group starts
- *          with 0, or is 3+4 digits joined by '-' (555-1234), or has 3
- *          groups or more of unequal sizes, with one kind of separator
- *          throughout (but after '+' or with parentheses), and it is neither a date (3
- *          groups: 4 digits then two of 1-2, or two of 1-2 then 4) nor a
- *          number with thousands separators (1-3 digits then groups of 3).
- *          A letter or digit right before or after the digits rules it out.
+ *          '.' or '/'. It is a phone number when it starts with '+' or
+ *          has a group in parentheses; or, with one kind of separator
+ *          throughout, when it has 2 groups or more and its first group
+ *          starts with 0, or is 3+4 digits joined by '-' (555-1234), or has
+ *          3 groups or more of unequal sizes; and it is neither a date (3
+ *          groups: 4 digits then two of 1-2, or two of 1-2 then 4), a
+ *          number with thousands separators (1-3 digits then groups of 3)
+ *          nor groups of 4 with 13 digits or more (left to the digits
+ *          rule). In a longer run of groups the leftmost phone is taken,
+ *          the longest from there; a phone without '+' or parentheses does
+ *          not begin or end next to a group joined by its own separator
+ *          (in "36 38 40 42 1999 2000" there is none). A phone does not
+ *          start in the middle of a number (after "12 " or "3."), nor next
+ *          to a letter or digit.
  *  digits  groups of 4 digits separated by one space or '-' with 13 digits
  *          or more in all (card and account numbers), or any run of 6
  *          digits or more, even inside a word.

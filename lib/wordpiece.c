@@ -60,7 +60,8 @@ struct lmrec_wordpiece *lmrec_wordpiece_load(const char *path, int lowercase)
 		first_line[n] = r->lineno;
 		if (len > 2 && p[0] == '#' && p[1] == '#')
 			ncp -= 2;
-		if (ncp > wp->longest)
+		/* a bracketed token never matches a word: '[' is punctuation */
+		if (plain && ncp > wp->longest)
 			wp->longest = ncp;
 	}
 	const char *name = r->display;

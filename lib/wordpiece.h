@@ -35,7 +35,8 @@ struct lmrec_wordpiece {
 	int32_t unk, cls, sep;   /* the ids of [UNK], [CLS], [SEP] */
 	int32_t pad, mask;       /* [PAD], [MASK], or -1 when absent */
 	size_t max_chars;        /* longer words are [UNK] */
-	size_t longest;          /* code points of the longest piece, "##" left out */
+	size_t longest;          /* code points of the longest piece, "##" and the
+				  * bracketed special tokens left out */
 };
 
 /* Reads a vocab.txt (gzip is read as it is; "-" is standard input):
