@@ -402,7 +402,7 @@ static void find_phones(struct scan *sc)
 			/* no separator is allowed only next to parentheses */
 			if (!sep && !ng.paren && !g[n - 1].paren)
 				break;
-			ng.sep = sep ? sep : '(';
+			ng.sep = (char)(sep ? sep : '(');
 			LMREC_GROW(g, gcap, n + 1);
 			g[n++] = ng;
 			total += ng.digits;
@@ -519,6 +519,7 @@ size_t lmrec_pii_find(struct lmrec_pii *p, const char *s, size_t len)
 	find_emails(&sc);
 	find_phones(&sc);
 	find_digits(&sc);
-	qsort(p->span, p->n, sizeof *p->span, cmp_span);
+	if (p->n > 1)
+		qsort(p->span, p->n, sizeof *p->span, cmp_span);
 	return p->n;
 }

@@ -693,7 +693,7 @@ static size_t attrs_values(char *dst, const char *p, size_t len)
 				dst[o++] = ' ';
 			}
 			for (size_t k = v; k < end; k++)
-				dst[o++] = p[k] == '_' ? ' ' : p[k];
+				dst[o++] = (char)(p[k] == '_' ? ' ' : p[k]);
 		}
 		i = end + 1;
 	}

@@ -180,7 +180,8 @@ size_t lmrec_wordpiece_encode(const struct lmrec_wordpiece *wp, const char *s, s
 	}
 	size_t keep = ws->pieces < max_len - 2 ? ws->pieces : max_len - 2;
 	ids[0] = wp->cls;
-	memcpy(ids + 1, ws->piece, keep * sizeof *ids);
+	if (keep)
+		memcpy(ids + 1, ws->piece, keep * sizeof *ids);
 	ids[keep + 1] = wp->sep;
 	return keep + 2;
 }

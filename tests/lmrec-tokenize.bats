@@ -1,5 +1,11 @@
 #!/usr/bin/env bats
 # lmrec-tokenize: item text to words or WordPiece ids, personal data masked.
+#
+# The WordPiece fixtures (tests/fixtures/tokenize/: the lines, two
+# vocabularies, the expected ids) come from an independent Python
+# implementation of BERT's tokenizer, tests/reference/wordpiece_ref.py; to
+# remake them (standard library only, never needed by make check):
+#   /usr/bin/python3 tests/reference/make_tokenize_fixtures.py
 
 load test_helper
 
@@ -380,4 +386,13 @@ words() {
 	run --separate-stderr lmrec-tokenize --wordpiece "$(fixture vocab.txt)" --max-length 32 books.tsv
 	assert_success
 	[ "${#lines[@]}" -eq 10001 ]
+}
+
+@test "lmrec-tokenize: an item without text has no tokens, or only [CLS] [SEP]" {
+	tsv 'item|title|text' 'x||' 'y|!!!|...' >in.tsv
+	run lmrec-tokenize -q in.tsv
+	assert_output "$(tsv 'item|tokens|masked' 'x||0' 'y||0')"
+	printf '[UNK]\n[CLS]\n[SEP]\n' >v.txt
+	run lmrec-tokenize -q --wordpiece v.txt in.tsv
+	assert_output "$(tsv 'item|ids|tokens|masked' 'x|1 2|[CLS] [SEP]|0' 'y|1 0 0 0 0 0 0 2|[CLS] [UNK] [UNK] [UNK] [UNK] [UNK] [UNK] [SEP]|0')"
 }
