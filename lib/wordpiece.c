@@ -30,7 +30,7 @@ struct lmrec_wordpiece *lmrec_wordpiece_load(const char *path, int lowercase)
 	wp->vocab = lmrec_ids_new();
 	wp->max_chars = LMREC_WORDPIECE_MAX_CHARS;
 	size_t *first_line = NULL, cap = 0; /* line of each token, for duplicates */
-	int capitals = 0;
+	size_t plain_tokens = 0, capitals = 0; /* not bracketed; of them with a capital */
 	while (lmrec_tsv_read(r)) {
 		const char *p = r->line;
 		size_t len = r->linelen, bad;
@@ -39,7 +39,7 @@ struct lmrec_wordpiece *lmrec_wordpiece_load(const char *path, int lowercase)
 		if (!lmrec_utf8_valid(p, len, &bad))
 			lmrec_tsv_die_line(r, "not valid UTF-8 (byte %zu)", bad + 1);
 		size_t i = 0, ncp = 0;
-		int plain = !bracketed(p, len);
+		int plain = !bracketed(p, len), capital = 0;
 		while (i < len) {
 			uint32_t c = lmrec_uc_decode(p, len, &i);
 			enum lmrec_uc_class k = lmrec_uc_class(c);
@@ -47,10 +47,11 @@ struct lmrec_wordpiece *lmrec_wordpiece_load(const char *path, int lowercase)
 				lmrec_tsv_die_line(r, "token '%.*s' holds white space (a vocab.txt has "
 						      "one token a line)",
 						   (int)(len > 60 ? 60 : len), p);
-			if (plain && lmrec_uc_lower(c) != c)
-				capitals = 1;
+			capital |= lmrec_uc_lower(c) != c;
 			ncp++;
 		}
+		plain_tokens += plain;
+		capitals += plain && capital;
 		size_t n = lmrec_ids_count(wp->vocab);
 		uint32_t id = lmrec_ids_intern(wp->vocab, p, len);
 		if (id != n)
@@ -85,7 +86,10 @@ struct lmrec_wordpiece *lmrec_wordpiece_load(const char *path, int lowercase)
 			  missing, nmissing > 1 ? "s" : "");
 	wp->pad = need_id(wp->vocab, "[PAD]");
 	wp->mask = need_id(wp->vocab, "[MASK]");
-	wp->lowercase = lowercase == LMREC_WORDPIECE_DETECT ? !capitals : lowercase != 0;
+	/* cased vocabularies have capitals everywhere (a fifth of the tokens of
+	 * BERT's cased ones); an uncased one may hold a stray capital symbol */
+	wp->lowercase = lowercase == LMREC_WORDPIECE_DETECT ? capitals * 100 < plain_tokens
+							    : lowercase != 0;
 	free(first_line);
 	lmrec_tsv_close(r);
 	return wp;

@@ -22,9 +22,9 @@
 #include "pii.h"
 #include "text.h"
 
-/* lowercase argument of lmrec_wordpiece_load: decide from the vocabulary
- * (uncased when no token but the bracketed special ones holds a capital
- * letter, as in BERT's uncased models). */
+/* lowercase argument of lmrec_wordpiece_load: decide from the vocabulary:
+ * uncased unless 1% or more of its tokens (the bracketed special ones left
+ * aside) hold a capital letter; about a fifth do in BERT's cased models. */
 #define LMREC_WORDPIECE_DETECT (-1)
 /* BERT's max_input_chars_per_word. */
 #define LMREC_WORDPIECE_MAX_CHARS 100

@@ -161,13 +161,15 @@ def escape(s):
 
 
 def guess_lowercase(vocab):
-    """Uncased unless a token (but the bracketed special ones) has a capital."""
+    """Uncased unless 1% or more of the tokens (the bracketed special ones
+    left aside) hold a capital letter."""
+    plain = capitals = 0
     for tok in vocab:
         if tok.startswith("[") and tok.endswith("]") and len(tok) >= 3:
             continue
-        if any(c.lower() != c for c in tok):
-            return False
-    return True
+        plain += 1
+        capitals += any(c.lower() != c for c in tok)
+    return capitals * 100 < plain
 
 
 def main(argv):

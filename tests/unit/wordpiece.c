@@ -80,6 +80,19 @@ static void test_load(void)
 	wp = lmrec_wordpiece_load("c.txt", 1);
 	CHECK_INT(wp->lowercase, 1);
 	lmrec_wordpiece_free(wp);
+	/* a stray capital in 200 tokens leaves a vocabulary uncased; 2 in 100
+	 * make it cased */
+	for (int caps = 1; caps <= 2; caps++) {
+		FILE *fp = fopen("t.txt", "w");
+		fputs("[UNK]\n[CLS]\n[SEP]\n", fp);
+		int n = caps == 1 ? 200 : 100;
+		for (int i = 0; i < n; i++)
+			fprintf(fp, i < caps ? "Ω%d\n" : "w%d\n", i);
+		fclose(fp);
+		wp = lmrec_wordpiece_load("t.txt", LMREC_WORDPIECE_DETECT);
+		CHECK_INT(wp->lowercase, caps == 1);
+		lmrec_wordpiece_free(wp);
+	}
 	lmrec_wordpiece_free(NULL);
 }
 
