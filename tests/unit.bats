@@ -144,3 +144,33 @@ unit() {
 	unit fuzz_replay model "${files[@]}"
 	assert_line "ok - ${#files[@]} model inputs replayed"
 }
+
+@test "unit unicode: UTF-8 decoding of random bytes against a slow reference, classes, case, NFD and NFC" {
+	unit unicode
+	assert_line 'ok 1 - test_decode_random'
+}
+
+@test "unit unicode: NFD and NFC conform to the Unicode NormalizationTest.txt" {
+	local f=/usr/share/unicode/NormalizationTest.txt
+	[ -r "$f" ] || [ -r "$f.bz2" ] || skip "$f is absent (Debian package unicode-data)"
+	if [ -r "$f" ]; then
+		cp "$f" "$BATS_TEST_TMPDIR/nt.txt"
+	else
+		bzcat "$f.bz2" >"$BATS_TEST_TMPDIR/nt.txt"
+	fi
+	unit unicode --normalization-test <"$BATS_TEST_TMPDIR/nt.txt"
+	assert_line 'ok 1 - test_normalization_file'
+}
+
+@test "unit text: words and their flags, stop words, n-grams, BERT's basic tokens, random bytes" {
+	unit text
+	assert_line 'ok 8 - test_random_bytes'
+}
+
+@test "unit pii: each masking rule where it must mask and where it must not" {
+	unit pii
+}
+
+@test "unit wordpiece: vocabulary refusals, greedy longest match, [UNK], truncation, threads" {
+	unit wordpiece
+}
