@@ -10,11 +10,14 @@
 #include "align.h"
 #include "als.h"
 #include "bpr.h"
+#include "corpus.h"
 #include "csr.h"
 #include "ease.h"
 #include "itemknn.h"
 #include "mat.h"
 #include "recmodel.h"
+#include "ridge.h"
+#include "tfidf.h"
 
 struct opts {
 	const char *model, *output, *init, *folds;
@@ -33,8 +36,9 @@ struct opts {
 	size_t factors, iters, cg_steps, epochs;
 	double reg, alpha, lr, init_scale;
 	int have_reg, have_factors, have_lambda, have_epochs, have_lr, have_half_life;
-	const char *vectors, *factors_from, *align_method;
-	size_t hidden;
+	const char *vectors, *factors_from, *align_method, *tokens;
+	size_t hidden, min_df;
+	double side_weight;
 };
 
 static void usage(int status)
@@ -68,6 +72,10 @@ static void usage(int status)
 	      "      --shrink S           shrinkage of similarities (default 10)\n"
 	      "ease:\n"
 	      "      --lambda L           L2 regularisation (default 100)\n"
+	      "      --tokens FILE        words of the items (lmrec-tokenize) as more\n"
+	      "                           rows of X: side information\n"
+	      "      --side-weight W      the value of a word's row (default 1)\n"
+	      "      --min-df N           words in at least N items (default 1)\n"
 	      "als:\n"
 	      "      --factors K          latent factors (default 64; with --init, the\n"
 	      "                           earlier model's)\n"
@@ -85,7 +93,10 @@ static void usage(int status)
 	      "      --vectors FILE       item vectors from lmrec-embed (required)\n"
 	      "      --half-life DAYS     time decay of the history (default 0: none)\n"
 	      "align (content vectors mapped onto collaborative factors; no input):\n"
-	      "      --vectors FILE       item vectors from lmrec-embed (required)\n"
+	      "      --vectors FILE       item vectors from lmrec-embed\n"
+	      "      --tokens FILE        and/or words from lmrec-tokenize (TF-IDF,\n"
+	      "                           ridge by conjugate gradients)\n"
+	      "      --min-df N           --tokens: words in at least N items (default 1)\n"
 	      "      --factors-from MODEL an als or bpr model (required)\n"
 	      "      --align-method NAME  auto (default), ridge or mlp\n"
 	      "      --lambda L           ridge regularisation (default 10)\n"
@@ -130,6 +141,9 @@ enum {
 	OPT_LR,
 	OPT_EPOCHS,
 	OPT_VECTORS,
+	OPT_TOKENS,
+	OPT_MIN_DF,
+	OPT_SIDE_WEIGHT,
 	OPT_FACTORS_FROM,
 	OPT_ALIGN_METHOD,
 	OPT_HIDDEN,
@@ -157,6 +171,9 @@ static const struct option long_options[] = {
 	{"lr", required_argument, NULL, OPT_LR},
 	{"epochs", required_argument, NULL, OPT_EPOCHS},
 	{"vectors", required_argument, NULL, OPT_VECTORS},
+	{"tokens", required_argument, NULL, OPT_TOKENS},
+	{"min-df", required_argument, NULL, OPT_MIN_DF},
+	{"side-weight", required_argument, NULL, OPT_SIDE_WEIGHT},
 	{"factors-from", required_argument, NULL, OPT_FACTORS_FROM},
 	{"align-method", required_argument, NULL, OPT_ALIGN_METHOD},
 	{"hidden", required_argument, NULL, OPT_HIDDEN},
@@ -357,25 +374,175 @@ static struct lmrec_ids *content_items(const char *path, float **Y, size_t *dim,
 	return items;
 }
 
-/* align: content vectors mapped onto a collaborative model's item factors.
- * Users keep their factors; every item with content gets aligned factors. */
-static int run_align(struct opts *o)
+/* ease --tokens: one row per word (held by at least min_df of the
+ * model's items), side_weight in each of the model's items that holds it
+ * (a word's presence, not its count: a title or a genre says it once). */
+static void word_rows(const struct opts *o, const struct lmrec_ids *items, struct lmrec_csr *S)
 {
-	double t0 = lmrec_now();
-	struct lmrec_recmodel *cf = lmrec_recmodel_read(o->factors_from, LMREC_KIND_ANY);
-	if (cf->kind != LMREC_KIND_ALS && cf->kind != LMREC_KIND_BPR)
-		lmrec_die(LMREC_EXIT_DATA, "%s: model kind '%s': align needs als or bpr factors", o->factors_from,
-			  lmrec_kind_name(cf->kind));
-	float *C;
-	size_t d;
-	struct lmrec_ids *items = content_items(o->vectors, &C, &d, 1);
-	size_t ni = lmrec_ids_count(items), k = cf->k;
+	struct lmrec_corpus corpus;
+	char *files[1] = {(char *)(uintptr_t)o->tokens};
+	lmrec_corpus_read(&corpus, files, 1);
+	size_t nt = lmrec_corpus_items(&corpus), nw = lmrec_corpus_words(&corpus);
+	uint32_t *r = lmrec_xcalloc(corpus.ntokens + 1, sizeof *r), *c = lmrec_xcalloc(corpus.ntokens + 1, sizeof *c);
+	size_t m = 0;
+	for (size_t i = 0; i < nt; i++) {
+		size_t len;
+		const char *s = lmrec_ids_str(corpus.items, (uint32_t)i, &len);
+		int64_t j = lmrec_ids_find(items, s, len);
+		if (j < 0)
+			continue;
+		for (uint64_t t = corpus.start[i]; t < corpus.start[i + 1]; t++) {
+			r[m] = corpus.tok[t];
+			c[m++] = (uint32_t)j;
+		}
+	}
+	struct lmrec_csr all;
+	lmrec_csr_build(&all, nw, lmrec_ids_count(items), r, c, NULL, m, LMREC_DUP_ONE);
+	/* rows of words in fewer than min_df items dropped */
+	size_t kept = 0;
+	m = 0;
+	for (size_t w = 0; w < nw; w++) {
+		if (all.ptr[w + 1] - all.ptr[w] < o->min_df)
+			continue;
+		for (uint64_t q = all.ptr[w]; q < all.ptr[w + 1]; q++) {
+			r[m] = (uint32_t)kept;
+			c[m++] = all.idx[q];
+		}
+		kept++;
+	}
+	float *v = lmrec_xcalloc(m + 1, sizeof *v);
+	for (size_t q = 0; q < m; q++)
+		v[q] = (float)o->side_weight;
+	lmrec_csr_build(S, kept, lmrec_ids_count(items), r, c, v, m, LMREC_DUP_SUM);
+	lmrec_csr_free(&all);
+	lmrec_corpus_free(&corpus);
+	free(r);
+	free(c);
+	free(v);
+}
+
+/* align --tokens: the features of every item with content, one sparse row
+ * each: the content vector (when --vectors) then the TF-IDF of its words
+ * (words in at least min_df items). Items: the union of both files, in
+ * byte order. */
+static struct lmrec_ids *sparse_features(const struct opts *o, struct lmrec_csr *F, size_t *ndense,
+					 size_t *nwords)
+{
+	float *C = NULL;
+	size_t d = 0;
+	struct lmrec_ids *vitems = o->vectors ? content_items(o->vectors, &C, &d, 1) : NULL;
+	struct lmrec_corpus corpus;
+	char *files[1] = {(char *)(uintptr_t)o->tokens};
+	lmrec_corpus_read(&corpus, files, 1);
+	struct lmrec_csr T;
+	size_t nw = lmrec_tfidf_build(&T, NULL, &corpus, o->min_df);
+	struct lmrec_ids *all = lmrec_ids_new();
+	size_t nv = vitems ? lmrec_ids_count(vitems) : 0, nt = lmrec_corpus_items(&corpus);
+	for (size_t i = 0; i < nv; i++) {
+		size_t len;
+		const char *s = lmrec_ids_str(vitems, (uint32_t)i, &len);
+		lmrec_ids_intern(all, s, len);
+	}
+	for (size_t i = 0; i < nt; i++) {
+		size_t len;
+		const char *s = lmrec_ids_str(corpus.items, (uint32_t)i, &len);
+		lmrec_ids_intern(all, s, len);
+	}
+	uint32_t *map;
+	struct lmrec_ids *items = sorted_ids(all, &map);
+	lmrec_ids_free(all);
+	/* all's indices: the vectors' items first, then the new ones of the
+	 * tokens in their order, so a tokens item's index is found by id */
+	size_t nnz = nv * d + lmrec_csr_nnz(&T);
+	uint32_t *r = lmrec_xcalloc(nnz + 1, sizeof *r), *c = lmrec_xcalloc(nnz + 1, sizeof *c);
+	float *v = lmrec_xcalloc(nnz + 1, sizeof *v);
+	size_t m = 0;
+	for (size_t i = 0; i < nv; i++)
+		for (size_t j = 0; j < d; j++) {
+			r[m] = map[i];
+			c[m] = (uint32_t)j;
+			v[m++] = C[i * d + j];
+		}
+	for (size_t i = 0; i < nt; i++) {
+		size_t len;
+		const char *s = lmrec_ids_str(corpus.items, (uint32_t)i, &len);
+		uint32_t row = (uint32_t)lmrec_ids_find(items, s, len);
+		for (uint64_t q = T.ptr[i]; q < T.ptr[i + 1]; q++) {
+			r[m] = row;
+			c[m] = (uint32_t)(d + T.idx[q]);
+			v[m++] = T.val[q];
+		}
+	}
+	lmrec_csr_build(F, lmrec_ids_count(items), d + nw, r, c, v, m, LMREC_DUP_SUM);
+	*ndense = d;
+	*nwords = nw;
+	free(r);
+	free(c);
+	free(v);
+	free(map);
+	free(C);
+	lmrec_csr_free(&T);
+	lmrec_corpus_free(&corpus);
+	if (vitems)
+		lmrec_ids_free(vitems);
+	return items;
+}
+
+/* align --tokens: ridge from the sparse features onto the factors, by
+ * conjugate gradients; m->Y (every item with content) = F W + b. */
+static void align_sparse(const struct opts *o, struct lmrec_recmodel *m, const struct lmrec_recmodel *cf,
+			 const struct lmrec_csr *F, long *steps_out, size_t *n_out)
+{
+	size_t ni = F->rows, k = cf->k, p = F->cols;
+	uint32_t *rows = lmrec_xcalloc(ni + 1, sizeof *rows);
+	double *Y = lmrec_xcalloc(ni * k + 1, sizeof *Y);
+	size_t n = 0;
+	for (size_t i = 0; i < ni; i++) {
+		size_t len;
+		const char *s = lmrec_ids_str(m->items, (uint32_t)i, &len);
+		int64_t j = lmrec_ids_find(cf->items, s, len);
+		if (j < 0)
+			continue;
+		rows[n] = (uint32_t)i;
+		for (size_t c = 0; c < k; c++)
+			Y[n * k + c] = cf->Y[(size_t)j * k + c];
+		n++;
+	}
+	if (n < 2)
+		lmrec_die(LMREC_EXIT_DATA, "%s: %zu item%s with both content and factors in %s: too few to align",
+			  o->tokens, n, n == 1 ? "" : "s", o->factors_from);
+	double *W = lmrec_xcalloc(p * k + 1, sizeof *W), *b = lmrec_xcalloc(k + 1, sizeof *b);
+	long steps = lmrec_ridge_fit_sparse(W, b, F, rows, Y, n, k, o->lambda, 1e-6, 5000, o->threads);
+	if (steps < 0)
+		lmrec_warn("align: conjugate gradients did not reach 1e-6 of the right-hand side in 5000 steps "
+			   "(raise --lambda)");
+	for (size_t i = 0; i < ni; i++)
+		for (size_t c = 0; c < k; c++) {
+			double t = b[c];
+			for (uint64_t q = F->ptr[i]; q < F->ptr[i + 1]; q++)
+				t += (double)F->val[q] * W[(size_t)F->idx[q] * k + c];
+			m->Y[i * k + c] = (float)t;
+		}
+	*steps_out = steps;
+	*n_out = n;
+	free(rows);
+	free(Y);
+	free(W);
+	free(b);
+}
+
+/* align on dense vectors: ridge always; the MLP when asked, or (auto) when
+ * it beats ridge on held-out items. m->Y = the map of C (every item). */
+static const char *align_dense(const struct opts *o, struct lmrec_recmodel *m, const struct lmrec_recmodel *cf,
+			       const float *C, size_t d, size_t *n_out, double *ridge_err, double *mlp_err)
+{
+	size_t ni = m->ni, k = cf->k;
 	/* training pairs: items with content and factors */
 	float *X = lmrec_xcalloc(ni * d + 1, sizeof *X), *T = lmrec_xcalloc(ni * k + 1, sizeof *T);
 	size_t n = 0;
 	for (size_t i = 0; i < ni; i++) {
 		size_t len;
-		const char *s = lmrec_ids_str(items, (uint32_t)i, &len);
+		const char *s = lmrec_ids_str(m->items, (uint32_t)i, &len);
 		int64_t j = lmrec_ids_find(cf->items, s, len);
 		if (j < 0)
 			continue;
@@ -386,36 +553,19 @@ static int run_align(struct opts *o)
 	if (n < 2)
 		lmrec_die(LMREC_EXIT_DATA, "%s: %zu item%s with both content and factors in %s: too few to align",
 			  o->vectors, n, n == 1 ? "" : "s", o->factors_from);
-	lmrec_blas_threads(o->threads);
-	struct lmrec_recmodel m;
-	memset(&m, 0, sizeof m);
-	m.kind = LMREC_KIND_ALIGN;
-	m.users = cf->users;
-	m.items = items;
-	m.nu = cf->nu;
-	m.ni = ni;
-	m.k = k;
-	m.X = cf->X;
-	m.Y = lmrec_xcalloc(ni * k + 1, sizeof *m.Y);
-	m.fold_als = cf->kind == LMREC_KIND_ALS;
-	m.reg = cf->reg;
-	m.alpha = cf->alpha;
-	m.cg_steps = cf->cg_steps;
-	remap_items(&m.seen, &cf->seen, cf->items, items);
-	/* ridge always; the MLP when asked, or (auto) when it beats ridge on
-	 * held-out items */
 	float *W = lmrec_xcalloc((d + 1) * k, sizeof *W);
 	if (lmrec_align_ridge_fit(W, X, T, n, d, k, o->lambda) != 0)
 		lmrec_die(LMREC_EXIT_FAIL, "align: the ridge system is singular (raise --lambda)");
 	const char *chosen = "ridge";
-	double ridge_err = NAN, mlp_err = NAN;
+	*ridge_err = NAN;
+	*mlp_err = NAN;
 	struct lmrec_mlp mlp;
 	memset(&mlp, 0, sizeof mlp);
 	int use_mlp = strcmp(o->align_method, "mlp") == 0;
 	if (strcmp(o->align_method, "ridge") != 0) {
 		struct lmrec_mlp_params mp = {o->hidden, o->epochs, 64, o->lr, 1e-5, 0.1, o->seed};
 		lmrec_mlp_init(&mlp, d, o->hidden, k, o->seed);
-		mlp_err = lmrec_mlp_fit(&mlp, X, T, n, &mp);
+		*mlp_err = lmrec_mlp_fit(&mlp, X, T, n, &mp);
 		if (strcmp(o->align_method, "auto") == 0) {
 			/* ridge on the same split, for a fair comparison */
 			struct lmrec_rng rng;
@@ -436,9 +586,9 @@ static int run_align(struct opts *o)
 				double e = 0;
 				for (size_t i = 0; i < nval * k; i++)
 					e += ((double)P[i] - Tt[ntr * k + i]) * ((double)P[i] - Tt[ntr * k + i]);
-				ridge_err = e / (double)nval;
+				*ridge_err = e / (double)nval;
 			}
-			use_mlp = nval && mlp_err < ridge_err;
+			use_mlp = nval && *mlp_err < *ridge_err;
 			free(order);
 			free(Xt);
 			free(Tt);
@@ -448,15 +598,70 @@ static int run_align(struct opts *o)
 	}
 	if (use_mlp) {
 		chosen = "mlp";
-		lmrec_mlp_apply(&mlp, m.Y, C, ni);
+		lmrec_mlp_apply(&mlp, m->Y, C, ni);
 	} else {
-		lmrec_align_ridge_apply(m.Y, W, C, ni, d, k);
+		lmrec_align_ridge_apply(m->Y, W, C, ni, d, k);
+	}
+	*n_out = n;
+	lmrec_mlp_free(&mlp);
+	free(W);
+	free(X);
+	free(T);
+	return chosen;
+}
+
+/* align: content mapped onto a collaborative model's item factors. Users
+ * keep their factors; every item with content gets aligned factors. */
+static int run_align(struct opts *o)
+{
+	double t0 = lmrec_now();
+	struct lmrec_recmodel *cf = lmrec_recmodel_read(o->factors_from, LMREC_KIND_ANY);
+	if (cf->kind != LMREC_KIND_ALS && cf->kind != LMREC_KIND_BPR)
+		lmrec_die(LMREC_EXIT_DATA, "%s: model kind '%s': align needs als or bpr factors", o->factors_from,
+			  lmrec_kind_name(cf->kind));
+	float *C = NULL;
+	size_t d = 0, nwords = 0;
+	struct lmrec_csr F;
+	memset(&F, 0, sizeof F);
+	struct lmrec_ids *items = o->tokens ? sparse_features(o, &F, &d, &nwords) : content_items(o->vectors, &C, &d, 1);
+	size_t ni = lmrec_ids_count(items), k = cf->k;
+	lmrec_blas_threads(o->threads);
+	struct lmrec_recmodel m;
+	memset(&m, 0, sizeof m);
+	m.kind = LMREC_KIND_ALIGN;
+	m.users = cf->users;
+	m.items = items;
+	m.nu = cf->nu;
+	m.ni = ni;
+	m.k = k;
+	m.X = cf->X;
+	m.Y = lmrec_xcalloc(ni * k + 1, sizeof *m.Y);
+	m.fold_als = cf->kind == LMREC_KIND_ALS;
+	m.reg = cf->reg;
+	m.alpha = cf->alpha;
+	m.cg_steps = cf->cg_steps;
+	remap_items(&m.seen, &cf->seen, cf->items, items);
+	const char *chosen;
+	double ridge_err = NAN, mlp_err = NAN;
+	long steps = 0;
+	size_t n;
+	if (o->tokens) {
+		align_sparse(o, &m, cf, &F, &steps, &n);
+		chosen = "ridge";
+	} else {
+		chosen = align_dense(o, &m, cf, C, d, &n, &ridge_err, &mlp_err);
 	}
 	double t_train = lmrec_now() - t0;
 	struct lmrec_model *f = lmrec_model_new(LMREC_KIND_ALIGN);
 	lmrec_model_set_param(f, "model", "%s", o->model);
 	lmrec_model_set_param(f, "factors_from", "%s", o->factors_from);
-	lmrec_model_set_param(f, "vectors", "%s", o->vectors);
+	if (o->vectors)
+		lmrec_model_set_param(f, "vectors", "%s", o->vectors);
+	if (o->tokens) {
+		lmrec_model_set_param(f, "tokens", "%s", o->tokens);
+		lmrec_model_set_param(f, "min_df", "%zu", o->min_df);
+		lmrec_model_set_param(f, "words", "%zu", nwords);
+	}
 	lmrec_model_set_param(f, "method", "%s", chosen);
 	lmrec_model_set_param(f, "lambda", "%.17g", o->lambda);
 	lmrec_model_set_param(f, "users", "%zu", m.nu);
@@ -466,16 +671,17 @@ static int run_align(struct opts *o)
 	if (!o->quiet) {
 		fprintf(stderr, "%s: align: %zu items with content, %zu with factors to learn from; %s", lmrec_progname(),
 			ni, n, chosen);
+		if (o->tokens)
+			fprintf(stderr, " over %zu vector dimensions and %zu words (%ld conjugate-gradient steps)", d,
+				nwords, steps);
 		if (!isnan(ridge_err) && !isnan(mlp_err))
 			fprintf(stderr, " (held-out squared error: ridge %.4g, mlp %.4g)", ridge_err, mlp_err);
 		fprintf(stderr, "; %.2f s\n", t_train);
 	}
-	lmrec_mlp_free(&mlp);
 	lmrec_csr_free(&m.seen);
+	if (o->tokens)
+		lmrec_csr_free(&F);
 	free(m.Y);
-	free(W);
-	free(X);
-	free(T);
 	free(C);
 	lmrec_ids_free(items);
 	lmrec_recmodel_free(cf);
@@ -520,8 +726,14 @@ static int run(struct opts *o, char *const *files, size_t nfiles)
 		if (ni > 0 && ni > SIZE_MAX / sizeof(float) / ni)
 			lmrec_die(LMREC_EXIT_FAIL, "ease: %zu items are too many", ni);
 		m.B = lmrec_xmalloc(ni * ni * sizeof *m.B + 1);
-		if (lmrec_ease_fit(m.B, &d.ui, o->lambda, o->threads) != 0)
+		struct lmrec_csr side;
+		memset(&side, 0, sizeof side);
+		if (o->tokens)
+			word_rows(o, d.items, &side);
+		if (lmrec_ease_fit_side(m.B, &d.ui, o->tokens ? &side : NULL, o->lambda, o->threads) != 0)
 			lmrec_die(LMREC_EXIT_FAIL, "ease: the Gram matrix is singular (raise --lambda)");
+		if (o->tokens)
+			lmrec_csr_free(&side);
 		break;
 	case LMREC_KIND_ALS: {
 		m.k = o->factors;
@@ -652,7 +864,7 @@ static int run(struct opts *o, char *const *files, size_t nfiles)
 int main(int argc, char **argv)
 {
 	lmrec_setprogname(argv[0]);
-	struct opts o = {.folds = "train", .fold_set = 1u << LMREC_FOLD_TRAIN, .seed = 1, .threads = 1, .neighbors = 20, .shrink = 10, .hidden = 256,
+	struct opts o = {.folds = "train", .fold_set = 1u << LMREC_FOLD_TRAIN, .seed = 1, .threads = 1, .neighbors = 20, .shrink = 10, .hidden = 256, .min_df = 1, .side_weight = 1,
 			 .sim = LMREC_SIM_COSINE, .lambda = 100, .factors = 64, .iters = 15,
 			 .epochs = 50, .alpha = 0.5, .lr = 0.05, .init_scale = 0.01};
 	int c;
@@ -724,6 +936,9 @@ int main(int argc, char **argv)
 			o.have_epochs = 1;
 			break;
 		case OPT_VECTORS: o.vectors = optarg; break;           /* --vectors */
+		case OPT_TOKENS: o.tokens = optarg; break;             /* --tokens */
+		case OPT_SIDE_WEIGHT: o.side_weight = lmrec_opt_double("--side-weight", optarg, 0, 1e6); break; /* --side-weight */
+		case OPT_MIN_DF: o.min_df = (size_t)lmrec_opt_u64("--min-df", optarg, 1, UINT32_MAX); break; /* --min-df */
 		case OPT_FACTORS_FROM: o.factors_from = optarg; break; /* --factors-from */
 		case OPT_ALIGN_METHOD: /* --align-method */
 			if (strcmp(optarg, "ridge") && strcmp(optarg, "mlp") && strcmp(optarg, "auto"))
@@ -753,8 +968,15 @@ int main(int argc, char **argv)
 		o.reg = o.kind == LMREC_KIND_BPR ? 0.001 : 5.0;
 	if (o.progress)
 		o.verbose = 1;
-	if ((o.kind == LMREC_KIND_SEMANTIC || o.kind == LMREC_KIND_ALIGN) && !o.vectors)
+	if (o.kind == LMREC_KIND_SEMANTIC && !o.vectors)
 		lmrec_usage_error("--model %s needs --vectors (item vectors from lmrec-embed)", o.model);
+	if (o.kind == LMREC_KIND_ALIGN && !o.vectors && !o.tokens)
+		lmrec_usage_error("--model align needs --vectors (item vectors from lmrec-embed) or --tokens (words "
+				  "from lmrec-tokenize)");
+	if (o.tokens && o.kind != LMREC_KIND_ALIGN && o.kind != LMREC_KIND_EASE)
+		lmrec_usage_error("--tokens is an option of --model ease and --model align");
+	if (o.tokens && o.align_method && strcmp(o.align_method, "mlp") == 0)
+		lmrec_usage_error("--align-method mlp takes dense --vectors only; with --tokens the map is ridge");
 	if (o.kind == LMREC_KIND_ALIGN && !o.factors_from)
 		lmrec_usage_error("--model align needs --factors-from (an als or bpr model)");
 	if (o.kind == LMREC_KIND_ALIGN) {

@@ -44,11 +44,22 @@ void lmrec_ease_gram(double *G, const struct lmrec_csr *ui, int threads)
 
 int lmrec_ease_fit(float *B, const struct lmrec_csr *ui, double lambda, int threads)
 {
+	return lmrec_ease_fit_side(B, ui, NULL, lambda, threads);
+}
+
+int lmrec_ease_fit_side(float *B, const struct lmrec_csr *ui, const struct lmrec_csr *side, double lambda,
+			int threads)
+{
 	size_t n = ui->cols;
 	if (n && n > SIZE_MAX / sizeof(double) / n)
 		lmrec_die(LMREC_EXIT_FAIL, "EASE over %zu items needs too much memory", n);
 	double *P = lmrec_xmalloc(n * n * sizeof *P); /* (n, n) */
 	lmrec_ease_gram(P, ui, threads);
+	if (side) {
+		/* the feature rows are more rows of X: their products add up */
+		struct gram_ctx c = {P, side, n};
+		lmrec_par_for(threads, n, gram_rows, &c);
+	}
 	for (size_t i = 0; i < n; i++)
 		P[i * n + i] += lambda;
 	lmrec_blas_threads(threads);

@@ -18,5 +18,14 @@ void lmrec_ease_gram(double *G, const struct lmrec_csr *ui, int threads);
 /* B (n, n) from X (users x items). Returns 0, or -1 when X^T X + lambda I
  * is not positive definite (lambda <= 0 on a rank-deficient X). */
 int lmrec_ease_fit(float *B, const struct lmrec_csr *ui, double lambda, int threads);
+/* The same with side information (Jeunen, Van Balen and Goethals, "Closed-
+ * form models for collaborative filtering with side-information", RecSys
+ * 2020): the rows of side (features x items, e.g. a word's weight in each
+ * item that holds it) join the users' rows, so the Gram matrix is
+ * X^T X + S^T S and items that share features are tied together even when
+ * few users link them. side NULL is plain EASE; side->cols must equal
+ * ui->cols. */
+int lmrec_ease_fit_side(float *B, const struct lmrec_csr *ui, const struct lmrec_csr *side, double lambda,
+			int threads);
 
 #endif

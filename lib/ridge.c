@@ -5,7 +5,9 @@
 
 #include <cblas.h>
 
+#include "csr.h"
 #include "linalg.h"
+#include "par.h"
 #include "ridge.h"
 #include "util.h"
 
@@ -169,4 +171,151 @@ void lmrec_ridge_cv(double *r2, const double *X, const double *Y, size_t n, size
 	free(mt);
 	free(W);
 	free(b);
+}
+
+/* ---- sparse rows, conjugate gradients ---- */
+
+struct sparse_ridge {
+	const struct lmrec_csr *X;
+	const uint32_t *rows;
+	const double *Y, *mu, *diag;
+	double *W, lambda, tol;
+	size_t n, k, max_iter;
+	long *steps; /* (k) steps each output took, -1 when it did not converge */
+};
+
+static size_t row_of(const struct sparse_ridge *s, size_t i) { return s->rows ? s->rows[i] : i; }
+
+/* out (p) = Xc^T Xc v + lambda v; u (n) is scratch. */
+static void normal_apply(const struct sparse_ridge *s, double *out, const double *v, double *u)
+{
+	const struct lmrec_csr *X = s->X;
+	size_t p = X->cols;
+	double muv = 0, usum = 0;
+	for (size_t j = 0; j < p; j++)
+		muv += s->mu[j] * v[j];
+	for (size_t i = 0; i < s->n; i++) {
+		size_t r = row_of(s, i);
+		double t = 0;
+		for (uint64_t q = X->ptr[r]; q < X->ptr[r + 1]; q++)
+			t += (double)X->val[q] * v[X->idx[q]];
+		u[i] = t - muv;
+		usum += u[i];
+	}
+	for (size_t j = 0; j < p; j++)
+		out[j] = s->lambda * v[j] - s->mu[j] * usum;
+	for (size_t i = 0; i < s->n; i++) {
+		size_t r = row_of(s, i);
+		for (uint64_t q = X->ptr[r]; q < X->ptr[r + 1]; q++)
+			out[X->idx[q]] += (double)X->val[q] * u[i];
+	}
+}
+
+static void sparse_ridge_outputs(void *ctx, int thread, size_t begin, size_t end)
+{
+	(void)thread;
+	const struct sparse_ridge *s = ctx;
+	const struct lmrec_csr *X = s->X;
+	size_t p = X->cols, n = s->n, k = s->k;
+	double *w = lmrec_xcalloc(5 * p + n + 1, sizeof *w);
+	double *r = w + p, *z = r + p, *d = z + p, *q = d + p, *u = q + p;
+	for (size_t o = begin; o < end; o++) {
+		/* right-hand side Xc^T yc (the centring of y cancels against Xc's
+		 * zero column sums, so only X^T y - mu sum(y) is needed) */
+		double ysum = 0;
+		memset(r, 0, p * sizeof *r);
+		for (size_t i = 0; i < n; i++) {
+			size_t row = row_of(s, i);
+			double y = s->Y[i * k + o];
+			ysum += y;
+			for (uint64_t e = X->ptr[row]; e < X->ptr[row + 1]; e++)
+				r[X->idx[e]] += (double)X->val[e] * y;
+		}
+		double bnorm = 0;
+		for (size_t j = 0; j < p; j++) {
+			r[j] -= s->mu[j] * ysum;
+			bnorm += r[j] * r[j];
+		}
+		bnorm = sqrt(bnorm);
+		memset(w, 0, p * sizeof *w); /* x0 = 0, so r0 = b */
+		double rz = 0;
+		for (size_t j = 0; j < p; j++) {
+			z[j] = r[j] / s->diag[j];
+			d[j] = z[j];
+			rz += r[j] * z[j];
+		}
+		long steps = -1;
+		for (size_t it = 0; it <= s->max_iter; it++) {
+			double rn = 0;
+			for (size_t j = 0; j < p; j++)
+				rn += r[j] * r[j];
+			if (sqrt(rn) <= s->tol * bnorm) {
+				steps = (long)it;
+				break;
+			}
+			if (it == s->max_iter)
+				break;
+			normal_apply(s, q, d, u);
+			double dq = 0;
+			for (size_t j = 0; j < p; j++)
+				dq += d[j] * q[j];
+			double a = rz / dq, rz1 = 0;
+			for (size_t j = 0; j < p; j++) {
+				w[j] += a * d[j];
+				r[j] -= a * q[j];
+				z[j] = r[j] / s->diag[j];
+				rz1 += r[j] * z[j];
+			}
+			double beta = rz1 / rz;
+			rz = rz1;
+			for (size_t j = 0; j < p; j++)
+				d[j] = z[j] + beta * d[j];
+		}
+		for (size_t j = 0; j < p; j++)
+			s->W[j * k + o] = w[j];
+		s->steps[o] = steps;
+	}
+	free(w);
+}
+
+long lmrec_ridge_fit_sparse(double *W, double *b, const struct lmrec_csr *X, const uint32_t *rows,
+			    const double *Y, size_t n, size_t k, double lambda, double tol, size_t max_iter,
+			    int threads)
+{
+	size_t p = X->cols;
+	double *mu = lmrec_xcalloc(2 * p + 1, sizeof *mu), *diag = mu + p;
+	double *my = lmrec_xcalloc(k + 1, sizeof *my);
+	for (size_t i = 0; i < n; i++) {
+		size_t r = rows ? rows[i] : i;
+		for (uint64_t q = X->ptr[r]; q < X->ptr[r + 1]; q++) {
+			mu[X->idx[q]] += X->val[q];
+			diag[X->idx[q]] += (double)X->val[q] * X->val[q];
+		}
+		for (size_t o = 0; o < k; o++)
+			my[o] += Y[i * k + o];
+	}
+	for (size_t j = 0; j < p; j++) {
+		mu[j] = n ? mu[j] / (double)n : 0.0;
+		diag[j] += lambda - (double)n * mu[j] * mu[j];
+		if (!(diag[j] > 0))
+			diag[j] = lambda;
+	}
+	long *steps = lmrec_xcalloc(k + 1, sizeof *steps);
+	struct sparse_ridge s = {X, rows, Y, mu, diag, W, lambda, tol, n, k, max_iter, steps};
+	lmrec_par_for(threads, k, sparse_ridge_outputs, &s);
+	long worst = 0;
+	for (size_t o = 0; o < k; o++) {
+		double bo = n ? my[o] / (double)n : 0.0;
+		for (size_t j = 0; j < p; j++)
+			bo -= mu[j] * W[j * k + o];
+		b[o] = bo;
+		if (steps[o] < 0)
+			worst = -1;
+		else if (worst >= 0 && steps[o] > worst)
+			worst = steps[o];
+	}
+	free(mu);
+	free(my);
+	free(steps);
+	return worst;
 }

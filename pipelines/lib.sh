@@ -12,6 +12,10 @@ say() {
 	[ -n "${QUIET:-}" ] || printf '%s: %s\n' "${LMREC_PIPELINE:-${0##*/}}" "$*" >&2
 }
 
+# now: the time in seconds; elapsed T0 T1: T1 - T0, two decimals.
+now() { date +%s.%N; }
+elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
+
 # keep_header CMD...: runs CMD on the body of standard input, the header
 # line passed through first (so sort and friends keep a stream's header).
 keep_header() {
@@ -49,4 +53,67 @@ set_to_options() {
 	local key="${1%%=*}" value="${1#*=}"
 	[ "$key" != "$1" ] || die "--set wants KEY=VALUE, not '$1'" 2
 	printf -- '--%s\n%s\n' "${key//_/-}" "$value"
+}
+
+# ---- item content (experiment.sh, coldstart.sh) ----
+# Globals in: embed (tfidf, subword, vec or bert), embed_sets (KEY=VALUE
+# options, repeatable --embed-set), modalities (NAME=FILE), seed, threads.
+
+# content_options: checks embed and splits embed_sets into tok_opts (the
+# options of lmrec-tokenize), emb_opts (of lmrec-embed) and bert_dir.
+content_options() {
+	case "$embed" in
+	tfidf | subword | vec | bert) ;;
+	*) die "unknown --embed '$embed' (expected tfidf, subword, vec or bert)" 2 ;;
+	esac
+	tok_opts=(-f title,text,attrs) emb_opts=() bert_dir=
+	local s
+	for s in "${embed_sets[@]}"; do
+		case "${s%%=*}" in
+		fields | stopwords | ngrams | char_ngrams | max_length | numbers)
+			mapfile -t -O "${#tok_opts[@]}" tok_opts < <(set_to_options "$s")
+			;;
+		bert) bert_dir="${s#*=}" ;;
+		*) mapfile -t -O "${#emb_opts[@]}" emb_opts < <(set_to_options "$s") ;;
+		esac
+	done
+	[ "$embed" != bert ] || [ -n "$bert_dir" ] ||
+		die "--embed bert needs --embed-set bert=DIR (a sentence-transformers folder)" 2
+}
+
+# content_tokens ITEMS OUT: the words of the items (the TF-IDF features of
+# the align model).
+content_tokens() {
+	[ -e "$2" ] || lmrec-tokenize -q "${tok_opts[@]}" -o "$2" "$1"
+}
+
+# content_vectors ITEMS TOKENS OUT: the text vectors, by the embed method
+# (bert tokenises for itself, into WordPiece ids).
+content_vectors() {
+	[ ! -e "$3" ] || return 0
+	local t0
+	t0=$(now)
+	if [ "$embed" = bert ]; then
+		lmrec-tokenize -q "${tok_opts[@]}" --wordpiece "$bert_dir/vocab.txt" "$1" |
+			lmrec-embed -q --method bert --model-dir "$bert_dir" "${emb_opts[@]}" -j "$threads" -o "$3"
+	else
+		content_tokens "$1" "$2"
+		lmrec-embed -q --method "$embed" "${emb_opts[@]}" -s "$seed" -j "$threads" -o "$3" "$2"
+	fi
+	say "embed $embed: $(elapsed "$t0" "$(now)") s"
+}
+
+# modality_inputs DIR TEXT: the --input options of lmrec-embed --method
+# fuse, one word a line: text=TEXT, then the modalities given, or DIR's
+# image.tsv and audio.tsv when none are.
+modality_inputs() {
+	printf -- '--input\ntext=%s\n' "$2"
+	local m
+	if [ ${#modalities[@]} -eq 0 ]; then
+		for m in image audio; do
+			[ ! -e "$1/$m.tsv" ] || printf -- '--input\n%s=%s\n' "$m" "$1/$m.tsv"
+		done
+	else
+		for m in "${modalities[@]}"; do printf -- '--input\n%s\n' "$m"; done
+	fi
 }

@@ -1,9 +1,12 @@
 /* Unit tests of lib/ridge.c: the LAPACK fit against its loop twin, an
  * exact line, the optimality condition of the penalised problem, and the
- * cross-validated R^2 against folds fitted one by one with the twin. */
+ * cross-validated R^2 against folds fitted one by one with the twin; the
+ * sparse conjugate-gradient fit against the closed form. */
 #include <math.h>
+#include <string.h>
 
 #include "check.h"
+#include "csr.h"
 #include "ridge.h"
 
 static double max_abs_diff(const double *a, const double *b, size_t n)
@@ -149,10 +152,54 @@ static void test_cv(void)
 	CHECK(rn < 0.05);
 }
 
+/* The conjugate-gradient fit over sparse rows against the closed form on
+ * the same rows made dense: a random 0/1-heavy bag-of-words matrix with a
+ * row subset, 1 and 3 threads (the same bytes). */
+static void test_sparse_against_dense(void)
+{
+	struct lmrec_rng rng;
+	lmrec_rng_seed(&rng, 7);
+	enum { R = 90, N = 70, P = 25, K = 4 };
+	uint32_t ri[R * P], ci[R * P], rows[N];
+	float v[R * P];
+	size_t m = 0;
+	for (size_t i = 0; i < R; i++)
+		for (size_t j = 0; j < P; j++)
+			if (lmrec_rng_double(&rng) < 0.2) {
+				ri[m] = (uint32_t)i;
+				ci[m] = (uint32_t)j;
+				v[m++] = (float)(0.25 + lmrec_rng_double(&rng));
+			}
+	struct lmrec_csr X;
+	lmrec_csr_build(&X, R, P, ri, ci, v, m, LMREC_DUP_SUM);
+	double D[N * P] = {0}, Y[N * K], W1[P * K], W2[P * K], W3[P * K], b1[K], b2[K], b3[K];
+	for (size_t i = 0; i < N; i++) {
+		rows[i] = (uint32_t)(R - 1 - i); /* a subset, out of order */
+		for (uint64_t q = X.ptr[rows[i]]; q < X.ptr[rows[i] + 1]; q++)
+			D[i * P + X.idx[q]] = X.val[q];
+		for (size_t c = 0; c < K; c++)
+			Y[i * K + c] = lmrec_rng_normal(&rng) + (double)c;
+	}
+	static const double lambdas[] = {0.01, 1.0, 30.0};
+	for (size_t l = 0; l < 3; l++) {
+		CHECK_INT(lmrec_ridge_fit(W1, b1, D, Y, N, P, K, lambdas[l]), 0);
+		long steps = lmrec_ridge_fit_sparse(W2, b2, &X, rows, Y, N, K, lambdas[l], 1e-12, 1000, 1);
+		CHECK(steps > 0 && steps <= P + 5);
+		CHECK(max_abs_diff(W1, W2, P * K) < 1e-8);
+		CHECK(max_abs_diff(b1, b2, K) < 1e-8);
+		CHECK(lmrec_ridge_fit_sparse(W3, b3, &X, rows, Y, N, K, lambdas[l], 1e-12, 1000, 3) == steps);
+		CHECK(memcmp(W2, W3, sizeof W2) == 0 && memcmp(b2, b3, sizeof b2) == 0);
+	}
+	/* too few steps: reported, not hidden */
+	CHECK(lmrec_ridge_fit_sparse(W2, b2, &X, rows, Y, N, K, 0.01, 1e-12, 2, 1) == -1);
+	lmrec_csr_free(&X);
+}
+
 int main(void)
 {
 	CHECK_RUN(test_fit_against_ref);
 	CHECK_RUN(test_exact_line);
 	CHECK_RUN(test_cv);
+	CHECK_RUN(test_sparse_against_dense);
 	return check_done();
 }
