@@ -43,7 +43,8 @@ Train a model on a split of DIR/interactions.tsv[.gz] and print its metrics.
                       als, then semantic,aligned when there is content and
                       hybrid when there is an items.tsv; semantic,aligned
                       on a cold split, where only content reaches the
-                      held-out items)
+                      held-out items; fused too when there are image or
+                      audio vectors)
   --vectors FILE      the item text vectors (default: made by --embed)
   --embed METHOD      tfidf (default), subword, vec or bert: how
                       lmrec-embed makes text vectors from DIR/items.tsv
@@ -51,6 +52,8 @@ Train a model on a split of DIR/interactions.tsv[.gz] and print its metrics.
                       (word_vectors=FILE, bert=DIR, dim=64); repeatable
   --modality NAME=FILE  vectors of another modality for fused (default:
                       DIR/image.tsv and DIR/audio.tsv); repeatable
+  --keep DIR          keep the working files in DIR (folds.tsv, the model
+                      files, recs.tsv, weights.tsv)
   -j, --threads N     threads of training and scoring (default 1)
   -q, --quiet         no progress on standard error
   -h, --help          show this help
@@ -61,7 +64,7 @@ EOF
 }
 
 data= model= split=last seed=1 k=10,20 threads=1 QUIET= cap= channels=
-vectors= embed=tfidf
+vectors= embed=tfidf keep=
 filters=() sets=() embed_sets=() modalities=()
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -80,6 +83,7 @@ while [ $# -gt 0 ]; do
 		;;
 	--channels) channels="${2:?--channels needs a list}"; shift 2 ;;
 	--vectors) vectors="${2:?--vectors needs a file}"; shift 2 ;;
+	--keep) keep="${2:?--keep needs a folder}"; shift 2 ;;
 	--embed) embed="${2:?--embed needs a method}"; shift 2 ;;
 	--embed-set)
 		[[ "${2:-}" == ?*=* ]] || die "--embed-set wants KEY=VALUE, not '${2:-}'" 2
@@ -132,6 +136,10 @@ if [ -z "$channels" ]; then
 		[ -z "$items" ] || channels+=,hybrid
 		;;
 	esac
+	# fused when there is more than text
+	if [ -n "$has_content" ] && { [ ${#modalities[@]} -gt 0 ] || [ -e "$data/image.tsv" ] || [ -e "$data/audio.tsv" ]; }; then
+		channels+=,fused
+	fi
 fi
 IFS=, read -r -a blend_channels <<<"$channels"
 for c in "${blend_channels[@]}"; do
@@ -304,9 +312,11 @@ if [ "$model" = blend ]; then
 		train "$c" train "$work/v-$c.lmrc"
 		vm+=("$c=$work/v-$c.lmrc")
 	done
-	pool=$((maxk * 5))
+	# at least 100 candidates, and weights learned on NDCG@20 at least: a
+	# deeper ranking is a steadier signal than the top 10 of one item
+	pool=$((maxk * 5 > 100 ? maxk * 5 : 100)) learn_k=$((maxk > 20 ? maxk : 20))
 	recall "$work/valid-candidates.tsv" "$pool" "$work/valid-users.tsv" "${only_valid[@]}" -- "${vm[@]}"
-	lmrec-rank -q --learn "$work/valid.tsv" --learn-k "$maxk" --save-weights "$work/weights.tsv" \
+	lmrec-rank -q --learn "$work/valid.tsv" --learn-k "$learn_k" --save-weights "$work/weights.tsv" \
 		-n "$maxk" -o /dev/null "$work/valid-candidates.tsv"
 	say "weights: $(tail -n +2 "$work/weights.tsv" | tr '\t\n' '= ')"
 	for c in "${blend_channels[@]}"; do
@@ -327,3 +337,7 @@ fi
 item_opt=()
 [ -z "$items" ] || item_opt=(--items "$items")
 lmrec-eval -q -t "$work/folds.tsv" --k "$k" "${item_opt[@]}" "$work/recs.tsv"
+if [ -n "$keep" ]; then
+	mkdir -p "$keep"
+	cp -R "$work"/. "$keep"/
+fi

@@ -435,3 +435,71 @@ ndcg10() {
 	run -2 lmrec-train --model align --vectors cv.tsv -o x.lmrc
 	run -2 lmrec-train --model align --vectors cv.tsv --factors-from als.lmrc --align-method svm -o x.lmrc
 }
+
+# 40 users over 12 items (i1..i12) and the words of those items and of a
+# cold item z: al.tsv, words.tsv
+align_fixture() {
+	echo 'user	item	ts' >al.tsv
+	for u in $(seq 1 40); do for i in $(seq 1 12); do
+		[ $(((u * 7 + i * 3) % 5)) -lt 2 ] && printf 'u%d\ti%d\t%d\n' "$u" "$i" "$i" >>al.tsv
+	done; done
+	awk 'BEGIN { print "item\ttokens\tmasked"
+		split("red green blue dark light small", w, " ")
+		for (i = 1; i <= 12; i++) printf "i%d\t%s %s %s\t0\n", i, w[i % 6 + 1], w[(i * 5) % 6 + 1], (i % 4 ? "film" : "show film")
+		print "z\tred blue show\t0" }' >words.tsv
+}
+
+@test "lmrec-train: align --tokens is the ridge over the TF-IDF, whatever its basis" {
+	align_fixture
+	lmrec-train -q --model als --factors 3 --folds all -o als.lmrc al.tsv
+	run lmrec-train --model align --tokens words.tsv --lambda 2 --factors-from als.lmrc -o sparse.lmrc
+	assert_success
+	[[ "$output" == *"13 items with content, 12 with factors to learn from; ridge over 0 vector dimensions and 8 words ("*"conjugate-gradient steps)"* ]]
+	# the same map from the dense TF-IDF rotated by an SVD that keeps its
+	# whole rank: ridge does not see the rotation
+	lmrec-embed -q --method tfidf --dim 20 -o dense.tsv words.tsv 2>/dev/null
+	lmrec-train -q --model align --vectors dense.tsv --align-method ridge --lambda 2 --factors-from als.lmrc -o dense.lmrc
+	for m in sparse dense; do lmrec-recall -q -m $m.lmrc -n 13 --keep-seen -o $m.recs; done
+	run awk -F'\t' 'FNR == 1 { next } FNR == NR { s[$1 "\t" $2] = $3; next }
+		{ n++; d = $3 - s[$1 "\t" $2]; if (d < 0) d = -d; if (d > worst) worst = d }
+		END { print (n > 0), (worst < 1e-4) }' sparse.recs dense.recs
+	assert_output '1 1'
+	# z (red blue show) is recommended like the items it shares words with
+	run lmrec-recall -q -m sparse.lmrc --only <(tsv item z) -n 1
+	assert_success
+	[ "$(echo "$output" | tail -n +2 | wc -l)" -ge 30 ]
+}
+
+@test "lmrec-train: align --tokens usage errors" {
+	align_fixture
+	lmrec-train -q --model als --factors 3 --folds all -o als.lmrc al.tsv
+	run -2 --separate-stderr lmrec-train --model align --tokens words.tsv --align-method mlp --factors-from als.lmrc -o x.lmrc
+	[[ "$stderr" == *"--align-method mlp takes dense --vectors only"* ]]
+	run -2 --separate-stderr lmrec-train --model als --tokens words.tsv -o x.lmrc al.tsv
+	[[ "$stderr" == *"--tokens is an option of --model ease and --model align"* ]]
+	run -2 lmrec-train --model align --factors-from als.lmrc -o x.lmrc
+	printf 'item\ttokens\nz\tred\nz\tblue\n' >twice.tsv
+	run -65 --separate-stderr lmrec-train --model align --tokens twice.tsv --factors-from als.lmrc -o x.lmrc
+	[[ "$stderr" == "lmrec-train: twice.tsv:3:"* ]]
+	[ ! -e x.lmrc ]
+}
+
+@test "lmrec-train: ease --tokens: the words are more rows of X (side information)" {
+	align_fixture
+	# the same model by hand: each word a pseudo-user holding its items
+	# with the value 0.7, the real rows 1
+	awk -F'\t' 'BEGIN { print "user\titem\tts\tweight" } NR > 1 { print $1 "\t" $2 "\t" $3 "\t1" }' al.tsv >pseudo.tsv
+	awk -F'\t' 'NR > 1 && $1 != "z" { n = split($2, w, " "); for (k = 1; k <= n; k++) if (!s[$1, w[k]]++) print "w:" w[k] "\t" $1 "\t0\t0.7" }' words.tsv >>pseudo.tsv
+	lmrec-train -q --model ease --lambda 5 --tokens words.tsv --side-weight 0.7 --folds all -o side.lmrc al.tsv
+	lmrec-train -q --model ease --lambda 5 --use-weights --folds all -o pseudo.lmrc pseudo.tsv
+	lmrec-train -q --model ease --lambda 5 --folds all -o plain.lmrc al.tsv
+	tsv user u1 u2 u3 u7 >users.tsv
+	for m in side pseudo plain; do lmrec-recall -q -m $m.lmrc -n 5 --users users.tsv -o $m.recs; done
+	run awk -F'\t' 'FNR == 1 { next } FNR == NR { s[$1 "\t" $2] = $3; next }
+		{ n++; d = $3 - s[$1 "\t" $2]; if (d < 0) d = -d; if (d > worst) worst = d }
+		END { print n, worst < 1e-5 }' side.recs pseudo.recs
+	assert_output '20 1'
+	# and the words change the model
+	! cmp -s side.recs plain.recs
+	run -2 lmrec-train --model ease --tokens words.tsv --side-weight -1 -o x.lmrc al.tsv
+}
