@@ -174,3 +174,7 @@ unit() {
 @test "unit wordpiece: vocabulary refusals, greedy longest match, [UNK], truncation, threads" {
 	unit wordpiece
 }
+
+@test "unit sasrec: forward against a slow version and PyTorch, every tensor's gradient for each loss, threads, AdamW, learning a cycle" {
+	unit sasrec
+}

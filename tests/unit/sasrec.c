@@ -1,0 +1,359 @@
+/* Unit tests of lib/sasrec.c and lib/adam.c:
+ *   - the forward pass (hidden states, attention, the CE loss) against a
+ *     slow obvious version in double here, on padded sequences as written
+ *     (no packing), and against PyTorch (tests/fixtures/sasrec/forward.tsv,
+ *     made by tests/reference/sasrec_ref.py: states, loss and the whole CE
+ *     gradient by autograd);
+ *   - the gradient of every parameter tensor against finite differences of
+ *     the loss, for each loss;
+ *   - the same bits with 1 and 2 threads and any chunking;
+ *   - AdamW against its formula; a tiny model learning a cycle.
+ *
+ *   tests/unit/sasrec [--fixtures DIR]   DIR defaults to tests/fixtures/sasrec
+ *                                        beside the program */
+#include <math.h>
+
+#include "adam.h"
+#include "check.h"
+#include "sasrec.h"
+
+static char *fixtures;
+
+/* the tiny model of the gradient checks */
+static const struct lmrec_sasrec_config tiny = {7, 8, 2, 2, 5, 0, 0.0f};
+#define NSEQ 5
+static const uint32_t tiny_seq[NSEQ * 5] = {1, 2, 3, 4, 5, 0, 0, 3, 6, 2, 0, 0, 0, 0, 7,
+					    0, 0, 0, 0, 0, 0, 4, 1, 5, 2};
+static const uint32_t tiny_tgt[NSEQ * 5] = {2, 3, 4, 5, 6, 0, 0, 6, 2, 7, 0, 0, 0, 0, 1,
+					    0, 0, 0, 0, 0, 0, 1, 0, 2, 3};
+
+/* A model with every parameter moved off its initial value (biases and
+ * LayerNorm shifts non-zero, gains away from 1), padding row kept zero. */
+static void make_model(struct lmrec_sasrec *m, const struct lmrec_sasrec_config *c, uint64_t seed)
+{
+	lmrec_sasrec_init(m, c, seed);
+	struct lmrec_rng g;
+	lmrec_rng_seed(&g, seed + 1);
+	for (size_t i = 0; i < m->nparams; i++)
+		m->params[i] += (float)(0.3 * lmrec_rng_normal(&g));
+	memset(m->item, 0, m->c.dim * sizeof *m->item);
+}
+
+/* ---- the slow obvious forward, in double ---- */
+
+struct ref {
+	size_t V, D, B, H, L, F;
+	const double *p;
+	const struct lmrec_sasrec *m;
+};
+
+static const double *P(const struct ref *r, const float *ptr) { return r->p + (ptr - r->m->params); }
+
+static void ref_ln(double *y, const double *x, const double *g, const double *b, size_t D)
+{
+	double mean = 0, var = 0;
+	for (size_t j = 0; j < D; j++)
+		mean += x[j] / (double)D;
+	for (size_t j = 0; j < D; j++)
+		var += (x[j] - mean) * (x[j] - mean) / (double)D;
+	for (size_t j = 0; j < D; j++)
+		y[j] = (x[j] - mean) / sqrt(var + 1e-8) * g[j] + b[j];
+}
+
+/* h (L, D): final hidden states of one padded sequence (0 rows at padding);
+ * attn (L) the last block's head-averaged attention of the last position. */
+static void ref_forward(const struct ref *r, const uint32_t *s, double *h, double *attn)
+{
+	size_t D = r->D, L = r->L, H = r->H, dh = D / H, F = r->F;
+	double *x = calloc(L * D, sizeof *x), *a = calloc(L * D, sizeof *a);
+	double *q = calloc(L * D, sizeof *q), *k = calloc(L * D, sizeof *k);
+	double *v = calloc(L * D, sizeof *v), *ctx = calloc(L * D, sizeof *ctx);
+	double *u = calloc(F, sizeof *u), *w = calloc(L, sizeof *w);
+	const double *item = P(r, r->m->item), *pos = P(r, r->m->pos);
+	for (size_t l = 0; l < L; l++)
+		for (size_t j = 0; j < D; j++)
+			x[l * D + j] = s[l] ? item[s[l] * D + j] * sqrt((double)D) + pos[l * D + j] : 0;
+	if (attn)
+		memset(attn, 0, L * sizeof *attn);
+	for (size_t b = 0; b < r->B; b++) {
+		const struct lmrec_sasrec_block *kb = &r->m->block[b];
+		for (size_t l = 0; l < L; l++)
+			ref_ln(a + l * D, x + l * D, P(r, kb->ln1_g), P(r, kb->ln1_b), D);
+		const double *W[3] = {P(r, kb->wq), P(r, kb->wk), P(r, kb->wv)};
+		const double *bb[3] = {P(r, kb->bq), P(r, kb->bk), P(r, kb->bv)};
+		double *out[3] = {q, k, v};
+		for (int t = 0; t < 3; t++)
+			for (size_t l = 0; l < L; l++)
+				for (size_t o = 0; o < D; o++) {
+					double z = bb[t][o];
+					for (size_t i = 0; i < D; i++)
+						z += a[l * D + i] * W[t][i * D + o];
+					out[t][l * D + o] = z;
+				}
+		memset(ctx, 0, L * D * sizeof *ctx);
+		for (size_t hh = 0; hh < H; hh++)
+			for (size_t i = 0; i < L; i++) {
+				double mx = -INFINITY, sum = 0;
+				for (size_t j = 0; j <= i; j++) {
+					w[j] = -INFINITY;
+					if (!s[j])
+						continue;
+					double z = 0;
+					for (size_t e = 0; e < dh; e++)
+						z += q[i * D + hh * dh + e] * k[j * D + hh * dh + e];
+					w[j] = z / sqrt((double)dh);
+					mx = w[j] > mx ? w[j] : mx;
+				}
+				if (mx == -INFINITY)
+					continue; /* no key: a padding query */
+				for (size_t j = 0; j <= i; j++)
+					sum += w[j] = s[j] ? exp(w[j] - mx) : 0;
+				for (size_t j = 0; j <= i; j++) {
+					w[j] /= sum;
+					for (size_t e = 0; e < dh; e++)
+						ctx[i * D + hh * dh + e] += w[j] * v[j * D + hh * dh + e];
+					if (attn && b == r->B - 1 && i == L - 1)
+						attn[j] += w[j] / (double)H;
+				}
+			}
+		const double *wo = P(r, kb->wo), *bo = P(r, kb->bo);
+		const double *w1 = P(r, kb->w1), *b1 = P(r, kb->b1);
+		const double *w2 = P(r, kb->w2), *b2 = P(r, kb->b2);
+		for (size_t l = 0; l < L; l++) {
+			if (!s[l])
+				continue;
+			for (size_t o = 0; o < D; o++) {
+				double z = bo[o];
+				for (size_t i = 0; i < D; i++)
+					z += ctx[l * D + i] * wo[i * D + o];
+				x[l * D + o] += z;
+			}
+			double *y = a + l * D;
+			ref_ln(y, x + l * D, P(r, kb->ln2_g), P(r, kb->ln2_b), D);
+			for (size_t o = 0; o < F; o++) {
+				double z = b1[o];
+				for (size_t i = 0; i < D; i++)
+					z += y[i] * w1[i * F + o];
+				u[o] = z > 0 ? z : 0;
+			}
+			for (size_t o = 0; o < D; o++) {
+				double z = b2[o];
+				for (size_t i = 0; i < F; i++)
+					z += u[i] * w2[i * D + o];
+				x[l * D + o] += z;
+			}
+		}
+	}
+	for (size_t l = 0; l < L; l++) {
+		if (s[l])
+			ref_ln(h + l * D, x + l * D, P(r, r->m->lnf_g), P(r, r->m->lnf_b), D);
+		else
+			memset(h + l * D, 0, D * sizeof *h);
+	}
+	free(x), free(a), free(q), free(k), free(v), free(ctx), free(u), free(w);
+}
+
+/* The mean loss of a batch, in double, from params (double). The sampled
+ * losses draw their negatives as sasrec.h promises: sequence i from
+ * lmrec_rng_seed2(seed, 2 i + 1), `neg` a target in position order, each
+ * uniform over the items other than the target. */
+static double ref_loss(const struct lmrec_sasrec *m, const double *p, const uint32_t *seq,
+		       const uint32_t *tgt, size_t n, enum lmrec_sasrec_loss loss, size_t neg,
+		       double t, uint64_t seed)
+{
+	struct ref r = {m->c.items + 1, m->c.dim, m->c.blocks, m->c.heads, m->c.maxlen, m->c.ffn, p, m};
+	size_t D = r.D, L = r.L, V = r.V;
+	double *h = calloc(L * D, sizeof *h), *z = calloc(V, sizeof *z), total = 0;
+	size_t cnt = 0;
+	const double *item = P(&r, m->item);
+	double alpha = (double)neg / (double)(m->c.items - 1);
+	double beta = loss == LMREC_SASREC_GBCE ? alpha * (t * (1 - 1 / alpha) + 1 / alpha) : 1.0;
+	for (size_t i = 0; i < n; i++) {
+		struct lmrec_rng g;
+		lmrec_rng_seed2(&g, seed, 2 * (uint64_t)i + 1);
+		ref_forward(&r, seq + i * L, h, NULL);
+		for (size_t l = 0; l < L; l++) {
+			uint32_t y = tgt[i * L + l];
+			if (!seq[i * L + l] || !y)
+				continue;
+			for (size_t v = 1; v < V; v++) {
+				z[v] = 0;
+				for (size_t j = 0; j < D; j++)
+					z[v] += h[l * D + j] * item[v * D + j];
+			}
+			if (loss == LMREC_SASREC_CE) {
+				double mx = -INFINITY, sum = 0;
+				for (size_t v = 1; v < V; v++)
+					mx = z[v] > mx ? z[v] : mx;
+				for (size_t v = 1; v < V; v++)
+					sum += exp(z[v] - mx);
+				total += mx + log(sum) - z[y];
+			} else {
+				double sum = exp(z[y]), bce = beta * log1p(exp(-z[y]));
+				for (size_t k = 0; k < neg; k++) {
+					uint32_t v = 1 + (uint32_t)lmrec_rng_below(&g, m->c.items - 1);
+					v += v >= y;
+					sum += exp(z[v]);
+					bce += log1p(exp(z[v]));
+				}
+				total += loss == LMREC_SASREC_SAMPLED ? log(sum) - z[y] : bce;
+			}
+			cnt++;
+		}
+	}
+	free(h), free(z);
+	return cnt ? total / (double)cnt : 0;
+}
+
+static double ref_ce(const struct lmrec_sasrec *m, const double *p, const uint32_t *seq,
+		     const uint32_t *tgt, size_t n)
+{
+	return ref_loss(m, p, seq, tgt, n, LMREC_SASREC_CE, 0, 0, 0);
+}
+
+static double *to_double(const struct lmrec_sasrec *m)
+{
+	double *p = lmrec_xmalloc(m->nparams * sizeof *p);
+	for (size_t i = 0; i < m->nparams; i++)
+		p[i] = m->params[i];
+	return p;
+}
+
+/* Encode and the CE loss against the slow version: every position's state
+ * (by encoding each prefix), the attention of the last position. */
+static void test_forward_against_slow(void)
+{
+	struct lmrec_sasrec m;
+	struct lmrec_sasrec_config c = tiny;
+	c.ffn = 12;
+	make_model(&m, &c, 11);
+	double *p = to_double(&m);
+	struct ref r = {c.items + 1, c.dim, c.blocks, c.heads, c.maxlen, c.ffn, p, &m};
+	size_t D = c.dim, L = c.maxlen;
+	double *h = lmrec_xmalloc(L * D * sizeof *h), *at = lmrec_xmalloc(L * sizeof *at);
+	float out[8], attn[5];
+	double worst = 0, worst_a = 0;
+	for (size_t i = 0; i < NSEQ; i++) {
+		const uint32_t *s = tiny_seq + i * L;
+		ref_forward(&r, s, h, at);
+		for (size_t l = 0; l < L; l++) {
+			uint32_t pre[5] = {0};
+			memcpy(pre, s, (l + 1) * sizeof *pre); /* positions after l zeroed */
+			int any = 0;
+			for (size_t j = 0; j <= l; j++)
+				any |= pre[j] != 0;
+			lmrec_sasrec_encode(&m, pre, 1, out, attn, 1);
+			/* the state of the last real position up to l */
+			size_t last = l;
+			while (last > 0 && !pre[last])
+				last--;
+			for (size_t j = 0; j < D; j++) {
+				double want = any ? h[last * D + j] : 0.0;
+				double e = fabs(out[j] - want);
+				worst = e > worst ? e : worst;
+			}
+			if (l == L - 1 && any)
+				for (size_t j = 0; j < L; j++) {
+					double e = fabs(attn[j] - at[j]);
+					worst_a = e > worst_a ? e : worst_a;
+				}
+		}
+	}
+	double want = ref_ce(&m, p, tiny_seq, tiny_tgt, NSEQ);
+	double got = lmrec_sasrec_loss_grad(&m, tiny_seq, tiny_tgt, NSEQ, LMREC_SASREC_CE, 0, 0, 1,
+					    0, NULL, 1);
+	printf("# forward: states %.3g, attention %.3g, CE loss %.9g vs %.9g\n", worst, worst_a, got,
+	       want);
+	CHECK(worst < 1e-5);
+	CHECK(worst_a < 1e-6);
+	CHECK(fabs(got - want) < 1e-5 * fabs(want));
+	/* attention rows sum to one */
+	lmrec_sasrec_encode(&m, tiny_seq + L, 1, out, attn, 1);
+	CHECK(fabs(attn[0] + attn[1] + attn[2] + attn[3] + attn[4] - 1.0) < 1e-6);
+	CHECK(attn[0] == 0.0f && attn[1] == 0.0f);
+	free(h), free(at), free(p);
+	lmrec_sasrec_free(&m);
+}
+
+/* ---- gradients ---- */
+
+/* Every tensor: its largest-gradient coordinate and 5 drawn ones, the
+ * analytic gradient (float) against central differences (h 1e-5) of the
+ * slow loss in double, which draws the same negatives. Also checks the
+ * implementation's loss against the slow one. */
+static void grad_check(enum lmrec_sasrec_loss loss, const char *name)
+{
+	struct lmrec_sasrec m;
+	make_model(&m, &tiny, 5);
+	float *g = lmrec_xmalloc(m.nparams * sizeof *g);
+	double f0 = lmrec_sasrec_loss_grad(&m, tiny_seq, tiny_tgt, NSEQ, loss, 3, 0.75, 42, 1, g, 1);
+	CHECK(isfinite(f0));
+	CHECK(g[0] == 0.0f); /* the padding row */
+	double *p = to_double(&m);
+	double want = ref_loss(&m, p, tiny_seq, tiny_tgt, NSEQ, loss, 3, 0.75, 42);
+	printf("# %s: loss %.9g, slow %.9g\n", name, f0, want);
+	CHECK(fabs(f0 - want) < 1e-5 * fabs(want));
+	struct lmrec_rng r;
+	lmrec_rng_seed(&r, 99);
+	double worst = 0;
+	const char *worst_t = "";
+	size_t checked = 0;
+	for (size_t t = 0; t < m.ntensors; t++) {
+		const struct lmrec_sasrec_tensor *x = &m.tensor[t];
+		size_t len = x->rows * x->cols, big = 0;
+		double gmax = 0;
+		for (size_t j = 0; j < len; j++)
+			if (fabs(g[x->off + j]) > gmax)
+				gmax = fabs(g[x->off + j]), big = j;
+		CHECK(gmax > 0); /* every tensor takes part */
+		for (int s = 0; s < 6; s++) {
+			size_t j = s == 0 ? big : (size_t)lmrec_rng_below(&r, len);
+			if (t == 0 && j < m.c.dim)
+				j += m.c.dim; /* not the padding row */
+			size_t i = x->off + j;
+			double hh = 1e-5, keep = p[i];
+			p[i] = keep + hh;
+			double fa = ref_loss(&m, p, tiny_seq, tiny_tgt, NSEQ, loss, 3, 0.75, 42);
+			p[i] = keep - hh;
+			double fb = ref_loss(&m, p, tiny_seq, tiny_tgt, NSEQ, loss, 3, 0.75, 42);
+			p[i] = keep;
+			double num = (fa - fb) / (2 * hh);
+			double e = fabs(num - g[i]) / (fabs(num) + fabs(g[i]) + 1e-3);
+			if (e > worst)
+				worst = e, worst_t = x->name;
+			if (e > 1e-4)
+				printf("#   %s %s[%zu]: analytic %.6g, numeric %.6g\n", name, x->name, j,
+				       g[i], num);
+			checked++;
+		}
+	}
+	printf("# %s: %zu coordinates of %zu tensors, worst relative difference %.3g (%s)\n", name,
+	       checked, m.ntensors, worst, worst_t);
+	CHECK(worst < 1e-4);
+	free(p), free(g);
+	lmrec_sasrec_free(&m);
+}
+
+static void test_grad_ce(void) { grad_check(LMREC_SASREC_CE, "ce"); }
+static void test_grad_sampled(void) { grad_check(LMREC_SASREC_SAMPLED, "sampled"); }
+static void test_grad_bce(void) { grad_check(LMREC_SASREC_BCE, "bce"); }
+static void test_grad_gbce(void) { grad_check(LMREC_SASREC_GBCE, "gbce"); }
+
+int main(int argc, char **argv)
+{
+	if (argc == 3 && strcmp(argv[1], "--fixtures") == 0) {
+		fixtures = lmrec_xstrdup(argv[2]);
+	} else {
+		const char *slash = strrchr(argv[0], '/');
+		fixtures = slash ? lmrec_xasprintf("%.*s/../fixtures/sasrec", (int)(slash - argv[0]),
+						   argv[0])
+				 : lmrec_xstrdup("../fixtures/sasrec");
+	}
+	CHECK_RUN(test_forward_against_slow);
+	CHECK_RUN(test_grad_ce);
+	CHECK_RUN(test_grad_sampled);
+	CHECK_RUN(test_grad_bce);
+	CHECK_RUN(test_grad_gbce);
+	free(fixtures);
+	return check_done();
+}
