@@ -339,6 +339,230 @@ static void test_grad_sampled(void) { grad_check(LMREC_SASREC_SAMPLED, "sampled"
 static void test_grad_bce(void) { grad_check(LMREC_SASREC_BCE, "bce"); }
 static void test_grad_gbce(void) { grad_check(LMREC_SASREC_GBCE, "gbce"); }
 
+/* A random batch: n sequences of random lengths (some empty, some full),
+ * left-padded, targets the next item (0 at the last position). */
+static void random_batch(struct lmrec_rng *g, const struct lmrec_sasrec_config *c, size_t n,
+			 uint32_t *seq, uint32_t *tgt)
+{
+	size_t L = c->maxlen;
+	for (size_t i = 0; i < n; i++) {
+		size_t len = (size_t)lmrec_rng_below(g, L + 2);
+		len = len > L ? L : len;
+		uint32_t *s = seq + i * L, *t = tgt + i * L;
+		for (size_t l = 0; l < L; l++)
+			s[l] = l >= L - len ? 1 + (uint32_t)lmrec_rng_below(g, c->items) : 0;
+		for (size_t l = 0; l < L; l++)
+			t[l] = s[l] && l + 1 < L ? s[l + 1] : 0;
+		if (len)
+			t[L - 1] = 1 + (uint32_t)lmrec_rng_below(g, c->items);
+	}
+}
+
+/* The same bits with 1, 2 and 3 threads, dropout on, every loss; another
+ * chunking changes the rounding only. */
+static void test_threads_bitwise(void)
+{
+	struct lmrec_sasrec_config c = {300, 16, 2, 2, 20, 24, 0.2f};
+	struct lmrec_sasrec m;
+	make_model(&m, &c, 3);
+	m.chunk_tokens = 40;
+	size_t n = 37, np = m.nparams;
+	uint32_t *seq = lmrec_xmalloc(n * c.maxlen * sizeof *seq);
+	uint32_t *tgt = lmrec_xmalloc(n * c.maxlen * sizeof *tgt);
+	struct lmrec_rng g;
+	lmrec_rng_seed(&g, 8);
+	random_batch(&g, &c, n, seq, tgt);
+	float *g1 = lmrec_xmalloc(np * sizeof *g1), *g2 = lmrec_xmalloc(np * sizeof *g2);
+	const enum lmrec_sasrec_loss losses[] = {LMREC_SASREC_CE, LMREC_SASREC_SAMPLED,
+						 LMREC_SASREC_BCE, LMREC_SASREC_GBCE};
+	for (int k = 0; k < 4; k++) {
+		double l1 = lmrec_sasrec_loss_grad(&m, seq, tgt, n, losses[k], 5, 0.75, 77, 1, g1, 1);
+		for (int th = 2; th <= 3; th++) {
+			double l2 = lmrec_sasrec_loss_grad(&m, seq, tgt, n, losses[k], 5, 0.75, 77, 1, g2,
+							   th);
+			CHECK(l1 == l2);
+			CHECK_MEM(g1, np * sizeof *g1, g2, np * sizeof *g2);
+		}
+		/* one chunk: the same function up to rounding */
+		m.chunk_tokens = 100000;
+		double l3 = lmrec_sasrec_loss_grad(&m, seq, tgt, n, losses[k], 5, 0.75, 77, 1, g2, 2);
+		m.chunk_tokens = 40;
+		double worst = 0, gmax = 0;
+		for (size_t i = 0; i < np; i++) {
+			worst = fmax(worst, fabs(g1[i] - g2[i]));
+			gmax = fmax(gmax, fabs(g1[i]));
+		}
+		CHECK(fabs(l3 - l1) < 1e-5 * fabs(l1));
+		CHECK(worst < 1e-4 * gmax);
+	}
+	/* encode too */
+	float *o1 = lmrec_xmalloc(n * c.dim * sizeof *o1), *o2 = lmrec_xmalloc(n * c.dim * sizeof *o2);
+	float *a1 = lmrec_xmalloc(n * c.maxlen * sizeof *a1), *a2 = lmrec_xmalloc(n * c.maxlen * sizeof *a2);
+	lmrec_sasrec_encode(&m, seq, n, o1, a1, 1);
+	lmrec_sasrec_encode(&m, seq, n, o2, a2, 2);
+	CHECK_MEM(o1, n * c.dim * sizeof *o1, o2, n * c.dim * sizeof *o2);
+	CHECK_MEM(a1, n * c.maxlen * sizeof *a1, a2, n * c.maxlen * sizeof *a2);
+	free(o1), free(o2), free(a1), free(a2);
+	free(seq), free(tgt), free(g1), free(g2);
+	lmrec_sasrec_free(&m);
+}
+
+/* Dropout: the same seed gives the same loss; train = 0 is dropout off;
+ * the gradient with dropout against central differences of the float loss
+ * (masks fixed by the seed; h 1e-3, so a loose bound that a misplaced mask
+ * would still break by far). */
+static void test_dropout(void)
+{
+	struct lmrec_sasrec_config c = tiny;
+	c.dropout = 0.3f;
+	struct lmrec_sasrec m, m0;
+	make_model(&m, &c, 5);
+	make_model(&m0, &tiny, 5);
+	enum lmrec_sasrec_loss L = LMREC_SASREC_CE;
+	double a = lmrec_sasrec_loss_grad(&m, tiny_seq, tiny_tgt, NSEQ, L, 0, 0, 9, 1, NULL, 1);
+	double b = lmrec_sasrec_loss_grad(&m, tiny_seq, tiny_tgt, NSEQ, L, 0, 0, 9, 1, NULL, 1);
+	double e = lmrec_sasrec_loss_grad(&m, tiny_seq, tiny_tgt, NSEQ, L, 0, 0, 10, 1, NULL, 1);
+	double off = lmrec_sasrec_loss_grad(&m, tiny_seq, tiny_tgt, NSEQ, L, 0, 0, 9, 0, NULL, 1);
+	double none = lmrec_sasrec_loss_grad(&m0, tiny_seq, tiny_tgt, NSEQ, L, 0, 0, 9, 1, NULL, 1);
+	CHECK(a == b);
+	CHECK(a != e);
+	CHECK(off == none);
+	float *g = lmrec_xmalloc(m.nparams * sizeof *g);
+	lmrec_sasrec_loss_grad(&m, tiny_seq, tiny_tgt, NSEQ, L, 0, 0, 9, 1, g, 1);
+	struct lmrec_rng r;
+	lmrec_rng_seed(&r, 4);
+	size_t bad = 0, tot = 0;
+	for (size_t t = 0; t < m.ntensors; t++) {
+		const struct lmrec_sasrec_tensor *x = &m.tensor[t];
+		for (int s = 0; s < 4; s++) {
+			size_t j = (size_t)lmrec_rng_below(&r, x->rows * x->cols);
+			if (t == 0 && j < c.dim)
+				j += c.dim;
+			size_t i = x->off + j;
+			float keep = m.params[i], h = 1e-3f;
+			m.params[i] = keep + h;
+			double fa = lmrec_sasrec_loss_grad(&m, tiny_seq, tiny_tgt, NSEQ, L, 0, 0, 9, 1, NULL, 1);
+			m.params[i] = keep - h;
+			double fb = lmrec_sasrec_loss_grad(&m, tiny_seq, tiny_tgt, NSEQ, L, 0, 0, 9, 1, NULL, 1);
+			m.params[i] = keep;
+			double num = (fa - fb) / (2.0 * h);
+			double err = fabs(num - g[i]) / (fabs(num) + fabs(g[i]) + 1e-2);
+			if (err > 1e-2) {
+				bad++;
+				printf("#   dropout %s[%zu]: analytic %.6g, numeric %.6g\n", x->name, j, g[i],
+				       num);
+			}
+			tot++;
+		}
+	}
+	printf("# dropout: %zu of %zu coordinates off by more than 1%%\n", bad, tot);
+	CHECK(bad * 20 <= tot);
+	free(g);
+	lmrec_sasrec_free(&m);
+	lmrec_sasrec_free(&m0);
+}
+
+/* AdamW against its formula for a few steps, the decay masked. */
+static void test_adam(void)
+{
+	struct lmrec_adam a;
+	lmrec_adam_init(&a, 3, 0.1f, 0.9f, 0.999f, 1e-8f, 0.5f);
+	unsigned char mask[3] = {1, 0, 1};
+	lmrec_adam_set_decay(&a, mask);
+	float p[3] = {1.0f, -2.0f, 0.5f};
+	double q[3] = {1.0, -2.0, 0.5}, mm[3] = {0}, vv[3] = {0};
+	for (int t = 1; t <= 4; t++) {
+		float g[3] = {0.3f * (float)t, -1.0f, 0.0f};
+		lmrec_adam_step(&a, p, g);
+		for (int i = 0; i < 3; i++) {
+			mm[i] = 0.9 * mm[i] + 0.1 * g[i];
+			vv[i] = 0.999 * vv[i] + 0.001 * g[i] * g[i];
+			double mh = mm[i] / (1 - pow(0.9, t)), vh = vv[i] / (1 - pow(0.999, t));
+			q[i] -= 0.1 * mh / (sqrt(vh) + 1e-8) + (mask[i] ? 0.1 * 0.5 * q[i] : 0);
+		}
+	}
+	for (int i = 0; i < 3; i++)
+		CHECK(fabs(p[i] - q[i]) < 1e-5);
+	lmrec_adam_free(&a);
+	/* the model's mask: matrices and embeddings decay, the rest not */
+	struct lmrec_sasrec m;
+	make_model(&m, &tiny, 1);
+	unsigned char *dm = lmrec_xmalloc(m.nparams);
+	lmrec_sasrec_decay_mask(&m, dm);
+	CHECK(dm[0] == 1 && dm[m.block[0].wq - m.params] == 1 && dm[m.block[1].w2 - m.params] == 1);
+	CHECK(dm[m.block[0].bq - m.params] == 0 && dm[m.block[1].ln2_g - m.params] == 0);
+	CHECK(dm[m.lnf_b - m.params + m.c.dim - 1] == 0);
+	free(dm);
+	lmrec_sasrec_free(&m);
+}
+
+/* Sequences that cycle 1 -> 2 -> ... -> 12 -> 1 from random starts and
+ * random lengths: the loss falls and the next item comes first. */
+static void train_cycle(enum lmrec_sasrec_loss loss, size_t neg, double *first, double *last,
+			double *hit)
+{
+	struct lmrec_sasrec_config c = {12, 16, 2, 2, 8, 0, 0.1f};
+	struct lmrec_sasrec m;
+	lmrec_sasrec_init(&m, &c, 1);
+	struct lmrec_adam a;
+	lmrec_adam_init(&a, m.nparams, 5e-3f, 0.9f, 0.98f, 1e-8f, 0.0f);
+	size_t n = 32, L = c.maxlen;
+	uint32_t *seq = lmrec_xmalloc(n * L * sizeof *seq), *tgt = lmrec_xmalloc(n * L * sizeof *tgt);
+	float *g = lmrec_xmalloc(m.nparams * sizeof *g);
+	struct lmrec_rng r;
+	lmrec_rng_seed(&r, 2);
+	for (int step = 0; step < 300; step++) {
+		for (size_t i = 0; i < n; i++) {
+			size_t len = 2 + (size_t)lmrec_rng_below(&r, L - 1), st = (size_t)lmrec_rng_below(&r, 12);
+			for (size_t l = 0; l < L; l++) {
+				size_t k = l + len >= L ? l + len - L : 0;
+				seq[i * L + l] = l + len >= L ? (uint32_t)(1 + (st + k) % 12) : 0;
+				tgt[i * L + l] = seq[i * L + l] ? (uint32_t)(1 + (st + k + 1) % 12) : 0;
+			}
+		}
+		double l = lmrec_sasrec_loss_grad(&m, seq, tgt, n, loss, neg, 0.75, (uint64_t)step, 1, g, 2);
+		if (step == 0)
+			*first = l;
+		*last = l;
+		lmrec_adam_step(&a, m.params, g);
+	}
+	/* predict: encode, score every item, the best is the next in the cycle */
+	float *out = lmrec_xmalloc(n * c.dim * sizeof *out);
+	lmrec_sasrec_encode(&m, seq, n, out, NULL, 2);
+	size_t ok = 0;
+	for (size_t i = 0; i < n; i++) {
+		size_t best = 0;
+		double bs = -INFINITY;
+		for (size_t v = 1; v <= c.items; v++) {
+			double s = 0;
+			for (size_t j = 0; j < c.dim; j++)
+				s += out[i * c.dim + j] * m.item[v * c.dim + j];
+			if (s > bs)
+				bs = s, best = v;
+		}
+		ok += best == tgt[i * L + L - 1];
+	}
+	*hit = (double)ok / (double)n;
+	free(out), free(seq), free(tgt), free(g);
+	lmrec_adam_free(&a);
+	lmrec_sasrec_free(&m);
+}
+
+static void test_learns_cycle(void)
+{
+	const enum lmrec_sasrec_loss losses[] = {LMREC_SASREC_CE, LMREC_SASREC_SAMPLED,
+						 LMREC_SASREC_BCE};
+	const char *names[] = {"ce", "sampled", "bce"};
+	for (int k = 0; k < 3; k++) {
+		double first = 0, last = 0, hit = 0;
+		train_cycle(losses[k], k == 2 ? 1 : 4, &first, &last, &hit);
+		printf("# cycle %s: loss %.4f -> %.4f, next item first for %.0f%%\n", names[k], first,
+		       last, 100 * hit);
+		CHECK(last < 0.25 * first);
+		CHECK(hit >= 0.9);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 3 && strcmp(argv[1], "--fixtures") == 0) {
@@ -354,6 +578,10 @@ int main(int argc, char **argv)
 	CHECK_RUN(test_grad_sampled);
 	CHECK_RUN(test_grad_bce);
 	CHECK_RUN(test_grad_gbce);
+	CHECK_RUN(test_threads_bitwise);
+	CHECK_RUN(test_dropout);
+	CHECK_RUN(test_adam);
+	CHECK_RUN(test_learns_cycle);
 	free(fixtures);
 	return check_done();
 }
