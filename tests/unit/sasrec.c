@@ -275,6 +275,104 @@ static void test_forward_against_slow(void)
 	lmrec_sasrec_free(&m);
 }
 
+/* The PyTorch fixture: the same model (weights by the formula of
+ * tests/reference/sasrec_ref.py), its states at every real position, the
+ * last position's attention, the CE loss and the whole CE gradient. */
+static void test_pytorch_fixture(void)
+{
+	char *path = lmrec_xasprintf("%s/forward.tsv", fixtures);
+	FILE *fp = fopen(path, "r");
+	CHECK(fp != NULL);
+	if (!fp) {
+		free(path);
+		return;
+	}
+	struct lmrec_sasrec_config c = {20, 16, 2, 2, 8, 24, 0.0f};
+	struct lmrec_sasrec m;
+	lmrec_sasrec_init(&m, &c, 1);
+	for (size_t t = 0, i = 0; t < m.ntensors; t++) {
+		const struct lmrec_sasrec_tensor *x = &m.tensor[t];
+		int emb = t < 2, gain = strstr(x->name, "_g") != NULL;
+		for (size_t j = 0; j < x->rows * x->cols; j++, i++) {
+			double sn = sin(0.37 * (double)i + 0.1);
+			double v = emb ? 0.3 * sn
+				 : x->rows > 1 ? 0.6 * sn / sqrt((double)x->rows)
+				 : gain ? 1.0 + 0.2 * sn
+					: 0.1 * sn;
+			m.params[i] = (float)v;
+		}
+	}
+	memset(m.item, 0, c.dim * sizeof *m.item);
+	size_t L = c.maxlen, D = c.dim, nseq = 0;
+	uint32_t seq[8 * 8] = {0}, tgt[8 * 8] = {0};
+	float *grad = lmrec_xmalloc(m.nparams * sizeof *grad), out[16], attn[8];
+	double worst_h = 0, worst_a = 0, worst_g = 0, gmax = 0, want_loss = NAN;
+	size_t nh = 0, na = 0, ng = 0;
+	char line[4096];
+	float *gref = lmrec_xcalloc(m.nparams, sizeof *gref);
+	while (fgets(line, sizeof line, fp)) {
+		char *p = line, *e;
+		if (line[0] == '#')
+			continue;
+		char *tab = strchr(p, '\t');
+		if (!tab)
+			continue;
+		*tab = '\0';
+		const char *kind = p;
+		p = tab + 1;
+		if (!strcmp(kind, "config")) {
+			size_t want[6] = {c.items, c.dim, c.blocks, c.heads, c.maxlen, c.ffn};
+			for (int k = 0; k < 6; k++, p = e)
+				CHECK_U64(strtoul(p, &e, 10), want[k]);
+		} else if (!strcmp(kind, "seq") || !strcmp(kind, "tgt")) {
+			size_t i = strtoul(p, &e, 10);
+			uint32_t *dst = (kind[0] == 's' ? seq : tgt) + i * L;
+			for (size_t l = 0; l < L; l++, p = e)
+				dst[l] = (uint32_t)strtoul(e, &e, 10);
+			if (i + 1 > nseq)
+				nseq = i + 1;
+		} else if (!strcmp(kind, "h")) {
+			size_t i = strtoul(p, &e, 10), l = strtoul(e, &e, 10);
+			uint32_t pre[8] = {0};
+			memcpy(pre, seq + i * L, (l + 1) * sizeof *pre);
+			lmrec_sasrec_encode(&m, pre, 1, out, NULL, 1);
+			for (size_t j = 0; j < D; j++)
+				worst_h = fmax(worst_h, fabs(out[j] - strtod(e, &e)));
+			nh++;
+		} else if (!strcmp(kind, "attn")) {
+			size_t i = strtoul(p, &e, 10);
+			lmrec_sasrec_encode(&m, seq + i * L, 1, out, attn, 1);
+			for (size_t j = 0; j < L; j++)
+				worst_a = fmax(worst_a, fabs(attn[j] - strtod(e, &e)));
+			na++;
+		} else if (!strcmp(kind, "loss")) {
+			want_loss = strtod(p, NULL);
+		} else if (!strcmp(kind, "grad")) {
+			size_t i = strtoul(p, &e, 10);
+			if (i < m.nparams)
+				gref[i] = strtof(e, NULL);
+			ng++;
+		}
+	}
+	fclose(fp);
+	CHECK_U64(nseq, 5);
+	CHECK(nh == 20 && na == 4);
+	CHECK_U64(ng, m.nparams);
+	double got = lmrec_sasrec_loss_grad(&m, seq, tgt, nseq, LMREC_SASREC_CE, 0, 0, 1, 0, grad, 2);
+	for (size_t i = 0; i < m.nparams; i++) {
+		worst_g = fmax(worst_g, fabs(grad[i] - gref[i]));
+		gmax = fmax(gmax, fabs(gref[i]));
+	}
+	printf("# pytorch: states %.3g, attention %.3g, loss %.9g vs %.9g, gradient %.3g of %.3g\n",
+	       worst_h, worst_a, got, want_loss, worst_g, gmax);
+	CHECK(worst_h < 1e-4);
+	CHECK(worst_a < 1e-4);
+	CHECK(fabs(got - want_loss) < 1e-4);
+	CHECK(worst_g < 1e-4 * gmax);
+	free(grad), free(gref), free(path);
+	lmrec_sasrec_free(&m);
+}
+
 /* ---- gradients ---- */
 
 /* Every tensor: its largest-gradient coordinate and 5 drawn ones, the
@@ -574,6 +672,7 @@ int main(int argc, char **argv)
 				 : lmrec_xstrdup("../fixtures/sasrec");
 	}
 	CHECK_RUN(test_forward_against_slow);
+	CHECK_RUN(test_pytorch_fixture);
 	CHECK_RUN(test_grad_ce);
 	CHECK_RUN(test_grad_sampled);
 	CHECK_RUN(test_grad_bce);
