@@ -85,6 +85,12 @@ struct lmrec_sasrec {
 	 * default. The result does not depend on it beyond float rounding;
 	 * tests lower it to get several chunks out of a small batch. */
 	size_t chunk_tokens;
+	/* CE's gradient of the item table: each chunk writes its own (items,
+	 * dim) share, summed in chunk order, when those buffers fit in this
+	 * many MiB (256 by default); beyond, the scores are computed again by
+	 * blocks of items (slower, little memory). Either way the same bits
+	 * with any thread count. */
+	size_t item_buffer_mb;
 };
 
 enum lmrec_sasrec_loss {
