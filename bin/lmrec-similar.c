@@ -137,7 +137,7 @@ static int run(const struct opts *o)
 		size_t nb = ni - b < BLOCK ? ni - b : BLOCK;
 		for (size_t r = 0; r < nb; r++) {
 			self[r] = (uint32_t)(b + r);
-			q[r] = (struct lmrec_user_query){-1, &self[r], NULL, 1, 1};
+			q[r] = (struct lmrec_user_query){.user = -1, .hist = &self[r], .n = 1, .fold_in = 1};
 		}
 		lmrec_score_block(sc, q, nb, scores);
 		for (size_t r = 0; r < nb; r++) {

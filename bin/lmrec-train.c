@@ -16,7 +16,9 @@
 #include "itemknn.h"
 #include "mat.h"
 #include "recmodel.h"
+#include "linalg.h"
 #include "ridge.h"
+#include "seqmodel.h"
 #include "tfidf.h"
 
 struct opts {
@@ -39,6 +41,14 @@ struct opts {
 	const char *vectors, *factors_from, *align_method, *tokens;
 	size_t hidden, min_df;
 	double side_weight;
+	/* sasrec */
+	struct lmrec_sasrec_config sas;
+	enum lmrec_sasrec_loss loss;
+	size_t negatives, patience, batch;
+	int have_negatives, have_dropout;
+	double gbce_t, weight_decay;
+	const char *checkpoint, *item_init;
+	int valid_out; /* the valid rows stay out of the scoring sequences */
 };
 
 static void usage(int status)
@@ -54,7 +64,8 @@ static void usage(int status)
 	      "(none or '-': standard input) and writes a model file for lmrec-recall.\n"
 	      "\n"
 	      "Model:\n"
-	      "      --model NAME         popular, itemknn, ease, als, bpr, semantic or align\n"
+	      "      --model NAME         popular, itemknn, ease, als, bpr, sasrec, semantic\n"
+	      "                           or align\n"
 	      "  -o, --output FILE        the model file to write (required)\n"
 	      "      --init MODEL         als, bpr: start from this model's factors\n"
 	      "      --folds LIST         with a fold column, train on these folds\n"
@@ -89,6 +100,24 @@ static void usage(int status)
 	      "      --factors K, --reg R, --init-scale S   as above\n"
 	      "      --lr RATE            learning rate (default 0.05)\n"
 	      "      --epochs N           passes over the interactions (default 50)\n"
+	      "sasrec (self-attention over each user's items in time order):\n"
+	      "      --factors D          width (default 64)\n"
+	      "      --blocks N, --heads N   Transformer blocks (2) and heads (1)\n"
+	      "      --maxlen N           the last N items of a sequence (200)\n"
+	      "      --dropout P          dropout rate (0.2)\n"
+	      "      --loss NAME          ce (default: softmax over every item), sampled,\n"
+	      "                           bce (SASRec's) or gbce\n"
+	      "      --negatives N        sampled, bce, gbce: items drawn (256; 1)\n"
+	      "      --gbce-t T           gbce's calibration (0.75)\n"
+	      "      --epochs N, --lr RATE   at most N epochs (200) of AdamW (0.001)\n"
+	      "      --weight-decay W     AdamW's decay (0)\n"
+	      "      --batch N            sequences a step (128)\n"
+	      "      --patience N         stop after N epochs without a better valid\n"
+	      "                           NDCG@10 (10; 0: never)\n"
+	      "      --checkpoint FILE    write the best model so far after each epoch\n"
+	      "      --item-init VECTORS  the item table from content vectors (PCA)\n"
+	      "      --valid-out          the valid rows stop training but stay out of\n"
+	      "                           the sequences scored (to learn blend weights)\n"
 	      "semantic (content vectors, a user the mean of the history's):\n"
 	      "      --vectors FILE       item vectors from lmrec-embed (required)\n"
 	      "      --half-life DAYS     time decay of the history (default 0: none)\n"
@@ -144,6 +173,19 @@ enum {
 	OPT_TOKENS,
 	OPT_MIN_DF,
 	OPT_SIDE_WEIGHT,
+	OPT_BLOCKS,
+	OPT_HEADS,
+	OPT_MAXLEN,
+	OPT_DROPOUT,
+	OPT_LOSS,
+	OPT_NEGATIVES,
+	OPT_GBCE_T,
+	OPT_PATIENCE,
+	OPT_BATCH,
+	OPT_WEIGHT_DECAY,
+	OPT_CHECKPOINT,
+	OPT_ITEM_INIT,
+	OPT_VALID_OUT,
 	OPT_FACTORS_FROM,
 	OPT_ALIGN_METHOD,
 	OPT_HIDDEN,
@@ -174,6 +216,19 @@ static const struct option long_options[] = {
 	{"tokens", required_argument, NULL, OPT_TOKENS},
 	{"min-df", required_argument, NULL, OPT_MIN_DF},
 	{"side-weight", required_argument, NULL, OPT_SIDE_WEIGHT},
+	{"blocks", required_argument, NULL, OPT_BLOCKS},
+	{"heads", required_argument, NULL, OPT_HEADS},
+	{"maxlen", required_argument, NULL, OPT_MAXLEN},
+	{"dropout", required_argument, NULL, OPT_DROPOUT},
+	{"loss", required_argument, NULL, OPT_LOSS},
+	{"negatives", required_argument, NULL, OPT_NEGATIVES},
+	{"gbce-t", required_argument, NULL, OPT_GBCE_T},
+	{"patience", required_argument, NULL, OPT_PATIENCE},
+	{"batch", required_argument, NULL, OPT_BATCH},
+	{"weight-decay", required_argument, NULL, OPT_WEIGHT_DECAY},
+	{"checkpoint", required_argument, NULL, OPT_CHECKPOINT},
+	{"item-init", required_argument, NULL, OPT_ITEM_INIT},
+	{"valid-out", no_argument, NULL, OPT_VALID_OUT},
 	{"factors-from", required_argument, NULL, OPT_FACTORS_FROM},
 	{"align-method", required_argument, NULL, OPT_ALIGN_METHOD},
 	{"hidden", required_argument, NULL, OPT_HIDDEN},
@@ -688,6 +743,276 @@ static int run_align(struct opts *o)
 	return 0;
 }
 
+/* ---- sasrec ---- */
+
+/* --item-init: the item table from content vectors, by PCA to the model's
+ * width (principal axes of the centred vectors, leading ones first), each
+ * entry scaled so the table keeps the spread of a fresh one; items without
+ * a vector keep their random row. */
+static void sasrec_item_init(const struct opts *o, struct lmrec_sasrec *m, const struct lmrec_ids *items)
+{
+	struct lmrec_vectors vs;
+	lmrec_vectors_read(&vs, o->item_init, "item");
+	size_t d = vs.dim, dim = m->c.dim, keep = d < dim ? d : dim, ni = m->c.items;
+	double *X = lmrec_xcalloc(vs.n * d + 1, sizeof *X), *mu = lmrec_xcalloc(d + 1, sizeof *mu);
+	for (size_t r = 0; r < vs.n; r++)
+		for (size_t j = 0; j < d; j++)
+			mu[j] += vs.v[r * d + j] / (double)(vs.n ? vs.n : 1);
+	for (size_t r = 0; r < vs.n; r++)
+		for (size_t j = 0; j < d; j++)
+			X[r * d + j] = vs.v[r * d + j] - mu[j];
+	double *G = lmrec_xcalloc(d * d + 1, sizeof *G), *w = lmrec_xcalloc(d + 1, sizeof *w);
+	double *Z = lmrec_xcalloc(d * d + 1, sizeof *Z);
+	lmrec_gram_d(G, X, vs.n, d);
+	if (lmrec_sym_eigen(G, d, w, Z) != 0)
+		lmrec_die(LMREC_EXIT_FAIL, "%s: the eigen-decomposition of the vectors did not converge", o->item_init);
+	lmrec_fix_sign_rows(Z, d, d);
+	double *P = lmrec_xcalloc(vs.n * dim + 1, sizeof *P), ss = 0;
+	for (size_t r = 0; r < vs.n; r++)
+		for (size_t c = 0; c < keep; c++) {
+			double t = 0;
+			for (size_t j = 0; j < d; j++)
+				t += X[r * d + j] * Z[c * d + j];
+			P[r * dim + c] = t;
+			ss += t * t;
+		}
+	/* the spread of a fresh table, over all its entries */
+	double fresh = 0;
+	for (size_t i = 1; i <= ni; i++)
+		for (size_t c = 0; c < dim; c++)
+			fresh += (double)m->item[i * dim + c] * m->item[i * dim + c];
+	fresh /= (double)(ni * dim);
+	double scale = ss > 0 ? sqrt(fresh / (ss / (double)(vs.n * dim))) : 0.0;
+	size_t placed = 0;
+	for (size_t r = 0; r < vs.n; r++) {
+		size_t len;
+		const char *id = lmrec_ids_str(vs.ids, (uint32_t)r, &len);
+		int64_t i = lmrec_ids_find(items, id, len);
+		if (i < 0)
+			continue;
+		for (size_t c = 0; c < dim; c++)
+			m->item[((size_t)i + 1) * dim + c] = (float)(P[r * dim + c] * scale);
+		placed++;
+	}
+	if (!o->quiet)
+		fprintf(stderr, "%s: sasrec: item table from %s: %zu of %zu items, %zu principal axes\n",
+			lmrec_progname(), o->item_init, placed, ni, keep);
+	free(X);
+	free(mu);
+	free(G);
+	free(w);
+	free(Z);
+	free(P);
+	lmrec_vectors_free(&vs);
+}
+
+struct sasrec_ckpt {
+	const struct opts *o;
+	struct lmrec_recmodel *m;
+};
+
+static void sasrec_checkpoint(void *ctx, const struct lmrec_sasrec *net, size_t epoch, double loss, double ndcg,
+			      int best)
+{
+	(void)net;
+	(void)loss;
+	struct sasrec_ckpt *c = ctx;
+	if (!c->o->checkpoint || !best)
+		return;
+	struct lmrec_model *f = lmrec_model_new(LMREC_KIND_SASREC);
+	lmrec_model_set_param(f, "model", "sasrec");
+	lmrec_model_set_param(f, "epoch", "%zu", epoch);
+	lmrec_model_set_param(f, "valid_ndcg", "%.9g", ndcg);
+	lmrec_recmodel_write(c->m, f, c->o->checkpoint);
+}
+
+static const char *const loss_names[] = {"ce", "sampled", "bce", "gbce"};
+
+/* sasrec: sequences of the chosen folds in time order; the valid fold, when
+ * not among them, stops training early and then joins the sequences that
+ * the model scores from (SASRec's protocol: the test item follows it). */
+static int run_sasrec(struct opts *o, char *const *files, size_t nfiles)
+{
+	double t0 = lmrec_now();
+	struct lmrec_inter x;
+	lmrec_inter_init(&x, NULL, NULL);
+	lmrec_inter_load(&x, files, nfiles, LMREC_INTER_NO_TS);
+	int valid_apart = x.has_fold && !lmrec_fold_in(o->fold_set, LMREC_FOLD_VALID);
+	/* users and items of the training and valid rows, in byte order */
+	struct lmrec_ids *u0 = lmrec_ids_new(), *i0 = lmrec_ids_new();
+	uint32_t *ru = lmrec_xcalloc(x.n + 1, sizeof *ru), *ri = lmrec_xcalloc(x.n + 1, sizeof *ri);
+	int64_t *rt = lmrec_xcalloc(x.n + 1, sizeof *rt);
+	unsigned char *rv = lmrec_xcalloc(x.n + 1, 1);
+	size_t n = 0;
+	for (size_t r = 0; r < x.n; r++) {
+		int train = !x.has_fold || lmrec_fold_in(o->fold_set, x.fold_of[r]);
+		int valid = valid_apart && x.fold_of[r] == LMREC_FOLD_VALID;
+		if (!train && !valid)
+			continue;
+		size_t len;
+		const char *s = lmrec_ids_str(x.users, x.user[r], &len);
+		ru[n] = lmrec_ids_intern(u0, s, len);
+		s = lmrec_ids_str(x.items, x.item[r], &len);
+		ri[n] = lmrec_ids_intern(i0, s, len);
+		rt[n] = x.ts[r];
+		rv[n++] = (unsigned char)valid;
+	}
+	lmrec_inter_free(&x);
+	uint32_t *umap, *imap;
+	struct lmrec_ids *users = sorted_ids(u0, &umap), *items = sorted_ids(i0, &imap);
+	lmrec_ids_free(u0);
+	lmrec_ids_free(i0);
+	size_t nu = lmrec_ids_count(users), ni = lmrec_ids_count(items);
+	if (ni == 0)
+		lmrec_die(LMREC_EXIT_DATA, "sasrec: no interactions in the folds trained on");
+	/* training sequences; the valid item of each user (the first by time
+	 * when there are several); all of them for scoring */
+	size_t nt = 0;
+	uint32_t *tu = lmrec_xcalloc(n + 1, sizeof *tu), *ti = lmrec_xcalloc(n + 1, sizeof *ti);
+	int64_t *tt = lmrec_xcalloc(n + 1, sizeof *tt);
+	uint32_t *valid = NULL;
+	int64_t *valid_ts = NULL;
+	if (valid_apart) {
+		valid = lmrec_xmalloc((nu + 1) * sizeof *valid);
+		valid_ts = lmrec_xcalloc(nu + 1, sizeof *valid_ts);
+		for (size_t u = 0; u < nu; u++)
+			valid[u] = UINT32_MAX;
+	}
+	for (size_t r = 0; r < n; r++) {
+		ru[r] = umap[ru[r]];
+		ri[r] = imap[ri[r]];
+		if (rv[r]) {
+			if (valid[ru[r]] == UINT32_MAX || rt[r] < valid_ts[ru[r]]) {
+				valid[ru[r]] = ri[r];
+				valid_ts[ru[r]] = rt[r];
+			}
+			continue;
+		}
+		tu[nt] = ru[r];
+		ti[nt] = ri[r];
+		tt[nt++] = rt[r];
+	}
+	struct lmrec_seqs train, all;
+	lmrec_seqs_build(&train, nu, tu, ti, tt, nt);
+	lmrec_seqs_build(&all, nu, ru, ri, rt, n);
+	/* the network */
+	struct lmrec_recmodel *old = NULL;
+	struct lmrec_sasrec *net = lmrec_xcalloc(1, sizeof *net);
+	o->sas.items = ni;
+	if (o->init) {
+		old = lmrec_recmodel_read(o->init, LMREC_KIND_SASREC);
+		struct lmrec_sasrec_config c = old->sas->c;
+		c.items = ni;
+		c.dropout = o->have_dropout ? o->sas.dropout : c.dropout;
+		o->sas = c;
+	}
+	char msg[200];
+	if (lmrec_sasrec_check_config(&o->sas, msg, sizeof msg) != 0)
+		lmrec_usage_error("%s", msg);
+	lmrec_sasrec_init(net, &o->sas, o->seed);
+	if (old) {
+		/* yesterday's weights; its items' rows by id, new items fresh */
+		const struct lmrec_sasrec *p = old->sas;
+		/* every tensor after the item table has the same shape: one copy */
+		size_t dim = p->c.dim, from = p->tensor[1].off, to = net->tensor[1].off;
+		memcpy(net->params + to, p->params + from, (p->nparams - from) * sizeof *net->params);
+		size_t kept = 0;
+		for (size_t i = 0; i < old->ni; i++) {
+			size_t len;
+			const char *id = lmrec_ids_str(old->items, (uint32_t)i, &len);
+			int64_t j = lmrec_ids_find(items, id, len);
+			if (j < 0)
+				continue;
+			memcpy(net->item + ((size_t)j + 1) * dim, p->item + (i + 1) * dim, dim * sizeof *net->item);
+			kept++;
+		}
+		if (!o->quiet)
+			fprintf(stderr, "%s: sasrec: continuing %s (%zu of its items kept, %zu new)\n", lmrec_progname(),
+				o->init, kept, ni - kept);
+	}
+	if (o->item_init)
+		sasrec_item_init(o, net, items);
+	/* the model file around it */
+	struct lmrec_recmodel m;
+	memset(&m, 0, sizeof m);
+	m.kind = LMREC_KIND_SASREC;
+	m.users = users;
+	m.items = items;
+	m.nu = nu;
+	m.ni = ni;
+	m.k = net->c.dim;
+	m.sas = net;
+	m.Y = net->item + net->c.dim;
+	/* scoring sequences: the last maxlen items of every row trained on or
+	 * validated with; seen: all of them */
+	{
+		uint64_t *ptr = lmrec_xcalloc(nu + 1, sizeof *ptr);
+		uint32_t *it = lmrec_xcalloc(n + 1, sizeof *it);
+		size_t at = 0, L = net->c.maxlen;
+		const struct lmrec_seqs *from = o->valid_out ? &train : &all;
+		for (size_t u = 0; u < nu; u++) {
+			size_t len = (size_t)(from->ptr[u + 1] - from->ptr[u]), take = len < L ? len : L;
+			memcpy(it + at, from->item + from->ptr[u + 1] - take, take * sizeof *it);
+			at += take;
+			ptr[u + 1] = at;
+		}
+		m.seq = (struct lmrec_seqs){nu, ptr, it};
+		if (o->valid_out)
+			lmrec_csr_build(&m.seen, nu, ni, tu, ti, NULL, nt, LMREC_DUP_ONE);
+		else
+			lmrec_csr_build(&m.seen, nu, ni, ru, ri, NULL, n, LMREC_DUP_ONE);
+	}
+	double t_load = lmrec_now() - t0;
+	struct lmrec_seqtrain p = {o->loss, o->negatives, o->gbce_t, o->epochs, o->patience, o->batch, 10,
+				   (float)o->lr, (float)o->weight_decay, o->seed, o->threads, o->verbose};
+	struct sasrec_ckpt ck = {o, &m};
+	size_t best_epoch = 0;
+	double ndcg = lmrec_seqtrain_run(net, &train, valid, &p, sasrec_checkpoint, &ck, &best_epoch);
+	double t_train = lmrec_now() - t0 - t_load;
+	struct lmrec_model *f = lmrec_model_new(LMREC_KIND_SASREC);
+	lmrec_model_set_param(f, "model", "sasrec");
+	lmrec_model_set_param(f, "loss", "%s", loss_names[o->loss]);
+	lmrec_model_set_param(f, "negatives", "%zu", o->negatives);
+	lmrec_model_set_param(f, "lr", "%.9g", o->lr);
+	lmrec_model_set_param(f, "weight_decay", "%.9g", o->weight_decay);
+	lmrec_model_set_param(f, "batch", "%zu", o->batch);
+	lmrec_model_set_param(f, "epochs", "%zu", best_epoch);
+	lmrec_model_set_param(f, "seed", "%llu", (unsigned long long)o->seed);
+	if (!isnan(ndcg))
+		lmrec_model_set_param(f, "valid_ndcg", "%.9g", ndcg);
+	if (o->item_init)
+		lmrec_model_set_param(f, "item_init", "%s", o->item_init);
+	lmrec_recmodel_write(&m, f, o->output);
+	if (!o->quiet) {
+		fprintf(stderr, "%s: sasrec: %zu users, %zu items, %zu interactions (%zu trained on); best epoch %zu",
+			lmrec_progname(), nu, ni, n, nt, best_epoch);
+		if (!isnan(ndcg))
+			fprintf(stderr, ", valid NDCG@10 %.4f", ndcg);
+		fprintf(stderr, "; load %.2f s, train %.2f s\n", t_load, t_train);
+	}
+	lmrec_csr_free(&m.seen);
+	lmrec_seqs_free(&m.seq);
+	lmrec_seqs_free(&train);
+	lmrec_seqs_free(&all);
+	lmrec_sasrec_free(net);
+	free(net);
+	lmrec_recmodel_free(old);
+	lmrec_ids_free(users);
+	lmrec_ids_free(items);
+	free(umap);
+	free(imap);
+	free(ru);
+	free(ri);
+	free(rt);
+	free(rv);
+	free(tu);
+	free(ti);
+	free(tt);
+	free(valid);
+	free(valid_ts);
+	return 0;
+}
+
 static int run(struct opts *o, char *const *files, size_t nfiles)
 {
 	double t0 = lmrec_now();
@@ -865,6 +1190,7 @@ int main(int argc, char **argv)
 {
 	lmrec_setprogname(argv[0]);
 	struct opts o = {.folds = "train", .fold_set = 1u << LMREC_FOLD_TRAIN, .seed = 1, .threads = 1, .neighbors = 20, .shrink = 10, .hidden = 256, .min_df = 1, .side_weight = 1,
+			 .sas = {.blocks = 2, .heads = 1, .maxlen = 200, .dropout = 0.2f}, .loss = LMREC_SASREC_CE, .patience = 10, .batch = 128, .gbce_t = 0.75,
 			 .sim = LMREC_SIM_COSINE, .lambda = 100, .factors = 64, .iters = 15,
 			 .epochs = 50, .alpha = 0.5, .lr = 0.05, .init_scale = 0.01};
 	int c;
@@ -873,10 +1199,10 @@ int main(int argc, char **argv)
 		case OPT_MODEL: /* --model */
 			o.model = optarg;
 			o.kind = lmrec_kind_from_name(optarg);
-			if ((o.kind < LMREC_KIND_POPULAR || o.kind > LMREC_KIND_BPR) &&
+			if ((o.kind < LMREC_KIND_POPULAR || o.kind > LMREC_KIND_SASREC) &&
 			    o.kind != LMREC_KIND_ALIGN && o.kind != LMREC_KIND_SEMANTIC)
 				lmrec_usage_error("invalid value for --model: '%s' (expected popular, "
-						  "itemknn, ease, als, bpr, semantic or align)",
+						  "itemknn, ease, als, bpr, sasrec, semantic or align)",
 						  optarg);
 			break;
 		case 'o': o.output = optarg; break;                    /* --output */
@@ -937,6 +1263,34 @@ int main(int argc, char **argv)
 			break;
 		case OPT_VECTORS: o.vectors = optarg; break;           /* --vectors */
 		case OPT_TOKENS: o.tokens = optarg; break;             /* --tokens */
+		case OPT_BLOCKS: o.sas.blocks = (size_t)lmrec_opt_u64("--blocks", optarg, 1, 64); break; /* --blocks */
+		case OPT_HEADS: o.sas.heads = (size_t)lmrec_opt_u64("--heads", optarg, 1, 64); break;    /* --heads */
+		case OPT_MAXLEN: o.sas.maxlen = (size_t)lmrec_opt_u64("--maxlen", optarg, 1, 100000); break; /* --maxlen */
+		case OPT_DROPOUT: /* --dropout */
+			o.sas.dropout = (float)lmrec_opt_double("--dropout", optarg, 0, 0.99);
+			o.have_dropout = 1;
+			break;
+		case OPT_LOSS: { /* --loss */
+			size_t l = 0;
+			while (l < 4 && strcmp(optarg, loss_names[l]) != 0)
+				l++;
+			if (l == 4)
+				lmrec_usage_error("invalid value for --loss: '%s' (expected ce, sampled, bce or gbce)",
+						  optarg);
+			o.loss = (enum lmrec_sasrec_loss)l;
+			break;
+		}
+		case OPT_NEGATIVES: /* --negatives */
+			o.negatives = (size_t)lmrec_opt_u64("--negatives", optarg, 1, 1000000);
+			o.have_negatives = 1;
+			break;
+		case OPT_GBCE_T: o.gbce_t = lmrec_opt_double("--gbce-t", optarg, 0, 1); break;          /* --gbce-t */
+		case OPT_PATIENCE: o.patience = (size_t)lmrec_opt_u64("--patience", optarg, 0, 100000); break; /* --patience */
+		case OPT_BATCH: o.batch = (size_t)lmrec_opt_u64("--batch", optarg, 1, 1000000); break;    /* --batch */
+		case OPT_WEIGHT_DECAY: o.weight_decay = lmrec_opt_double("--weight-decay", optarg, 0, 10); break; /* --weight-decay */
+		case OPT_CHECKPOINT: o.checkpoint = optarg; break; /* --checkpoint */
+		case OPT_ITEM_INIT: o.item_init = optarg; break;   /* --item-init */
+		case OPT_VALID_OUT: o.valid_out = 1; break;        /* --valid-out */
 		case OPT_SIDE_WEIGHT: o.side_weight = lmrec_opt_double("--side-weight", optarg, 0, 1e6); break; /* --side-weight */
 		case OPT_MIN_DF: o.min_df = (size_t)lmrec_opt_u64("--min-df", optarg, 1, UINT32_MAX); break; /* --min-df */
 		case OPT_FACTORS_FROM: o.factors_from = optarg; break; /* --factors-from */
@@ -962,8 +1316,22 @@ int main(int argc, char **argv)
 		lmrec_usage_error("--model is required");
 	if (!o.output)
 		lmrec_usage_error("--output is required (a model file)");
-	if (o.init && o.kind != LMREC_KIND_ALS && o.kind != LMREC_KIND_BPR)
-		lmrec_usage_error("--init continues als and bpr; %s is computed in closed form", o.model);
+	if (o.init && o.kind != LMREC_KIND_ALS && o.kind != LMREC_KIND_BPR && o.kind != LMREC_KIND_SASREC)
+		lmrec_usage_error("--init continues als, bpr and sasrec; %s is computed in closed form", o.model);
+	if (o.kind == LMREC_KIND_SASREC) {
+		if (!o.have_epochs)
+			o.epochs = 200;
+		if (!o.have_lr)
+			o.lr = 1e-3;
+		if (!o.have_negatives)
+			o.negatives = o.loss == LMREC_SASREC_SAMPLED ? 256 : 1;
+		if (!o.have_factors)
+			o.sas.dim = 64;
+		else
+			o.sas.dim = o.factors;
+	} else if (o.item_init || o.checkpoint || o.have_negatives) {
+		lmrec_usage_error("--item-init, --checkpoint and --negatives are options of --model sasrec");
+	}
 	if (!o.have_reg)
 		o.reg = o.kind == LMREC_KIND_BPR ? 0.001 : 5.0;
 	if (o.progress)
@@ -991,7 +1359,9 @@ int main(int argc, char **argv)
 		if (optind < argc)
 			lmrec_usage_error("--model align reads no interactions (they come with --factors-from)");
 	}
-	int rc = o.kind == LMREC_KIND_ALIGN ? run_align(&o) : run(&o, argv + optind, (size_t)(argc - optind));
+	int rc = o.kind == LMREC_KIND_ALIGN    ? run_align(&o)
+		 : o.kind == LMREC_KIND_SASREC ? run_sasrec(&o, argv + optind, (size_t)(argc - optind))
+					       : run(&o, argv + optind, (size_t)(argc - optind));
 	lmrec_close_stdout();
 	return rc;
 }

@@ -55,6 +55,20 @@ void lmrec_recmodel_write(const struct lmrec_recmodel *m, struct lmrec_model *ex
 			lmrec_model_set_param(f, "cg_steps", "%zu", m->cg_steps);
 		}
 		break;
+	case LMREC_KIND_SASREC: {
+		const struct lmrec_sasrec_config *c = &m->sas->c;
+		lmrec_model_set_param(f, "dim", "%zu", c->dim);
+		lmrec_model_set_param(f, "blocks", "%zu", c->blocks);
+		lmrec_model_set_param(f, "heads", "%zu", c->heads);
+		lmrec_model_set_param(f, "maxlen", "%zu", c->maxlen);
+		lmrec_model_set_param(f, "ffn", "%zu", c->ffn);
+		lmrec_model_set_param(f, "dropout", "%.9g", (double)c->dropout);
+		uint64_t np = m->sas->nparams, n1 = m->seq.nu + 1, ns = m->seq.ptr[m->seq.nu];
+		lmrec_model_add(f, "weights", LMREC_DT_F32, 1, &np, m->sas->params);
+		lmrec_model_add(f, "seq_ptr", LMREC_DT_U64, 1, &n1, m->seq.ptr);
+		lmrec_model_add(f, "seq_item", LMREC_DT_U32, 1, &ns, m->seq.item);
+		break;
+	}
 	default:
 		lmrec_die(LMREC_EXIT_FAIL, "internal error: model kind %u cannot be written", m->kind);
 	}
@@ -123,7 +137,7 @@ static double param_double(const struct lmrec_model *f, const char *key)
 struct lmrec_recmodel *lmrec_recmodel_read(const char *path, uint32_t kind)
 {
 	struct lmrec_model *f = lmrec_model_read(path, kind);
-	if ((f->kind < LMREC_KIND_POPULAR || f->kind > LMREC_KIND_BPR) && f->kind != LMREC_KIND_ALIGN &&
+	if ((f->kind < LMREC_KIND_POPULAR || f->kind > LMREC_KIND_SASREC) && f->kind != LMREC_KIND_ALIGN &&
 	    f->kind != LMREC_KIND_SEMANTIC)
 		lmrec_die(LMREC_EXIT_DATA, "%s: model kind '%s' is not a collaborative model", path,
 			  lmrec_kind_name(f->kind));
@@ -147,6 +161,31 @@ struct lmrec_recmodel *lmrec_recmodel_read(const char *path, uint32_t kind)
 		shape[0] = shape[1] = ni;
 		m->B = (float *)need(f, "B", LMREC_DT_F32, 2, shape);
 		break;
+	case LMREC_KIND_SASREC: {
+		struct lmrec_sasrec_config c = {m->ni, param_count(f, "dim"), param_count(f, "blocks"),
+						param_count(f, "heads"), param_count(f, "maxlen"), param_count(f, "ffn"),
+						(float)param_double(f, "dropout")};
+		char msg[200];
+		if (lmrec_sasrec_check_config(&c, msg, sizeof msg) != 0)
+			lmrec_die(LMREC_EXIT_DATA, "%s: %s", path, msg);
+		m->sas = lmrec_xcalloc(1, sizeof *m->sas);
+		lmrec_sasrec_init(m->sas, &c, 0);
+		uint64_t np = m->sas->nparams, n1 = m->nu + 1;
+		memcpy(m->sas->params, need(f, "weights", LMREC_DT_F32, 1, &np), np * sizeof *m->sas->params);
+		m->seq.nu = m->nu;
+		m->seq.ptr = (uint64_t *)need(f, "seq_ptr", LMREC_DT_U64, 1, &n1);
+		uint64_t ns = m->seq.ptr[m->nu];
+		m->seq.item = (uint32_t *)need(f, "seq_item", LMREC_DT_U32, 1, &ns);
+		for (size_t u = 0; u < m->nu; u++)
+			if (m->seq.ptr[u] > m->seq.ptr[u + 1])
+				lmrec_die(LMREC_EXIT_DATA, "%s: section 'seq_ptr' is not increasing", path);
+		for (uint64_t q = 0; q < ns; q++)
+			if (m->seq.item[q] >= m->ni)
+				lmrec_die(LMREC_EXIT_DATA, "%s: section 'seq_item' is out of range", path);
+		m->k = c.dim;
+		m->Y = m->sas->item + c.dim;
+		break;
+	}
 	default: { /* als, bpr, align, semantic */
 		const struct lmrec_section *s = lmrec_model_need(f, "item_factors", LMREC_DT_F32, 2);
 		m->k = s->shape[1];
@@ -186,6 +225,13 @@ void lmrec_recmodel_free(struct lmrec_recmodel *m)
 		return;
 	lmrec_ids_free(m->users);
 	lmrec_ids_free(m->items);
+	if (m->sas) {
+		lmrec_sasrec_free(m->sas);
+		free(m->sas);
+		if (!m->file)
+			lmrec_seqs_free(&m->seq);
+		m->Y = NULL; /* it pointed into the network */
+	}
 	if (m->file) {
 		lmrec_model_free(m->file);
 	} else {
@@ -207,6 +253,7 @@ void lmrec_recmodel_free(struct lmrec_recmodel *m)
 struct lmrec_scorer {
 	const struct lmrec_recmodel *m;
 	size_t block;
+	uint32_t *seq; /* sasrec: (block, maxlen) inputs */
 	float *U;  /* (block, k) user vectors */
 	float *G;  /* (k, k) Y^T Y for fold-in, computed on first need */
 	int have_G;
@@ -221,6 +268,8 @@ struct lmrec_scorer *lmrec_scorer_new(const struct lmrec_recmodel *m, size_t blo
 		s->U = lmrec_xcalloc(block * m->k, sizeof *s->U);
 		s->G = lmrec_xcalloc(m->k * m->k, sizeof *s->G);
 	}
+	if (m->sas)
+		s->seq = lmrec_xcalloc(block * m->sas->c.maxlen + 1, sizeof *s->seq);
 	return s;
 }
 
@@ -230,13 +279,42 @@ void lmrec_scorer_free(struct lmrec_scorer *s)
 		return;
 	free(s->U);
 	free(s->G);
+	free(s->seq);
 	free(s);
+}
+
+/* sasrec: the inputs of q[0..n) into s->seq, their states into s->U */
+static void sasrec_encode(struct lmrec_scorer *s, const struct lmrec_user_query *q, size_t n)
+{
+	const struct lmrec_recmodel *m = s->m;
+	size_t L = m->sas->c.maxlen;
+	for (size_t r = 0; r < n; r++) {
+		const uint32_t *it;
+		size_t len;
+		if (q[r].user >= 0 && !q[r].fold_in) {
+			it = m->seq.item + m->seq.ptr[q[r].user];
+			len = (size_t)(m->seq.ptr[q[r].user + 1] - m->seq.ptr[q[r].user]);
+		} else if (q[r].seq) {
+			it = q[r].seq;
+			len = q[r].nseq;
+		} else {
+			it = q[r].hist;
+			len = q[r].n;
+		}
+		lmrec_seqs_input(s->seq + r * L, it, len, L);
+	}
+	lmrec_sasrec_encode(m->sas, s->seq, n, s->U, NULL, 1);
 }
 
 void lmrec_user_vector(struct lmrec_scorer *s, const struct lmrec_user_query *q, float *x)
 {
 	const struct lmrec_recmodel *m = s->m;
 	size_t k = m->k;
+	if (m->sas) {
+		sasrec_encode(s, q, 1);
+		memcpy(x, s->U, k * sizeof *x);
+		return;
+	}
 	if (q->user >= 0 && !q->fold_in) {
 		memcpy(x, m->X + (size_t)q->user * k, k * sizeof *x);
 		return;
@@ -311,9 +389,12 @@ void lmrec_score_block(struct lmrec_scorer *s, const struct lmrec_user_query *q,
 			}
 		}
 		return;
-	default: /* als, bpr: blocked products over BLAS */
-		for (size_t r = 0; r < n; r++)
-			lmrec_user_vector(s, &q[r], s->U + r * m->k);
+	default: /* als, bpr, sasrec: blocked products over BLAS */
+		if (m->sas)
+			sasrec_encode(s, q, n);
+		else
+			for (size_t r = 0; r < n; r++)
+				lmrec_user_vector(s, &q[r], s->U + r * m->k);
 		for (size_t b = 0; b < ni; b += ITEM_BLOCK) {
 			size_t nb = ni - b < ITEM_BLOCK ? ni - b : ITEM_BLOCK;
 			lmrec_sgemm_nt(n, nb, m->k, 1.0f, s->U, m->k, m->Y + b * m->k, m->k, 0.0f, out + b, ni);
@@ -344,6 +425,7 @@ float lmrec_contribution(const struct lmrec_recmodel *m, uint32_t h, uint32_t i)
 	case LMREC_KIND_ALS:
 	case LMREC_KIND_BPR:
 	case LMREC_KIND_ALIGN:
+	case LMREC_KIND_SASREC:
 	case LMREC_KIND_SEMANTIC: {
 		const float *a = m->Y + (size_t)h * m->k, *b = m->Y + (size_t)i * m->k;
 		double dot = 0, na = 0, nb = 0;

@@ -1,6 +1,9 @@
 /* lmrec — a trained collaborative model of any kind, in memory: what
  * lmrec-train writes and lmrec-recall scores with.
  *
+ * sasrec (lib/sasrec.h) encodes the user's last items in time order into a
+ * vector h and scores h . item_i like a factor model.
+ *
  * The factor models are als, bpr, align (content vectors mapped onto an
  * als or bpr model's factors: users keep their factors, items get aligned
  * vectors, cold ones included) and semantic (unit content vectors; a user
@@ -19,6 +22,7 @@
 #include "csr.h"
 #include "ids.h"
 #include "model.h"
+#include "seqmodel.h"
 
 struct lmrec_recmodel {
 	uint32_t kind;                  /* popular, itemknn, ease, als, bpr, align, semantic */
@@ -33,6 +37,8 @@ struct lmrec_recmodel {
 	double reg, alpha;              /* als, align: for fold-in */
 	size_t cg_steps;
 	int fold_als;                   /* align: fold-in by the ALS user solve (als always) */
+	struct lmrec_sasrec *sas;       /* sasrec: the network (k = its width, Y = its item rows 1..) */
+	struct lmrec_seqs seq;          /* sasrec: each user's items in time order, the last maxlen */
 	struct lmrec_model *file;       /* when loaded: arrays point into its mapping */
 };
 
@@ -55,6 +61,10 @@ struct lmrec_user_query {
 	const float *w; /* NULL: weights 1 */
 	size_t n;
 	int fold_in;    /* als, bpr: solve the vector from hist even when known */
+	/* sasrec: the history in time order (for a user the model does not
+	 * know, or with fold_in); NULL: hist, in item order */
+	const uint32_t *seq;
+	size_t nseq;
 };
 
 struct lmrec_scorer;

@@ -17,6 +17,9 @@ Train a model on a split of DIR/interactions.tsv[.gz] and print its metrics.
                       the catalog metrics; image.tsv, audio.tsv fused when
                       present
   --model NAME        collaborative: popular, itemknn, ease, als, bpr;
+                      sequential: sasrec (self-attention over each user's
+                      items in time order, early stopping on the
+                      validation fold, which then joins the history);
                       content: semantic (the history's mean item vector),
                       aligned (ALS user factors against item vectors mapped
                       from content), fused (aligned, from text, image and
@@ -107,10 +110,10 @@ done
 inter=$(data_file "$data" interactions.tsv)
 [ -n "$inter" ] || die "$data: no interactions.tsv or interactions.tsv.gz" 65
 items=$(data_file "$data" items.tsv)
-known_models="popular itemknn ease als bpr semantic aligned fused hybrid"
+known_models="popular itemknn ease als bpr sasrec semantic aligned fused hybrid"
 case " $known_models blend " in
 *" $model "*) ;;
-*) die "unknown model '$model' (expected popular, itemknn, ease, als, bpr, semantic, aligned, fused, hybrid or blend)" 2 ;;
+*) die "unknown model '$model' (expected popular, itemknn, ease, als, bpr, sasrec, semantic, aligned, fused, hybrid or blend)" 2 ;;
 esac
 content_options
 [ -z "$cap" ] || [[ "$cap" =~ ^[1-9][0-9]*$ ]] || die "--history-cap wants a positive number, not '$cap'" 2
@@ -269,6 +272,15 @@ train() {
 		[ -z "${vec:-}" ] || feats+=(--vectors "$vec")
 		lmrec-train -q --model align "${feats[@]}" --factors-from "$als" -s "$seed" -j "$threads" \
 			"${sets_c[@]}" -o "$out"
+		;;
+	sasrec)
+		# trained on the train fold, stopped early on the valid fold; the
+		# valid rows then join the sequences scored (SASRec's protocol),
+		# except for the blend's validation stage, which scores them
+		local vo=()
+		[ "$folds" != train ] || [ "$model" != blend ] || vo=(--valid-out)
+		lmrec-train -q --model sasrec --folds train "${vo[@]}" -s "$seed" -j "$threads" "${sets_c[@]}" \
+			-o "$out" "$work/folds.tsv"
 		;;
 	hybrid)
 		local tokens

@@ -299,18 +299,18 @@ static size_t make_queries(const struct lmrec_recmodel *m, struct lmrec_user_que
 	size_t n = 0;
 	for (int64_t u = 0; u < 3; u++) {
 		uint64_t b = sn->ptr[u];
-		q[n++] = (struct lmrec_user_query){u, sn->idx + b, sn->val + b, sn->ptr[u + 1] - b, 0};
+		q[n++] = (struct lmrec_user_query){.user = u, .hist = sn->idx + b, .w = sn->val + b, .n = sn->ptr[u + 1] - b, .fold_in = 0};
 	}
-	q[n++] = (struct lmrec_user_query){2, sn->idx + sn->ptr[2], NULL, sn->ptr[3] - sn->ptr[2], 1};
+	q[n++] = (struct lmrec_user_query){.user = 2, .hist = sn->idx + sn->ptr[2], .w = NULL, .n = sn->ptr[3] - sn->ptr[2], .fold_in = 1};
 	hist[0] = 0;
 	hist[1] = (uint32_t)(m->ni / 2);
 	hist[2] = (uint32_t)(m->ni - 1);
 	w[0] = 1.0f;
 	w[1] = 0.5f;
 	w[2] = 3.0f;
-	q[n++] = (struct lmrec_user_query){-1, hist, w, 3, 0};
-	q[n++] = (struct lmrec_user_query){-1, hist, NULL, 2, 1};
-	q[n++] = (struct lmrec_user_query){-1, hist, NULL, 0, 0};
+	q[n++] = (struct lmrec_user_query){.user = -1, .hist = hist, .w = w, .n = 3, .fold_in = 0};
+	q[n++] = (struct lmrec_user_query){.user = -1, .hist = hist, .w = NULL, .n = 2, .fold_in = 1};
+	q[n++] = (struct lmrec_user_query){.user = -1, .hist = hist, .w = NULL, .n = 0, .fold_in = 0};
 	return n;
 }
 
