@@ -127,7 +127,7 @@ struct catalog {
 	char **attrs;              /* (cap) unescaped attrs or NULL */
 	size_t cap, dim;
 	struct lmrec_ids *channels;
-	unsigned char *content;    /* (channels) 1 for a content channel (semantic, align) */
+	unsigned char *content;    /* (channels) 1 for a content channel (semantic, align), 2 for a sequence one (sasrec) */
 	size_t content_cap;
 };
 
@@ -497,6 +497,18 @@ static void write_reason(struct lmrec_out *o, const struct opts *opt, const stru
 		lmrec_out_str(o, strcmp(ch, "popular") == 0 ? "popular with many users" : "recommended for you");
 		return;
 	}
+	if (x->best_channel < c->content_cap && c->content[x->best_channel] == 2) {
+		/* a sequence model: the recent items its attention weighed most */
+		lmrec_out_str(o, "next after you ");
+		lmrec_out_field(o, opt->verb, strlen(opt->verb));
+		lmrec_out_byte(o, ' ');
+		put_title(o, c, (uint32_t)x->because);
+		if (x->because2 >= 0) {
+			lmrec_out_str(o, " and ");
+			put_title(o, c, (uint32_t)x->because2);
+		}
+		return;
+	}
 	if (x->best_channel < c->content_cap && c->content[x->best_channel]) {
 		/* content: the nearest history item and what the two share */
 		lmrec_out_str(o, "similar to ");
@@ -685,6 +697,8 @@ static int next_user(struct reader *rd, struct catalog *c, struct user_cands *u)
 			struct lmrec_field k = r->f[rd->ck];
 			int content = (k.len == 8 && memcmp(k.p, "semantic", 8) == 0) ||
 				      (k.len == 5 && memcmp(k.p, "align", 5) == 0);
+			if (k.len == 6 && memcmp(k.p, "sasrec", 6) == 0)
+				content = 2;
 			if (chan >= c->content_cap) {
 				size_t old = c->content_cap, cap = old ? old * 2 : 16;
 				while (cap <= chan)

@@ -432,6 +432,14 @@ static void write_user(const struct shared *sh, struct worker *w, size_t b, size
 			row->because = row->because2 = -1;
 			if (m->kind == LMREC_KIND_POPULAR)
 				continue;
+			if (m->kind == LMREC_KIND_SASREC) {
+				/* the recent items the attention weighed most */
+				int64_t att1, att2;
+				lmrec_scorer_attended(w->sc[c], r, &att1, &att2);
+				row->because = att1 >= 0 ? (int64_t)ch->item_map[att1] : -1;
+				row->because2 = att2 >= 0 ? (int64_t)ch->item_map[att2] : -1;
+				continue;
+			}
 			/* the two history items contributing most */
 			float best = 0, second = 0;
 			for (uint64_t p = pop->hptr[u]; p < pop->hptr[u + 1]; p++) {

@@ -254,6 +254,7 @@ struct lmrec_scorer {
 	const struct lmrec_recmodel *m;
 	size_t block;
 	uint32_t *seq; /* sasrec: (block, maxlen) inputs */
+	float *attn;   /* sasrec: (block, maxlen) the last position's attention */
 	float *U;  /* (block, k) user vectors */
 	float *G;  /* (k, k) Y^T Y for fold-in, computed on first need */
 	int have_G;
@@ -268,8 +269,10 @@ struct lmrec_scorer *lmrec_scorer_new(const struct lmrec_recmodel *m, size_t blo
 		s->U = lmrec_xcalloc(block * m->k, sizeof *s->U);
 		s->G = lmrec_xcalloc(m->k * m->k, sizeof *s->G);
 	}
-	if (m->sas)
+	if (m->sas) {
 		s->seq = lmrec_xcalloc(block * m->sas->c.maxlen + 1, sizeof *s->seq);
+		s->attn = lmrec_xcalloc(block * m->sas->c.maxlen + 1, sizeof *s->attn);
+	}
 	return s;
 }
 
@@ -280,6 +283,7 @@ void lmrec_scorer_free(struct lmrec_scorer *s)
 	free(s->U);
 	free(s->G);
 	free(s->seq);
+	free(s->attn);
 	free(s);
 }
 
@@ -303,7 +307,31 @@ static void sasrec_encode(struct lmrec_scorer *s, const struct lmrec_user_query 
 		}
 		lmrec_seqs_input(s->seq + r * L, it, len, L);
 	}
-	lmrec_sasrec_encode(m->sas, s->seq, n, s->U, NULL, 1);
+	lmrec_sasrec_encode(m->sas, s->seq, n, s->U, s->attn, 1);
+}
+
+void lmrec_scorer_attended(const struct lmrec_scorer *s, size_t r, int64_t *first, int64_t *second)
+{
+	*first = *second = -1;
+	if (!s->m->sas)
+		return;
+	size_t L = s->m->sas->c.maxlen;
+	const uint32_t *seq = s->seq + r * L;
+	const float *a = s->attn + r * L;
+	float best = -1, next = -1;
+	for (size_t j = 0; j < L; j++) {
+		if (seq[j] == 0 || (int64_t)seq[j] - 1 == *first)
+			continue;
+		if (a[j] > best) {
+			next = best;
+			*second = *first;
+			best = a[j];
+			*first = (int64_t)seq[j] - 1;
+		} else if (a[j] > next && (int64_t)seq[j] - 1 != *first) {
+			next = a[j];
+			*second = (int64_t)seq[j] - 1;
+		}
+	}
 }
 
 void lmrec_user_vector(struct lmrec_scorer *s, const struct lmrec_user_query *q, float *x)

@@ -76,6 +76,10 @@ void lmrec_scorer_free(struct lmrec_scorer *s);
 void lmrec_score_block(struct lmrec_scorer *s, const struct lmrec_user_query *q, size_t n, float *out);
 /* The vector a factor model uses for q (als, bpr): x (k). */
 void lmrec_user_vector(struct lmrec_scorer *s, const struct lmrec_user_query *q, float *x);
+/* sasrec, after lmrec_score_block: the two items of user r's sequence (of
+ * that block) that the last block's attention weighed most, as model item
+ * indices (-1 where there is none). */
+void lmrec_scorer_attended(const struct lmrec_scorer *s, size_t r, int64_t *first, int64_t *second);
 /* How much history item hist[h] contributes to the score of item i (for
  * reasons): itemknn the similarity, ease B[h][i], factor models the cosine
  * of the two item vectors; 0 for popular. */

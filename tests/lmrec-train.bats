@@ -525,6 +525,14 @@ cycle_rows() {
 			n++; want = "c" ((substr(last[$1], 2) + 1) % 8); if ($2 == want) ok++ }
 		END { print n, ok }' cyc.tsv <(echo "$output")
 	assert_output '30 30'
+	# the reasons name items of the user's sequence that the attention weighed
+	run sh -c "lmrec-recall -q -m s.lmrc -n 1 --keep-seen | lmrec-rank -q -n 1"
+	assert_success
+	assert_line --index 1 --regexp '^u01	1	c5	1	sasrec: next after you liked c[0-7] and c[0-7]$'
+	run awk -F'\t' 'FNR == NR { if (FNR > 1) had[$1, $2] = 1; next } FNR > 1 {
+			split($5, w, / and |liked /); if (!had[$1, w[2]] || !had[$1, w[3]]) bad++ } END { print bad + 0 }' \
+		cyc.tsv <(echo "$output")
+	assert_output 0
 }
 
 @test "lmrec-train: sasrec is deterministic across threads; --init and --checkpoint" {
