@@ -124,8 +124,11 @@ struct catalog {
 	unsigned char *banned;     /* (cap) available=0 or deny-listed */
 	float *vec;                /* (cap, dim) vectors or NULL */
 	unsigned char *has_vec;
+	char **attrs;              /* (cap) unescaped attrs or NULL */
 	size_t cap, dim;
 	struct lmrec_ids *channels;
+	unsigned char *content;    /* (channels) 1 for a content channel (semantic, align) */
+	size_t content_cap;
 };
 
 static void catalog_grow(struct catalog *c)
@@ -137,11 +140,13 @@ static void catalog_grow(struct catalog *c)
 	while (cap < n)
 		cap *= 2;
 	c->title = lmrec_xreallocarray(c->title, cap, sizeof *c->title);
+	c->attrs = lmrec_xreallocarray(c->attrs, cap, sizeof *c->attrs);
 	c->category = lmrec_xreallocarray(c->category, cap, sizeof *c->category);
 	c->banned = lmrec_xreallocarray(c->banned, cap, 1);
 	c->has_vec = lmrec_xreallocarray(c->has_vec, cap, 1);
 	for (size_t i = c->cap; i < cap; i++) {
 		c->title[i] = NULL;
+		c->attrs[i] = NULL;
 		c->category[i] = 0;
 		c->banned[i] = 0;
 		c->has_vec[i] = 0;
@@ -165,7 +170,7 @@ static void load_items(struct catalog *c, const char *path)
 	struct lmrec_tsv *r = lmrec_tsv_open(path);
 	size_t ci = lmrec_tsv_col(r, "item");
 	long ct = lmrec_tsv_col_opt(r, "title"), cc = lmrec_tsv_col_opt(r, "category");
-	long ca = lmrec_tsv_col_opt(r, "available");
+	long ca = lmrec_tsv_col_opt(r, "available"), cat = lmrec_tsv_col_opt(r, "attrs");
 	struct lmrec_ids *cats = lmrec_ids_new();
 	while (lmrec_tsv_read(r)) {
 		struct lmrec_field f = r->f[ci];
@@ -179,6 +184,11 @@ static void load_items(struct catalog *c, const char *path)
 		}
 		if (cc >= 0 && r->f[cc].len)
 			c->category[i] = lmrec_ids_intern(cats, r->f[cc].p, r->f[cc].len) + 1;
+		if (cat >= 0 && r->f[cat].len) {
+			free(c->attrs[i]);
+			c->attrs[i] = lmrec_xmalloc(r->f[cat].len + 1);
+			c->attrs[i][lmrec_tsv_unescape(c->attrs[i], r->f[cat].p, r->f[cat].len)] = '\0';
+		}
 		if (ca >= 0 && r->f[ca].len) {
 			struct lmrec_field a = r->f[ca];
 			if (a.len == 1 && a.p[0] == '0')
@@ -484,6 +494,13 @@ static void write_reason(struct lmrec_out *o, const struct opts *opt, const stru
 		lmrec_out_str(o, strcmp(ch, "popular") == 0 ? "popular with many users" : "recommended for you");
 		return;
 	}
+	if (x->best_channel < c->content_cap && c->content[x->best_channel]) {
+		/* content: the nearest history item and what the two share */
+		lmrec_out_str(o, "similar to ");
+		put_title(o, c, (uint32_t)x->because);
+		lmrec_attrs_put_shared(o, c->attrs[x->item], c->attrs[x->because], 3);
+		return;
+	}
 	lmrec_out_str(o, "because you ");
 	lmrec_out_field(o, opt->verb, strlen(opt->verb));
 	lmrec_out_byte(o, ' ');
@@ -618,7 +635,7 @@ static void rank_user(struct ranker *rk, const struct user_cands *u, struct lmre
 struct reader {
 	struct lmrec_tsv *r;
 	size_t cu, ci, cs, cc;
-	long cb, cb2;
+	long cb, cb2, ck;
 	int pending; /* a row read but not yet consumed */
 	struct lmrec_ids *done;
 };
@@ -632,6 +649,7 @@ static void reader_open(struct reader *rd, const char *path)
 	rd->cc = lmrec_tsv_col(rd->r, "channel");
 	rd->cb = lmrec_tsv_col_opt(rd->r, "because");
 	rd->cb2 = lmrec_tsv_col_opt(rd->r, "because2");
+	rd->ck = lmrec_tsv_col_opt(rd->r, "kind");
 	rd->pending = lmrec_tsv_read(rd->r);
 }
 
@@ -660,6 +678,20 @@ static int next_user(struct reader *rd, struct catalog *c, struct user_cands *u)
 		float s = lmrec_tsv_f32(r, rd->cs);
 		uint32_t item = item_index(c, it.p, it.len);
 		uint32_t chan = lmrec_ids_intern(c->channels, ch.p, ch.len);
+		if (rd->ck >= 0) { /* the channel's kind: content channels explain otherwise */
+			struct lmrec_field k = r->f[rd->ck];
+			int content = (k.len == 8 && memcmp(k.p, "semantic", 8) == 0) ||
+				      (k.len == 5 && memcmp(k.p, "align", 5) == 0);
+			if (chan >= c->content_cap) {
+				size_t old = c->content_cap, cap = old ? old * 2 : 16;
+				while (cap <= chan)
+					cap *= 2;
+				c->content = lmrec_xreallocarray(c->content, cap, 1);
+				memset(c->content + old, 0, cap - old);
+				c->content_cap = cap;
+			}
+			c->content[chan] = (unsigned char)content;
+		}
 		int64_t b1 = -1, b2 = -1;
 		if (rd->cb >= 0 && r->f[rd->cb].len)
 			b1 = item_index(c, r->f[rd->cb].p, r->f[rd->cb].len);
@@ -874,9 +906,13 @@ static int run(const struct opts *o, char *const *files, size_t nfiles)
 	free(rk.fmax);
 	free(rk.keys);
 	free(rk.cat_count);
-	for (size_t i = 0; i < cat.cap; i++)
+	for (size_t i = 0; i < cat.cap; i++) {
 		free(cat.title[i]);
+		free(cat.attrs[i]);
+	}
 	free(cat.title);
+	free(cat.attrs);
+	free(cat.content);
 	free(cat.category);
 	free(cat.banned);
 	free(cat.vec);

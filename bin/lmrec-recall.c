@@ -14,6 +14,7 @@
 #define USER_BLOCK 256
 
 struct channel {
+	unsigned char *allowed; /* (model items) with --only: 1 for a candidate */
 	char *name;
 	const char *path;
 	struct lmrec_recmodel *m;
@@ -25,7 +26,7 @@ struct channel {
 struct opts {
 	struct channel *ch;
 	size_t nch, top;
-	const char *history, *users, *output, *quota;
+	const char *history, *users, *output, *quota, *only;
 	unsigned fold_set; /* the --history rows used */
 	int keep_seen, fold_in, threads, quiet;
 };
@@ -39,7 +40,7 @@ static void usage(int status)
 	printf("Usage: %s -m [NAME=]MODEL [OPTION]...\n", lmrec_progname());
 	fputs("Candidate items for each user from one or more trained models.\n"
 	      "\n"
-	      "Writes the candidates stream: user item score channel because because2,\n"
+	      "Writes the candidates stream: user item score channel kind because because2,\n"
 	      "each model a channel: the best -n items of each user, the items the user\n"
 	      "has interacted with left out. 'because' and 'because2' name the history\n"
 	      "items that contributed most to the score (empty for popular).\n"
@@ -63,6 +64,8 @@ static void usage(int status)
 	      "  -n, --top N              candidates per user and channel (default 100)\n"
 	      "      --quota NAME=N,...   per-channel numbers instead of -n\n"
 	      "      --keep-seen          keep items the user has interacted with\n"
+	      "      --only FILE          candidates only among the items of this stream\n"
+	      "                           (column item): new items, a cold-start test\n"
 	      "\n"
 	      "Other:\n"
 	      "  -o, --output FILE        write to FILE (default: standard output)\n"
@@ -81,7 +84,7 @@ static void usage(int status)
 	exit(0);
 }
 
-enum { OPT_HISTORY = CHAR_MAX + 1, OPT_FOLDS, OPT_USERS, OPT_FOLD_IN, OPT_QUOTA, OPT_KEEP_SEEN };
+enum { OPT_HISTORY = CHAR_MAX + 1, OPT_FOLDS, OPT_USERS, OPT_FOLD_IN, OPT_QUOTA, OPT_KEEP_SEEN, OPT_ONLY };
 
 static const struct option long_options[] = {
 	{"model-file", required_argument, NULL, 'm'},
@@ -92,6 +95,7 @@ static const struct option long_options[] = {
 	{"top", required_argument, NULL, 'n'},
 	{"quota", required_argument, NULL, OPT_QUOTA},
 	{"keep-seen", no_argument, NULL, OPT_KEEP_SEEN},
+	{"only", required_argument, NULL, OPT_ONLY},
 	{"output", required_argument, NULL, 'o'},
 	{"threads", required_argument, NULL, 'j'},
 	{"quiet", no_argument, NULL, 'q'},
@@ -405,6 +409,10 @@ static void write_user(const struct shared *sh, struct worker *w, size_t b, size
 				if (mi >= 0)
 					s[mi] = NAN;
 			}
+		if (ch->allowed)
+			for (size_t i = 0; i < m->ni; i++)
+				if (!ch->allowed[i])
+					s[i] = NAN;
 		/* item-kNN: only neighbours of a history item */
 		if (m->kind == LMREC_KIND_ITEMKNN)
 			for (size_t i = 0; i < m->ni; i++)
@@ -461,6 +469,8 @@ static void write_user(const struct shared *sh, struct worker *w, size_t b, size
 		lmrec_out_tab(out);
 		lmrec_out_field(out, o->ch[row->channel].name, strlen(o->ch[row->channel].name));
 		lmrec_out_tab(out);
+		lmrec_out_str(out, lmrec_kind_name(o->ch[row->channel].m->kind));
+		lmrec_out_tab(out);
 		if (row->because >= 0) {
 			s = lmrec_ids_str(sh->items, (uint32_t)row->because, &len);
 			lmrec_out_write(out, s, len);
@@ -504,6 +514,19 @@ static int run(struct opts *o)
 			ch->item_map[i] = lmrec_ids_intern(items, s, len);
 		}
 	}
+	if (o->only) { /* each channel's candidates restricted to these items */
+		struct lmrec_tsv *r = lmrec_tsv_open(o->only);
+		size_t ci = lmrec_tsv_col(r, "item");
+		for (size_t c = 0; c < o->nch; c++)
+			o->ch[c].allowed = lmrec_xcalloc(o->ch[c].m->ni + 1, 1);
+		while (lmrec_tsv_read(r))
+			for (size_t c = 0; c < o->nch; c++) {
+				int64_t i = lmrec_ids_find(o->ch[c].m->items, r->f[ci].p, r->f[ci].len);
+				if (i >= 0)
+					o->ch[c].allowed[i] = 1;
+			}
+		lmrec_tsv_close(r);
+	}
 	struct population pop;
 	memset(&pop, 0, sizeof pop);
 	build_population(o, items, &pop);
@@ -531,7 +554,7 @@ static int run(struct opts *o)
 	for (int t = 0; t < threads; t++)
 		worker_init(&sh.w[t], o);
 	struct lmrec_out *out = lmrec_out_open(o->output);
-	lmrec_out_str(out, "user\titem\tscore\tchannel\tbecause\tbecause2\n");
+	lmrec_out_str(out, "user\titem\tscore\tchannel\tkind\tbecause\tbecause2\n");
 	size_t per_round = (size_t)threads * USER_BLOCK;
 	for (size_t b = 0; b < pop.n; b += per_round) {
 		size_t blocks = (pop.n - b + USER_BLOCK - 1) / USER_BLOCK;
@@ -622,6 +645,7 @@ int main(int argc, char **argv)
 		case 'n': o.top = (size_t)lmrec_opt_u64("--top", optarg, 1, 1000000); break; /* --top */
 		case OPT_QUOTA: o.quota = optarg; break;         /* --quota */
 		case OPT_KEEP_SEEN: o.keep_seen = 1; break;      /* --keep-seen */
+		case OPT_ONLY: o.only = optarg; break;           /* --only */
 		case 'o': o.output = optarg; break;              /* --output */
 		case 'j': o.threads = (int)lmrec_opt_u64("--threads", optarg, 1, 1024); break; /* --threads */
 		case 'q': o.quiet = 1; break; /* --quiet */
@@ -637,7 +661,8 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < o.nch; i++) {
 		o.ch[i].m = lmrec_recmodel_read(o.ch[i].path, LMREC_KIND_ANY);
 		if (!o.ch[i].name)
-			o.ch[i].name = lmrec_xstrdup(lmrec_kind_name(o.ch[i].m->kind));
+			o.ch[i].name = lmrec_xstrdup(o.ch[i].m->kind == LMREC_KIND_ALIGN ? "aligned"
+										     : lmrec_kind_name(o.ch[i].m->kind));
 		o.ch[i].quota = o.top;
 		size_t len;
 		const char *uw = lmrec_model_param(o.ch[i].m->file, "use_weights", &len);
@@ -653,6 +678,7 @@ int main(int argc, char **argv)
 		lmrec_recmodel_free(o.ch[i].m);
 		free(o.ch[i].name);
 		free(o.ch[i].item_map);
+		free(o.ch[i].allowed);
 	}
 	free(o.ch);
 	lmrec_close_stdout();

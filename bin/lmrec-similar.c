@@ -64,13 +64,14 @@ static const struct option long_options[] = {
 	{NULL, 0, NULL, 0},
 };
 
-/* Titles (unescaped) and availability by model item index. */
-static void load_items(const char *path, const struct lmrec_recmodel *m, char **title,
+/* Titles and attrs (unescaped) and availability by model item index. */
+static void load_items(const char *path, const struct lmrec_recmodel *m, char **title, char **attrs,
 		       unsigned char *banned)
 {
 	struct lmrec_tsv *r = lmrec_tsv_open(path);
 	size_t ci = lmrec_tsv_col(r, "item");
 	long ct = lmrec_tsv_col_opt(r, "title"), ca = lmrec_tsv_col_opt(r, "available");
+	long cat = lmrec_tsv_col_opt(r, "attrs");
 	while (lmrec_tsv_read(r)) {
 		int64_t i = lmrec_ids_find(m->items, r->f[ci].p, r->f[ci].len);
 		if (i < 0)
@@ -79,6 +80,11 @@ static void load_items(const char *path, const struct lmrec_recmodel *m, char **
 			free(title[i]);
 			title[i] = lmrec_xmalloc(r->f[ct].len + 1);
 			title[i][lmrec_tsv_unescape(title[i], r->f[ct].p, r->f[ct].len)] = '\0';
+		}
+		if (cat >= 0 && r->f[cat].len) {
+			free(attrs[i]);
+			attrs[i] = lmrec_xmalloc(r->f[cat].len + 1);
+			attrs[i][lmrec_tsv_unescape(attrs[i], r->f[cat].p, r->f[cat].len)] = '\0';
 		}
 		if (ca >= 0) {
 			struct lmrec_field a = r->f[ca];
@@ -111,9 +117,12 @@ static int run(const struct opts *o)
 	}
 	size_t ni = m->ni;
 	char **title = lmrec_xcalloc(ni + 1, sizeof *title);
+	char **attrs = lmrec_xcalloc(ni + 1, sizeof *attrs);
 	unsigned char *banned = lmrec_xcalloc(ni + 1, 1);
 	if (o->items)
-		load_items(o->items, m, title, banned);
+		load_items(o->items, m, title, attrs, banned);
+	/* content models find items alike in what they are, not in who took them */
+	int content = m->kind == LMREC_KIND_SEMANTIC || m->kind == LMREC_KIND_ALIGN;
 	lmrec_blas_threads(o->threads);
 	struct lmrec_scorer *sc = lmrec_scorer_new(m, BLOCK);
 	float *scores = lmrec_xmalloc(BLOCK * (ni + 1) * sizeof *scores);
@@ -154,10 +163,16 @@ static int run(const struct opts *o)
 				lmrec_out_tab(out);
 				lmrec_out_f32(out, top.score[t]);
 				lmrec_out_tab(out);
-				lmrec_out_str(out, "people who liked ");
-				put_name(out, m, title, i);
-				lmrec_out_str(out, " also liked ");
-				put_name(out, m, title, top.idx[t]);
+				if (content) {
+					lmrec_out_str(out, "similar to ");
+					put_name(out, m, title, i);
+					lmrec_attrs_put_shared(out, attrs[top.idx[t]], attrs[i], 3);
+				} else {
+					lmrec_out_str(out, "people who liked ");
+					put_name(out, m, title, i);
+					lmrec_out_str(out, " also liked ");
+					put_name(out, m, title, top.idx[t]);
+				}
 				lmrec_out_eol(out);
 			}
 			lists += n > 0;
@@ -170,9 +185,12 @@ static int run(const struct opts *o)
 	lmrec_scorer_free(sc);
 	free(scores);
 	free(self);
-	for (size_t i = 0; i < ni; i++)
+	for (size_t i = 0; i < ni; i++) {
 		free(title[i]);
+		free(attrs[i]);
+	}
 	free(title);
+	free(attrs);
 	free(banned);
 	lmrec_recmodel_free(m);
 	return 0;

@@ -13,10 +13,10 @@
 /* The streams, in the order --out writes them. Each is one function of
  * lib/synth*.c; later issues add conversations (turns), goals and feedback
  * to the same world. */
-enum stream { S_ITEMS, S_USERS, S_INTERACTIONS, S_TRUTH, S_COUNT };
-static const char *const stream_names[S_COUNT] = {"items", "users", "interactions", "truth"};
+enum stream { S_ITEMS, S_USERS, S_INTERACTIONS, S_IMAGE, S_AUDIO, S_TRUTH, S_COUNT };
+static const char *const stream_names[S_COUNT] = {"items", "users", "interactions", "image", "audio", "truth"};
 static const char *const stream_files[S_COUNT] = {"items.tsv", "users.tsv", "interactions.tsv.gz",
-						  "truth.tsv"};
+						  "image.tsv", "audio.tsv", "truth.tsv"};
 static const char *const planned_streams[] = {"turns", "goals", "feedback"};
 
 struct opts {
@@ -49,14 +49,17 @@ static void usage(int status)
 	      "  items         item title text category attrs domain available released\n"
 	      "  users         user age_band household region town joined\n"
 	      "  interactions  user item ts weight event, in time order\n"
+	      "  image         synthetic image-like vectors of every item: item d0..d31\n"
+	      "  audio         synthetic audio-like vectors of the videos: item d0..d15\n"
 	      "  truth         each user's hidden personas, new interest, trip and activity\n"
 	      "\n"
 	      "Output:\n"
-	      "      --out DIR            write DIR/items.tsv, DIR/users.tsv and\n"
-	      "                           DIR/interactions.tsv.gz (DIR is made if missing)\n"
+	      "      --out DIR            write DIR/items.tsv, DIR/users.tsv,\n"
+	      "                           DIR/interactions.tsv.gz, DIR/image.tsv and\n"
+	      "                           DIR/audio.tsv (DIR is made if missing)\n"
 	      "      --what LIST          with --out: the streams to write, comma-separated\n"
-	      "                           (default items,users,interactions; truth is\n"
-	      "                           written as DIR/truth.tsv)\n"
+	      "                           (default items,users,interactions,image,audio;\n"
+	      "                           truth is written as DIR/truth.tsv)\n"
 	      "      --stream NAME        write one stream to standard output\n"
 	      "  -o, --output FILE        with --stream: write to FILE (.gz: compressed)\n"
 	      "\n"
@@ -131,7 +134,9 @@ static int stream_of(const char *opt, const char *name, size_t len)
 		if (strlen(planned_streams[p]) == len && memcmp(planned_streams[p], name, len) == 0)
 			lmrec_usage_error("invalid value for %s: '%.*s' is planned but not made yet", opt,
 					  (int)len, name);
-	lmrec_usage_error("invalid value for %s: '%.*s' (expected items, users, interactions or truth)", opt,
+	lmrec_usage_error("invalid value for %s: '%.*s' (expected items, users, interactions, image, audio "
+			  "or truth)",
+			  opt,
 			  (int)len, name);
 }
 
@@ -215,6 +220,8 @@ static void write_world(struct lmrec_synth_world *w, int s, struct lmrec_out *o)
 	case S_ITEMS: lmrec_synth_write_items(w, o); break;
 	case S_USERS: lmrec_synth_write_users(w, o); break;
 	case S_INTERACTIONS: lmrec_synth_write_interactions(w, o); break;
+	case S_IMAGE: lmrec_synth_write_image(w, o); break;
+	case S_AUDIO: lmrec_synth_write_audio(w, o); break;
 	default: lmrec_synth_write_truth(w, o); break;
 	}
 }
@@ -255,8 +262,8 @@ static int run_scale(const struct opts *o)
 	if (bad)
 		lmrec_usage_error("%s", bad);
 	unsigned what = o->stream >= 0 ? 1u << o->stream : o->what;
-	if (what & (1u << S_TRUTH))
-		lmrec_usage_error("scale mode has no truth stream");
+	if (what & (1u << S_TRUTH | 1u << S_IMAGE | 1u << S_AUDIO))
+		lmrec_usage_error("scale mode has no truth, image or audio stream");
 	struct lmrec_out *out[S_COUNT];
 	open_outputs(o, what, out);
 	if (out[S_ITEMS])
@@ -335,8 +342,9 @@ int main(int argc, char **argv)
 		lmrec_usage_error("--what goes with --out");
 	if (o.out_dir && !*o.out_dir)
 		lmrec_usage_error("invalid value for --out: '' (expected a directory)");
-	if (!o.what)
-		o.what = 1u << S_ITEMS | 1u << S_USERS | 1u << S_INTERACTIONS;
+	if (!o.what) /* a world has media; scale mode has none */
+		o.what = 1u << S_ITEMS | 1u << S_USERS | 1u << S_INTERACTIONS |
+			 (o.shape || o.have_interactions ? 0u : 1u << S_IMAGE | 1u << S_AUDIO);
 
 	int rc;
 	if (o.shape || o.have_interactions) {

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "lmrec.h"
+#include "align.h"
 #include "als.h"
 #include "bpr.h"
 #include "csr.h"
@@ -31,7 +32,9 @@ struct opts {
 	double lambda;
 	size_t factors, iters, cg_steps, epochs;
 	double reg, alpha, lr, init_scale;
-	int have_reg, have_factors;
+	int have_reg, have_factors, have_lambda, have_epochs, have_lr, have_half_life;
+	const char *vectors, *factors_from, *align_method;
+	size_t hidden;
 };
 
 static void usage(int status)
@@ -47,7 +50,7 @@ static void usage(int status)
 	      "(none or '-': standard input) and writes a model file for lmrec-recall.\n"
 	      "\n"
 	      "Model:\n"
-	      "      --model NAME         popular, itemknn, ease, als or bpr\n"
+	      "      --model NAME         popular, itemknn, ease, als, bpr, semantic or align\n"
 	      "  -o, --output FILE        the model file to write (required)\n"
 	      "      --init MODEL         als, bpr: start from this model's factors\n"
 	      "      --folds LIST         with a fold column, train on these folds\n"
@@ -78,6 +81,16 @@ static void usage(int status)
 	      "      --factors K, --reg R, --init-scale S   as above\n"
 	      "      --lr RATE            learning rate (default 0.05)\n"
 	      "      --epochs N           passes over the interactions (default 50)\n"
+	      "semantic (content vectors, a user the mean of the history's):\n"
+	      "      --vectors FILE       item vectors from lmrec-embed (required)\n"
+	      "      --half-life DAYS     time decay of the history (default 0: none)\n"
+	      "align (content vectors mapped onto collaborative factors; no input):\n"
+	      "      --vectors FILE       item vectors from lmrec-embed (required)\n"
+	      "      --factors-from MODEL an als or bpr model (required)\n"
+	      "      --align-method NAME  auto (default), ridge or mlp\n"
+	      "      --lambda L           ridge regularisation (default 10)\n"
+	      "      --hidden N           MLP hidden units (default 256)\n"
+	      "      --epochs N, --lr RATE  MLP training (default 200, 0.001)\n"
 	      "\n"
 	      "Other:\n"
 	      "  -s, --seed N             seed of the random initialisation (default 1)\n"
@@ -116,6 +129,10 @@ enum {
 	OPT_INIT_SCALE,
 	OPT_LR,
 	OPT_EPOCHS,
+	OPT_VECTORS,
+	OPT_FACTORS_FROM,
+	OPT_ALIGN_METHOD,
+	OPT_HIDDEN,
 	OPT_PROGRESS
 };
 
@@ -139,6 +156,10 @@ static const struct option long_options[] = {
 	{"init-scale", required_argument, NULL, OPT_INIT_SCALE},
 	{"lr", required_argument, NULL, OPT_LR},
 	{"epochs", required_argument, NULL, OPT_EPOCHS},
+	{"vectors", required_argument, NULL, OPT_VECTORS},
+	{"factors-from", required_argument, NULL, OPT_FACTORS_FROM},
+	{"align-method", required_argument, NULL, OPT_ALIGN_METHOD},
+	{"hidden", required_argument, NULL, OPT_HIDDEN},
 	{"seed", required_argument, NULL, 's'},
 	{"threads", required_argument, NULL, 'j'},
 	{"progress", no_argument, NULL, OPT_PROGRESS},
@@ -277,6 +298,190 @@ static void init_factors(float *F, const struct lmrec_ids *dict, size_t k, const
 	}
 }
 
+/* ---- content models ---- */
+
+/* The rows of old (items indexed in old_items) moved onto new_items;
+ * interactions with items new_items lacks are dropped. */
+static void remap_items(struct lmrec_csr *out, const struct lmrec_csr *old, const struct lmrec_ids *old_items,
+			const struct lmrec_ids *new_items)
+{
+	size_t no = lmrec_ids_count(old_items);
+	int64_t *map = lmrec_xcalloc(no + 1, sizeof *map);
+	for (size_t i = 0; i < no; i++) {
+		size_t len;
+		const char *s = lmrec_ids_str(old_items, (uint32_t)i, &len);
+		map[i] = lmrec_ids_find(new_items, s, len);
+	}
+	uint64_t nnz = lmrec_csr_nnz(old);
+	uint32_t *r = lmrec_xcalloc(nnz + 1, sizeof *r), *c = lmrec_xcalloc(nnz + 1, sizeof *c);
+	float *v = lmrec_xcalloc(nnz + 1, sizeof *v);
+	size_t n = 0;
+	for (size_t u = 0; u < old->rows; u++)
+		for (uint64_t p = old->ptr[u]; p < old->ptr[u + 1]; p++)
+			if (map[old->idx[p]] >= 0) {
+				r[n] = (uint32_t)u;
+				c[n] = (uint32_t)map[old->idx[p]];
+				v[n++] = old->val[p];
+			}
+	lmrec_csr_build(out, old->rows, lmrec_ids_count(new_items), r, c, v, n, LMREC_DUP_SUM);
+	free(map);
+	free(r);
+	free(c);
+	free(v);
+}
+
+/* Content vectors in byte order of their ids: the items of a content
+ * model (cold ones included). Y (n, dim) unit vectors. */
+static struct lmrec_ids *content_items(const char *path, float **Y, size_t *dim, int unit)
+{
+	struct lmrec_vectors vs;
+	lmrec_vectors_read(&vs, path, "item");
+	if (vs.n == 0)
+		lmrec_die(LMREC_EXIT_DATA, "%s: no vectors", path);
+	uint32_t *map;
+	struct lmrec_ids *items = sorted_ids(vs.ids, &map);
+	float *out = lmrec_xcalloc(vs.n * vs.dim + 1, sizeof *out);
+	for (size_t r = 0; r < vs.n; r++) {
+		const float *src = vs.v + r * vs.dim;
+		float *dst = out + (size_t)map[r] * vs.dim;
+		double norm = 0;
+		for (size_t d = 0; d < vs.dim; d++)
+			norm += (double)src[d] * src[d];
+		for (size_t d = 0; d < vs.dim; d++)
+			dst[d] = unit ? (norm > 0 ? (float)(src[d] / sqrt(norm)) : 0.0f) : src[d];
+	}
+	*Y = out;
+	*dim = vs.dim;
+	free(map);
+	lmrec_vectors_free(&vs);
+	return items;
+}
+
+/* align: content vectors mapped onto a collaborative model's item factors.
+ * Users keep their factors; every item with content gets aligned factors. */
+static int run_align(struct opts *o)
+{
+	double t0 = lmrec_now();
+	struct lmrec_recmodel *cf = lmrec_recmodel_read(o->factors_from, LMREC_KIND_ANY);
+	if (cf->kind != LMREC_KIND_ALS && cf->kind != LMREC_KIND_BPR)
+		lmrec_die(LMREC_EXIT_DATA, "%s: model kind '%s': align needs als or bpr factors", o->factors_from,
+			  lmrec_kind_name(cf->kind));
+	float *C;
+	size_t d;
+	struct lmrec_ids *items = content_items(o->vectors, &C, &d, 1);
+	size_t ni = lmrec_ids_count(items), k = cf->k;
+	/* training pairs: items with content and factors */
+	float *X = lmrec_xcalloc(ni * d + 1, sizeof *X), *T = lmrec_xcalloc(ni * k + 1, sizeof *T);
+	size_t n = 0;
+	for (size_t i = 0; i < ni; i++) {
+		size_t len;
+		const char *s = lmrec_ids_str(items, (uint32_t)i, &len);
+		int64_t j = lmrec_ids_find(cf->items, s, len);
+		if (j < 0)
+			continue;
+		memcpy(X + n * d, C + i * d, d * sizeof *X);
+		memcpy(T + n * k, cf->Y + (size_t)j * k, k * sizeof *T);
+		n++;
+	}
+	if (n < 2)
+		lmrec_die(LMREC_EXIT_DATA, "%s: %zu item%s with both content and factors in %s: too few to align",
+			  o->vectors, n, n == 1 ? "" : "s", o->factors_from);
+	lmrec_blas_threads(o->threads);
+	struct lmrec_recmodel m;
+	memset(&m, 0, sizeof m);
+	m.kind = LMREC_KIND_ALIGN;
+	m.users = cf->users;
+	m.items = items;
+	m.nu = cf->nu;
+	m.ni = ni;
+	m.k = k;
+	m.X = cf->X;
+	m.Y = lmrec_xcalloc(ni * k + 1, sizeof *m.Y);
+	m.fold_als = cf->kind == LMREC_KIND_ALS;
+	m.reg = cf->reg;
+	m.alpha = cf->alpha;
+	m.cg_steps = cf->cg_steps;
+	remap_items(&m.seen, &cf->seen, cf->items, items);
+	/* ridge always; the MLP when asked, or (auto) when it beats ridge on
+	 * held-out items */
+	float *W = lmrec_xcalloc((d + 1) * k, sizeof *W);
+	if (lmrec_align_ridge_fit(W, X, T, n, d, k, o->lambda) != 0)
+		lmrec_die(LMREC_EXIT_FAIL, "align: the ridge system is singular (raise --lambda)");
+	const char *chosen = "ridge";
+	double ridge_err = NAN, mlp_err = NAN;
+	struct lmrec_mlp mlp;
+	memset(&mlp, 0, sizeof mlp);
+	int use_mlp = strcmp(o->align_method, "mlp") == 0;
+	if (strcmp(o->align_method, "ridge") != 0) {
+		struct lmrec_mlp_params mp = {o->hidden, o->epochs, 64, o->lr, 1e-5, 0.1, o->seed};
+		lmrec_mlp_init(&mlp, d, o->hidden, k, o->seed);
+		mlp_err = lmrec_mlp_fit(&mlp, X, T, n, &mp);
+		if (strcmp(o->align_method, "auto") == 0) {
+			/* ridge on the same split, for a fair comparison */
+			struct lmrec_rng rng;
+			lmrec_rng_seed2(&rng, o->seed, 4);
+			uint32_t *order = lmrec_xcalloc(n + 1, sizeof *order);
+			for (size_t i = 0; i < n; i++)
+				order[i] = (uint32_t)i;
+			lmrec_rng_shuffle_u32(&rng, order, n);
+			size_t nval = (size_t)floor(0.1 * (double)n), ntr = n - nval;
+			float *Xt = lmrec_xcalloc(n * d + 1, sizeof *Xt), *Tt = lmrec_xcalloc(n * k + 1, sizeof *Tt);
+			for (size_t i = 0; i < n; i++) {
+				memcpy(Xt + i * d, X + (size_t)order[i] * d, d * sizeof *Xt);
+				memcpy(Tt + i * k, T + (size_t)order[i] * k, k * sizeof *Tt);
+			}
+			float *Wt = lmrec_xcalloc((d + 1) * k, sizeof *Wt), *P = lmrec_xcalloc(nval * k + 1, sizeof *P);
+			if (nval && lmrec_align_ridge_fit(Wt, Xt, Tt, ntr, d, k, o->lambda) == 0) {
+				lmrec_align_ridge_apply(P, Wt, Xt + ntr * d, nval, d, k);
+				double e = 0;
+				for (size_t i = 0; i < nval * k; i++)
+					e += ((double)P[i] - Tt[ntr * k + i]) * ((double)P[i] - Tt[ntr * k + i]);
+				ridge_err = e / (double)nval;
+			}
+			use_mlp = nval && mlp_err < ridge_err;
+			free(order);
+			free(Xt);
+			free(Tt);
+			free(Wt);
+			free(P);
+		}
+	}
+	if (use_mlp) {
+		chosen = "mlp";
+		lmrec_mlp_apply(&mlp, m.Y, C, ni);
+	} else {
+		lmrec_align_ridge_apply(m.Y, W, C, ni, d, k);
+	}
+	double t_train = lmrec_now() - t0;
+	struct lmrec_model *f = lmrec_model_new(LMREC_KIND_ALIGN);
+	lmrec_model_set_param(f, "model", "%s", o->model);
+	lmrec_model_set_param(f, "factors_from", "%s", o->factors_from);
+	lmrec_model_set_param(f, "vectors", "%s", o->vectors);
+	lmrec_model_set_param(f, "method", "%s", chosen);
+	lmrec_model_set_param(f, "lambda", "%.17g", o->lambda);
+	lmrec_model_set_param(f, "users", "%zu", m.nu);
+	lmrec_model_set_param(f, "items", "%zu", ni);
+	lmrec_model_set_param(f, "aligned_on", "%zu", n);
+	lmrec_recmodel_write(&m, f, o->output);
+	if (!o->quiet) {
+		fprintf(stderr, "%s: align: %zu items with content, %zu with factors to learn from; %s", lmrec_progname(),
+			ni, n, chosen);
+		if (!isnan(ridge_err) && !isnan(mlp_err))
+			fprintf(stderr, " (held-out squared error: ridge %.4g, mlp %.4g)", ridge_err, mlp_err);
+		fprintf(stderr, "; %.2f s\n", t_train);
+	}
+	lmrec_mlp_free(&mlp);
+	lmrec_csr_free(&m.seen);
+	free(m.Y);
+	free(W);
+	free(X);
+	free(T);
+	free(C);
+	lmrec_ids_free(items);
+	lmrec_recmodel_free(cf);
+	return 0;
+}
+
 static int run(struct opts *o, char *const *files, size_t nfiles)
 {
 	double t0 = lmrec_now();
@@ -354,6 +559,33 @@ static int run(struct opts *o, char *const *files, size_t nfiles)
 		lmrec_bpr_fit(m.X, m.Y, m.bias, &d.ui, &p, report_bpr, o);
 		break;
 	}
+	case LMREC_KIND_SEMANTIC: {
+		/* the content items, cold ones included; a user is the weighted
+		 * (time-decayed with --half-life) mean of the history's vectors */
+		struct lmrec_ids *citems = content_items(o->vectors, &m.Y, &m.k, 1);
+		struct lmrec_csr seen;
+		remap_items(&seen, &d.ui, d.items, citems);
+		lmrec_csr_free(&d.ui);
+		d.ui = seen;
+		lmrec_ids_free(d.items);
+		d.items = citems;
+		m.items = citems;
+		m.ni = ni = lmrec_ids_count(citems);
+		m.seen = seen;
+		m.X = lmrec_xcalloc(nu * m.k + 1, sizeof *m.X);
+		for (size_t u = 0; u < nu; u++) {
+			float *x = m.X + u * m.k;
+			for (uint64_t p = seen.ptr[u]; p < seen.ptr[u + 1]; p++)
+				for (size_t f = 0; f < m.k; f++)
+					x[f] += seen.val[p] * m.Y[(size_t)seen.idx[p] * m.k + f];
+			double norm = 0;
+			for (size_t f = 0; f < m.k; f++)
+				norm += (double)x[f] * x[f];
+			for (size_t f = 0; f < m.k; f++)
+				x[f] = norm > 0 ? (float)(x[f] / sqrt(norm)) : 0.0f;
+		}
+		break;
+	}
 	default:
 		break;
 	}
@@ -420,7 +652,7 @@ static int run(struct opts *o, char *const *files, size_t nfiles)
 int main(int argc, char **argv)
 {
 	lmrec_setprogname(argv[0]);
-	struct opts o = {.folds = "train", .fold_set = 1u << LMREC_FOLD_TRAIN, .seed = 1, .threads = 1, .neighbors = 20, .shrink = 10,
+	struct opts o = {.folds = "train", .fold_set = 1u << LMREC_FOLD_TRAIN, .seed = 1, .threads = 1, .neighbors = 20, .shrink = 10, .hidden = 256,
 			 .sim = LMREC_SIM_COSINE, .lambda = 100, .factors = 64, .iters = 15,
 			 .epochs = 50, .alpha = 0.5, .lr = 0.05, .init_scale = 0.01};
 	int c;
@@ -429,9 +661,10 @@ int main(int argc, char **argv)
 		case OPT_MODEL: /* --model */
 			o.model = optarg;
 			o.kind = lmrec_kind_from_name(optarg);
-			if (o.kind < LMREC_KIND_POPULAR || o.kind > LMREC_KIND_BPR)
-				lmrec_usage_error("invalid value for --model: '%s' "
-						  "(expected popular, itemknn, ease, als or bpr)",
+			if ((o.kind < LMREC_KIND_POPULAR || o.kind > LMREC_KIND_BPR) &&
+			    o.kind != LMREC_KIND_ALIGN && o.kind != LMREC_KIND_SEMANTIC)
+				lmrec_usage_error("invalid value for --model: '%s' (expected popular, "
+						  "itemknn, ease, als, bpr, semantic or align)",
 						  optarg);
 			break;
 		case 'o': o.output = optarg; break;                    /* --output */
@@ -462,7 +695,10 @@ int main(int argc, char **argv)
 			o.neighbors = (size_t)lmrec_opt_u64("--neighbors", optarg, 1, 100000);
 			break;
 		case OPT_SHRINK: o.shrink = lmrec_opt_double("--shrink", optarg, 0, 1e12); break; /* --shrink */
-		case OPT_LAMBDA: o.lambda = lmrec_opt_double("--lambda", optarg, 0, 1e15); break; /* --lambda */
+		case OPT_LAMBDA: /* --lambda */
+			o.lambda = lmrec_opt_double("--lambda", optarg, 0, 1e15);
+			o.have_lambda = 1;
+			break;
 		case OPT_FACTORS: /* --factors */
 			o.factors = (size_t)lmrec_opt_u64("--factors", optarg, 1, 4096);
 			o.have_factors = 1;
@@ -479,8 +715,24 @@ int main(int argc, char **argv)
 		case OPT_INIT_SCALE: /* --init-scale */
 			o.init_scale = lmrec_opt_double("--init-scale", optarg, 0, 1e3);
 			break;
-		case OPT_LR: o.lr = lmrec_opt_double("--lr", optarg, 0, 1e3); break; /* --lr */
-		case OPT_EPOCHS: o.epochs = (size_t)lmrec_opt_u64("--epochs", optarg, 0, 1000000); break; /* --epochs */
+		case OPT_LR: /* --lr */
+			o.lr = lmrec_opt_double("--lr", optarg, 0, 1e3);
+			o.have_lr = 1;
+			break;
+		case OPT_EPOCHS: /* --epochs */
+			o.epochs = (size_t)lmrec_opt_u64("--epochs", optarg, 0, 1000000);
+			o.have_epochs = 1;
+			break;
+		case OPT_VECTORS: o.vectors = optarg; break;           /* --vectors */
+		case OPT_FACTORS_FROM: o.factors_from = optarg; break; /* --factors-from */
+		case OPT_ALIGN_METHOD: /* --align-method */
+			if (strcmp(optarg, "ridge") && strcmp(optarg, "mlp") && strcmp(optarg, "auto"))
+				lmrec_usage_error("invalid value for --align-method: '%s' (expected ridge, mlp "
+						  "or auto)",
+						  optarg);
+			o.align_method = optarg;
+			break;
+		case OPT_HIDDEN: o.hidden = (size_t)lmrec_opt_u64("--hidden", optarg, 1, 100000); break; /* --hidden */
 		case 's': o.seed = lmrec_opt_u64("--seed", optarg, 0, UINT64_MAX); break; /* --seed */
 		case 'j': o.threads = (int)lmrec_opt_u64("--threads", optarg, 1, 1024); break; /* --threads */
 		case OPT_PROGRESS: o.progress = 1; break; /* --progress */
@@ -501,7 +753,23 @@ int main(int argc, char **argv)
 		o.reg = o.kind == LMREC_KIND_BPR ? 0.001 : 5.0;
 	if (o.progress)
 		o.verbose = 1;
-	int rc = run(&o, argv + optind, (size_t)(argc - optind));
+	if ((o.kind == LMREC_KIND_SEMANTIC || o.kind == LMREC_KIND_ALIGN) && !o.vectors)
+		lmrec_usage_error("--model %s needs --vectors (item vectors from lmrec-embed)", o.model);
+	if (o.kind == LMREC_KIND_ALIGN && !o.factors_from)
+		lmrec_usage_error("--model align needs --factors-from (an als or bpr model)");
+	if (o.kind == LMREC_KIND_ALIGN) {
+		if (!o.have_lambda)
+			o.lambda = 10;
+		if (!o.have_epochs)
+			o.epochs = 200;
+		if (!o.have_lr)
+			o.lr = 1e-3;
+		if (!o.align_method)
+			o.align_method = "auto";
+		if (optind < argc)
+			lmrec_usage_error("--model align reads no interactions (they come with --factors-from)");
+	}
+	int rc = o.kind == LMREC_KIND_ALIGN ? run_align(&o) : run(&o, argv + optind, (size_t)(argc - optind));
 	lmrec_close_stdout();
 	return rc;
 }

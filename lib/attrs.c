@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "attrs.h"
+#include "tsv.h"
 
 static int key_byte(char c)
 {
@@ -34,5 +35,28 @@ const char *lmrec_attrs_check(const char *p, size_t len, size_t *at, size_t *atl
 		if (!semi)
 			return NULL;
 		i = end + 1;
+	}
+}
+
+void lmrec_attrs_put_shared(struct lmrec_out *o, const char *a, const char *b, size_t max)
+{
+	if (!a || !b)
+		return;
+	size_t shown = 0;
+	for (const char *p = a; *p && shown < max;) {
+		size_t len = strcspn(p, ";");
+		const char *eq = memchr(p, '=', len);
+		int found = 0;
+		for (const char *q = b; eq && *q && !found;) {
+			size_t ql = strcspn(q, ";");
+			found = ql == len && memcmp(p, q, len) == 0;
+			q += ql + (q[ql] ? 1 : 0);
+		}
+		if (found) {
+			lmrec_out_str(o, shown ? ", " : ": ");
+			lmrec_out_field(o, eq + 1, len - (size_t)(eq + 1 - p));
+			shown++;
+		}
+		p += len + (p[len] ? 1 : 0);
 	}
 }

@@ -12,4 +12,12 @@
  * pair that starts at offset *at and is *atlen bytes long. */
 const char *lmrec_attrs_check(const char *p, size_t len, size_t *at, size_t *atlen);
 
+struct lmrec_out;
+
+/* Writes ": v1, v2, v3": the values of the key=value pairs that the attrs
+ * a and b (unescaped, NUL-terminated) both have, in a's order, at most max
+ * of them; nothing when they share none or either is NULL. The reason of a
+ * content recommendation ("similar to Alien: sci-fi, horror"). */
+void lmrec_attrs_put_shared(struct lmrec_out *o, const char *a, const char *b, size_t max);
+
 #endif

@@ -23,7 +23,8 @@ static const struct {
 	{LMREC_KIND_EASE, "ease"},       {LMREC_KIND_ALS, "als"},
 	{LMREC_KIND_BPR, "bpr"},         {LMREC_KIND_SASREC, "sasrec"},
 	{LMREC_KIND_ALIGN, "align"},     {LMREC_KIND_ENCODER, "encoder"},
-	{LMREC_KIND_VECTORS, "vectors"}, {LMREC_KIND_TEST, "test"},
+	{LMREC_KIND_VECTORS, "vectors"}, {LMREC_KIND_SEMANTIC, "semantic"},
+	{LMREC_KIND_TEST, "test"},
 };
 
 const char *lmrec_kind_name(uint32_t kind)

@@ -41,11 +41,15 @@ void lmrec_recmodel_write(const struct lmrec_recmodel *m, struct lmrec_model *ex
 		break;
 	case LMREC_KIND_ALS:
 	case LMREC_KIND_BPR:
+	case LMREC_KIND_ALIGN:
+	case LMREC_KIND_SEMANTIC:
 		lmrec_model_add_f32(f, "user_factors", m->nu, m->k, m->X);
 		lmrec_model_add_f32(f, "item_factors", m->ni, m->k, m->Y);
 		if (m->kind == LMREC_KIND_BPR)
 			lmrec_model_add(f, "item_bias", LMREC_DT_F32, 1, &ni, m->bias);
-		if (m->kind == LMREC_KIND_ALS) {
+		if (m->kind == LMREC_KIND_ALIGN)
+			lmrec_model_set_param(f, "fold_in", "%s", m->fold_als ? "als" : "mean");
+		if (m->kind == LMREC_KIND_ALS || (m->kind == LMREC_KIND_ALIGN && m->fold_als)) {
 			lmrec_model_set_param(f, "reg", "%.17g", m->reg);
 			lmrec_model_set_param(f, "alpha", "%.17g", m->alpha);
 			lmrec_model_set_param(f, "cg_steps", "%zu", m->cg_steps);
@@ -119,7 +123,8 @@ static double param_double(const struct lmrec_model *f, const char *key)
 struct lmrec_recmodel *lmrec_recmodel_read(const char *path, uint32_t kind)
 {
 	struct lmrec_model *f = lmrec_model_read(path, kind);
-	if (f->kind < LMREC_KIND_POPULAR || f->kind > LMREC_KIND_BPR)
+	if ((f->kind < LMREC_KIND_POPULAR || f->kind > LMREC_KIND_BPR) && f->kind != LMREC_KIND_ALIGN &&
+	    f->kind != LMREC_KIND_SEMANTIC)
 		lmrec_die(LMREC_EXIT_DATA, "%s: model kind '%s' is not a collaborative model", path,
 			  lmrec_kind_name(f->kind));
 	struct lmrec_recmodel *m = lmrec_xcalloc(1, sizeof *m);
@@ -142,7 +147,7 @@ struct lmrec_recmodel *lmrec_recmodel_read(const char *path, uint32_t kind)
 		shape[0] = shape[1] = ni;
 		m->B = (float *)need(f, "B", LMREC_DT_F32, 2, shape);
 		break;
-	default: { /* als, bpr */
+	default: { /* als, bpr, align, semantic */
 		const struct lmrec_section *s = lmrec_model_need(f, "item_factors", LMREC_DT_F32, 2);
 		m->k = s->shape[1];
 		if (m->k == 0)
@@ -153,9 +158,19 @@ struct lmrec_recmodel *lmrec_recmodel_read(const char *path, uint32_t kind)
 		m->X = (float *)need(f, "user_factors", LMREC_DT_F32, 2, shape);
 		shape[0] = m->ni;
 		m->Y = (float *)need(f, "item_factors", LMREC_DT_F32, 2, shape);
-		if (m->kind == LMREC_KIND_BPR) {
+		if (m->kind == LMREC_KIND_BPR)
 			m->bias = (float *)need(f, "item_bias", LMREC_DT_F32, 1, &ni);
-		} else {
+		if (m->kind == LMREC_KIND_ALIGN) {
+			size_t len;
+			const char *v = lmrec_model_param(f, "fold_in", &len);
+			if (!v || !((len == 3 && memcmp(v, "als", 3) == 0) || (len == 4 && memcmp(v, "mean", 4) == 0)))
+				lmrec_die(LMREC_EXIT_DATA, "%s: parameter 'fold_in' is missing or not als or mean",
+					  path);
+			m->fold_als = len == 3;
+		}
+		if (m->kind == LMREC_KIND_ALS)
+			m->fold_als = 1;
+		if (m->fold_als) {
 			m->reg = param_double(f, "reg");
 			m->alpha = param_double(f, "alpha");
 			m->cg_steps = param_count(f, "cg_steps");
@@ -229,7 +244,7 @@ void lmrec_user_vector(struct lmrec_scorer *s, const struct lmrec_user_query *q,
 	memset(x, 0, k * sizeof *x);
 	if (q->n == 0)
 		return;
-	if (m->kind == LMREC_KIND_ALS) {
+	if (m->kind == LMREC_KIND_ALS || m->fold_als) {
 		/* the exact ALS user step against the trained item factors: a
 		 * Cholesky solve even when training used conjugate gradient,
 		 * whose few steps from a zero vector would stop short */
@@ -241,12 +256,26 @@ void lmrec_user_vector(struct lmrec_scorer *s, const struct lmrec_user_query *q,
 		lmrec_als_solve_row(x, s->G, m->Y, q->hist, q->w, q->n, &p);
 		return;
 	}
-	/* bpr has no closed form: the mean of the history's item vectors */
-	for (size_t j = 0; j < q->n; j++)
+	/* bpr (and align from bpr) have no closed form: the mean of the
+	 * history's item vectors; semantic: their weighted mean, unit length */
+	int weighted = m->kind == LMREC_KIND_SEMANTIC && q->w;
+	double wsum = 0;
+	for (size_t j = 0; j < q->n; j++) {
+		float w = weighted ? q->w[j] : 1.0f;
+		wsum += w;
 		for (size_t f = 0; f < k; f++)
-			x[f] += m->Y[(size_t)q->hist[j] * k + f];
+			x[f] += w * m->Y[(size_t)q->hist[j] * k + f];
+	}
+	if (m->kind == LMREC_KIND_SEMANTIC) {
+		double norm = 0;
+		for (size_t f = 0; f < k; f++)
+			norm += (double)x[f] * x[f];
+		for (size_t f = 0; f < k; f++)
+			x[f] = norm > 0 ? (float)(x[f] / sqrt(norm)) : 0.0f;
+		return;
+	}
 	for (size_t f = 0; f < k; f++)
-		x[f] /= (float)q->n;
+		x[f] = wsum > 0 ? (float)(x[f] / wsum) : 0.0f;
 }
 
 void lmrec_score_block(struct lmrec_scorer *s, const struct lmrec_user_query *q, size_t n, float *out)
@@ -313,7 +342,9 @@ float lmrec_contribution(const struct lmrec_recmodel *m, uint32_t h, uint32_t i)
 	case LMREC_KIND_EASE:
 		return m->B[(size_t)h * m->ni + i];
 	case LMREC_KIND_ALS:
-	case LMREC_KIND_BPR: {
+	case LMREC_KIND_BPR:
+	case LMREC_KIND_ALIGN:
+	case LMREC_KIND_SEMANTIC: {
 		const float *a = m->Y + (size_t)h * m->k, *b = m->Y + (size_t)i * m->k;
 		double dot = 0, na = 0, nb = 0;
 		for (size_t f = 0; f < m->k; f++) {

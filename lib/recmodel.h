@@ -1,6 +1,11 @@
 /* lmrec — a trained collaborative model of any kind, in memory: what
  * lmrec-train writes and lmrec-recall scores with.
  *
+ * The factor models are als, bpr, align (content vectors mapped onto an
+ * als or bpr model's factors: users keep their factors, items get aligned
+ * vectors, cold ones included) and semantic (unit content vectors; a user
+ * is the weighted mean of the history's vectors): all score x_u . y_i.
+ *
  * Every model keeps its user and item dictionaries in byte order of the
  * ids (so index order is id order, and ties between equal scores go to the
  * smaller id), and the training interactions (users x items), so a model
@@ -16,7 +21,7 @@
 #include "model.h"
 
 struct lmrec_recmodel {
-	uint32_t kind;                  /* LMREC_KIND_POPULAR ... LMREC_KIND_BPR */
+	uint32_t kind;                  /* popular, itemknn, ease, als, bpr, align, semantic */
 	struct lmrec_ids *users, *items;
 	size_t nu, ni, k;
 	struct lmrec_csr seen;          /* (nu x ni) training interactions, their weights */
@@ -25,8 +30,9 @@ struct lmrec_recmodel {
 	float *B;                       /* ease: (ni, ni) */
 	float *X, *Y;                   /* als, bpr: (nu, k), (ni, k) */
 	float *bias;                    /* bpr: (ni) */
-	double reg, alpha;              /* als: for fold-in */
+	double reg, alpha;              /* als, align: for fold-in */
 	size_t cg_steps;
+	int fold_als;                   /* align: fold-in by the ALS user solve (als always) */
 	struct lmrec_model *file;       /* when loaded: arrays point into its mapping */
 };
 

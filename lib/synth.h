@@ -62,7 +62,8 @@ enum {
 	LMREC_SYNTH_RNG_USER = 2,
 	LMREC_SYNTH_RNG_BEHAVIOUR = 3,
 	LMREC_SYNTH_RNG_SCALE = 4,
-	LMREC_SYNTH_RNG_TASTE = 5
+	LMREC_SYNTH_RNG_TASTE = 5,
+	LMREC_SYNTH_RNG_MEDIA = 6
 	/* later: conversations, goals, feedback take the next numbers */
 };
 
@@ -164,6 +165,11 @@ void lmrec_synth_simulate(struct lmrec_synth_world *w);
 void lmrec_synth_write_items(const struct lmrec_synth_world *w, struct lmrec_out *o);
 void lmrec_synth_write_users(const struct lmrec_synth_world *w, struct lmrec_out *o);
 void lmrec_synth_write_interactions(const struct lmrec_synth_world *w, struct lmrec_out *o);
+/* Synthetic image-like vectors of every item (32 dimensions) and
+ * audio-like vectors of the videos (16): projections of the items' hidden
+ * factors and feature signatures plus noise (synth_media.c). */
+void lmrec_synth_write_image(const struct lmrec_synth_world *w, struct lmrec_out *o);
+void lmrec_synth_write_audio(const struct lmrec_synth_world *w, struct lmrec_out *o);
 /* The hidden state of every user, for checking what a model recovers. */
 void lmrec_synth_write_truth(const struct lmrec_synth_world *w, struct lmrec_out *o);
 

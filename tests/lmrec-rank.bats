@@ -242,3 +242,17 @@ setup() {
 	cmp a.tsv b.tsv
 	[ "$(wc -l <a.tsv)" -eq 201 ]
 }
+
+@test "lmrec-rank: a row from a content channel says what it is similar to and what they share" {
+	tsv 'user|item|score|channel|kind|because|because2' \
+		'u|p|0.9|semantic|semantic|h|' 'u|q|0.8|cf|als|h|' 'u|r|0.7|aligned|align|g|' >k.tsv
+	tsv 'item|title|attrs' 'h|Alien|genre=Sci-Fi;genre=Horror;decade=1970s' \
+		'p|Event Horizon|genre=Horror;genre=Sci-Fi;decade=1990s' 'q|Heat|genre=Crime' \
+		'g|Ronin|genre=Action' 'r|Arrival|genre=Sci-Fi' >kt.tsv
+	run lmrec-rank -q --items kt.tsv -n 3 k.tsv
+	assert_success
+	assert_output "$(tsv "$HEADER" \
+		'u|1|p|1|semantic: similar to Alien: Horror, Sci-Fi' \
+		'u|2|q|1|cf: because you liked Alien' \
+		'u|3|r|1|aligned: similar to Ronin')"
+}

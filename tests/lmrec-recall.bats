@@ -3,7 +3,7 @@
 
 load test_helper
 
-HEADER='user|item|score|channel|because|because2'
+HEADER='user|item|score|channel|kind|because|because2'
 
 setup() {
 	cd "$BATS_TEST_TMPDIR"
@@ -55,14 +55,14 @@ synthetic() {
 	run lmrec-recall -q -m pop.lmrc
 	assert_success
 	assert_output "$(tsv "$HEADER" \
-		'u1|c|2|popular||' 'u1|d|1|popular||' \
-		'u2|b|2|popular||' 'u2|d|1|popular||' \
-		'u3|a|2|popular||')"
+		'u1|c|2|popular|popular||' 'u1|d|1|popular|popular||' \
+		'u2|b|2|popular|popular||' 'u2|d|1|popular|popular||' \
+		'u3|a|2|popular|popular||')"
 	run lmrec-recall -q -m pop.lmrc --keep-seen -n 3
 	assert_output "$(tsv "$HEADER" \
-		'u1|a|2|popular||' 'u1|b|2|popular||' 'u1|c|2|popular||' \
-		'u2|a|2|popular||' 'u2|b|2|popular||' 'u2|c|2|popular||' \
-		'u3|a|2|popular||' 'u3|b|2|popular||' 'u3|c|2|popular||')"
+		'u1|a|2|popular|popular||' 'u1|b|2|popular|popular||' 'u1|c|2|popular|popular||' \
+		'u2|a|2|popular|popular||' 'u2|b|2|popular|popular||' 'u2|c|2|popular|popular||' \
+		'u3|a|2|popular|popular||' 'u3|b|2|popular|popular||' 'u3|c|2|popular|popular||')"
 }
 
 @test "lmrec-recall: ties go to the item id in byte order, then to the channel given first" {
@@ -71,21 +71,21 @@ synthetic() {
 	printf 'user\nnew\n' >users.tsv
 	run lmrec-recall -q -m second=t.lmrc -m first=t.lmrc -n 3 --users users.tsv
 	assert_output "$(tsv "$HEADER" \
-		'new|z|2|second||' 'new|z|2|first||' \
-		'new|a|1|second||' 'new|a|1|first||' \
-		'new|b10|1|second||' 'new|b10|1|first||')"
+		'new|z|2|second|popular||' 'new|z|2|first|popular||' \
+		'new|a|1|second|popular||' 'new|a|1|first|popular||' \
+		'new|b10|1|second|popular||' 'new|b10|1|first|popular||')"
 }
 
 @test "lmrec-recall: -m NAME=FILE names the channel, escaped in the output" {
 	run lmrec-recall -q -m "$(printf 'my\tpop')=pop.lmrc" -n 1 --users <(tsv 'user' 'u3')
-	assert_output "$(printf 'user\titem\tscore\tchannel\tbecause\tbecause2\nu3\ta\t2\tmy\\tpop\t\t')"
+	assert_output "$(printf 'user\titem\tscore\tchannel\tkind\tbecause\tbecause2\nu3\ta\t2\tmy\\tpop\tpopular\t\t')"
 }
 
 @test "lmrec-recall: -n per channel, --quota per named channel" {
 	run lmrec-recall -q -m pop=pop.lmrc -m knn=knn.lmrc -n 1 --quota pop=2 --users <(tsv 'user' 'u1')
 	# rows by score, then item: knn's c (1) before pop's d (1)
 	assert_output "$(tsv "$HEADER" \
-		'u1|c|2|pop||' 'u1|c|1|knn|a|b' 'u1|d|1|pop||')"
+		'u1|c|2|pop|popular||' 'u1|c|1|knn|itemknn|a|b' 'u1|d|1|pop|popular||')"
 }
 
 @test "lmrec-recall: --users restricts the users and scores those without history" {
@@ -94,9 +94,9 @@ synthetic() {
 	assert_success
 	# item-kNN has nothing to go on for zz: popular alone answers
 	assert_output "$(tsv "$HEADER" \
-		'u2|b|2|popular||' 'u2|b|1|itemknn|a|c' 'u2|d|1|popular||' \
-		'u2|d|0.707106769|itemknn|c|' \
-		'zz|a|2|popular||' 'zz|b|2|popular||')"
+		'u2|b|2|popular|popular||' 'u2|b|1|itemknn|itemknn|a|c' 'u2|d|1|popular|popular||' \
+		'u2|d|0.707106769|itemknn|itemknn|c|' \
+		'zz|a|2|popular|popular||' 'zz|b|2|popular|popular||')"
 }
 
 @test "lmrec-recall: channels with nothing to go on write no rows, item-kNN only neighbours" {
@@ -112,7 +112,7 @@ synthetic() {
 	tsv 'user|item|ts' 'u1|x|1' 'u2|y|1' 'u2|z|1' >xyz.tsv
 	lmrec-train -q --model itemknn -o xyz.lmrc xyz.tsv
 	run lmrec-recall -q -m xyz.lmrc --history <(tsv 'user|item' 'q|y')
-	assert_output "$(tsv "$HEADER" 'q|z|0.0909090936|itemknn|y|')"
+	assert_output "$(tsv "$HEADER" 'q|z|0.0909090936|itemknn|itemknn|y|')"
 }
 
 @test "lmrec-recall: 'because' names the history items that contribute most" {
@@ -124,15 +124,15 @@ synthetic() {
 	# kNN: d = cos(a,d) + cos(b,d) = 2/3 + 1/sqrt 6; e = cos(c,e) = 1/sqrt 2
 	run lmrec-recall -q -m k.lmrc -m e.lmrc --users <(tsv 'user' 'u1')
 	assert_output "$(tsv "$HEADER" \
-		'u1|d|1.07491493|itemknn|a|b' 'u1|e|0.707106769|itemknn|c|' \
-		'u1|d|0.466666669|ease|a|b' 'u1|e|0.16883117|ease|c|')"
+		'u1|d|1.07491493|itemknn|itemknn|a|b' 'u1|e|0.707106769|itemknn|itemknn|c|' \
+		'u1|d|0.466666669|ease|ease|a|b' 'u1|e|0.16883117|ease|ease|c|')"
 	# EASE: the contributions are B rows; c's to d and a's and b's to e are < 0
 	run lmrec-recall -q -m e.lmrc --keep-seen --history <(tsv 'user|item' 'qa|a' 'qb|b' 'qc|c')
-	assert_line "$(tsv 'qa|d|0.51111114|ease|a|')"
-	assert_line "$(tsv 'qb|d|0.266666681|ease|b|')"
-	assert_line "$(tsv 'qc|d|-0.311111122|ease||')"
-	assert_line "$(tsv 'qa|e|-0.116883114|ease||')"
-	assert_line "$(tsv 'qc|e|0.415584415|ease|c|')"
+	assert_line "$(tsv 'qa|d|0.51111114|ease|ease|a|')"
+	assert_line "$(tsv 'qb|d|0.266666681|ease|ease|b|')"
+	assert_line "$(tsv 'qc|d|-0.311111122|ease|ease||')"
+	assert_line "$(tsv 'qa|e|-0.116883114|ease|ease||')"
+	assert_line "$(tsv 'qc|e|0.415584415|ease|ease|c|')"
 }
 
 @test "lmrec-recall: ALS folds in an unknown user exactly as a known one with --fold-in" {
@@ -188,26 +188,26 @@ synthetic() {
 	tsv 'user|item|weight' 'q|a|4' >h.tsv
 	run lmrec-recall -q -m bin=bin.lmrc -m wt=wt.lmrc --history h.tsv
 	# cos(a,b) = cos(a,c) = 1/sqrt 2; the weighted model counts a four times
-	assert_output "$(tsv "$HEADER" 'q|b|2.82842708|wt|a|' 'q|c|2.82842708|wt|a|' \
-		'q|b|0.707106769|bin|a|' 'q|c|0.707106769|bin|a|')"
+	assert_output "$(tsv "$HEADER" 'q|b|2.82842708|wt|itemknn|a|' 'q|c|2.82842708|wt|itemknn|a|' \
+		'q|b|0.707106769|bin|itemknn|a|' 'q|c|0.707106769|bin|itemknn|a|')"
 }
 
 @test "lmrec-recall: --history scores from that history and still leaves out what was trained on" {
 	tsv 'user|item' 'u1|c' >h.tsv
 	run lmrec-recall -q -m knn.lmrc --history h.tsv
 	# c's neighbours are a, b (seen in training) and d
-	assert_output "$(tsv "$HEADER" 'u1|d|0.707106769|itemknn|c|')"
+	assert_output "$(tsv "$HEADER" 'u1|d|0.707106769|itemknn|itemknn|c|')"
 	run lmrec-recall -q -m knn.lmrc --history h.tsv --keep-seen
-	assert_output "$(tsv "$HEADER" 'u1|d|0.707106769|itemknn|c|' 'u1|a|0.5|itemknn|c|' 'u1|b|0.5|itemknn|c|')"
+	assert_output "$(tsv "$HEADER" 'u1|d|0.707106769|itemknn|itemknn|c|' 'u1|a|0.5|itemknn|itemknn|c|' 'u1|b|0.5|itemknn|itemknn|c|')"
 }
 
 @test "lmrec-recall: --folds picks the history rows of a folds stream" {
 	tsv 'user|item|ts|fold' 'q|a|1|train' 'q|c|2|valid' 'q|d|3|test' >f.tsv
 	# train and valid: a and c
 	run lmrec-recall -q -m knn.lmrc --history f.tsv
-	assert_output "$(tsv "$HEADER" 'q|b|1|itemknn|a|c' 'q|d|0.707106769|itemknn|c|')"
+	assert_output "$(tsv "$HEADER" 'q|b|1|itemknn|itemknn|a|c' 'q|d|0.707106769|itemknn|itemknn|c|')"
 	run lmrec-recall -q -m knn.lmrc --history f.tsv --folds test
-	assert_output "$(tsv "$HEADER" 'q|b|0.707106769|itemknn|d|' 'q|c|0.707106769|itemknn|d|')"
+	assert_output "$(tsv "$HEADER" 'q|b|0.707106769|itemknn|itemknn|d|' 'q|c|0.707106769|itemknn|itemknn|d|')"
 }
 
 @test "lmrec-recall: header-only inputs give header-only output" {
@@ -241,7 +241,7 @@ synthetic() {
 	printf 'user\titem\nn\\te\\\\w\ta\\tb\n' >h.tsv
 	run lmrec-recall -q -m esc.lmrc --history h.tsv
 	# cos = 1 / (sqrt(2 * 1) + 10)
-	assert_output "$(printf 'user\titem\tscore\tchannel\tbecause\tbecause2\nn\\te\\\\w\tc\\nd\t0.0876100659\titemknn\ta\\tb\t')"
+	assert_output "$(printf 'user\titem\tscore\tchannel\tkind\tbecause\tbecause2\nn\\te\\\\w\tc\\nd\t0.0876100659\titemknn\titemknn\ta\\tb\t')"
 }
 
 @test "lmrec-recall: gzip history gives the same output as plain, .gz output is gzip" {

@@ -58,3 +58,20 @@ setup() {
 	lmrec-similar -q -m knn.lmrc -o s.tsv.gz
 	[ "$(gzip -dc s.tsv.gz)" = "$(lmrec-similar -q -m knn.lmrc)" ]
 }
+
+@test "lmrec-similar: a content model's lists say what the items share" {
+	# a and b point the same way, d the other way; vectors cover items
+	# nobody has taken (e) too
+	tsv 'item|d0|d1' 'a|1|0' 'b|0.8|0.6' 'd|0|1' 'e|0.6|0.8' >vec.tsv
+	tsv 'item|title|attrs' 'a|Alpha|genre=Horror;genre=Sci-Fi' 'b|Beta|genre=Sci-Fi;mood=dark' \
+		'd|Delta|genre=Drama' 'e|Epsilon|genre=Sci-Fi;genre=Horror' >cat.tsv
+	lmrec-train -q --model semantic --vectors vec.tsv --folds all -o sem.lmrc in.tsv
+	run lmrec-similar -q -m sem.lmrc --items cat.tsv -n 1
+	assert_success
+	# cos(a,b) = 0.8, cos(a,e) = 0.6; cos(e,b) = 0.96; cos(d,e) = 0.8
+	assert_output "$(tsv 'item|rank|similar|score|reason' \
+		'a|1|b|0.800000012|similar to Alpha: Sci-Fi' \
+		'b|1|e|0.960000038|similar to Beta: Sci-Fi' \
+		'd|1|e|0.800000012|similar to Delta' \
+		'e|1|b|0.960000038|similar to Epsilon: Sci-Fi')"
+}

@@ -50,7 +50,7 @@ thousands() {
 	run -2 --separate-stderr lmrec-synth --out d -o x.tsv
 	[ "${stderr_lines[0]}" = "lmrec-synth: --output goes with --stream; --out names a directory" ]
 	run -2 --separate-stderr lmrec-synth --stream bogus
-	[ "${stderr_lines[0]}" = "lmrec-synth: invalid value for --stream: 'bogus' (expected items, users, interactions or truth)" ]
+	[ "${stderr_lines[0]}" = "lmrec-synth: invalid value for --stream: 'bogus' (expected items, users, interactions, image, audio or truth)" ]
 	run -2 --separate-stderr lmrec-synth --stream turns
 	[ "${stderr_lines[0]}" = "lmrec-synth: invalid value for --stream: 'turns' is planned but not made yet" ]
 	run -2 --separate-stderr lmrec-synth --out d --what items,goals
@@ -66,7 +66,7 @@ thousands() {
 	run -2 --separate-stderr lmrec-synth --out d --users 3 --items 5 --interactions 16
 	[ "${stderr_lines[0]}" = "lmrec-synth: --interactions exceeds users times items (a user rates an item once)" ]
 	run -2 --separate-stderr lmrec-synth --stream truth --interactions 10
-	[ "${stderr_lines[0]}" = "lmrec-synth: scale mode has no truth stream" ]
+	[ "${stderr_lines[0]}" = "lmrec-synth: scale mode has no truth, image or audio stream" ]
 	run -2 --separate-stderr lmrec-synth --stream items data.tsv
 	[ "${stderr_lines[0]}" = "lmrec-synth: unexpected argument 'data.tsv' (lmrec-synth reads no input)" ]
 	run -2 lmrec-synth --stream items --days 0
@@ -106,9 +106,25 @@ thousands() {
 	cmp remade/items.tsv "$SD/items.tsv"
 	cmp remade/users.tsv "$SD/users.tsv"
 	cmp <(gzip -dc remade/interactions.tsv.gz) <(gzip -dc "$SD/interactions.tsv.gz")
-	# the folder holds the README and the three streams, nothing else
+	cmp remade/image.tsv "$SD/image.tsv"
+	cmp remade/audio.tsv "$SD/audio.tsv"
+	# the folder holds the README and the five streams, nothing else
 	run ls "$SD"
-	assert_output "$(printf '%s\n' README interactions.tsv.gz items.tsv users.tsv)"
+	assert_output "$(printf '%s\n' README audio.tsv image.tsv interactions.tsv.gz items.tsv users.tsv)"
+}
+
+@test "lmrec-synth: image and audio vectors: every item an image, every video a sound, hidden factors in them" {
+	# every item has a 32-wide image vector, every video (and only videos) a
+	# 16-wide audio vector; checked with lmrec-embed's reader of vectors
+	run awk -F'\t' 'NR > 1 { n++; if (NF != 33) bad++ } END { print n, bad + 0 }' "$SD/image.tsv"
+	assert_output "1300 0"
+	run awk -F'\t' 'NR > 1 { n++; if (NF != 17 || $1 !~ /^video-/) bad++ } END { print n, bad + 0 }' "$SD/audio.tsv"
+	assert_output "325 0"
+	# the same seed gives the same vectors; they are not all alike
+	lmrec-synth -q --users 30 --items 200 --what image,audio --out a
+	lmrec-synth -q --users 30 --items 200 --what image,audio --out b
+	cmp a/image.tsv b/image.tsv
+	[ "$(cut -f2 a/image.tsv | sort -u | wc -l)" -gt 150 ]
 }
 
 @test "lmrec-synth: the README's figures are those of the data" {

@@ -76,7 +76,7 @@ probe() {
 	run -2 lmrec-train -o m.lmrc knn.tsv
 	run -2 lmrec-train --model popular knn.tsv
 	run -2 --separate-stderr lmrec-train --model svd -o m.lmrc knn.tsv
-	[ "${stderr_lines[0]}" = "lmrec-train: invalid value for --model: 'svd' (expected popular, itemknn, ease, als or bpr)" ]
+	[ "${stderr_lines[0]}" = "lmrec-train: invalid value for --model: 'svd' (expected popular, itemknn, ease, als, bpr, semantic or align)" ]
 	run -2 --separate-stderr lmrec-train --model popular --folds train,tset -o m.lmrc knn.tsv
 	[ "${stderr_lines[0]}" = "lmrec-train: invalid value for --folds: 'train,tset' (expected 'all' or folds among train, valid and test, comma-separated)" ]
 	run -2 lmrec-train --model als --factors 0 -o m.lmrc knn.tsv
@@ -90,7 +90,7 @@ probe() {
 		run -0 --separate-stderr lmrec-train --model $m -o $m.lmrc h.tsv
 		[[ "$stderr" == "lmrec-train: $m: 0 users, 0 items, 0 interactions; load "* ]]
 		run -0 lmrec-recall -q -m $m.lmrc
-		assert_output "$(printf 'user\titem\tscore\tchannel\tbecause\tbecause2')"
+		assert_output "$(printf 'user\titem\tscore\tchannel\tkind\tbecause\tbecause2')"
 	done
 }
 
@@ -120,7 +120,7 @@ probe() {
 	lmrec-train -q --model popular -o m.lmrc esc.tsv
 	run lmrec-recall -q -m m.lmrc
 	assert_success
-	assert_output "$(printf 'user\titem\tscore\tchannel\tbecause\tbecause2\nu\\\\1\tc\\nd\t1\tpopular\t\t')"
+	assert_output "$(printf 'user\titem\tscore\tchannel\tkind\tbecause\tbecause2\nu\\\\1\tc\\nd\t1\tpopular\tpopular\t\t')"
 }
 
 @test "lmrec-train: gzip input gives the same model bytes as plain input" {
@@ -162,8 +162,8 @@ probe() {
 	# a user without history gets the whole list, best first
 	printf 'user\nnobody\n' >users.tsv
 	run lmrec-recall -q -m p.lmrc --users users.tsv
-	assert_output "$(tsv 'user|item|score|channel|because|because2' \
-		'nobody|b|3|popular||' 'nobody|a|2|popular||' 'nobody|c|1|popular||')"
+	assert_output "$(tsv 'user|item|score|channel|kind|because|because2' \
+		'nobody|b|3|popular|popular||' 'nobody|a|2|popular|popular||' 'nobody|c|1|popular|popular||')"
 }
 
 @test "lmrec-train: popular time decay halves a row's weight every --half-life days before --now" {
@@ -181,8 +181,8 @@ probe() {
 	# a two-day half-life: 1 + 2^-1, 2^-1/2, 2^-1 + 2^-1/2
 	lmrec-train -q --model popular --half-life 2 -o t4.lmrc t.tsv
 	run lmrec-recall -q -m t4.lmrc --users <(printf 'user\nnobody\n')
-	assert_output "$(tsv 'user|item|score|channel|because|because2' \
-		'nobody|a|1.5|popular||' 'nobody|c|1.20710683|popular||' 'nobody|b|0.707106769|popular||')"
+	assert_output "$(tsv 'user|item|score|channel|kind|because|because2' \
+		'nobody|a|1.5|popular|popular||' 'nobody|c|1.20710683|popular|popular||' 'nobody|b|0.707106769|popular|popular||')"
 }
 
 @test "lmrec-train: itemknn cosine with shrinkage equals the hand-computed similarities" {
@@ -192,32 +192,32 @@ probe() {
 	probe a b d >q.tsv
 	run lmrec-recall -q -m k.lmrc --history q.tsv
 	assert_success
-	assert_output "$(tsv 'user|item|score|channel|because|because2' \
-		'qa|b|0.333333343|itemknn|a|' 'qa|c|0.333333343|itemknn|a|' \
-		'qb|d|0.414213568|itemknn|b|' 'qb|a|0.333333343|itemknn|b|' 'qb|c|0.333333343|itemknn|b|' \
-		'qd|b|0.414213568|itemknn|d|' 'qd|c|0.414213568|itemknn|d|')"
+	assert_output "$(tsv 'user|item|score|channel|kind|because|because2' \
+		'qa|b|0.333333343|itemknn|itemknn|a|' 'qa|c|0.333333343|itemknn|itemknn|a|' \
+		'qb|d|0.414213568|itemknn|itemknn|b|' 'qb|a|0.333333343|itemknn|itemknn|b|' 'qb|c|0.333333343|itemknn|itemknn|b|' \
+		'qd|b|0.414213568|itemknn|itemknn|d|' 'qd|c|0.414213568|itemknn|itemknn|d|')"
 }
 
 @test "lmrec-train: itemknn co-occurrence is c(i,j) / (n(i) + shrink), not symmetric" {
 	lmrec-train -q --model itemknn --similarity cooccurrence --shrink 1 -o k.lmrc knn.tsv
 	probe b d >q.tsv
 	run lmrec-recall -q -m k.lmrc --history q.tsv
-	assert_output "$(tsv 'user|item|score|channel|because|because2' \
-		'qb|a|0.333333343|itemknn|b|' 'qb|c|0.333333343|itemknn|b|' 'qb|d|0.333333343|itemknn|b|' \
-		'qd|b|0.5|itemknn|d|' 'qd|c|0.5|itemknn|d|')"
+	assert_output "$(tsv 'user|item|score|channel|kind|because|because2' \
+		'qb|a|0.333333343|itemknn|itemknn|b|' 'qb|c|0.333333343|itemknn|itemknn|b|' 'qb|d|0.333333343|itemknn|itemknn|b|' \
+		'qd|b|0.5|itemknn|itemknn|d|' 'qd|c|0.5|itemknn|itemknn|d|')"
 }
 
 @test "lmrec-train: itemknn keeps --neighbors per item, ties to the smaller id" {
 	lmrec-train -q --model itemknn --shrink 1 --neighbors 1 -o k.lmrc knn.tsv
 	probe a b >q.tsv
 	run lmrec-recall -q -m k.lmrc --history q.tsv
-	assert_output "$(tsv 'user|item|score|channel|because|because2' \
-		'qa|b|0.333333343|itemknn|a|' 'qb|d|0.414213568|itemknn|b|')"
+	assert_output "$(tsv 'user|item|score|channel|kind|because|because2' \
+		'qa|b|0.333333343|itemknn|itemknn|a|' 'qb|d|0.414213568|itemknn|itemknn|b|')"
 	# a user's score sums over the history: u1 (a, b) -> c 1/3 + 1/3
 	lmrec-train -q --model itemknn --shrink 1 -o k2.lmrc knn.tsv
 	run lmrec-recall -q -m k2.lmrc
-	assert_line "$(tsv 'u1|c|0.666666687|itemknn|a|b')"
-	assert_line "$(tsv 'u1|d|0.414213568|itemknn|b|')"
+	assert_line "$(tsv 'u1|c|0.666666687|itemknn|itemknn|a|b')"
+	assert_line "$(tsv 'u1|d|0.414213568|itemknn|itemknn|b|')"
 }
 
 @test "lmrec-train: ease B equals Steck's closed form computed independently" {
@@ -394,4 +394,44 @@ ndcg10() {
 	[ "$stderr" = "lmrec-train: weight -3 of user 'u', item 'a' makes the ALS confidence 1 + alpha * weight not positive" ]
 	run lmrec-train -q --model als --use-weights --alpha 0.2 --folds all -o m.lmrc neg.tsv
 	assert_success
+}
+
+@test "lmrec-train: semantic scores the cosine of the item with the mean of the history's vectors" {
+	tsv 'item|d0|d1' 'a|1|0' 'b|0|2' 'c|1|1' 'n|-1|1' >v.tsv
+	tsv 'user|item|ts' 'u|a|1' 'u|b|2' 'w|c|1' >s.tsv
+	run lmrec-train -q --model semantic --vectors v.tsv --folds all -o sem.lmrc s.tsv
+	assert_success
+	# u's profile is (1,1)/sqrt 2: c has cosine 1, n (never seen: cold) 0
+	run bash -c "lmrec-recall -q -m sem.lmrc -n 2 --users <(printf 'user\nu\n') |
+		awk -F'\t' 'NR > 1 { printf \"%s %s %.6f %s\\n\", \$1, \$2, \$3, \$4 }'"
+	assert_output "$(printf 'u c 1.000000 semantic\nu n 0.000000 semantic')"
+	run -2 --separate-stderr lmrec-train --model semantic -o x.lmrc s.tsv
+	[ "$stderr_lines" = "lmrec-train: --model semantic needs --vectors (item vectors from lmrec-embed)" ]
+}
+
+@test "lmrec-train: align maps content onto the factors, giving cold items factors" {
+	# 40 users over 12 items; content for the 12 and for a cold item z
+	synth_rows() {
+		echo 'user	item	ts'
+		for u in $(seq 1 40); do for i in $(seq 1 12); do
+			[ $(((u * 7 + i * 3) % 5)) -lt 2 ] && printf 'u%d\ti%d\t%d\n' "$u" "$i" "$i"
+		done; done
+	}
+	synth_rows >al.tsv
+	lmrec-train -q --model als --factors 3 --folds all -o als.lmrc al.tsv
+	run -65 --separate-stderr lmrec-train --model align --vectors /dev/null --factors-from als.lmrc -o al.lmrc
+	[[ "$stderr" == "lmrec-train: /dev/null:1: "* ]]
+	awk 'BEGIN { print "item\td0\td1\td2\td3"; for (i = 1; i <= 12; i++) printf "i%d\t%d\t%d\t%d\t%d\n", i, i % 2, i % 3, i % 5, 1; print "z\t1\t2\t3\t1" }' >cv.tsv
+	run lmrec-train --model align --vectors cv.tsv --factors-from als.lmrc --align-method ridge -o al.lmrc
+	assert_success
+	[[ "$output" == *"13 items with content, 12 with factors to learn from; ridge"* ]]
+	# the cold item z can be recommended by the aligned channel
+	run lmrec-recall -q -m al.lmrc -n 13 --only <(tsv item z)
+	assert_success
+	[ "$(echo "$output" | awk -F'\t' 'NR > 1 && $2 == "z" && $4 == "aligned" && $5 == "align"' | wc -l)" -eq "$(echo "$output" | tail -n +2 | wc -l)" ]
+	[ "$(echo "$output" | tail -n +2 | wc -l)" -ge 30 ]
+	run -65 --separate-stderr lmrec-train --model align --vectors cv.tsv --factors-from al.lmrc -o x.lmrc
+	[ "$stderr" = "lmrec-train: al.lmrc: model kind 'align': align needs als or bpr factors" ]
+	run -2 lmrec-train --model align --vectors cv.tsv -o x.lmrc
+	run -2 lmrec-train --model align --vectors cv.tsv --factors-from als.lmrc --align-method svm -o x.lmrc
 }

@@ -103,6 +103,34 @@ unit() {
 	unit recmodel
 }
 
+@test "unit align: ridge against the normal equations, the MLP's gradient, a planted map" {
+	unit align
+}
+
+@test "unit linalg: eigen, SPD solves and randomized SVD against their slow twins, exact small cases" {
+	unit linalg
+}
+
+@test "unit skipgram: n-grams, gradient against finite differences, planted topics, unseen words, threads" {
+	unit skipgram
+}
+
+@test "unit ridge: fit against its twin and its optimality, exact line, cross-validated R2 by hand" {
+	unit ridge
+}
+
+@test "unit whiten: identity covariance, floor and component limit, degenerate sets" {
+	unit whiten
+}
+
+@test "unit wordvec: text and word2vec binary formats, round trip, every refusal" {
+	unit wordvec
+}
+
+@test "unit sif: tokens read, SIF weights and common component, TF-IDF by hand" {
+	unit sif
+}
+
 @test "unit fuzz: the kept TSV corpus replays through the harness" {
 	local files=("$TOP"/tests/fuzz/corpus/tsv/*)
 	[ "${#files[@]}" -ge 10 ]
@@ -145,4 +173,34 @@ unit() {
 	[ "$(wc -l <"$d/inputs.tsv")" -eq 39 ]
 	[ "$(wc -l <"$d/expected.tsv")" -eq 39 ]
 	[ "$(wc -l <"$d/expected-f16.tsv")" -eq 39 ]
+}
+
+@test "unit unicode: UTF-8 decoding of random bytes against a slow reference, classes, case, NFD and NFC" {
+	unit unicode
+	assert_line 'ok 1 - test_decode_random'
+}
+
+@test "unit unicode: NFD and NFC conform to the Unicode NormalizationTest.txt" {
+	local f=/usr/share/unicode/NormalizationTest.txt
+	[ -r "$f" ] || [ -r "$f.bz2" ] || skip "$f is absent (Debian package unicode-data)"
+	if [ -r "$f" ]; then
+		cp "$f" "$BATS_TEST_TMPDIR/nt.txt"
+	else
+		bzcat "$f.bz2" >"$BATS_TEST_TMPDIR/nt.txt"
+	fi
+	unit unicode --normalization-test <"$BATS_TEST_TMPDIR/nt.txt"
+	assert_line 'ok 1 - test_normalization_file'
+}
+
+@test "unit text: words and their flags, stop words, n-grams, BERT's basic tokens, random bytes" {
+	unit text
+	assert_line 'ok 8 - test_random_bytes'
+}
+
+@test "unit pii: each masking rule where it must mask and where it must not" {
+	unit pii
+}
+
+@test "unit wordpiece: vocabulary refusals, greedy longest match, [UNK], truncation, threads" {
+	unit wordpiece
 }
