@@ -182,50 +182,44 @@ AVX2 static void quantize_row_avx2(const struct qx *a, size_t r, const float *x,
 	a->st[r] = st;
 }
 
-/* acc[i] (i = 0..7: row i/2, columns 8 (i%2) ...) += codes of nr rows
- * (nr = 4 or 1) times group g. */
+/* acc0, acc1 (columns 0-7 and 8-15 of the group) += the activation codes
+ * k of row times the group's weight codes w0, w1 of step k. */
 #define Q8_STEP(row, acc0, acc1)                                                                   \
 	do {                                                                                       \
 		int32_t v_;                                                                        \
 		memcpy(&v_, (row) + 4 * k, 4);                                                     \
 		__m256i b_ = _mm256_set1_epi32(v_);                                                \
-		acc0 = _mm256_add_epi32(acc0, _mm256_madd_epi16(_mm256_maddubs_epi16(b_, w0), ones)); \
-		acc1 = _mm256_add_epi32(acc1, _mm256_madd_epi16(_mm256_maddubs_epi16(b_, w1), ones)); \
+		(acc0) = _mm256_add_epi32((acc0), _mm256_madd_epi16(_mm256_maddubs_epi16(b_, w0), ones)); \
+		(acc1) = _mm256_add_epi32((acc1), _mm256_madd_epi16(_mm256_maddubs_epi16(b_, w1), ones)); \
 	} while (0)
 
-/* y's rows r.. (nr of them) at columns n0.., up to 16 of them (cols). */
-AVX2 static void store_rows(float *y, size_t ldy, const struct qx *a, size_t r, size_t nr,
-			    const struct lmrec_q8w *q, size_t n0, size_t cols, const __m256i *acc)
+/* Row r of y at columns n0.. (cols <= 16 of them) from its two
+ * accumulators; s, c: the scales and code sums of those columns. */
+AVX2 static inline void store_row(float *y, const struct qx *a, size_t r, size_t cols,
+				  const __m256 *s, const __m256 *c, __m256i acc0, __m256i acc1)
 {
-	__m256 s0 = _mm256_loadu_ps(q->scale + n0), s1 = _mm256_loadu_ps(q->scale + n0 + 8);
-	__m256 c0 = _mm256_cvtepi32_ps(_mm256_loadu_si256((const __m256i *)(const void *)(q->sum + n0)));
-	__m256 c1 = _mm256_cvtepi32_ps(
-		_mm256_loadu_si256((const __m256i *)(const void *)(q->sum + n0 + 8)));
-	for (size_t i = 0; i < nr; i++) {
-		__m256 st = _mm256_set1_ps(a->st[r + i]), mn = _mm256_set1_ps(a->mn[r + i]);
-		__m256 t0 = _mm256_add_ps(_mm256_mul_ps(st, _mm256_cvtepi32_ps(acc[2 * i])),
-					  _mm256_mul_ps(mn, c0));
-		__m256 t1 = _mm256_add_ps(_mm256_mul_ps(st, _mm256_cvtepi32_ps(acc[2 * i + 1])),
-					  _mm256_mul_ps(mn, c1));
-		float *yr = y + (r + i) * ldy + n0;
-		if (cols == 16) {
-			_mm256_storeu_ps(yr, _mm256_mul_ps(s0, t0));
-			_mm256_storeu_ps(yr + 8, _mm256_mul_ps(s1, t1));
-		} else {
-			float tmp[16];
-			_mm256_storeu_ps(tmp, _mm256_mul_ps(s0, t0));
-			_mm256_storeu_ps(tmp + 8, _mm256_mul_ps(s1, t1));
-			memcpy(yr, tmp, cols * sizeof *tmp);
-		}
+	__m256 st = _mm256_set1_ps(a->st[r]), mn = _mm256_set1_ps(a->mn[r]);
+	__m256 t0 = _mm256_add_ps(_mm256_mul_ps(st, _mm256_cvtepi32_ps(acc0)), _mm256_mul_ps(mn, c[0]));
+	__m256 t1 = _mm256_add_ps(_mm256_mul_ps(st, _mm256_cvtepi32_ps(acc1)), _mm256_mul_ps(mn, c[1]));
+	if (cols == 16) {
+		_mm256_storeu_ps(y, _mm256_mul_ps(s[0], t0));
+		_mm256_storeu_ps(y + 8, _mm256_mul_ps(s[1], t1));
+	} else {
+		float tmp[16];
+		_mm256_storeu_ps(tmp, _mm256_mul_ps(s[0], t0));
+		_mm256_storeu_ps(tmp + 8, _mm256_mul_ps(s[1], t1));
+		memcpy(y, tmp, cols * sizeof *tmp);
 	}
 }
+
+#define LOAD32(p) _mm256_loadu_si256((const __m256i *)(const void *)(p))
 
 AVX2 static void gemm_avx2(float *y, const float *x, size_t rows, const struct lmrec_q8w *q,
 			   void *work)
 {
 	const __m256i ones = _mm256_set1_epi16(1);
 	struct qx a = qx_of(work, rows, q);
-	size_t kq = q->kq;
+	size_t kq = q->kq, ldy = q->out;
 	for (size_t m0 = 0; m0 < rows; m0 += MB) {
 		size_t m1 = m0 + MB < rows ? m0 + MB : rows;
 		for (size_t r = m0; r < m1; r++)
@@ -233,34 +227,35 @@ AVX2 static void gemm_avx2(float *y, const float *x, size_t rows, const struct l
 		for (size_t g = 0; g < q->groups; g++) {
 			const int8_t *wg = q->codes + g * kq * 64;
 			size_t n0 = g * 16, cols = q->out - n0 < 16 ? q->out - n0 : 16;
+			__m256 s[2] = {_mm256_loadu_ps(q->scale + n0), _mm256_loadu_ps(q->scale + n0 + 8)};
+			__m256 c[2] = {_mm256_cvtepi32_ps(LOAD32(q->sum + n0)),
+				       _mm256_cvtepi32_ps(LOAD32(q->sum + n0 + 8))};
 			size_t r = m0;
 			for (; r + 4 <= m1; r += 4) {
 				const uint8_t *x0 = a.u + r * a.ld, *x1 = x0 + a.ld, *x2 = x1 + a.ld;
 				const uint8_t *x3 = x2 + a.ld;
-				__m256i acc[8];
-				for (int i = 0; i < 8; i++)
-					acc[i] = _mm256_setzero_si256();
+				__m256i a0 = _mm256_setzero_si256(), a1 = a0, a2 = a0, a3 = a0;
+				__m256i a4 = a0, a5 = a0, a6 = a0, a7 = a0;
 				for (size_t k = 0; k < kq; k++) {
-					__m256i w0 = _mm256_loadu_si256((const __m256i *)(const void *)(wg + 64 * k));
-					__m256i w1 = _mm256_loadu_si256(
-						(const __m256i *)(const void *)(wg + 64 * k + 32));
-					Q8_STEP(x0, acc[0], acc[1]);
-					Q8_STEP(x1, acc[2], acc[3]);
-					Q8_STEP(x2, acc[4], acc[5]);
-					Q8_STEP(x3, acc[6], acc[7]);
+					__m256i w0 = LOAD32(wg + 64 * k), w1 = LOAD32(wg + 64 * k + 32);
+					Q8_STEP(x0, a0, a1);
+					Q8_STEP(x1, a2, a3);
+					Q8_STEP(x2, a4, a5);
+					Q8_STEP(x3, a6, a7);
 				}
-				store_rows(y, q->out, &a, r, 4, q, n0, cols, acc);
+				store_row(y + r * ldy + n0, &a, r, cols, s, c, a0, a1);
+				store_row(y + (r + 1) * ldy + n0, &a, r + 1, cols, s, c, a2, a3);
+				store_row(y + (r + 2) * ldy + n0, &a, r + 2, cols, s, c, a4, a5);
+				store_row(y + (r + 3) * ldy + n0, &a, r + 3, cols, s, c, a6, a7);
 			}
 			for (; r < m1; r++) {
 				const uint8_t *x0 = a.u + r * a.ld;
-				__m256i acc[2] = {_mm256_setzero_si256(), _mm256_setzero_si256()};
+				__m256i a0 = _mm256_setzero_si256(), a1 = a0;
 				for (size_t k = 0; k < kq; k++) {
-					__m256i w0 = _mm256_loadu_si256((const __m256i *)(const void *)(wg + 64 * k));
-					__m256i w1 = _mm256_loadu_si256(
-						(const __m256i *)(const void *)(wg + 64 * k + 32));
-					Q8_STEP(x0, acc[0], acc[1]);
+					__m256i w0 = LOAD32(wg + 64 * k), w1 = LOAD32(wg + 64 * k + 32);
+					Q8_STEP(x0, a0, a1);
 				}
-				store_rows(y, q->out, &a, r, 1, q, n0, cols, acc);
+				store_row(y + r * ldy + n0, &a, r, cols, s, c, a0, a1);
 			}
 		}
 	}
