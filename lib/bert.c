@@ -21,8 +21,9 @@ extern void openblas_set_num_threads(int num_threads);
 
 /* Tokens one thread takes through the layers at a time: enough rows for
  * sgemm to run near its peak, few enough to keep the buffers (about 14
- * floats per token and hidden unit) in tens of megabytes. */
-#define CHUNK_TOKENS 2048
+ * floats per token and hidden unit) small, and to give two threads work in
+ * a batch of a few dozen sentences. */
+#define CHUNK_TOKENS 512
 /* y (T, out) = x (T, in) W^T: W in floats, or in integer codes. */
 struct linear {
 	size_t out, in;
@@ -491,11 +492,11 @@ struct job {
 	struct work *work;
 	const int32_t *const *ids;
 	const size_t *lens;
-	const size_t *cut; /* (threads + 1) sequence boundaries of the parts */
+	const size_t *cut; /* (nchunks + 1) sequence boundaries of the chunks */
 	float *out;
 };
 
-static void run_parts(void *ctx, int thread, size_t begin, size_t end)
+static void run_chunks(void *ctx, int thread, size_t begin, size_t end)
 {
 	struct job *j = ctx;
 	for (size_t p = begin; p < end; p++)
@@ -527,27 +528,28 @@ void lmrec_bert_encode(struct lmrec_bert *m, const int32_t *const *ids, const si
 	}
 	int blas = openblas_get_num_threads();
 	openblas_set_num_threads(1);
-	size_t *cut = lmrec_xcalloc((size_t)threads + 1, sizeof *cut);
-	size_t budget = (size_t)threads * CHUNK_TOKENS;
+	/* chunks: runs of whole sequences of at most CHUNK_TOKENS tokens (one
+	 * sequence at least), cut in sequence order whatever the thread count,
+	 * so that every product has the same rows with any threads and the
+	 * vectors the same bits */
+	size_t nchunks = 0, cap = 0, *cut = NULL;
+	LMREC_GROW(cut, cap, 1);
+	cut[0] = 0;
 	for (size_t i = 0; i < n;) {
-		/* a round: sequences [i, j) of at most budget tokens (one at least) */
 		size_t j = i, tot = 0;
-		while (j < n && (j == i || tot + lens[j] <= budget))
+		while (j < n && (j == i || tot + lens[j] <= CHUNK_TOKENS))
 			tot += lens[j++];
-		/* cut into threads parts of about tot / threads tokens each (a
-		 * sequence goes where its middle falls; a part may be empty) */
-		size_t acc = 0, s = i;
-		cut[0] = i;
-		for (size_t p = 1; p < (size_t)threads; p++) {
-			size_t goal = tot * p / (size_t)threads;
-			while (s < j && acc + lens[s] / 2 < goal)
-				acc += lens[s++];
-			cut[p] = s;
-		}
-		cut[threads] = j;
-		struct job job = {m, m->work, ids, lens, cut, out};
-		lmrec_par_for(threads, (size_t)threads, run_parts, &job);
+		LMREC_GROW(cut, cap, nchunks + 2);
+		cut[++nchunks] = j;
 		i = j;
+	}
+	/* rounds of a few chunks a thread keep the threads' loads even (a
+	 * thread takes a run of consecutive chunks) */
+	for (size_t r = 0; r < nchunks;) {
+		size_t e = r + 4 * (size_t)threads < nchunks ? r + 4 * (size_t)threads : nchunks;
+		struct job job = {m, m->work, ids, lens, cut + r, out};
+		lmrec_par_for(threads, e - r, run_chunks, &job);
+		r = e;
 	}
 	free(cut);
 	openblas_set_num_threads(blas);

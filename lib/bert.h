@@ -72,10 +72,12 @@ size_t lmrec_bert_weight_bytes(const struct lmrec_bert *m);
 
 /* n sequences of token ids (already with [CLS] ... [SEP]) of lengths
  * lens[i]; out (n, dim) unit vectors (a sequence of length 0 gives a zero
- * vector). Sequences are taken in rounds of about 2048 tokens a thread;
- * threads (< 1 means 1) each run the whole network over their own
- * sequences with one BLAS thread, and OpenBLAS's thread count is left as
- * it was found. A token id outside the vocabulary, or a sequence longer
+ * vector). The sequences are packed end to end, without padding, in
+ * chunks of whole sequences of at most 512 tokens (or one longer
+ * sequence), cut in input order; threads (< 1 means 1) each run the whole
+ * network over their chunks with one BLAS thread, and OpenBLAS's thread
+ * count is left as it was found. The chunks do not depend on threads, so
+ * the vectors are the same bits with any thread count. A token id outside the vocabulary, or a sequence longer
  * than max_position_embeddings, dies (65) naming the sequence (1-based).
  * The model's work buffers are kept from call to call: one call at a time
  * per model. */
