@@ -1,9 +1,7 @@
 /* Benchmark helper of tests/bench/encoder.sh: a BERT model of a given
- * shape with random weights, and the speed of lib/bert.c on it.
+ * shape with random weights (made by tests/tools/mkbert), and the speed of
+ * lib/bert.c on it.
  *
- *   encoder write DIR LAYERS HIDDEN HEADS INTER VOCAB MAXPOS
- *       writes DIR/config.json and DIR/model.safetensors (F32, the tensor
- *       names of Hugging Face's BertModel, seed 1)
  *   encoder speed DIR THREADS BATCH SEQ REPS INT8
  *       encodes REPS rounds of 2 batches of BATCH random sequences of SEQ
  *       tokens (one untimed round first); prints the median sentences/s
@@ -35,106 +33,8 @@
 #include "safetensors.h"
 
 #define USAGE                                                                                      \
-	"usage: encoder write DIR LAYERS HIDDEN HEADS INTER VOCAB MAXPOS | speed DIR THREADS "     \
-	"BATCH SEQ REPS INT8 | sgemm DIR THREADS TOKENS REPS | flops DIR SEQ | accuracy DIR N SEQ " \
-	"| kernels"
-
-struct tensors {
-	struct lmrec_st_out *t;
-	size_t n, cap;
-	char **names;
-	unsigned char **data;
-	size_t (*shapes)[2];
-};
-
-/* Adds a tensor of normal values (mean mean, deviation sd). */
-static void add(struct tensors *ts, struct lmrec_rng *rng, const char *name, size_t d0, size_t d1,
-		double mean, double sd)
-{
-	if (ts->n == ts->cap) {
-		ts->cap = ts->cap ? 2 * ts->cap : 64;
-		ts->t = lmrec_xreallocarray(ts->t, ts->cap, sizeof *ts->t);
-		ts->names = lmrec_xreallocarray(ts->names, ts->cap, sizeof *ts->names);
-		ts->data = lmrec_xreallocarray(ts->data, ts->cap, sizeof *ts->data);
-		ts->shapes = lmrec_xreallocarray(ts->shapes, ts->cap, sizeof *ts->shapes);
-	}
-	size_t n = d0 * (d1 ? d1 : 1);
-	unsigned char *b = lmrec_xmalloc(4 * n);
-	for (size_t i = 0; i < n; i++) {
-		float f = (float)(mean + sd * lmrec_rng_normal(rng));
-		uint32_t u;
-		memcpy(&u, &f, 4);
-		lmrec_put_le32(b + 4 * i, u);
-	}
-	ts->names[ts->n] = lmrec_xstrdup(name);
-	ts->data[ts->n] = b;
-	ts->shapes[ts->n][0] = d0;
-	ts->shapes[ts->n][1] = d1;
-	/* the shape pointer is set before writing: shapes moves as it grows */
-	ts->t[ts->n] = (struct lmrec_st_out){ts->names[ts->n], LMREC_ST_F32, d1 ? 2 : 1, NULL, b};
-	ts->n++;
-}
-
-static void write_model(const char *dir, size_t layers, size_t h, size_t heads, size_t inter,
-			size_t vocab, size_t maxpos)
-{
-	char *path = lmrec_xasprintf("%s/config.json", dir);
-	FILE *fp = fopen(path, "w");
-	if (!fp)
-		lmrec_die(LMREC_EXIT_FAIL, "%s: open:", path);
-	fprintf(fp,
-		"{\"model_type\": \"bert\", \"hidden_size\": %zu, \"num_hidden_layers\": %zu, "
-		"\"num_attention_heads\": %zu, \"intermediate_size\": %zu, \"hidden_act\": "
-		"\"gelu\", \"max_position_embeddings\": %zu, \"type_vocab_size\": 2, "
-		"\"vocab_size\": %zu, \"layer_norm_eps\": 1e-12}\n",
-		h, layers, heads, inter, maxpos, vocab);
-	if (fclose(fp) != 0)
-		lmrec_die(LMREC_EXIT_FAIL, "%s: write:", path);
-	free(path);
-	struct lmrec_rng rng;
-	lmrec_rng_seed(&rng, 1);
-	struct tensors ts = {0};
-	/* scales as tests/reference/bert_ref.py's: activations of order one */
-	add(&ts, &rng, "embeddings.word_embeddings.weight", vocab, h, 0, 1);
-	add(&ts, &rng, "embeddings.position_embeddings.weight", maxpos, h, 0, 0.5);
-	add(&ts, &rng, "embeddings.token_type_embeddings.weight", 2, h, 0, 0.5);
-	add(&ts, &rng, "embeddings.LayerNorm.weight", h, 0, 1, 0.1);
-	add(&ts, &rng, "embeddings.LayerNorm.bias", h, 0, 0, 0.1);
-	static const char *const lin[] = {"attention.self.query", "attention.self.key",
-					  "attention.self.value", "attention.output.dense",
-					  "intermediate.dense", "output.dense"};
-	static const char *const ln[] = {"attention.output.LayerNorm", "output.LayerNorm"};
-	char name[128];
-	for (size_t l = 0; l < layers; l++) {
-		for (size_t k = 0; k < 6; k++) {
-			size_t out = k == 4 ? inter : h, in = k == 5 ? inter : h;
-			snprintf(name, sizeof name, "encoder.layer.%zu.%s.weight", l, lin[k]);
-			add(&ts, &rng, name, out, in, 0, 1.5 / sqrt((double)in));
-			snprintf(name, sizeof name, "encoder.layer.%zu.%s.bias", l, lin[k]);
-			add(&ts, &rng, name, out, 0, 0, 0.1);
-		}
-		for (size_t k = 0; k < 2; k++) {
-			snprintf(name, sizeof name, "encoder.layer.%zu.%s.weight", l, ln[k]);
-			add(&ts, &rng, name, h, 0, 1, 0.1);
-			snprintf(name, sizeof name, "encoder.layer.%zu.%s.bias", l, ln[k]);
-			add(&ts, &rng, name, h, 0, 0, 0.1);
-		}
-	}
-	for (size_t i = 0; i < ts.n; i++)
-		ts.t[i].shape = ts.shapes[i];
-	path = lmrec_xasprintf("%s/model.safetensors", dir);
-	const char *meta[] = {"format", "pt"};
-	lmrec_safetensors_write(path, ts.t, ts.n, meta, 1);
-	free(path);
-	for (size_t i = 0; i < ts.n; i++) {
-		free(ts.names[i]);
-		free(ts.data[i]);
-	}
-	free(ts.t);
-	free(ts.names);
-	free(ts.data);
-	free(ts.shapes);
-}
+	"usage: encoder speed DIR THREADS BATCH SEQ REPS INT8 | sgemm DIR THREADS TOKENS REPS | " \
+	"flops DIR SEQ | accuracy DIR N SEQ | kernels"
 
 /* n random sentences of len tokens: [CLS] (101 in BERT's vocabulary),
  * words (past the first 1000 ids, of special and unused tokens, in a large
@@ -319,11 +219,7 @@ static size_t num(const char *what, const char *s) { return (size_t)lmrec_opt_u6
 int main(int argc, char **argv)
 {
 	lmrec_setprogname(argv[0]);
-	if (argc == 9 && strcmp(argv[1], "write") == 0) {
-		write_model(argv[2], num("LAYERS", argv[3]), num("HIDDEN", argv[4]),
-			    num("HEADS", argv[5]), num("INTER", argv[6]), num("VOCAB", argv[7]),
-			    num("MAXPOS", argv[8]));
-	} else if (argc == 8 && strcmp(argv[1], "speed") == 0) {
+	if (argc == 8 && strcmp(argv[1], "speed") == 0) {
 		speed(argv[2], (int)num("THREADS", argv[3]), num("BATCH", argv[4]), num("SEQ", argv[5]),
 		      num("REPS", argv[6]), strcmp(argv[7], "1") == 0);
 	} else if (argc == 6 && strcmp(argv[1], "sgemm") == 0) {

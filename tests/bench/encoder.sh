@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Sentence-encoder speed: a BERT of the all-MiniLM-L6-v2 shape (6 layers,
 # hidden 384, 12 heads, intermediate 1536, 30522 tokens, 512 positions)
-# with random weights, written to a temporary folder as config.json and
-# model.safetensors; batches of 64 sequences of 32 tokens. Prints, for 1
+# with random weights, written to a temporary folder by tests/tools/mkbert;
+# batches of 64 sequences of 32 tokens. Prints, for 1
 # and 2 threads: the sgemm rate of the same products on this machine and
 # the sentences/s it caps the model at; lmrec's sentences/s in fp32 and
 # int8; and, where /usr/bin/python3 has torch, PyTorch's sentences/s for
@@ -16,12 +16,14 @@ top="$(cd "$(dirname "$0")/../.." && pwd)"
 layers=${LAYERS:-6} hidden=${HIDDEN:-384} heads=${HEADS:-12} inter=${INTER:-1536}
 vocab=${VOCAB:-30522} maxpos=${MAXPOS:-512}
 batch=${BATCH:-64} seq=${SEQ:-32} reps=${REPS:-3} threads_list=${THREADS:-1 2}
-enc="$top/tests/bench/encoder"
-[ -x "$enc" ] || { echo "encoder.sh: $enc is not built: run 'make bench'" >&2; exit 1; }
+enc="$top/tests/bench/encoder" mkbert="$top/tests/tools/mkbert"
+for x in "$enc" "$mkbert"; do
+	[ -x "$x" ] || { echo "encoder.sh: $x is not built: run 'make bench'" >&2; exit 1; }
+done
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-"$enc" write "$tmp" "$layers" "$hidden" "$heads" "$inter" "$vocab" "$maxpos"
+"$mkbert" "$tmp" "$layers" "$hidden" "$heads" "$inter" "$vocab" "$maxpos"
 flops=$("$enc" flops "$tmp" "$seq")
 torch=
 if /usr/bin/python3 -c 'import torch' 2>/dev/null; then
