@@ -160,11 +160,17 @@ unit() {
 	assert_line 'ok 2 - test_products'
 }
 
-@test "unit bert: vectors agree with PyTorch's to 1e-4 (f32 and f16 weights), int8, bad model folders refused" {
+@test "unit bert: vectors agree with PyTorch's to 1e-4 (f32 and f16 weights), the same bits on 1, 2 and 5 threads, int8, bad model folders refused" {
 	unit bert
 	assert_line 'ok 1 - test_against_pytorch'
 	assert_line 'ok 2 - test_f16_weights'
 	assert_line 'ok 6 - test_tensor_refusals'
+}
+
+@test "unit idseq: WordPiece ids read, cut to a length against the obvious cut, refusals with their messages" {
+	unit idseq
+	assert_line 'ok 2 - test_cut'
+	assert_line 'ok 3 - test_refusals'
 }
 
 @test "unit bert: the committed fixture stays small (tens of kB)" {

@@ -10,7 +10,7 @@ projection, residual and LayerNorm, then a feed-forward block with the exact
 last hidden states over the attention mask (sentence-transformers' mean
 pooling), divided by its Euclidean norm.
 
-Two uses:
+Three uses:
 
   bert_ref.py fixture OUTDIR
       writes the fixtures of tests/unit/bert.c: a small random-weight model
@@ -18,6 +18,18 @@ Two uses:
       the same weights rounded to half precision, OUTDIR/f16), the token-id
       sequences (inputs.tsv) and the pooled, normalised vectors computed in
       float64 from the stored weights (expected.tsv, expected-f16.tsv).
+
+  bert_ref.py embed OUTDIR
+      writes the fixture of tests/lmrec-embed.bats: a small random-weight
+      model folder in the layout of a sentence-transformers checkpoint
+      (OUTDIR/model: config.json, model.safetensors, vocab.txt,
+      sentence_bert_config.json with max_seq_length 16, 1_Pooling/
+      config.json asking for mean pooling), an items stream (items.tsv:
+      item, text), its WordPiece ids made by tests/reference/wordpiece_ref.py
+      (wordpiece.tsv, what lmrec-tokenize --wordpiece --no-mask --fields text
+      must write) and the vectors, each sequence cut to 16 ids as
+      sentence-transformers cuts ([CLS], 14 pieces, [SEP]), pooled and
+      normalised in float64 (expected.tsv, lmrec-embed's vectors stream).
 
   bert_ref.py bench DIR THREADS BATCH SEQ [REPS]
       loads DIR/config.json and DIR/model.safetensors (as written by
@@ -259,6 +271,89 @@ def fixture(outdir):
           % ((v16 - v64).abs().max().item(), (v16 * v64).sum(1).min().item()))
 
 
+# ---- the lmrec-embed fixture ----
+
+EMBED_CONFIG = dict(FIXTURE_CONFIG, max_position_embeddings=24)
+EMBED_MAX_SEQ = 16
+EMBED_WORDS = ["the", "of", "and", "with", "a", "red", "wine", "cheese", "film", "old",
+               "city", "night", "blue", "book", "song", "dark", "light", "garden", "river",
+               "##s", "##ed", "##ing", "##er", "##ly"]
+EMBED_ITEMS = [
+    ("wine1", "A dark red wine with cheese"),
+    ("film2", "The old blue film of the city"),
+    ("book3", "Café crème and a naïve résumé"),
+    ("song4", "Songs of the river, played lightly at night!"),
+    ("long5", "the garden of the old city and the river of the night with a dark "
+              "red light and blue songs"),
+    ("dup6", "A dark red wine with cheese"),
+    ("odd7", "ZEBRA ΩMEGA quoted 'words' - dashed"),
+    ("empty8", ""),
+]
+
+
+def embed_vocab():
+    toks = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
+    for c in "abcdefghijklmnopqrstuvwxyz":
+        toks += [c, "##" + c]
+    toks += list(".,!?'-")
+    toks += [w for w in EMBED_WORDS if w not in toks]
+    return toks
+
+
+def embed_fixture(outdir):
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import wordpiece_ref
+
+    toks = embed_vocab()
+    cfg = dict(EMBED_CONFIG, vocab_size=len(toks))
+    gen = torch.Generator().manual_seed(20261127)
+    w = random_weights(cfg, gen)
+    d = os.path.join(outdir, "model")
+    os.makedirs(os.path.join(d, "1_Pooling"), exist_ok=True)
+    with open(os.path.join(d, "config.json"), "w") as f:
+        json.dump(cfg, f, indent=2)
+        f.write("\n")
+    with open(os.path.join(d, "sentence_bert_config.json"), "w") as f:
+        json.dump({"max_seq_length": EMBED_MAX_SEQ, "do_lower_case": False}, f, indent=2)
+        f.write("\n")
+    with open(os.path.join(d, "1_Pooling", "config.json"), "w") as f:
+        json.dump({"word_embedding_dimension": cfg["hidden_size"],
+                   "pooling_mode_cls_token": False, "pooling_mode_mean_tokens": True,
+                   "pooling_mode_max_tokens": False,
+                   "pooling_mode_mean_sqrt_len_tokens": False}, f, indent=2)
+        f.write("\n")
+    with open(os.path.join(d, "vocab.txt"), "w", encoding="utf-8") as f:
+        f.write("".join(t + "\n" for t in toks))
+    save_safetensors(os.path.join(d, "model.safetensors"),
+                     [(n, "F32", w[n].numpy()) for n in sorted(w)], {"format": "pt"})
+    vocab = wordpiece_ref.load_vocab(os.path.join(d, "vocab.txt"))
+    lowercase = wordpiece_ref.guess_lowercase(vocab)
+    assert lowercase
+    with open(os.path.join(outdir, "items.tsv"), "w", encoding="utf-8") as f:
+        f.write("item\ttext\n")
+        for item, text in EMBED_ITEMS:
+            f.write("%s\t%s\n" % (item, wordpiece_ref.escape(text)))
+    seqs = []
+    with open(os.path.join(outdir, "wordpiece.tsv"), "w", encoding="utf-8") as f:
+        f.write("item\tids\ttokens\tmasked\n")
+        for item, text in EMBED_ITEMS:
+            ids, pieces = wordpiece_ref.encode(text, vocab, lowercase, 128)
+            f.write("%s\t%s\t%s\t0\n" % (item, " ".join(map(str, ids)),
+                                           " ".join(wordpiece_ref.escape(t) for t in pieces)))
+            # sentence-transformers: [CLS], the first max_seq_length - 2 pieces, [SEP]
+            seqs.append(ids[:EMBED_MAX_SEQ - 1] + [ids[-1]] if len(ids) > EMBED_MAX_SEQ else ids)
+    assert any(len(s) == EMBED_MAX_SEQ for s in seqs)
+    vecs = encode(w, cfg, seqs)
+    alone = torch.cat([encode(w, cfg, [s]) for s in seqs])
+    assert (vecs - alone).abs().max().item() < 1e-12
+    with open(os.path.join(outdir, "expected.tsv"), "w") as f:
+        f.write("item\t" + "\t".join("d%d" % j for j in range(vecs.shape[1])) + "\n")
+        for (item, _), v in zip(EMBED_ITEMS, vecs.tolist()):
+            f.write(item + "\t" + "\t".join("%.9g" % x for x in v) + "\n")
+    v32 = encode(w, cfg, seqs, torch.float32).double()
+    print("float32 PyTorch vs float64: max abs diff %.3g" % (v32 - vecs).abs().max().item())
+
+
 # ---- bench ----
 
 
@@ -283,6 +378,8 @@ def bench(d, threads, batch, seq, reps):
 def main(argv):
     if len(argv) == 2 and argv[0] == "fixture":
         fixture(argv[1])
+    elif len(argv) == 2 and argv[0] == "embed":
+        embed_fixture(argv[1])
     elif len(argv) in (5, 6) and argv[0] == "bench":
         bench(argv[1], int(argv[2]), int(argv[3]), int(argv[4]), int(argv[5]) if len(argv) == 6 else 3)
     else:
