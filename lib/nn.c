@@ -29,9 +29,9 @@
 #define E0 8.651221671e-03f
 #define E1 1.953396654e-01f
 #define E2 6.493483743e-01f
-#define E3 -5.928463438e-01f
+#define E3 (-5.928463438e-01f)
 #define E4 1.258690092e+00f
-#define E5 -6.215970189e-01f
+#define E5 (-6.215970189e-01f)
 #define E6 1.024140011e-01f
 #define INV_SQRT2 0.707106781186547524f
 /* where the fit ends: beyond, Phi(-|x|) < 3e-37 is taken as 0 */

@@ -91,10 +91,16 @@ static int by_name(const void *a, const void *b)
 }
 
 /* Orders tensors by where their data lies. */
+/* A tensor's place in the data, for sorting. */
+struct span {
+	size_t begin, end;
+	const char *name;
+	size_t idx;
+};
+
 static int by_offset(const void *a, const void *b)
 {
-	const struct lmrec_st_tensor *x = *(const struct lmrec_st_tensor *const *)a;
-	const struct lmrec_st_tensor *y = *(const struct lmrec_st_tensor *const *)b;
+	const struct span *x = a, *y = b;
 	if (x->begin != y->begin)
 		return x->begin < y->begin ? -1 : 1;
 	if (x->end != y->end)
@@ -189,26 +195,34 @@ static void read_entry(const struct lmrec_safetensors *st, struct lmrec_st_tenso
 /* The tensors must tile the data exactly, as the reference reader asks. */
 static void check_tiling(const struct lmrec_safetensors *st, size_t data_len)
 {
-	const struct lmrec_st_tensor **o = lmrec_xcalloc(st->n ? st->n : 1, sizeof *o);
+	struct span *o = lmrec_xcalloc(st->n ? st->n : 1, sizeof *o);
 	for (size_t i = 0; i < st->n; i++)
-		o[i] = &st->t[i];
+		o[i] = (struct span){st->t[i].begin, st->t[i].end, st->t[i].name, i};
 	qsort(o, st->n, sizeof *o, by_offset);
-	size_t pos = 0;
-	for (size_t i = 0; i < st->n; i++) {
-		if (o[i]->begin < pos) {
-			char *a = printable(o[i - 1]->name), *b = printable(o[i]->name);
-			lmrec_die(LMREC_EXIT_DATA, "%s: tensors '%s' and '%s' overlap (bytes %zu to %zu)",
-				  st->path, a, b, o[i]->begin, pos < o[i]->end ? pos : o[i]->end);
+	size_t pos = 0, gap_end = data_len;
+	const struct lmrec_st_tensor *prev = NULL, *cur = NULL; /* an overlap */
+	int gap = 0;
+	for (size_t i = 0; i < st->n && !cur && !gap; i++) {
+		if (o[i].begin < pos) {
+			prev = &st->t[o[i - 1].idx];
+			cur = &st->t[o[i].idx];
+		} else if (o[i].begin > pos) {
+			gap = 1;
+			gap_end = o[i].begin;
+		} else {
+			pos = o[i].end;
 		}
-		if (o[i]->begin > pos)
-			lmrec_die(LMREC_EXIT_DATA, "%s: bytes %zu to %zu of the data belong to no tensor",
-				  st->path, pos, o[i]->begin);
-		pos = o[i]->end;
 	}
-	if (pos != data_len)
-		lmrec_die(LMREC_EXIT_DATA, "%s: bytes %zu to %zu of the data belong to no tensor",
-			  st->path, pos, data_len);
+	/* freed before dying: the message needs only the tensors, which st holds */
 	free(o);
+	if (cur) {
+		char *a = printable(prev->name), *b = printable(cur->name);
+		lmrec_die(LMREC_EXIT_DATA, "%s: tensors '%s' and '%s' overlap (bytes %zu to %zu)",
+			  st->path, a, b, cur->begin, pos < cur->end ? pos : cur->end);
+	}
+	if (gap || pos != data_len)
+		lmrec_die(LMREC_EXIT_DATA, "%s: bytes %zu to %zu of the data belong to no tensor",
+			  st->path, pos, gap_end);
 }
 
 struct lmrec_safetensors *lmrec_safetensors_open(const char *path)
@@ -425,7 +439,7 @@ void lmrec_safetensors_write(const char *path, const struct lmrec_st_out *t, siz
 		json_object_set_new(e, "dtype", json_string(lmrec_st_dtype_name(t[i].dtype)));
 		json_object_set_new(e, "shape", shape);
 		json_object_set_new(e, "data_offsets",
-				    json_pack("[II]", (json_int_t)off, (json_int_t)(off + bytes)));
+				    json_pack("[II]", (json_int_t)off, (json_int_t)off + (json_int_t)bytes));
 		if (json_object_set_new(h, t[i].name, e) != 0)
 			lmrec_die(LMREC_EXIT_FAIL, "%s: cannot add tensor '%s' to the header", path,
 				  t[i].name);
