@@ -95,7 +95,7 @@ check-valgrind: deps-test
 golden: all
 	$(Q)LMREC_GOLDEN=1 bats tests/
 
-bench: deps-test all $(BENCHES)
+bench: deps-test all $(BENCHES) $(TEST_TOOLS)
 	$(Q)for b in tests/bench/*.sh; do echo "== $$b"; bash $$b || exit 1; done
 
 fuzz: all

@@ -1,7 +1,8 @@
 /* lmrec-embed — item vectors from content: subword skip-gram vectors
  * trained on the catalog, pretrained word vectors, TF-IDF with latent
- * semantic analysis, vectors computed elsewhere, and the fusion of several
- * modalities onto the collaborative item factors of a model. */
+ * semantic analysis, a pretrained BERT sentence encoder, vectors computed
+ * elsewhere, and the fusion of several modalities onto the collaborative
+ * item factors of a model. */
 #include <getopt.h>
 #include <limits.h>
 #include <math.h>
@@ -10,7 +11,9 @@
 #include <string.h>
 
 #include "lmrec.h"
+#include "bert.h"
 #include "corpus.h"
+#include "idseq.h"
 #include "linalg.h"
 #include "mat.h"
 #include "recmodel.h"
@@ -19,16 +22,17 @@
 #include "skipgram.h"
 #include "tfidf.h"
 #include "whiten.h"
+#include "wordpiece.h"
 #include "wordvec.h"
 
-enum method { M_SUBWORD, M_VEC, M_TFIDF, M_TSV, M_FUSE, M_NONE };
-static const char *const method_names[] = {"subword", "vec", "tfidf", "tsv", "fuse"};
+enum method { M_SUBWORD, M_VEC, M_TFIDF, M_BERT, M_TSV, M_FUSE, M_NONE };
+static const char *const method_names[] = {"subword", "vec", "tfidf", "bert", "tsv", "fuse"};
 
 #define MAX_INPUTS 64
 
 struct opts {
 	enum method method;
-	const char *output, *save_words, *word_vectors, *items, *model, *report;
+	const char *output, *save_words, *word_vectors, *items, *model, *report, *model_dir;
 	struct lmrec_skipgram_params sg;
 	int have_dim, have_epochs, have_buckets, have_min_count, have_ridge;
 	size_t min_count; /* as given, or the method's default */
@@ -36,6 +40,7 @@ struct opts {
 	size_t remove_pc, svd_iters, whiten_dims, folds;
 	double eig_floor, ridge;
 	int normalize, keep_norms;
+	int int8, check_int8;
 	const char *input_name[MAX_INPUTS], *input_file[MAX_INPUTS];
 	size_t ninputs;
 	int threads, quiet, verbose, progress;
@@ -52,15 +57,19 @@ static void usage(int status)
 	      "\n"
 	      "subword, vec and tfidf read a tokens stream (columns item and tokens, the\n"
 	      "output of lmrec-tokenize) from the FILEs (none or '-': standard input);\n"
-	      "tsv reads a vectors stream; fuse reads the --input files. Writes a vectors\n"
-	      "stream: item d0 ... d{DIM-1}, items in input order.\n"
+	      "bert reads a WordPiece stream (columns item and ids, the output of\n"
+	      "lmrec-tokenize --wordpiece DIR/vocab.txt); tsv reads a vectors stream;\n"
+	      "fuse reads the --input files. Writes a vectors stream: item d0 ...\n"
+	      "d{DIM-1}, items in input order.\n"
 	      "\n"
 	      "Method:\n"
 	      "      --method NAME        subword: skip-gram vectors with character n-grams\n"
 	      "                           trained on the catalog, composed per item;\n"
 	      "                           vec: pretrained word vectors (--word-vectors),\n"
 	      "                           composed per item; tfidf: TF-IDF and a truncated\n"
-	      "                           SVD (LSA); tsv: check vectors made elsewhere;\n"
+	      "                           SVD (LSA); bert: a pretrained BERT sentence\n"
+	      "                           encoder (--model-dir); tsv: check vectors made\n"
+	      "                           elsewhere;\n"
 	      "                           fuse: several modalities mapped onto a model's\n"
 	      "                           item factors\n"
 	      "\n"
@@ -87,6 +96,13 @@ static void usage(int status)
 	      "      --remove-pc N        common components removed (default 1)\n"
 	      "tfidf:\n"
 	      "      --svd-iters N        power iterations of the randomized SVD (default 5)\n"
+	      "bert:\n"
+	      "      --model-dir DIR      config.json, model.safetensors and vocab.txt of a\n"
+	      "                           BERT model (Hugging Face layout); mean pooling,\n"
+	      "                           unit length; sequences cut to the model's length\n"
+	      "      --int8               integer weights: faster, a quarter of the memory\n"
+	      "      --check-int8         with --int8: also run fp32 and print the mean\n"
+	      "                           cosine between the two on standard error\n"
 	      "tsv:\n"
 	      "      --items FILE         every id must be an item of this items stream;\n"
 	      "                           items without a vector are counted\n"
@@ -109,7 +125,8 @@ static void usage(int status)
 	      "Common:\n"
 	      "  -o, --output FILE        write to FILE (default: standard output)\n"
 	      "  -s, --seed N             random seed (default 1)\n"
-	      "  -j, --threads N          threads (default 1; subword: results depend on it)\n"
+	      "  -j, --threads N          threads (default 1; subword: results depend on it;\n"
+	      "                           bert: the same vectors with any N)\n"
 	      "  -q, --quiet              no summary on standard error\n"
 	      "  -v, --verbose            the loss of every epoch (subword)\n"
 	      "      --progress           progress on standard error even when not a terminal\n"
@@ -118,6 +135,8 @@ static void usage(int status)
 	      "\n"
 	      "Examples:\n"
 	      "  lmrec-tokenize items.tsv | lmrec-embed --method subword -o text.tsv\n"
+	      "  lmrec-tokenize --wordpiece minilm/vocab.txt --max-length 256 items.tsv |\n"
+	      "      lmrec-embed --method bert --model-dir minilm -j 2 -o text.tsv\n"
 	      "  lmrec-embed --method fuse -m als.lmrc --input text=text.tsv \\\n"
 	      "      --input image=image.tsv -o fused.tsv\n"
 	      "\n"
@@ -152,6 +171,9 @@ enum {
 	OPT_RIDGE,
 	OPT_FOLDS,
 	OPT_REPORT,
+	OPT_MODEL_DIR,
+	OPT_INT8,
+	OPT_CHECK_INT8,
 	OPT_PROGRESS
 };
 
@@ -182,6 +204,9 @@ static const struct option long_options[] = {
 	{"ridge", required_argument, NULL, OPT_RIDGE},
 	{"folds", required_argument, NULL, OPT_FOLDS},
 	{"report", required_argument, NULL, OPT_REPORT},
+	{"model-dir", required_argument, NULL, OPT_MODEL_DIR},
+	{"int8", no_argument, NULL, OPT_INT8},
+	{"check-int8", no_argument, NULL, OPT_CHECK_INT8},
 	{"output", required_argument, NULL, 'o'},
 	{"seed", required_argument, NULL, 's'},
 	{"threads", required_argument, NULL, 'j'},
@@ -412,6 +437,110 @@ static int run_tfidf(struct opts *o, char *const *files, size_t nfiles)
 	free(has);
 	lmrec_csr_free(&X);
 	lmrec_corpus_free(&c);
+	return 0;
+}
+
+/* ---- bert ---- */
+
+/* Sequences encoded (and written) at a time: a fixed count, so the cut
+ * does not depend on the thread count, and the vectors neither. */
+#define BERT_WINDOW 4096
+
+static int run_bert(const struct opts *o, char *const *files, size_t nfiles)
+{
+	char *vpath = lmrec_xasprintf("%s/vocab.txt", o->model_dir);
+	struct lmrec_wordpiece *wp = lmrec_wordpiece_load(vpath, LMREC_WORDPIECE_DETECT);
+	size_t nv = lmrec_wordpiece_size(wp);
+	struct lmrec_bert *m = lmrec_bert_load(o->model_dir, o->int8);
+	struct lmrec_bert *ref = o->check_int8 ? lmrec_bert_load(o->model_dir, 0) : NULL;
+	const struct lmrec_bert_config *cf = lmrec_bert_config(m);
+	if (nv > cf->vocab)
+		lmrec_die(LMREC_EXIT_DATA,
+			  "%s: %zu tokens, more than the model's %zu (vocab_size of config.json)", vpath, nv,
+			  cf->vocab);
+	size_t maxlen = lmrec_bert_max_len(m), dim = lmrec_bert_dim(m);
+	struct lmrec_idseq s;
+	lmrec_idseq_read(&s, files, nfiles, nv, vpath, maxlen);
+	size_t n = lmrec_idseq_items(&s), empty = 0;
+	/* every input is read and checked: from here on nothing fails on data */
+	const int32_t **ids = lmrec_xmalloc((BERT_WINDOW + 1) * sizeof *ids);
+	size_t *lens = lmrec_xmalloc((BERT_WINDOW + 1) * sizeof *lens);
+	float *V = lmrec_xmalloc((BERT_WINDOW * dim + 1) * sizeof *V);  /* (window, dim) */
+	float *R = ref ? lmrec_xmalloc((BERT_WINDOW * dim + 1) * sizeof *R) : NULL;
+	double cos_sum = 0, cos_min = 1;
+	struct lmrec_out *out = lmrec_out_open(o->output);
+	lmrec_out_str(out, "item");
+	for (size_t d = 0; d < dim; d++)
+		lmrec_out_printf(out, "\td%zu", d);
+	lmrec_out_eol(out);
+	struct lmrec_progress pr;
+	lmrec_progress_start(&pr, o->progress, "items", n);
+	double t0 = lmrec_now(), tref = 0;
+	for (size_t w0 = 0; w0 < n; w0 += BERT_WINDOW) {
+		size_t w1 = w0 + BERT_WINDOW < n ? w0 + BERT_WINDOW : n;
+		for (size_t i = w0; i < w1; i++) {
+			ids[i - w0] = s.id + s.start[i];
+			lens[i - w0] = lmrec_idseq_len(&s, i);
+		}
+		lmrec_bert_encode(m, ids, lens, w1 - w0, V, o->threads);
+		if (ref) {
+			double t1 = lmrec_now();
+			lmrec_bert_encode(ref, ids, lens, w1 - w0, R, o->threads);
+			tref += lmrec_now() - t1;
+		}
+		for (size_t i = w0; i < w1; i++) {
+			if (lens[i - w0] == 0) { /* no ids: no vector */
+				empty++;
+				continue;
+			}
+			size_t len;
+			const char *id = lmrec_ids_str(s.items, (uint32_t)i, &len);
+			lmrec_out_write(out, id, len);
+			const float *v = V + (i - w0) * dim;
+			for (size_t d = 0; d < dim; d++) {
+				lmrec_out_tab(out);
+				lmrec_out_f32(out, v[d]);
+			}
+			lmrec_out_eol(out);
+			if (ref) {
+				double c = lmrec_cosine(v, R + (i - w0) * dim, dim);
+				cos_sum += c;
+				cos_min = c < cos_min ? c : cos_min;
+			}
+		}
+		lmrec_progress_tick(&pr, w1);
+	}
+	lmrec_progress_end(&pr, n);
+	double secs = lmrec_now() - t0 - tref;
+	lmrec_out_commit(out);
+	if (!o->quiet) {
+		fprintf(stderr,
+			"%s: bert: %zu items, %zu ids (the longest item %zu), %zu cut to the model's %zu; "
+			"%zu vectors of %zu (%s) in %.2f s (%.0f items/s, %d thread%s)\n",
+			lmrec_progname(), n, s.nids, s.longest, s.truncated, maxlen, n - empty, dim,
+			o->int8 ? "int8" : "fp32", secs, secs > 0 ? (double)n / secs : 0.0, o->threads,
+			o->threads == 1 ? "" : "s");
+		if (empty)
+			lmrec_warn("%zu items without ids have no vector", empty);
+	}
+	if (s.truncated)
+		lmrec_warn("%zu items longer than the model's %zu ids were cut to it (lmrec-tokenize "
+			   "--max-length %zu does the same)",
+			   s.truncated, maxlen, maxlen);
+	if (ref) /* asked for: printed even with --quiet */
+		fprintf(stderr,
+			"%s: bert: int8 against fp32 over %zu items: mean cosine %.6f, min %.6f\n",
+			lmrec_progname(), n - empty, n - empty ? cos_sum / (double)(n - empty) : 1.0,
+			n - empty ? cos_min : 1.0);
+	free(ids);
+	free(lens);
+	free(V);
+	free(R);
+	lmrec_idseq_free(&s);
+	lmrec_bert_free(m);
+	lmrec_bert_free(ref);
+	lmrec_wordpiece_free(wp);
+	free(vpath);
 	return 0;
 }
 
@@ -677,7 +806,7 @@ int main(int argc, char **argv)
 					break;
 			if (o.method == M_NONE)
 				lmrec_usage_error("invalid value for --method: '%s' "
-						  "(expected subword, vec, tfidf, tsv or fuse)",
+						  "(expected subword, vec, tfidf, bert, tsv or fuse)",
 						  optarg);
 			break;
 		case OPT_DIM: /* --dim */
@@ -742,6 +871,9 @@ int main(int argc, char **argv)
 			break;
 		case OPT_FOLDS: o.folds = opt_size("--folds", optarg, 2, 100); break; /* --folds */
 		case OPT_REPORT: o.report = optarg; break;                          /* --report */
+		case OPT_MODEL_DIR: o.model_dir = optarg; break;                    /* --model-dir */
+		case OPT_INT8: o.int8 = 1; break;                                   /* --int8 */
+		case OPT_CHECK_INT8: o.check_int8 = 1; break;                       /* --check-int8 */
 		case 'o': o.output = optarg; break;                                 /* --output */
 		case 's': o.sg.seed = lmrec_opt_u64("--seed", optarg, 0, UINT64_MAX); break; /* --seed */
 		case 'j': o.threads = (int)lmrec_opt_u64("--threads", optarg, 1, 256); break; /* --threads */
@@ -754,7 +886,13 @@ int main(int argc, char **argv)
 		}
 	}
 	if (o.method == M_NONE)
-		lmrec_usage_error("--method is required (subword, vec, tfidf, tsv or fuse)");
+		lmrec_usage_error("--method is required (subword, vec, tfidf, bert, tsv or fuse)");
+	if (o.method == M_BERT && !o.model_dir)
+		lmrec_usage_error("--method bert needs --model-dir");
+	if (o.method != M_BERT && (o.model_dir || o.int8 || o.check_int8))
+		lmrec_usage_error("--model-dir, --int8 and --check-int8 belong to --method bert");
+	if (o.check_int8 && !o.int8)
+		lmrec_usage_error("--check-int8 goes with --int8");
 	if (o.method == M_VEC && !o.word_vectors)
 		lmrec_usage_error("--method vec needs --word-vectors");
 	if (o.method != M_VEC && o.word_vectors)
@@ -782,6 +920,7 @@ int main(int argc, char **argv)
 	case M_SUBWORD: rc = run_subword(&o, files, nfiles); break;
 	case M_VEC: rc = run_vec(&o, files, nfiles); break;
 	case M_TFIDF: rc = run_tfidf(&o, files, nfiles); break;
+	case M_BERT: rc = run_bert(&o, files, nfiles); break;
 	case M_TSV: rc = run_tsv(&o, files, nfiles); break;
 	case M_FUSE: rc = run_fuse(&o); break;
 	case M_NONE: break;

@@ -59,8 +59,13 @@ sample_tokens() {
 
 @test "lmrec-embed: usage errors exit 2" {
 	run -2 --separate-stderr lmrec-embed tok.tsv
-	[ "${stderr_lines[0]}" = "lmrec-embed: --method is required (subword, vec, tfidf, tsv or fuse)" ]
-	run -2 lmrec-embed --method bert tok.tsv
+	[ "${stderr_lines[0]}" = "lmrec-embed: --method is required (subword, vec, tfidf, bert, tsv or fuse)" ]
+	run -2 --separate-stderr lmrec-embed --method bert tok.tsv
+	[ "${stderr_lines[0]}" = "lmrec-embed: --method bert needs --model-dir" ]
+	run -2 lmrec-embed --method tfidf --model-dir . tok.tsv
+	run -2 lmrec-embed --method subword --int8 tok.tsv
+	run -2 --separate-stderr lmrec-embed --method bert --model-dir . --check-int8 tok.tsv
+	[ "${stderr_lines[0]}" = "lmrec-embed: --check-int8 goes with --int8" ]
 	run -2 --separate-stderr lmrec-embed --method vec tok.tsv
 	[ "${stderr_lines[0]}" = "lmrec-embed: --method vec needs --word-vectors" ]
 	run -2 lmrec-embed --method tfidf --word-vectors words.vec tok.tsv
@@ -450,4 +455,169 @@ sample_tokens() {
 	run awk -f "$F/gap.awk" ml-cat.tsv ml.tsv
 	echo "$output"
 	awk -v g="$(awk '{print $6}' <<<"$output")" 'BEGIN { exit !(g > 0.2) }'
+}
+
+# ---- bert ----
+
+# The fixture of tests/reference/bert_ref.py embed: a 2-layer BERT of hidden
+# 32 with random weights in a sentence-transformers folder (max_seq_length
+# 16), 8 items, their WordPiece ids and PyTorch's vectors.
+BERT="$TOP/tests/fixtures/embed/bert"
+
+# bert_model DIR [SEED]: a random BERT of hidden 32 (2 layers, 4 heads,
+# 300 tokens, 64 positions) made by tests/tools/mkbert.
+bert_model() {
+	mkdir -p "$1"
+	"$TOP/tests/tools/mkbert" "$1" 2 32 4 64 300 64 "${2:-1}"
+}
+
+# st_write FILE JSON NBYTES: a safetensors file: the JSON header's length
+# (u64, little-endian), the header, NBYTES zero bytes of data.
+st_write() {
+	local n=${#2} i b=
+	for i in 0 1 2 3 4 5 6 7; do b+=$(printf '\\%03o' $(((n >> (8 * i)) & 255))); done
+	{
+		printf "$b"
+		printf '%s' "$2"
+		head -c "$3" /dev/zero
+	} >"$1"
+}
+
+@test "lmrec-embed: bert gives PyTorch's vectors (1e-4) from lmrec-tokenize's ids, sequences cut as sentence-transformers does" {
+	run -0 lmrec-tokenize -q --wordpiece "$BERT/model/vocab.txt" --no-mask --fields text "$BERT/items.tsv"
+	assert_output "$(cat "$BERT/wordpiece.tsv")"
+	run -0 --separate-stderr lmrec-embed --method bert --model-dir "$BERT/model" -o got.tsv "$BERT/wordpiece.tsv"
+	[ "${stderr_lines[0]}" = "lmrec-embed: bert: 8 items, 91 ids (the longest item 26), 4 cut to the model's 16; "\
+"8 vectors of 32 (fp32) in ${stderr_lines[0]#*(fp32) in }" ]
+	[ "${stderr_lines[1]}" = "lmrec-embed: warning: 4 items longer than the model's 16 ids were cut to it (lmrec-tokenize --max-length 16 does the same)" ]
+	[ "$(head -1 got.tsv)" = "$(head -1 "$BERT/expected.tsv")" ]
+	[ "$(cut -f1 got.tsv)" = "$(cut -f1 "$BERT/expected.tsv")" ]
+	tail -n +2 "$BERT/expected.tsv" | tr '\t' ' ' >want.txt
+	run same_vectors got.tsv want.txt 1e-4
+	assert_success
+	unit_rows got.tsv
+	# the same text gives the same vector (to the rounding of its rows' place
+	# in the product); cut by the tokenizer, the same bytes
+	grep '^wine1' got.tsv | cut -f2- | tr '\t' ' ' | sed 's/^/dup6 /' >wine1.txt
+	run same_vectors <(printf 'item\n'; grep '^dup6' got.tsv) wine1.txt 1e-6
+	assert_success
+	lmrec-tokenize -q --wordpiece "$BERT/model/vocab.txt" --no-mask --fields text --max-length 16 "$BERT/items.tsv" |
+		lmrec-embed -q --method bert --model-dir "$BERT/model" >cut.tsv
+	cmp got.tsv cut.tsv
+}
+
+@test "lmrec-embed: lmrec-tokenize --wordpiece piped into bert runs end to end on sample-data" {
+	bert_model m
+	lmrec-tokenize -q --wordpiece m/vocab.txt --max-length 64 "$TOP/sample-data/items.tsv" |
+		lmrec-embed -q --method bert --model-dir m -j 2 -o v.tsv
+	[ "$(wc -l <v.tsv)" -eq "$(wc -l <"$TOP/sample-data/items.tsv")" ]
+	[ "$(cut -f1 v.tsv)" = "$(cut -f1 "$TOP/sample-data/items.tsv")" ]
+	[ "$(head -1 v.tsv | tr '\t' '\n' | tail -1)" = d31 ]
+	unit_rows v.tsv
+}
+
+@test "lmrec-embed: bert writes the same bytes with any -j, in fp32 and int8" {
+	bert_model m
+	head -301 "$TOP/sample-data/items.tsv" | lmrec-tokenize -q --wordpiece m/vocab.txt --max-length 64 >wp.tsv
+	lmrec-embed -q --method bert --model-dir m -j 1 -o j1.tsv wp.tsv
+	for j in 2 3; do
+		lmrec-embed -q --method bert --model-dir m -j "$j" -o "j$j.tsv" wp.tsv
+		cmp j1.tsv "j$j.tsv"
+	done
+	lmrec-embed -q --method bert --model-dir m --int8 -j 1 -o q1.tsv wp.tsv
+	lmrec-embed -q --method bert --model-dir m --int8 -j 3 -o q3.tsv wp.tsv
+	cmp q1.tsv q3.tsv
+	! cmp -s j1.tsv q1.tsv
+}
+
+@test "lmrec-embed: bert --int8 is within a cosine of 0.99 of fp32, and --check-int8 says how near" {
+	bert_model m 2
+	head -301 "$TOP/sample-data/items.tsv" | lmrec-tokenize -q --wordpiece m/vocab.txt --max-length 64 >wp.tsv
+	lmrec-embed -q --method bert --model-dir m -o f.tsv wp.tsv
+	run -0 --separate-stderr lmrec-embed -q --method bert --model-dir m --int8 --check-int8 -o q.tsv wp.tsv
+	[[ "${stderr_lines[0]}" == "lmrec-embed: bert: int8 against fp32 over 300 items: mean cosine 0.99"* ]]
+	[ "${#stderr_lines[@]}" -eq 1 ]
+	unit_rows q.tsv
+	# the cosine it prints is the cosine of the two outputs
+	run awk -F'\t' 'NR == FNR { if (FNR > 1) for (d = 2; d <= NF; d++) a[FNR, d] = $d; next }
+		FNR > 1 { c = 0; for (d = 2; d <= NF; d++) c += a[FNR, d] * $d; s += c; n++; if (c < 0.99) bad++ }
+		END { printf "%.6f\n", s / n; exit bad > 0 }' f.tsv q.tsv
+	assert_success
+	[[ "${stderr_lines[0]}" == *"mean cosine ${output:0:6}"* ]]
+	# without --check-int8, int8 says nothing of it
+	run -0 --separate-stderr lmrec-embed -q --method bert --model-dir m --int8 -o q2.tsv wp.tsv
+	[ "$stderr" = "" ]
+	cmp q.tsv q2.tsv
+}
+
+@test "lmrec-embed: bert: header-only input, gzip input, escaped ids, an item without ids" {
+	printf 'item\tids\n' >h.tsv
+	run -0 lmrec-embed -q --method bert --model-dir "$BERT/model" h.tsv
+	[ "$output" = "$(head -1 "$BERT/expected.tsv")" ]
+	lmrec-embed -q --method bert --model-dir "$BERT/model" "$BERT/wordpiece.tsv" >plain.tsv
+	gzip -c "$BERT/wordpiece.tsv" >wp.tsv.gz
+	run -0 --separate-stderr lmrec-embed -q --method bert --model-dir "$BERT/model" <wp.tsv.gz
+	assert_output "$(cat plain.tsv)"
+	printf 'item\tids\na\\tb\t2 5 3\nnone\t\nc\\\\d\t 2  77 3 \n' >esc.tsv
+	run -0 --separate-stderr lmrec-embed --method bert --model-dir "$BERT/model" -o esc-out.tsv esc.tsv
+	[ "${stderr_lines[1]}" = "lmrec-embed: warning: 1 items without ids have no vector" ]
+	[ "$(cut -f1 esc-out.tsv)" = "$(printf 'item\na\\tb\nc\\\\d')" ]
+}
+
+@test "lmrec-embed: bert refuses bad ids with file, line and column, nothing written" {
+	printf 'item\tids\na\t2 5 3\nb\t2 85 3\n' >big.tsv
+	run -65 --separate-stderr lmrec-embed --method bert --model-dir "$BERT/model" -o out.tsv big.tsv
+	[ "$stderr" = "lmrec-embed: big.tsv:3: column 'ids': id 2: '85' is outside the vocabulary of $BERT/model/vocab.txt (0 to 84)" ]
+	printf 'item\tids\na\t2 5 3\nb\t2 -5 3\n' >neg.tsv
+	run -65 --separate-stderr lmrec-embed --method bert --model-dir "$BERT/model" -o out.tsv neg.tsv
+	[ "$stderr" = "lmrec-embed: neg.tsv:3: column 'ids': id 2: '-5' is not a token id (a decimal integer)" ]
+	printf 'item\tids\na\t2 5 3\na\t2 3\n' >twice.tsv
+	run -65 --separate-stderr lmrec-embed --method bert --model-dir "$BERT/model" -o out.tsv twice.tsv
+	[ "$stderr" = "lmrec-embed: twice.tsv:3: column 'item': item 'a' is given twice" ]
+	tsv 'item|tokens' 'a|x' >tok.tsv
+	run -65 --separate-stderr lmrec-embed --method bert --model-dir "$BERT/model" -o out.tsv tok.tsv
+	[ "$stderr" = "lmrec-embed: tok.tsv:1: no column 'ids' in the header" ]
+	printf 'item\tids\r\na\t2 3\r\n' >crlf.tsv
+	run -65 --separate-stderr lmrec-embed --method bert --model-dir "$BERT/model" -o out.tsv crlf.tsv
+	[[ "$stderr" == "lmrec-embed: crlf.tsv:1: line ends with CR"*dos2unix* ]]
+	[ ! -e out.tsv ]
+}
+
+@test "lmrec-embed: bert refuses a bad model folder with one line naming the file, nothing written" {
+	check() { # check DIR MESSAGE
+		run -65 --separate-stderr lmrec-embed --method bert --model-dir "$1" -o out.tsv "$BERT/wordpiece.tsv"
+		[ "$stderr" = "lmrec-embed: $2" ]
+		[ ! -e out.tsv ]
+		rm -rf "$1"
+	}
+	fresh() { rm -rf m && cp -r "$BERT/model" m; }
+	# safetensors headers that lie
+	fresh
+	st_write m/model.safetensors '{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}' 4
+	check m "m/model.safetensors: tensor 'a': data_offsets [0, 8] run past the end of the file (4 bytes of data)"
+	fresh
+	st_write m/model.safetensors '{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}}' 12
+	check m "m/model.safetensors: tensors 'a' and 'b' overlap (bytes 4 to 8)"
+	# a tensor of another shape than config.json says
+	fresh
+	sed -i 's/"intermediate_size": 64/"intermediate_size": 48/' m/config.json
+	check m "m/model.safetensors: tensor 'encoder.layer.0.intermediate.dense.weight' has shape [64, 32], expected [48, 32]"
+	# config.json without a key
+	fresh
+	sed -i '/num_attention_heads/d' m/config.json
+	check m "m/config.json: key 'num_attention_heads' is missing"
+	# vocab.txt without [UNK]; with more tokens than the model has rows
+	fresh
+	sed -i '/^\[UNK\]$/d' m/vocab.txt
+	check m "m/vocab.txt: no '[UNK]' token (a BERT vocab.txt holds [UNK], [CLS] and [SEP])"
+	fresh
+	echo extra >>m/vocab.txt
+	check m "m/vocab.txt: 86 tokens, more than the model's 85 (vocab_size of config.json)"
+	# CLS pooling is not what this encoder does
+	fresh
+	sed -i 's/"pooling_mode_cls_token": false/"pooling_mode_cls_token": true/; s/"pooling_mode_mean_tokens": true/"pooling_mode_mean_tokens": false/' m/1_Pooling/config.json
+	check m "m/1_Pooling/config.json: pooling_mode_mean_tokens is not true: only mean pooling is supported"
+	# a missing file is a run-time failure (1)
+	run -1 --separate-stderr lmrec-embed --method bert --model-dir nowhere "$BERT/wordpiece.tsv"
+	[ "$stderr" = "lmrec-embed: nowhere/vocab.txt: open: No such file or directory" ]
 }

@@ -145,6 +145,42 @@ unit() {
 	assert_line "ok - ${#files[@]} model inputs replayed"
 }
 
+@test "unit safetensors: every half-precision pattern, a round trip, every refusal of a bad file with its message" {
+	unit safetensors
+	assert_line 'ok 4 - test_refusals'
+}
+
+@test "unit nn: GELU, softmax, LayerNorm and attention against double-precision definitions, AVX2 against portable C" {
+	unit nn
+	assert_line 'ok 4 - test_attention'
+}
+
+@test "unit q8: integer products within their quantisation bound, AVX2 bit for bit as portable C" {
+	unit q8
+	assert_line 'ok 2 - test_products'
+}
+
+@test "unit bert: vectors agree with PyTorch's to 1e-4 (f32 and f16 weights), the same bits on 1, 2 and 5 threads, int8, bad model folders refused" {
+	unit bert
+	assert_line 'ok 1 - test_against_pytorch'
+	assert_line 'ok 2 - test_f16_weights'
+	assert_line 'ok 6 - test_tensor_refusals'
+}
+
+@test "unit idseq: WordPiece ids read, cut to a length against the obvious cut, refusals with their messages" {
+	unit idseq
+	assert_line 'ok 2 - test_cut'
+	assert_line 'ok 3 - test_refusals'
+}
+
+@test "unit bert: the committed fixture stays small (tens of kB)" {
+	local d="$TOP/tests/fixtures/bert"
+	[ "$(cat "$d"/*/model.safetensors "$d"/*.tsv | wc -c)" -lt 200000 ]
+	[ "$(wc -l <"$d/inputs.tsv")" -eq 39 ]
+	[ "$(wc -l <"$d/expected.tsv")" -eq 39 ]
+	[ "$(wc -l <"$d/expected-f16.tsv")" -eq 39 ]
+}
+
 @test "unit unicode: UTF-8 decoding of random bytes against a slow reference, classes, case, NFD and NFC" {
 	unit unicode
 	assert_line 'ok 1 - test_decode_random'
