@@ -158,3 +158,16 @@ setup() {
 	echo "NDCG@10: best collaborative $best, blend $blend"
 	awk -v a="$best" -v b="$blend" 'BEGIN { exit !(b > a) }'
 }
+
+@test "experiment: --embed bert runs the text through WordPiece and the encoder" {
+	mkdir bert
+	"$TOP/tests/tools/mkbert" bert 2 32 4 64 2000 64
+	run --separate-stderr "$EXP" --data "$TOP/sample-data" --model semantic --split cold:0.2 --k 20 -j2 \
+		--embed bert --embed-set bert=bert
+	assert_success
+	[[ "$stderr" == *"embed bert: "* ]]
+	# a random encoder still tells items apart a little: better than nothing, far from the words
+	awk -F'\t' '$1 == "recall" && $3 == "all" { exit !($4 > 0.02) }' <<<"$output"
+	run -2 --separate-stderr "$EXP" --data "$TOP/sample-data" --model semantic --embed bert
+	[ "$stderr" = "experiment.sh: --embed bert needs --embed-set bert=DIR (a sentence-transformers folder)" ]
+}
