@@ -493,6 +493,21 @@ static void test_threads_bitwise(void)
 		CHECK(fabs(l3 - l1) < 1e-5 * fabs(l1));
 		CHECK(worst < 1e-4 * gmax);
 	}
+	/* CE's other path: the item rows' gradient by blocks of items */
+	lmrec_sasrec_loss_grad(&m, seq, tgt, n, LMREC_SASREC_CE, 0, 0, 77, 1, g1, 1);
+	m.item_buffer_mb = 0;
+	float *g3 = lmrec_xmalloc(np * sizeof *g3);
+	lmrec_sasrec_loss_grad(&m, seq, tgt, n, LMREC_SASREC_CE, 0, 0, 77, 1, g2, 1);
+	lmrec_sasrec_loss_grad(&m, seq, tgt, n, LMREC_SASREC_CE, 0, 0, 77, 1, g3, 2);
+	CHECK_MEM(g2, np * sizeof *g2, g3, np * sizeof *g3);
+	double worst = 0, gmax = 0;
+	for (size_t i = 0; i < np; i++) {
+		worst = fmax(worst, fabs(g1[i] - g2[i]));
+		gmax = fmax(gmax, fabs(g1[i]));
+	}
+	CHECK(worst < 1e-5 * gmax);
+	m.item_buffer_mb = 256;
+	free(g3);
 	/* encode too */
 	float *o1 = lmrec_xmalloc(n * c.dim * sizeof *o1), *o2 = lmrec_xmalloc(n * c.dim * sizeof *o2);
 	float *a1 = lmrec_xmalloc(n * c.maxlen * sizeof *a1), *a2 = lmrec_xmalloc(n * c.maxlen * sizeof *a2);
