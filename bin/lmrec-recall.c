@@ -113,6 +113,7 @@ struct population {
 	uint64_t *hptr;           /* (users + 1) history of each user */
 	uint32_t *hitem;
 	float *hw;
+	struct lmrec_seqs seq;    /* with --history: each user's items in time order */
 };
 
 static void build_population(const struct opts *o, struct lmrec_ids *items, struct population *pop)
@@ -135,6 +136,7 @@ static void build_population(const struct opts *o, struct lmrec_ids *items, stru
 	}
 	uint32_t *hu = NULL, *hi = NULL;
 	float *hw = NULL;
+	int64_t *ht = NULL;
 	size_t nh = 0;
 	if (o->history) {
 		struct lmrec_inter x;
@@ -144,10 +146,12 @@ static void build_population(const struct opts *o, struct lmrec_ids *items, stru
 		hu = lmrec_xcalloc(x.n + 1, sizeof *hu);
 		hi = lmrec_xcalloc(x.n + 1, sizeof *hi);
 		hw = lmrec_xcalloc(x.n + 1, sizeof *hw);
+		ht = lmrec_xcalloc(x.n + 1, sizeof *ht);
 		for (size_t r = 0; r < x.n; r++)
 			if (!x.has_fold || lmrec_fold_in(o->fold_set, x.fold_of[r])) {
 				hu[nh] = x.user[r];
 				hi[nh] = x.item[r];
+				ht[nh] = x.ts[r];
 				hw[nh++] = x.weight[r];
 			}
 		lmrec_inter_free(&x);
@@ -172,6 +176,9 @@ static void build_population(const struct opts *o, struct lmrec_ids *items, stru
 		}
 	}
 	size_t nu = lmrec_ids_count(pop->users);
+	if (ht) /* the sequence models read the history in time order */
+		lmrec_seqs_build(&pop->seq, nu, hu, hi, ht, nh);
+	free(ht);
 	struct lmrec_csr h;
 	lmrec_csr_build(&h, nu, lmrec_ids_count(items), hu, hi, hw, nh, LMREC_DUP_MAX);
 	pop->hptr = h.ptr;
@@ -281,6 +288,7 @@ struct worker {
 	unsigned char *usable;      /* (channels, USER_BLOCK) */
 	uint32_t *qh;               /* the block's histories in model indices */
 	float *qw;
+	uint32_t *qs;               /* sasrec: the same in time order */
 	size_t qcap, hcap;
 	struct hpair *hbuf;
 	struct lmrec_topk top;
@@ -319,6 +327,7 @@ static void worker_free(struct worker *w, const struct opts *o)
 	free(w->usable);
 	free(w->qh);
 	free(w->qw);
+	free(w->qs);
 	free(w->hbuf);
 	lmrec_topk_free(&w->top);
 	free(w->seen_list);
@@ -336,12 +345,17 @@ static void score_channels(const struct shared *sh, struct worker *w, size_t b, 
 		size_t total = 0;
 		for (size_t r = 0; r < nb; r++) {
 			uint32_t u = pop->order[b + r];
-			total += pop->hptr[u + 1] - pop->hptr[u];
+			uint64_t len = pop->hptr[u + 1] - pop->hptr[u];
+			/* the time-ordered history keeps repeats: it may be longer */
+			if (pop->seq.ptr && pop->seq.ptr[u + 1] - pop->seq.ptr[u] > len)
+				len = pop->seq.ptr[u + 1] - pop->seq.ptr[u];
+			total += len;
 		}
 		if (total + 1 > w->qcap) {
 			w->qcap = total + 1;
 			w->qh = lmrec_xreallocarray(w->qh, w->qcap, sizeof *w->qh);
 			w->qw = lmrec_xreallocarray(w->qw, w->qcap, sizeof *w->qw);
+			w->qs = lmrec_xreallocarray(w->qs, w->qcap, sizeof *w->qs);
 		}
 		size_t at = 0;
 		for (size_t r = 0; r < nb; r++) {
@@ -364,12 +378,26 @@ static void score_channels(const struct shared *sh, struct worker *w, size_t b, 
 			}
 			/* the model's indices differ from the shared ones: keep each
 			 * history sorted by model index */
+			q->seq = NULL;
+			q->nseq = 0;
+			size_t ns = 0;
+			if (m->kind == LMREC_KIND_SASREC && pop->seq.ptr) {
+				/* the same items in time order */
+				for (uint64_t p = pop->seq.ptr[u]; p < pop->seq.ptr[u + 1]; p++) {
+					int64_t mi = sh->to_model[c][pop->seq.item[p]];
+					if (mi >= 0)
+						w->qs[at + ns++] = (uint32_t)mi;
+				}
+				q->seq = w->qs + at;
+				q->nseq = ns;
+			}
 			sort_history(w->qh + at, w->qw + at, n, &w->hbuf, &w->hcap);
 			q->n = n;
-			at += n;
+			at += n > ns ? n : ns;
 			/* whether the channel has anything to go on: popular always;
 			 * the others history it knows, or (als, bpr) a trained vector */
-			int factors = m->kind == LMREC_KIND_ALS || m->kind == LMREC_KIND_BPR;
+			int factors = m->kind == LMREC_KIND_ALS || m->kind == LMREC_KIND_BPR ||
+				      m->kind == LMREC_KIND_SASREC;
 			w->usable[c * USER_BLOCK + r] = m->kind == LMREC_KIND_POPULAR || n > 0 ||
 							(factors && q->user >= 0 && !q->fold_in);
 		}
@@ -595,6 +623,7 @@ static int run(struct opts *o)
 	free(pop.hptr);
 	free(pop.hitem);
 	free(pop.hw);
+	lmrec_seqs_free(&pop.seq);
 	lmrec_ids_free(pop.users);
 	lmrec_ids_free(items);
 	return 0;

@@ -533,6 +533,13 @@ cycle_rows() {
 			split($5, w, / and |liked /); if (!had[$1, w[2]] || !had[$1, w[3]]) bad++ } END { print bad + 0 }' \
 		cyc.tsv <(echo "$output")
 	assert_output 0
+	# a user it has never seen is read from --history in time order
+	printf 'user\titem\tts\nnew\tc5\t1\nnew\tc6\t2\nnew\tc7\t3\n' >h1.tsv
+	printf 'user\titem\tts\nnew\tc7\t1\nnew\tc6\t2\nnew\tc5\t3\n' >h2.tsv
+	run lmrec-recall -q -m s.lmrc --history h1.tsv -n 1 --keep-seen
+	assert_line --index 1 --regexp '^new	c0	'
+	run lmrec-recall -q -m s.lmrc --history h2.tsv -n 1 --keep-seen
+	assert_line --index 1 --regexp '^new	c6	'
 }
 
 @test "lmrec-train: sasrec is deterministic across threads; --init and --checkpoint" {
