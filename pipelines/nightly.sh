@@ -544,7 +544,14 @@ for s in "${STAGES[@]}"; do
 		# tests only: SIGKILL for the whole job in the middle of this stage
 		setsid "$0" --internal-stage "$s" >>"$LOG/$s.log" 2>&1 9>&- &
 		sleep "${LMREC_FAULT_DELAY:-0.3}"
-		pkill -9 -s "$!" 2>/dev/null || true # the whole session: parallel's jobs too
+		# the whole session: parallel's jobs too, and again after a moment:
+		# what forked while the first kill went round (GNU Parallel's
+		# start-up probe forks "sleep 10101"s that would outlive it and hold
+		# the caller's output open)
+		for _ in 1 2 3; do
+			pkill -9 -s "$!" 2>/dev/null || true
+			sleep 0.1
+		done
 		kill -9 $$
 	fi
 	if [ -x /usr/bin/time ]; then
