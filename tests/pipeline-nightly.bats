@@ -3,11 +3,18 @@
 
 load test_helper
 
+# The stages, in order (nightly.sh's STAGES).
+STAGE_LIST="ingest embed split fit-valid weights fit-test evaluate fit-full recommend similar churn gate report publish"
+# The collaborative channels alone: a lighter night for the tests whose
+# subject is not the models (the default adds the content ones).
+CF_MODELS="popular itemknn ease als"
+
 setup_file() {
 	# whole pipelines under Valgrind take hours: their tools are checked one
 	# by one (bats cannot skip from setup_file: setup skips each test)
 	[ -z "${LMREC_VALGRIND:-}" ] || return 0
-	# One published night shared by the tests that only read it.
+	# One published night shared by the tests that only read it: the
+	# default MODELS, with the content channels (the sample has items.tsv).
 	export NIGHT1="$BATS_FILE_TMPDIR/night1"
 	"$TOP/pipelines/nightly.sh" -q --out "$NIGHT1" --date 2026-11-01 --jobs 2 >"$BATS_FILE_TMPDIR/night1.log" 2>&1 ||
 		{ cat "$BATS_FILE_TMPDIR/night1.log" >&2; return 1; }
@@ -24,6 +31,8 @@ setup() {
 	assert_success
 	assert_output --partial '--sshloginfile FILE'
 	assert_output --partial '--from-stage STAGE'
+	assert_output --partial '"popular itemknn ease als semantic aligned hybrid" when DATA has an'
+	assert_output --partial 'EMBED (how the embed stage'
 	run -2 "$NIGHTLY" --bogus
 	run -2 "$NIGHTLY" --date 2026-13 --dry-run
 	run -2 "$NIGHTLY" --from-stage nope --dry-run
@@ -33,10 +42,22 @@ setup() {
 	run "$NIGHTLY" --dry-run --out out --date 2026-11-01
 	assert_success
 	assert_line --partial 'ingest     reads'
+	assert_line 'embed      reads work/items.tsv; writes work/tokens.tsv work/vectors.tsv (tfidf) for semantic aligned hybrid'
+	assert_line 'fit-valid  reads work/folds.tsv.gz; writes work/valid/{popular,itemknn,ease,als,semantic,aligned,hybrid}.lmrc (train fold)'
 	assert_line --partial 'recommend  reads work/full/*.lmrc'
 	assert_line --partial 'publish    writes'
-	[ "$(echo "$output" | wc -l)" -eq 14 ]
+	# every stage, in order, after the run's line
+	[ "$(echo "$output" | tail -n +2 | cut -d' ' -f1 | tr '\n' ' ')" = "$STAGE_LIST " ]
+	grep -qx "STAGES=($STAGE_LIST)" "$NIGHTLY"
 	[ ! -e out/runs ]
+	# without an items.tsv the default is the collaborative channels, and
+	# embed has nothing to do
+	mkdir noitems
+	cp "$TOP/sample-data/interactions.tsv.gz" noitems/
+	run "$NIGHTLY" --dry-run --data noitems --out out --date 2026-11-01
+	assert_success
+	assert_line 'embed      no content model among MODELS: writes nothing'
+	assert_line 'fit-valid  reads work/folds.tsv.gz; writes work/valid/{popular,itemknn,ease,als}.lmrc (train fold)'
 }
 
 @test "nightly: a published night has its table, metrics, similar items, logs and status" {
@@ -46,7 +67,7 @@ setup() {
 	for f in recommendations.tsv.gz metrics.tsv similar-items.tsv.gz churn.tsv gate.tsv stages.tsv report.html; do
 		[ -s "$NIGHT1/current/$f" ] || { echo "missing $f"; false; }
 	done
-	for s in ingest split fit-valid weights fit-test evaluate fit-full recommend similar churn gate report publish; do
+	for s in $STAGE_LIST; do
 		grep -q "^== $s: ok in" "$NIGHT1/current/log/$s.log" || { echo "log of $s"; false; }
 	done
 	# every user of the data gets TOP=10 rows, ranks 1..10, a reason on each
@@ -83,7 +104,7 @@ setup() {
 
 @test "nightly: two runs started together: one publishes, the other exits 75" {
 	cp -r "$NIGHT1" out
-	"$NIGHTLY" -q --out out --date 2026-11-02 --jobs 1 >a.log 2>&1 &
+	MODELS="$CF_MODELS" "$NIGHTLY" -q --out out --date 2026-11-02 --jobs 1 >a.log 2>&1 &
 	pid=$!
 	sleep 0.5
 	run -75 --separate-stderr "$NIGHTLY" -q --out out --date 2026-11-02
@@ -96,7 +117,7 @@ setup() {
 @test "nightly: SIGKILL in the middle of any stage leaves current as it was, the next run finishes" {
 	skip_if_slow
 	cp -r "$NIGHT1" out
-	for s in ingest split fit-valid weights fit-test evaluate fit-full recommend similar churn gate report publish; do
+	for s in $STAGE_LIST; do
 		run env LMREC_FAULT_STAGE="$s" "$NIGHTLY" -q --out out --date 2026-11-03 --jobs 2
 		[ "$status" -eq 137 ] || { echo "stage $s: exit $status"; false; }
 		[ "$(readlink out/current)" = runs/2026-11-01 ] || [ "$s" = publish ] ||
@@ -121,7 +142,7 @@ setup() {
 		awk -F'\t' 'BEGIN { OFS = "\t"; srand(3) } NR == 1 { print; next } { item[NR] = $2; row[NR] = $0; n = NR }
 			END { for (i = 2; i <= n; i++) { j = 2 + int(rand() * (n - 1)); t = item[i]; item[i] = item[j]; item[j] = t }
 			      for (i = 2; i <= n; i++) { split(row[i], f, "\t"); f[2] = item[i]; print f[1], f[2], f[3], f[4], f[5] } }' >bad/interactions.tsv
-	run -3 "$NIGHTLY" -q --data bad --out out --date 2026-11-04 --jobs 2
+	run -3 env MODELS="$CF_MODELS" "$NIGHTLY" -q --data bad --out out --date 2026-11-04 --jobs 2
 	[ "$(cat out/runs/2026-11-04/status)" = refused ]
 	[ "$(readlink out/current)" = runs/2026-11-01 ]
 	run cut -f8 out/runs/2026-11-04/gate.tsv
@@ -147,8 +168,62 @@ setup() {
 @test "nightly: retention keeps the last N runs and never the current one" {
 	cp -r "$NIGHT1" out
 	mkdir -p out/runs/2026-10-01 out/runs/2026-10-02 out/runs/2026-10-03
-	run "$NIGHTLY" -q --out out --date 2026-11-05 --keep 2 --jobs 2
+	run env MODELS="$CF_MODELS" "$NIGHTLY" -q --out out --date 2026-11-05 --keep 2 --jobs 2
 	assert_success
 	run ls out/runs
 	assert_output "$(printf '2026-11-01\n2026-11-05')"
+}
+
+@test "nightly: the default night on the sample data blends the content channels, with their reasons" {
+	w="$NIGHT1/current/work"
+	for f in tokens.tsv vectors.tsv full/semantic.lmrc full/aligned.lmrc full/hybrid.lmrc full/als.lmrc; do
+		[ -s "$w/$f" ] || { echo "missing work/$f"; false; }
+	done
+	grep -qx 'the words of 1300 items, their tfidf vectors, for semantic aligned hybrid' "$NIGHT1/current/log/embed.log"
+	run cut -f1 "$w/weights.tsv"
+	assert_output "$(printf 'channel\naligned\nals\nease\nhybrid\nitemknn\npopular\nsemantic')"
+	# each content channel gives some rows their reason; semantic and
+	# aligned name the history item the recommendation is like
+	run bash -c "gzip -dc '$NIGHT1/current/recommendations.tsv.gz' | tail -n +2 | cut -f5 | sed -n 's/^\(semantic\|aligned\|hybrid\): .*/\1/p' | sort | uniq -c | awk '\$1 > 0 { print \$2 }'"
+	assert_output "$(printf 'aligned\nhybrid\nsemantic')"
+	gzip -dc "$NIGHT1/current/recommendations.tsv.gz" | grep -qE $'\tsemantic: similar to [^\t]+$'
+	gzip -dc "$NIGHT1/current/recommendations.tsv.gz" | grep -qE $'\thybrid: because you liked [^\t]+$'
+	# and they lift the NDCG@10 of the test fold over the collaborative
+	# channels alone (0.1071 with the same seed)
+	run awk -F'\t' '$1 == "ndcg" && $2 == 10 && $3 == "all" { print ($4 > 0.11) }' "$NIGHT1/current/metrics.tsv"
+	assert_output 1
+}
+
+@test "nightly: content channels alone run end to end, similar items from semantic" {
+	run env MODELS="popular semantic aligned" ALS_OPTS="--factors 16 --iters 3" POOL=30 \
+		"$NIGHTLY" -q --out out --date 2026-11-06 --jobs 2
+	assert_success
+	[ "$(cat out/runs/2026-11-06/status)" = published ]
+	# aligned's ALS is trained for it, but is no channel
+	[ -s out/current/work/full/als.lmrc ]
+	run cut -f1 out/current/work/weights.tsv
+	assert_output "$(printf 'channel\naligned\npopular\nsemantic')"
+	# the reasons come from the channels (semantic, with a small learned
+	# weight here, wins none: its reasons are checked in the default night)
+	run bash -c "gzip -dc out/current/recommendations.tsv.gz | tail -n +2 | cut -f5 | cut -d: -f1 | sort -u"
+	assert_output "$(printf 'aligned\npopular')"
+	# no collaborative model with item similarity: semantic's nearest items
+	grep -qx 'similar items from semantic.lmrc' out/current/log/similar.log
+	run bash -c "gzip -dc out/current/similar-items.tsv.gz | awk -F'\t' 'NR > 1 && \$5 !~ /^similar to / { bad++ } NR > 1 { n++ } END { print (n > 0), bad + 0 }'"
+	assert_output '1 0'
+}
+
+@test "nightly: a content channel without items.tsv, or a bad EMBED, is a usage error" {
+	mkdir noitems
+	cp "$TOP/sample-data/interactions.tsv.gz" noitems/
+	for m in semantic aligned hybrid; do
+		run -2 --separate-stderr env MODELS="popular $m" "$NIGHTLY" -q --data noitems --out out --date 2026-11-07
+		[ "$stderr" = "nightly.sh: MODELS: the content channels ($m) need the items' words, and noitems has no items.tsv" ]
+	done
+	[ ! -e out ]
+	run -2 --separate-stderr env EMBED=nope "$NIGHTLY" --dry-run --out out
+	[ "$stderr" = "nightly.sh: EMBED: unknown method 'nope' (expected tfidf, subword, vec or bert)" ]
+	run -2 --separate-stderr env EMBED=bert "$NIGHTLY" --dry-run --out out
+	[[ "$stderr" == "nightly.sh: EMBED=bert needs bert=DIR"* ]]
+	run -2 env MODELS="ease nope" "$NIGHTLY" --dry-run --out out
 }
