@@ -76,7 +76,7 @@ probe() {
 	run -2 lmrec-train -o m.lmrc knn.tsv
 	run -2 lmrec-train --model popular knn.tsv
 	run -2 --separate-stderr lmrec-train --model svd -o m.lmrc knn.tsv
-	[ "${stderr_lines[0]}" = "lmrec-train: invalid value for --model: 'svd' (expected popular, itemknn, ease, als, bpr, semantic or align)" ]
+	[ "${stderr_lines[0]}" = "lmrec-train: invalid value for --model: 'svd' (expected popular, itemknn, ease, als, bpr, sasrec, semantic or align)" ]
 	run -2 --separate-stderr lmrec-train --model popular --folds train,tset -o m.lmrc knn.tsv
 	[ "${stderr_lines[0]}" = "lmrec-train: invalid value for --folds: 'train,tset' (expected 'all' or folds among train, valid and test, comma-separated)" ]
 	run -2 lmrec-train --model als --factors 0 -o m.lmrc knn.tsv
@@ -325,7 +325,7 @@ probe() {
 	lmrec-train -q --model als --factors 4 --iters 1 -o als.lmrc knn.tsv
 	lmrec-train -q --model ease -o ease.lmrc knn.tsv
 	run -2 --separate-stderr lmrec-train --model ease --init ease.lmrc -o e2.lmrc knn.tsv
-	[ "${stderr_lines[0]}" = "lmrec-train: --init continues als and bpr; ease is computed in closed form" ]
+	[ "${stderr_lines[0]}" = "lmrec-train: --init continues als, bpr and sasrec; ease is computed in closed form" ]
 	run -65 --separate-stderr lmrec-train --model bpr --init als.lmrc -o b.lmrc knn.tsv
 	[ "$stderr" = "lmrec-train: als.lmrc: model kind 'als', where 'bpr' is needed" ]
 	run -65 --separate-stderr lmrec-train --model als --factors 8 --init als.lmrc -o b.lmrc knn.tsv
