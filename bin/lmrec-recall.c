@@ -302,7 +302,7 @@ struct worker {
 static void worker_init(struct worker *w, const struct opts *o)
 {
 	memset(w, 0, sizeof *w);
-	w->sc = lmrec_xcalloc(o->nch, sizeof *w->sc);
+	w->sc = lmrec_xcalloc(o->nch, sizeof(struct lmrec_scorer *));
 	w->scores = lmrec_xcalloc(o->nch, sizeof *w->scores);
 	size_t rows = 0;
 	for (size_t c = 0; c < o->nch; c++) {

@@ -1295,7 +1295,7 @@ int main(int argc, char **argv)
 		case OPT_MIN_DF: o.min_df = (size_t)lmrec_opt_u64("--min-df", optarg, 1, UINT32_MAX); break; /* --min-df */
 		case OPT_FACTORS_FROM: o.factors_from = optarg; break; /* --factors-from */
 		case OPT_ALIGN_METHOD: /* --align-method */
-			if (strcmp(optarg, "ridge") && strcmp(optarg, "mlp") && strcmp(optarg, "auto"))
+			if (strcmp(optarg, "ridge") != 0 && strcmp(optarg, "mlp") != 0 && strcmp(optarg, "auto") != 0)
 				lmrec_usage_error("invalid value for --align-method: '%s' (expected ridge, mlp "
 						  "or auto)",
 						  optarg);
