@@ -49,6 +49,8 @@ struct opts {
 	double gbce_t, weight_decay;
 	const char *checkpoint, *item_init;
 	int valid_out; /* the valid rows stay out of the scoring sequences */
+	int frozen_view; /* --item-init stays as the item table's anchor */
+	int have_weight_decay;
 };
 
 static void usage(int status)
@@ -116,6 +118,8 @@ static void usage(int status)
 	      "                           NDCG@10 (10; 0: never)\n"
 	      "      --checkpoint FILE    write the best model so far after each epoch\n"
 	      "      --item-init VECTORS  the item table from content vectors (PCA)\n"
+	      "      --frozen-view        keep the --item-init table as a frozen view: the\n"
+	      "                           item rows decay towards it (weight decay 1)\n"
 	      "      --valid-out          the valid rows stop training but stay out of\n"
 	      "                           the sequences scored (to learn blend weights)\n"
 	      "semantic (content vectors, a user the mean of the history's):\n"
@@ -186,6 +190,7 @@ enum {
 	OPT_CHECKPOINT,
 	OPT_ITEM_INIT,
 	OPT_VALID_OUT,
+	OPT_FROZEN_VIEW,
 	OPT_FACTORS_FROM,
 	OPT_ALIGN_METHOD,
 	OPT_HIDDEN,
@@ -229,6 +234,7 @@ static const struct option long_options[] = {
 	{"checkpoint", required_argument, NULL, OPT_CHECKPOINT},
 	{"item-init", required_argument, NULL, OPT_ITEM_INIT},
 	{"valid-out", no_argument, NULL, OPT_VALID_OUT},
+	{"frozen-view", no_argument, NULL, OPT_FROZEN_VIEW},
 	{"factors-from", required_argument, NULL, OPT_FACTORS_FROM},
 	{"align-method", required_argument, NULL, OPT_ALIGN_METHOD},
 	{"hidden", required_argument, NULL, OPT_HIDDEN},
@@ -963,8 +969,13 @@ static int run_sasrec(struct opts *o, char *const *files, size_t nfiles)
 			lmrec_csr_build(&m.seen, nu, ni, ru, ri, NULL, n, LMREC_DUP_ONE);
 	}
 	double t_load = lmrec_now() - t0;
+	float *anchor = NULL;
+	if (o->frozen_view) { /* the semantic table, kept as it was */
+		anchor = lmrec_xmalloc((ni + 1) * net->c.dim * sizeof *anchor);
+		memcpy(anchor, net->item, (ni + 1) * net->c.dim * sizeof *anchor);
+	}
 	struct lmrec_seqtrain p = {o->loss, o->negatives, o->gbce_t, o->epochs, o->patience, o->batch, 10,
-				   (float)o->lr, (float)o->weight_decay, o->seed, o->threads, o->verbose};
+				   (float)o->lr, (float)o->weight_decay, o->seed, o->threads, o->verbose, anchor};
 	struct sasrec_ckpt ck = {o, &m};
 	size_t best_epoch = 0;
 	double ndcg = lmrec_seqtrain_run(net, &train, valid, &p, sasrec_checkpoint, &ck, &best_epoch);
@@ -982,6 +993,8 @@ static int run_sasrec(struct opts *o, char *const *files, size_t nfiles)
 		lmrec_model_set_param(f, "valid_ndcg", "%.9g", ndcg);
 	if (o->item_init)
 		lmrec_model_set_param(f, "item_init", "%s", o->item_init);
+	if (o->frozen_view)
+		lmrec_model_set_param(f, "frozen_view", "1");
 	lmrec_recmodel_write(&m, f, o->output);
 	if (!o->quiet) {
 		fprintf(stderr, "%s: sasrec: %zu users, %zu items, %zu interactions (%zu trained on); best epoch %zu",
@@ -1010,6 +1023,7 @@ static int run_sasrec(struct opts *o, char *const *files, size_t nfiles)
 	free(tt);
 	free(valid);
 	free(valid_ts);
+	free(anchor);
 	return 0;
 }
 
@@ -1287,10 +1301,14 @@ int main(int argc, char **argv)
 		case OPT_GBCE_T: o.gbce_t = lmrec_opt_double("--gbce-t", optarg, 0, 1); break;          /* --gbce-t */
 		case OPT_PATIENCE: o.patience = (size_t)lmrec_opt_u64("--patience", optarg, 0, 100000); break; /* --patience */
 		case OPT_BATCH: o.batch = (size_t)lmrec_opt_u64("--batch", optarg, 1, 1000000); break;    /* --batch */
-		case OPT_WEIGHT_DECAY: o.weight_decay = lmrec_opt_double("--weight-decay", optarg, 0, 10); break; /* --weight-decay */
+		case OPT_WEIGHT_DECAY: /* --weight-decay */
+			o.weight_decay = lmrec_opt_double("--weight-decay", optarg, 0, 10);
+			o.have_weight_decay = 1;
+			break;
 		case OPT_CHECKPOINT: o.checkpoint = optarg; break; /* --checkpoint */
 		case OPT_ITEM_INIT: o.item_init = optarg; break;   /* --item-init */
 		case OPT_VALID_OUT: o.valid_out = 1; break;        /* --valid-out */
+		case OPT_FROZEN_VIEW: o.frozen_view = 1; break;    /* --frozen-view */
 		case OPT_SIDE_WEIGHT: o.side_weight = lmrec_opt_double("--side-weight", optarg, 0, 1e6); break; /* --side-weight */
 		case OPT_MIN_DF: o.min_df = (size_t)lmrec_opt_u64("--min-df", optarg, 1, UINT32_MAX); break; /* --min-df */
 		case OPT_FACTORS_FROM: o.factors_from = optarg; break; /* --factors-from */
@@ -1325,6 +1343,10 @@ int main(int argc, char **argv)
 			o.lr = 1e-3;
 		if (!o.have_negatives)
 			o.negatives = o.loss == LMREC_SASREC_SAMPLED ? 256 : 1;
+		if (o.frozen_view && !o.item_init)
+			lmrec_usage_error("--frozen-view keeps the table of --item-init: give --item-init");
+		if (o.frozen_view && !o.have_weight_decay)
+			o.weight_decay = 1.0;
 		if (!o.have_factors)
 			o.sas.dim = 64;
 		else

@@ -42,8 +42,18 @@ void lmrec_adam_step(struct lmrec_adam *a, float *params, const float *grad)
 		float m = a->m[i] = b1 * a->m[i] + (1.0f - b1) * g;
 		float v = a->v[i] = b2 * a->v[i] + (1.0f - b2) * g * g;
 		float p = params[i];
-		float d = (!a->decay || a->decay[i]) ? dec * p : 0.0f;
+		float d = (!a->decay || a->decay[i]) ? dec * (a->anchor ? p - a->anchor[i] : p) : 0.0f;
 		params[i] = p - step * m / (sqrtf(v) * rc2 + eps) - d;
+	}
+}
+
+void lmrec_adam_set_anchor(struct lmrec_adam *a, const float *anchor)
+{
+	free(a->anchor);
+	a->anchor = NULL;
+	if (anchor) {
+		a->anchor = lmrec_xmalloc((a->n + 1) * sizeof *a->anchor);
+		memcpy(a->anchor, anchor, a->n * sizeof *a->anchor);
 	}
 }
 
@@ -54,6 +64,8 @@ void lmrec_adam_free(struct lmrec_adam *a)
 	free(a->m);
 	free(a->v);
 	free(a->decay);
+	free(a->anchor);
+	a->anchor = NULL;
 	a->m = a->v = NULL;
 	a->decay = NULL;
 	a->n = 0;

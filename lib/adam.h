@@ -2,7 +2,7 @@
  * 2019) over one flat parameter array.
  *
  * Step t (from 1): m = b1 m + (1 - b1) g; v = b2 v + (1 - b2) g^2;
- * p -= lr (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps) + lr wd p,
+ * p -= lr (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps) + lr wd (p - anchor),
  * the decay only where the mask says (all parameters when there is none).
  * The moments are kept in float; the update of each parameter depends on
  * that parameter alone, so the result does not depend on threads. */
@@ -16,6 +16,7 @@ struct lmrec_adam {
 	float lr, beta1, beta2, eps, wd;
 	float *m, *v;        /* (n) first and second moments */
 	unsigned char *decay; /* (n) 1 to decay, or NULL: decay all */
+	float *anchor;        /* (n) what the decay pulls towards, or NULL: zero */
 	unsigned long long t; /* steps taken */
 };
 
@@ -25,6 +26,10 @@ void lmrec_adam_init(struct lmrec_adam *a, size_t n, float lr, float beta1, floa
 /* Copies mask (n): 1 where the weight decay applies (see
  * lmrec_sasrec_decay_mask); NULL decays every parameter again. */
 void lmrec_adam_set_decay(struct lmrec_adam *a, const unsigned char *mask);
+/* Copies anchor (n): the decay then pulls each parameter towards its
+ * anchor, lr wd (p - anchor), instead of towards zero (a frozen view that
+ * the trained values may leave only as far as the data asks); NULL: zero. */
+void lmrec_adam_set_anchor(struct lmrec_adam *a, const float *anchor);
 /* One step of params (n) along grad (n). lr may be changed between steps
  * (a schedule) by setting a->lr. */
 void lmrec_adam_step(struct lmrec_adam *a, float *params, const float *grad);

@@ -162,6 +162,13 @@ double lmrec_seqtrain_run(struct lmrec_sasrec *m, const struct lmrec_seqs *s, co
 	struct lmrec_adam opt;
 	lmrec_adam_init(&opt, np, p->lr, 0.9f, 0.98f, 1e-9f, p->weight_decay);
 	lmrec_adam_set_decay(&opt, mask);
+	if (p->item_anchor) {
+		float *anchor = lmrec_xcalloc(np + 1, sizeof *anchor);
+		memcpy(anchor + (m->item - m->params), p->item_anchor,
+		       (m->c.items + 1) * m->c.dim * sizeof *anchor);
+		lmrec_adam_set_anchor(&opt, anchor);
+		free(anchor);
+	}
 	struct lmrec_rng rng;
 	lmrec_rng_seed2(&rng, p->seed, 17);
 	double best_ndcg = -1;

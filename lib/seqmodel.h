@@ -40,6 +40,9 @@ struct lmrec_seqtrain {
 	uint64_t seed;
 	int threads;
 	int verbose;     /* a line a epoch on standard error */
+	/* NULL, or (items + 1, dim): what the item table's weight decay pulls
+	 * towards instead of zero (a frozen semantic view) */
+	const float *item_anchor;
 };
 
 /* What training reports after each epoch; the callback may write a

@@ -40,8 +40,9 @@ Train a model on a split of DIR/interactions.tsv[.gz] and print its metrics.
   --history-cap N     keep only each user's N most recent training rows
                       (a sparse-history experiment)
   --set [MODEL.]KEY=VALUE  a hyper-parameter of lmrec-train (lambda=500,
-                      als.factors=128); with MODEL. only for that model;
-                      repeatable
+                      als.factors=128; KEY= alone is a flag,
+                      sasrec.frozen_view=); with MODEL. only for that
+                      model; repeatable
   --channels LIST     the channels of blend (default popular,itemknn,ease,
                       als, then semantic,aligned when there is content and
                       hybrid when there is an items.tsv; semantic,aligned

@@ -48,11 +48,15 @@ data_file() {
 }
 
 # set_to_options KEY=VALUE: "--key VALUE" for lmrec-train (underscores
-# become dashes), one word a line.
+# become dashes), one word a line; KEY= with no value: the flag "--key".
 set_to_options() {
 	local key="${1%%=*}" value="${1#*=}"
 	[ "$key" != "$1" ] || die "--set wants KEY=VALUE, not '$1'" 2
-	printf -- '--%s\n%s\n' "${key//_/-}" "$value"
+	if [ -z "$value" ]; then
+		printf -- '--%s\n' "${key//_/-}"
+	else
+		printf -- '--%s\n%s\n' "${key//_/-}" "$value"
+	fi
 }
 
 # ---- item content (experiment.sh, coldstart.sh) ----

@@ -557,5 +557,12 @@ cycle_rows() {
 	run -2 lmrec-train --model sasrec --loss hinge -o x.lmrc folds.tsv
 	run -2 --separate-stderr lmrec-train --model sasrec --factors 10 --heads 3 -o x.lmrc folds.tsv
 	run -2 lmrec-train --model ease --item-init v.tsv -o x.lmrc folds.tsv
+	run -2 --separate-stderr lmrec-train --model sasrec --frozen-view -o x.lmrc folds.tsv
+	[ "${stderr_lines[0]}" = "lmrec-train: --frozen-view keeps the table of --item-init: give --item-init" ]
 	[ ! -e x.lmrc ]
+	# the item table from vectors, kept as a frozen view
+	awk 'BEGIN { print "item\td0\td1\td2"; for (i = 0; i < 8; i++) printf "c%d\t%d\t%d\t%d\n", i, i % 2, i % 3, (i * 5) % 7 }' >v.tsv
+	run lmrec-train --model sasrec --factors 16 --maxlen 8 --epochs 2 --item-init v.tsv --frozen-view -o f.lmrc folds.tsv
+	assert_success
+	[[ "$output" == *"item table from v.tsv: 8 of 8 items, 3 principal axes"* ]]
 }

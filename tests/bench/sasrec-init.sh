@@ -2,7 +2,8 @@
 # Pre-train then fine-tune: SASRec on MovieLens latest-small, leave-last-out,
 # with its item table started at random and from the items' text vectors
 # (lmrec-train --item-init: TF-IDF of title and genres, LSA to the model's
-# width by lmrec-embed, then PCA), same seed. Prints NDCG@10 and HR@10 over
+# width by lmrec-embed, then PCA), and from them kept as a frozen view
+# (--frozen-view), same seed. Prints NDCG@10 and HR@10 over
 # all test users and over those whose test item is among the least popular
 # fifth (the test rows whose item has the fewest training interactions).
 #
@@ -24,9 +25,10 @@ lmrec-tokenize -q -f title,attrs "$ml/items.tsv" | lmrec-embed -q --method tfidf
 
 echo "== MovieLens latest-small, leave-last-out, seed $seed: SASRec (CE, width 64, 2 blocks, maxlen 200)"
 printf '  %-28s %10s %10s %14s %8s\n' init 'NDCG@10' 'HR@10' 'NDCG@10 tail' seconds
-for init in random text; do
+for init in random text frozen; do
 	opts=()
 	[ "$init" = random ] || opts=(--set "sasrec.item_init=$tmp/vectors.tsv")
+	[ "$init" != frozen ] || opts+=(--set sasrec.frozen_view=)
 	t0=$(date +%s.%N)
 	"$top/pipelines/experiment.sh" --data "$ml" --model sasrec --seed "$seed" -j "$threads" -q --k 10 \
 		"${opts[@]}" --keep "$tmp/$init" >/dev/null

@@ -597,6 +597,15 @@ static void test_adam(void)
 	for (int i = 0; i < 3; i++)
 		CHECK(fabs(p[i] - q[i]) < 1e-5);
 	lmrec_adam_free(&a);
+	/* with an anchor the decay pulls towards it: a zero gradient leaves a
+	 * parameter at its anchor, and moves another by lr wd (p - anchor) */
+	lmrec_adam_init(&a, 2, 0.1f, 0.9f, 0.999f, 1e-8f, 0.5f);
+	float anchor[2] = {0.7f, -1.0f}, r[2] = {0.7f, 1.0f}, zero[2] = {0.0f, 0.0f};
+	lmrec_adam_set_anchor(&a, anchor);
+	lmrec_adam_step(&a, r, zero);
+	CHECK(r[0] == 0.7f);
+	CHECK(fabs(r[1] - (1.0 - 0.1 * 0.5 * 2.0)) < 1e-6);
+	lmrec_adam_free(&a);
 	/* the model's mask: matrices and embeddings decay, the rest not */
 	struct lmrec_sasrec m;
 	make_model(&m, &tiny, 1);
