@@ -677,9 +677,11 @@ static int run_align(struct opts *o)
 {
 	double t0 = lmrec_now();
 	struct lmrec_recmodel *cf = lmrec_recmodel_read(o->factors_from, LMREC_KIND_ANY);
-	if (cf->kind != LMREC_KIND_ALS && cf->kind != LMREC_KIND_BPR)
-		lmrec_die(LMREC_EXIT_DATA, "%s: model kind '%s': align needs als or bpr factors", o->factors_from,
-			  lmrec_kind_name(cf->kind));
+	if (cf->kind != LMREC_KIND_ALS && cf->kind != LMREC_KIND_BPR) {
+		const char *kind = lmrec_kind_name(cf->kind); /* a static name */
+		lmrec_recmodel_free(cf); /* nothing left for the leak checker */
+		lmrec_die(LMREC_EXIT_DATA, "%s: model kind '%s': align needs als or bpr factors", o->factors_from, kind);
+	}
 	float *C = NULL;
 	size_t d = 0, nwords = 0;
 	struct lmrec_csr F;
