@@ -756,8 +756,12 @@ static int run_align(struct opts *o)
 /* --item-init: the item table from content vectors, by PCA to the model's
  * width (principal axes of the centred vectors, leading ones first), each
  * entry scaled so the table keeps the spread of a fresh one; items without
- * a vector keep their random row. */
-static void sasrec_item_init(const struct opts *o, struct lmrec_sasrec *m, const struct lmrec_ids *items)
+ * a vector keep their random row. The rows of items continued from --init
+ * (kept, NULL: none) keep their trained values; semantic (items + 1, dim)
+ * receives the table as the vectors make it, whatever --init kept (the
+ * anchor of --frozen-view). */
+static void sasrec_item_init(const struct opts *o, struct lmrec_sasrec *m, const struct lmrec_ids *items,
+			     const unsigned char *kept, float *semantic)
 {
 	struct lmrec_vectors vs;
 	lmrec_vectors_read(&vs, o->item_init, "item");
@@ -798,8 +802,12 @@ static void sasrec_item_init(const struct opts *o, struct lmrec_sasrec *m, const
 		int64_t i = lmrec_ids_find(items, id, len);
 		if (i < 0)
 			continue;
-		for (size_t c = 0; c < dim; c++)
-			m->item[((size_t)i + 1) * dim + c] = (float)(P[r * dim + c] * scale);
+		for (size_t c = 0; c < dim; c++) {
+			float v = (float)(P[r * dim + c] * scale);
+			semantic[((size_t)i + 1) * dim + c] = v;
+			if (!kept || !kept[i])
+				m->item[((size_t)i + 1) * dim + c] = v;
+		}
 		placed++;
 	}
 	if (!o->quiet)
@@ -918,6 +926,7 @@ static int run_sasrec(struct opts *o, char *const *files, size_t nfiles)
 	if (lmrec_sasrec_check_config(&o->sas, msg, sizeof msg) != 0)
 		lmrec_usage_error("%s", msg);
 	lmrec_sasrec_init(net, &o->sas, o->seed);
+	unsigned char *kept_rows = NULL;
 	if (old) {
 		/* yesterday's weights; its items' rows by id, new items fresh */
 		const struct lmrec_sasrec *p = old->sas;
@@ -932,14 +941,24 @@ static int run_sasrec(struct opts *o, char *const *files, size_t nfiles)
 			if (j < 0)
 				continue;
 			memcpy(net->item + ((size_t)j + 1) * dim, p->item + (i + 1) * dim, dim * sizeof *net->item);
+			if (!kept_rows)
+				kept_rows = lmrec_xcalloc(ni + 1, 1);
+			kept_rows[j] = 1;
 			kept++;
 		}
 		if (!o->quiet)
 			fprintf(stderr, "%s: sasrec: continuing %s (%zu of its items kept, %zu new)\n", lmrec_progname(),
 				o->init, kept, ni - kept);
 	}
-	if (o->item_init)
-		sasrec_item_init(o, net, items);
+	/* the semantic table: rows from the vectors where there are some, the
+	 * network's own elsewhere; --frozen-view decays towards it */
+	float *semantic = NULL;
+	if (o->item_init) {
+		semantic = lmrec_xmalloc((ni + 1) * net->c.dim * sizeof *semantic);
+		memcpy(semantic, net->item, (ni + 1) * net->c.dim * sizeof *semantic);
+		sasrec_item_init(o, net, items, kept_rows, semantic);
+	}
+	free(kept_rows);
 	/* the model file around it */
 	struct lmrec_recmodel m;
 	memset(&m, 0, sizeof m);
@@ -971,13 +990,9 @@ static int run_sasrec(struct opts *o, char *const *files, size_t nfiles)
 			lmrec_csr_build(&m.seen, nu, ni, ru, ri, NULL, n, LMREC_DUP_ONE);
 	}
 	double t_load = lmrec_now() - t0;
-	float *anchor = NULL;
-	if (o->frozen_view) { /* the semantic table, kept as it was */
-		anchor = lmrec_xmalloc((ni + 1) * net->c.dim * sizeof *anchor);
-		memcpy(anchor, net->item, (ni + 1) * net->c.dim * sizeof *anchor);
-	}
 	struct lmrec_seqtrain p = {o->loss, o->negatives, o->gbce_t, o->epochs, o->patience, o->batch, 10,
-				   (float)o->lr, (float)o->weight_decay, o->seed, o->threads, o->verbose, anchor};
+				   (float)o->lr, (float)o->weight_decay, o->seed, o->threads, o->verbose,
+				   o->frozen_view ? semantic : NULL};
 	struct sasrec_ckpt ck = {o, &m};
 	size_t best_epoch = 0;
 	double ndcg = lmrec_seqtrain_run(net, &train, valid, &p, sasrec_checkpoint, &ck, &best_epoch);
@@ -1025,7 +1040,7 @@ static int run_sasrec(struct opts *o, char *const *files, size_t nfiles)
 	free(tt);
 	free(valid);
 	free(valid_ts);
-	free(anchor);
+	free(semantic);
 	return 0;
 }
 

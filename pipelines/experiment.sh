@@ -277,11 +277,19 @@ train() {
 	sasrec)
 		# trained on the train fold, stopped early on the valid fold; the
 		# valid rows then join the sequences scored (SASRec's protocol),
-		# except for the blend's validation stage, which scores them
-		local vo=()
-		[ "$folds" != train ] || [ "$model" != blend ] || vo=(--valid-out)
-		lmrec-train -q --model sasrec --folds train "${vo[@]}" -s "$seed" -j "$threads" "${sets_c[@]}" \
-			-o "$out" "$work/folds.tsv"
+		# except for the blend's validation stage, which scores them; the
+		# blend's final model is that network again (--init, no epoch:
+		# training it twice would give the same weights)
+		if [ "$model" = blend ] && [ "$folds" = train ]; then
+			lmrec-train -q --model sasrec --folds train --valid-out -s "$seed" -j "$threads" "${sets_c[@]}" \
+				-o "$out" "$work/folds.tsv"
+		elif [ "$model" = blend ]; then
+			lmrec-train -q --model sasrec --folds train --init "$work/v-sasrec.lmrc" --epochs 0 -s "$seed" \
+				-j "$threads" -o "$out" "$work/folds.tsv"
+		else
+			lmrec-train -q --model sasrec --folds train -s "$seed" -j "$threads" "${sets_c[@]}" \
+				-o "$out" "$work/folds.tsv"
+		fi
 		;;
 	hybrid)
 		local tokens
