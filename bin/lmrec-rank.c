@@ -117,6 +117,11 @@ static const struct option long_options[] = {
 
 /* ---- the catalog ---- */
 
+/* How a channel's reasons read: from the history items that contributed
+ * most, from the content shared with the nearest one, or from the recent
+ * items a sequence model's attention weighed most. */
+enum channel_kind { CHANNEL_BEHAVIOUR = 0, CHANNEL_CONTENT = 1, CHANNEL_SEQUENCE = 2 };
+
 struct catalog {
 	struct lmrec_ids *items;   /* every item id met */
 	char **title;              /* (cap) unescaped title or NULL */
@@ -127,7 +132,7 @@ struct catalog {
 	char **attrs;              /* (cap) unescaped attrs or NULL */
 	size_t cap, dim;
 	struct lmrec_ids *channels;
-	unsigned char *content;    /* (channels) 1 for a content channel (semantic, align), 2 for a sequence one (sasrec) */
+	unsigned char *content;    /* (channels) enum channel_kind: how its reasons read */
 	size_t content_cap;
 };
 
@@ -497,26 +502,17 @@ static void write_reason(struct lmrec_out *o, const struct opts *opt, const stru
 		lmrec_out_str(o, strcmp(ch, "popular") == 0 ? "popular with many users" : "recommended for you");
 		return;
 	}
-	if (x->best_channel < c->content_cap && c->content[x->best_channel] == 2) {
-		/* a sequence model: the recent items its attention weighed most */
-		lmrec_out_str(o, "next after you ");
-		lmrec_out_field(o, opt->verb, strlen(opt->verb));
-		lmrec_out_byte(o, ' ');
-		put_title(o, c, (uint32_t)x->because);
-		if (x->because2 >= 0) {
-			lmrec_out_str(o, " and ");
-			put_title(o, c, (uint32_t)x->because2);
-		}
-		return;
-	}
-	if (x->best_channel < c->content_cap && c->content[x->best_channel]) {
+	unsigned char kind = x->best_channel < c->content_cap ? c->content[x->best_channel] : CHANNEL_BEHAVIOUR;
+	if (kind == CHANNEL_CONTENT) {
 		/* content: the nearest history item and what the two share */
 		lmrec_out_str(o, "similar to ");
 		put_title(o, c, (uint32_t)x->because);
 		lmrec_attrs_put_shared(o, c->attrs[x->item], c->attrs[x->because], 3);
 		return;
 	}
-	lmrec_out_str(o, "because you ");
+	/* a sequence model names the recent items its attention weighed most;
+	 * the others the history items that contributed most */
+	lmrec_out_str(o, kind == CHANNEL_SEQUENCE ? "next after you " : "because you ");
 	lmrec_out_field(o, opt->verb, strlen(opt->verb));
 	lmrec_out_byte(o, ' ');
 	put_title(o, c, (uint32_t)x->because);
@@ -695,10 +691,11 @@ static int next_user(struct reader *rd, struct catalog *c, struct user_cands *u)
 		uint32_t chan = lmrec_ids_intern(c->channels, ch.p, ch.len);
 		if (rd->ck >= 0) { /* the channel's kind: content channels explain otherwise */
 			struct lmrec_field k = r->f[rd->ck];
-			int content = (k.len == 8 && memcmp(k.p, "semantic", 8) == 0) ||
-				      (k.len == 5 && memcmp(k.p, "align", 5) == 0);
-			if (k.len == 6 && memcmp(k.p, "sasrec", 6) == 0)
-				content = 2;
+			int content = CHANNEL_BEHAVIOUR;
+			if ((k.len == 8 && memcmp(k.p, "semantic", 8) == 0) || (k.len == 5 && memcmp(k.p, "align", 5) == 0))
+				content = CHANNEL_CONTENT;
+			else if (k.len == 6 && memcmp(k.p, "sasrec", 6) == 0)
+				content = CHANNEL_SEQUENCE;
 			if (chan >= c->content_cap) {
 				size_t old = c->content_cap, cap = old ? old * 2 : 16;
 				while (cap <= chan)

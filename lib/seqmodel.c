@@ -4,9 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <cblas.h>
-
 #include "adam.h"
+#include "mat.h"
 #include "par.h"
 #include "rng.h"
 #include "seqmodel.h"
@@ -67,8 +66,7 @@ void lmrec_sasrec_scores(const struct lmrec_sasrec *m, const float *h, size_t n,
 	size_t d = m->c.dim, ni = m->c.items;
 	if (n == 0 || ni == 0)
 		return;
-	cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)n, (int)ni, (int)d, 1.0f, h, (int)d,
-		    m->item + d, (int)d, 0.0f, out, (int)ni);
+	lmrec_sgemm_nt(n, ni, d, 1.0f, h, d, m->item + d, d, 0.0f, out, ni);
 }
 
 enum { EVAL_BLOCK = 256 };

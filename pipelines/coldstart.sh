@@ -53,17 +53,7 @@ while [ $# -gt 0 ]; do
 	--data) data="${2:?--data needs a folder}"; shift 2 ;;
 	--out) out="${2:?--out needs a folder}"; shift 2 ;;
 	--new) new="${2:?--new needs a file}"; shift 2 ;;
-	--embed) embed="${2:?--embed needs a method}"; shift 2 ;;
-	--embed-set)
-		[[ "${2:-}" == ?*=* ]] || die "--embed-set wants KEY=VALUE, not '${2:-}'" 2
-		embed_sets+=("$2")
-		shift 2
-		;;
-	--modality)
-		[[ "${2:-}" == ?*=?* ]] || die "--modality wants NAME=FILE, not '${2:-}'" 2
-		modalities+=("$2")
-		shift 2
-		;;
+	--embed | --embed-set | --modality) content_arg "$1" "${2:-}"; shift 2 ;;
 	--top) top="${2:?--top needs a number}"; shift 2 ;;
 	--rehearsal) rehearsal="${2:?--rehearsal needs a share}"; shift 2 ;;
 	--seed) seed="${2:?--seed needs a number}"; shift 2 ;;

@@ -88,17 +88,7 @@ while [ $# -gt 0 ]; do
 	--channels) channels="${2:?--channels needs a list}"; shift 2 ;;
 	--vectors) vectors="${2:?--vectors needs a file}"; shift 2 ;;
 	--keep) keep="${2:?--keep needs a folder}"; shift 2 ;;
-	--embed) embed="${2:?--embed needs a method}"; shift 2 ;;
-	--embed-set)
-		[[ "${2:-}" == ?*=* ]] || die "--embed-set wants KEY=VALUE, not '${2:-}'" 2
-		embed_sets+=("$2")
-		shift 2
-		;;
-	--modality)
-		[[ "${2:-}" == ?*=?* ]] || die "--modality wants NAME=FILE, not '${2:-}'" 2
-		modalities+=("$2")
-		shift 2
-		;;
+	--embed | --embed-set | --modality) content_arg "$1" "${2:-}"; shift 2 ;;
 	-j | --threads) threads="${2:?--threads needs a number}"; shift 2 ;;
 	-j?*) threads="${1#-j}"; shift ;;
 	-q | --quiet) QUIET=1; shift ;;

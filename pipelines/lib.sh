@@ -63,6 +63,25 @@ set_to_options() {
 # Globals in: embed (tfidf, subword, vec or bert), embed_sets (KEY=VALUE
 # options, repeatable --embed-set), modalities (NAME=FILE), seed, threads.
 
+# content_arg OPTION VALUE: one of the content options --embed METHOD,
+# --embed-set KEY=VALUE and --modality NAME=FILE into its global.
+content_arg() {
+	case "$1" in
+	--embed)
+		[ -n "$2" ] || die "--embed needs a method" 2
+		embed="$2"
+		;;
+	--embed-set)
+		[[ "$2" == ?*=* ]] || die "--embed-set wants KEY=VALUE, not '$2'" 2
+		embed_sets+=("$2")
+		;;
+	--modality)
+		[[ "$2" == ?*=?* ]] || die "--modality wants NAME=FILE, not '$2'" 2
+		modalities+=("$2")
+		;;
+	esac
+}
+
 # content_options: checks embed and splits embed_sets into tok_opts (the
 # options of lmrec-tokenize), emb_opts (of lmrec-embed) and bert_dir.
 content_options() {
