@@ -51,6 +51,9 @@ struct opts {
 	int valid_out; /* the valid rows stay out of the scoring sequences */
 	int frozen_view; /* --item-init stays as the item table's anchor */
 	int have_weight_decay;
+	const char *since; /* incremental: a time, or "init" (the --init model's until) */
+	double replay;
+	int have_replay;
 };
 
 static void usage(int status)
@@ -122,6 +125,10 @@ static void usage(int status)
 	      "                           item rows decay towards it (weight decay 1)\n"
 	      "      --valid-out          the valid rows stop training but stay out of\n"
 	      "                           the sequences scored (to learn blend weights)\n"
+	      "      --since TS|init      incremental: each epoch trains the users with\n"
+	      "                           rows after TS (init: after the --init model's\n"
+	      "                           data) and a replay sample of the others\n"
+	      "      --replay F           the share of the other users an epoch (0.2)\n"
 	      "semantic (content vectors, a user the mean of the history's):\n"
 	      "      --vectors FILE       item vectors from lmrec-embed (required)\n"
 	      "      --half-life DAYS     time decay of the history (default 0: none)\n"
@@ -191,6 +198,8 @@ enum {
 	OPT_ITEM_INIT,
 	OPT_VALID_OUT,
 	OPT_FROZEN_VIEW,
+	OPT_SINCE,
+	OPT_REPLAY,
 	OPT_FACTORS_FROM,
 	OPT_ALIGN_METHOD,
 	OPT_HIDDEN,
@@ -235,6 +244,8 @@ static const struct option long_options[] = {
 	{"item-init", required_argument, NULL, OPT_ITEM_INIT},
 	{"valid-out", no_argument, NULL, OPT_VALID_OUT},
 	{"frozen-view", no_argument, NULL, OPT_FROZEN_VIEW},
+	{"since", required_argument, NULL, OPT_SINCE},
+	{"replay", required_argument, NULL, OPT_REPLAY},
 	{"factors-from", required_argument, NULL, OPT_FACTORS_FROM},
 	{"align-method", required_argument, NULL, OPT_ALIGN_METHOD},
 	{"hidden", required_argument, NULL, OPT_HIDDEN},
@@ -908,6 +919,9 @@ static int run_sasrec(struct opts *o, char *const *files, size_t nfiles)
 		ti[nt] = ri[r];
 		tt[nt++] = rt[r];
 	}
+	int64_t until = INT64_MIN; /* the newest row trained on, recorded for --since init */
+	for (size_t r = 0; r < nt; r++)
+		until = tt[r] > until ? tt[r] : until;
 	struct lmrec_seqs train, all;
 	lmrec_seqs_build(&train, nu, tu, ti, tt, nt);
 	lmrec_seqs_build(&all, nu, ru, ri, rt, n);
@@ -921,6 +935,37 @@ static int run_sasrec(struct opts *o, char *const *files, size_t nfiles)
 		c.items = ni;
 		c.dropout = o->have_dropout ? o->sas.dropout : c.dropout;
 		o->sas = c;
+	}
+	/* incremental: the users with rows after --since */
+	unsigned char *fresh = NULL;
+	if (o->since) {
+		int64_t since;
+		if (strcmp(o->since, "init") == 0) {
+			size_t len;
+			const char *v = old ? lmrec_model_param(old->file, "until", &len) : NULL;
+			if (!old)
+				lmrec_usage_error("--since init needs --init");
+			if (!v)
+				lmrec_die(LMREC_EXIT_DATA, "%s: the model does not record when its data ends (until)",
+					  o->init);
+			char *buf = lmrec_xmalloc(len + 1);
+			memcpy(buf, v, len);
+			buf[len] = 0;
+			since = lmrec_opt_i64("until", buf, INT64_MIN, INT64_MAX);
+			free(buf);
+		} else {
+			since = lmrec_opt_i64("--since", o->since, INT64_MIN, INT64_MAX);
+		}
+		fresh = lmrec_xcalloc(nu + 1, 1);
+		size_t nfresh = 0;
+		for (size_t r = 0; r < nt; r++)
+			if (tt[r] > since && !fresh[tu[r]]) {
+				fresh[tu[r]] = 1;
+				nfresh++;
+			}
+		if (!o->quiet)
+			fprintf(stderr, "%s: sasrec: %zu of %zu users have rows after %lld; a share %g of the others replayed\n",
+				lmrec_progname(), nfresh, nu, (long long)since, o->replay);
 	}
 	char msg[200];
 	if (lmrec_sasrec_check_config(&o->sas, msg, sizeof msg) != 0)
@@ -992,7 +1037,7 @@ static int run_sasrec(struct opts *o, char *const *files, size_t nfiles)
 	double t_load = lmrec_now() - t0;
 	struct lmrec_seqtrain p = {o->loss, o->negatives, o->gbce_t, o->epochs, o->patience, o->batch, 10,
 				   (float)o->lr, (float)o->weight_decay, o->seed, o->threads, o->verbose,
-				   o->frozen_view ? semantic : NULL};
+				   o->frozen_view ? semantic : NULL, fresh, o->replay, old != NULL};
 	struct sasrec_ckpt ck = {o, &m};
 	size_t best_epoch = 0;
 	double ndcg = lmrec_seqtrain_run(net, &train, valid, &p, sasrec_checkpoint, &ck, &best_epoch);
@@ -1005,6 +1050,8 @@ static int run_sasrec(struct opts *o, char *const *files, size_t nfiles)
 	lmrec_model_set_param(f, "weight_decay", "%.9g", o->weight_decay);
 	lmrec_model_set_param(f, "batch", "%zu", o->batch);
 	lmrec_model_set_param(f, "epochs", "%zu", best_epoch);
+	if (nt)
+		lmrec_model_set_param(f, "until", "%lld", (long long)until);
 	lmrec_model_set_param(f, "seed", "%llu", (unsigned long long)o->seed);
 	if (!isnan(ndcg))
 		lmrec_model_set_param(f, "valid_ndcg", "%.9g", ndcg);
@@ -1041,6 +1088,7 @@ static int run_sasrec(struct opts *o, char *const *files, size_t nfiles)
 	free(valid);
 	free(valid_ts);
 	free(semantic);
+	free(fresh);
 	return 0;
 }
 
@@ -1326,6 +1374,11 @@ int main(int argc, char **argv)
 		case OPT_ITEM_INIT: o.item_init = optarg; break;   /* --item-init */
 		case OPT_VALID_OUT: o.valid_out = 1; break;        /* --valid-out */
 		case OPT_FROZEN_VIEW: o.frozen_view = 1; break;    /* --frozen-view */
+		case OPT_SINCE: o.since = optarg; break;            /* --since */
+		case OPT_REPLAY: /* --replay */
+			o.replay = lmrec_opt_double("--replay", optarg, 0, 1);
+			o.have_replay = 1;
+			break;
 		case OPT_SIDE_WEIGHT: o.side_weight = lmrec_opt_double("--side-weight", optarg, 0, 1e6); break; /* --side-weight */
 		case OPT_MIN_DF: o.min_df = (size_t)lmrec_opt_u64("--min-df", optarg, 1, UINT32_MAX); break; /* --min-df */
 		case OPT_FACTORS_FROM: o.factors_from = optarg; break; /* --factors-from */
@@ -1364,12 +1417,16 @@ int main(int argc, char **argv)
 			lmrec_usage_error("--frozen-view keeps the table of --item-init: give --item-init");
 		if (o.frozen_view && !o.have_weight_decay)
 			o.weight_decay = 1.0;
+		if (o.have_replay && !o.since)
+			lmrec_usage_error("--replay samples the users without new rows: give --since");
+		if (!o.have_replay)
+			o.replay = 0.2;
 		if (!o.have_factors)
 			o.sas.dim = 64;
 		else
 			o.sas.dim = o.factors;
-	} else if (o.item_init || o.checkpoint || o.have_negatives) {
-		lmrec_usage_error("--item-init, --checkpoint and --negatives are options of --model sasrec");
+	} else if (o.item_init || o.checkpoint || o.have_negatives || o.since) {
+		lmrec_usage_error("--item-init, --checkpoint, --negatives and --since are options of --model sasrec");
 	}
 	if (!o.have_reg)
 		o.reg = o.kind == LMREC_KIND_BPR ? 0.001 : 5.0;

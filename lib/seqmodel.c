@@ -172,14 +172,32 @@ double lmrec_seqtrain_run(struct lmrec_sasrec *m, const struct lmrec_seqs *s, co
 	double best_ndcg = -1;
 	size_t best_at = 0, since = 0;
 	memcpy(best, m->params, np * sizeof *best);
+	if (p->eval_init && p->epochs > 0) {
+		double ndcg = lmrec_seqtrain_ndcg(m, s, valid, p->eval_k, p->threads);
+		if (!isnan(ndcg))
+			best_ndcg = ndcg;
+		if (p->verbose)
+			fprintf(stderr, "%s: sasrec: epoch 0 (the model continued): valid NDCG@%zu %.5f\n",
+				lmrec_progname(), p->eval_k, ndcg);
+	}
+	uint32_t *pick = p->fresh ? lmrec_xcalloc(nusers + 1, sizeof *pick) : order;
 	for (size_t epoch = 1; epoch <= p->epochs; epoch++) {
 		double t0 = lmrec_now(), loss_sum = 0;
 		size_t steps = 0;
 		lmrec_rng_shuffle_u32(&rng, order, nusers);
-		for (size_t b0 = 0; b0 < nusers; b0 += batch) {
-			size_t nb = nusers - b0 < batch ? nusers - b0 : batch;
+		size_t npick = nusers;
+		if (p->fresh) { /* the users with new rows and a replay sample of the rest */
+			npick = 0;
+			for (size_t i = 0; i < nusers; i++) {
+				double draw = lmrec_rng_double(&rng); /* drawn for every user: one stream */
+				if (p->fresh[order[i]] || draw < p->replay)
+					pick[npick++] = order[i];
+			}
+		}
+		for (size_t b0 = 0; b0 < npick; b0 += batch) {
+			size_t nb = npick - b0 < batch ? npick - b0 : batch;
 			for (size_t r = 0; r < nb; r++) {
-				uint32_t u = order[b0 + r];
+				uint32_t u = pick[b0 + r];
 				const uint32_t *it = s->item + s->ptr[u];
 				size_t len = (size_t)(s->ptr[u + 1] - s->ptr[u]);
 				/* inputs: the items before the last; targets: each one's next */
@@ -215,6 +233,8 @@ double lmrec_seqtrain_run(struct lmrec_sasrec *m, const struct lmrec_seqs *s, co
 	if (best_epoch)
 		*best_epoch = best_at;
 	lmrec_adam_free(&opt);
+	if (pick != order)
+		free(pick);
 	free(order);
 	free(seq);
 	free(tgt);

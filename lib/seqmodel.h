@@ -43,6 +43,15 @@ struct lmrec_seqtrain {
 	/* NULL, or (items + 1, dim): what the item table's weight decay pulls
 	 * towards instead of zero (a frozen semantic view) */
 	const float *item_anchor;
+	/* incremental training: NULL, or (nu) 1 for the users with new rows;
+	 * each epoch then takes those and a seeded share `replay` of the
+	 * others (the replay sample that keeps the old users from being
+	 * forgotten), drawn anew each epoch */
+	const unsigned char *fresh;
+	double replay;
+	/* 1: the parameters on entry (a model continued) are epoch 0, scored
+	 * on validation first, and kept when no epoch does better */
+	int eval_init;
 };
 
 /* What training reports after each epoch; the callback may write a
@@ -57,7 +66,8 @@ typedef void (*lmrec_seqtrain_epoch_fn)(void *ctx, const struct lmrec_sasrec *m,
  * for none); after each epoch every such user's sequence is encoded, all
  * items scored, the sequence's own items left out, and the mean NDCG@eval_k
  * of the valid items computed; m ends with the parameters of the best epoch
- * (the last one without validation). Returns the best NDCG (NAN without
+ * (the last one without validation; with eval_init, epoch 0 is the
+ * entry's). Returns the best NDCG (NAN without
  * validation); *best_epoch the epoch it came from (1-based). */
 double lmrec_seqtrain_run(struct lmrec_sasrec *m, const struct lmrec_seqs *s, const uint32_t *valid,
 			  const struct lmrec_seqtrain *p, lmrec_seqtrain_epoch_fn on_epoch, void *ctx,

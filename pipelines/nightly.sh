@@ -46,10 +46,15 @@ value), MMR (1: off), CATEGORY_CAP (0: off), VERB (liked), SIMILAR_TOP
 groups of the metrics, default its second), EMBED (how the embed stage
 makes the items' text vectors: tfidf, the default, subword, vec or bert),
 EMBED_OPTS (KEY=VALUE options of lmrec-embed or lmrec-tokenize, e.g.
-"dim=64" or "bert=DIR"), and <MODEL>_OPTS (options of lmrec-train for one
-model, e.g. EASE_OPTS="--lambda 500"; ALS_OPTS shape aligned's ALS too).
+"dim=64" or "bert=DIR"), <MODEL>_OPTS (options of lmrec-train for one
+model, e.g. EASE_OPTS="--lambda 500"; ALS_OPTS shape aligned's ALS too),
+INCREMENTAL (1, the default: the sequence model continues the published
+night's; 0: trained from scratch every night) and INCREMENTAL_OPTS
+(lmrec-train options of that continuation, default "--epochs 5
+--patience 2 --replay 0.2").
 
-MODELS: the collaborative popular, itemknn, ease, als, bpr; the content
+MODELS: the collaborative popular, itemknn, ease, als, bpr; the sequence
+model sasrec (trained once a night, incrementally after the first); the content
 channels, which need DATA/items.tsv: semantic (a user the mean of the
 history's item vectors), aligned (the items' words mapped onto ALS item
 factors: reaches items nobody has touched yet), hybrid (EASE with the
@@ -95,7 +100,7 @@ for ((i = 0; i < ${#cli[@]}; i += 2)); do
 	[ "${cli[i]}" = --config ] && CONFIG="${cli[i + 1]}"
 done
 
-KNOWN_KEYS=" DATA OUT DATE JOBS SSHLOGINFILE KEEP MODELS TOP POOL SEED MAX_BAD GATE_METRIC GATE_K GATE_TOLERANCE MMR CATEGORY_CAP VERB SIMILAR_TOP USER_GROUP EMBED EMBED_OPTS POPULAR_OPTS ITEMKNN_OPTS EASE_OPTS ALS_OPTS BPR_OPTS SEMANTIC_OPTS ALIGNED_OPTS HYBRID_OPTS "
+KNOWN_KEYS=" DATA OUT DATE JOBS SSHLOGINFILE KEEP MODELS INCREMENTAL INCREMENTAL_OPTS SASREC_OPTS TOP POOL SEED MAX_BAD GATE_METRIC GATE_K GATE_TOLERANCE MMR CATEGORY_CAP VERB SIMILAR_TOP USER_GROUP EMBED EMBED_OPTS POPULAR_OPTS ITEMKNN_OPTS EASE_OPTS ALS_OPTS BPR_OPTS SEMANTIC_OPTS ALIGNED_OPTS HYBRID_OPTS "
 # The config file is read, never sourced: only known keys, values as text.
 if [ -n "$CONFIG" ]; then
 	[ -r "$CONFIG" ] || die "$CONFIG: cannot read the config file" 2
@@ -134,10 +139,12 @@ TOP="${TOP:-10}" POOL="${POOL:-100}" SEED="${SEED:-1}" MAX_BAD="${MAX_BAD:-0}"
 GATE_METRIC="${GATE_METRIC:-ndcg}" GATE_K="${GATE_K:-10}" GATE_TOLERANCE="${GATE_TOLERANCE:-0}"
 MMR="${MMR:-1}" CATEGORY_CAP="${CATEGORY_CAP:-0}" VERB="${VERB:-liked}" SIMILAR_TOP="${SIMILAR_TOP:-20}"
 USER_GROUP="${USER_GROUP:-}" EMBED="${EMBED:-tfidf}" EMBED_OPTS="${EMBED_OPTS:-}"
+INCREMENTAL="${INCREMENTAL:-1}" INCREMENTAL_OPTS="${INCREMENTAL_OPTS:---epochs 5 --patience 2 --replay 0.2}"
 
 [[ "$DATE" =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}$ ]] || die "--date wants YYYY-MM-DD, not '$DATE'" 2
 [[ "$JOBS" =~ ^[1-9][0-9]*$ ]] || die "--jobs wants a positive number, not '$JOBS'" 2
 [[ "$KEEP" =~ ^[1-9][0-9]*$ ]] || die "--keep wants a positive number, not '$KEEP'" 2
+[[ "$INCREMENTAL" =~ ^[01]$ ]] || die "INCREMENTAL wants 1 (continue yesterday's sequence model) or 0, not '$INCREMENTAL'" 2
 [[ "$TOP$POOL$GATE_K$SIMILAR_TOP" =~ ^[0-9]+$ ]] || die "TOP, POOL, GATE_K and SIMILAR_TOP are numbers" 2
 case "$EMBED" in tfidf | subword | vec | bert) ;; *) die "EMBED: unknown method '$EMBED' (expected tfidf, subword, vec or bert)" 2 ;; esac
 for o in $EMBED_OPTS; do
@@ -160,7 +167,7 @@ USERS="$(data_file "$DATA" users.tsv)"
 # instead of 22-23 s: better lists for a nightly cost that is still small.
 MODELS="${MODELS:-popular itemknn ease als${ITEMS:+ semantic aligned hybrid}}"
 for m in $MODELS; do
-	case "$m" in popular | itemknn | ease | als | bpr | semantic | aligned | hybrid) ;; *) die "MODELS: unknown model '$m'" 2 ;; esac
+	case "$m" in popular | itemknn | ease | als | bpr | sasrec | semantic | aligned | hybrid) ;; *) die "MODELS: unknown model '$m'" 2 ;; esac
 done
 
 # The content channels among MODELS; they need the items' words.
@@ -259,9 +266,41 @@ train_all() {
 			[ -n "$als_done" ] || train_one als "$@"
 			als_done=1
 			;;
+		sasrec) train_sasrec "$@" ;;
 		*) train_one "$m" "$@" ;;
 		esac
 	done
+}
+
+# SASRec trains once a night, on the train fold, stopped early on the valid
+# fold (whose rows stay out of the sequences the weights are learned on);
+# the test and full models are that network with the valid, then every,
+# row in the sequences it reads. Incremental (INCREMENTAL=1, the default,
+# and a published night with a SASRec model): yesterday's network goes on
+# for a few epochs (INCREMENTAL_OPTS) over the users with new rows and a
+# replay sample of the others, and is kept when no epoch beats it on the
+# valid fold.
+train_sasrec() { # FOLDS DIR INPUT
+	local opts=() init="${PREV:+$PREV/work/valid/sasrec.lmrc}"
+	# shellcheck disable=SC2206 # options, word-split on purpose
+	opts=(${SASREC_OPTS:-})
+	case "$1" in
+	train)
+		if [ "$INCREMENTAL" = 1 ] && [ -n "$init" ] && [ -e "$init" ]; then
+			echo "sasrec: continuing $init"
+			# shellcheck disable=SC2206
+			opts+=(--init "$init" --since init $INCREMENTAL_OPTS)
+		fi
+		lmrec-train --model sasrec --folds train --valid-out -s "$SEED" -j "$JOBS" "${opts[@]}" \
+			-o "$2/sasrec.lmrc" "$3"
+		;;
+	*)
+		# all: the split's rows (one per user and item, as trained on)
+		# rather than every event
+		lmrec-train --model sasrec --folds "$1" --init "$WORK/valid/sasrec.lmrc" --epochs 0 -s "$SEED" \
+			-j "$JOBS" -o "$2/sasrec.lmrc" "$WORK/folds.tsv.gz"
+		;;
+	esac
 }
 
 train_one() { # MODEL FOLDS DIR INPUT
@@ -526,7 +565,7 @@ trap finish EXIT
 
 export DATA OUT DATE JOBS SSHLOGINFILE KEEP MODELS TOP POOL SEED MAX_BAD GATE_METRIC GATE_K \
 	GATE_TOLERANCE MMR CATEGORY_CAP VERB SIMILAR_TOP USER_GROUP EMBED EMBED_OPTS POPULAR_OPTS ITEMKNN_OPTS EASE_OPTS \
-	ALS_OPTS BPR_OPTS SEMANTIC_OPTS ALIGNED_OPTS HYBRID_OPTS FROM_STAGE QUIET
+	ALS_OPTS BPR_OPTS SASREC_OPTS SEMANTIC_OPTS ALIGNED_OPTS HYBRID_OPTS INCREMENTAL INCREMENTAL_OPTS FROM_STAGE QUIET
 [ -f "$RUN/stages.tsv" ] || printf 'stage\tseconds\tmax_rss_kb\tstatus\n' >"$RUN/stages.tsv"
 say "run $DATE: data $DATA, output $RUN"
 for s in "${STAGES[@]}"; do

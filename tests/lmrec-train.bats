@@ -566,3 +566,47 @@ cycle_rows() {
 	assert_success
 	[[ "$output" == *"item table from v.tsv: 8 of 8 items, 3 principal axes"* ]]
 }
+
+@test "lmrec-train: sasrec --since trains the users with new rows and a replay sample; a worse continuation is not kept" {
+	cycle_rows >cyc.tsv
+	# yesterday: the rows up to t = 10; today: every row, so the users
+	# with t > 10 (u % 7 > 0: 26 of the 30) have new rows
+	awk -F'\t' 'NR == 1 || $3 <= 10' cyc.tsv >old.tsv
+	lmrec-split -q -o old-folds.tsv old.tsv
+	lmrec-split -q -o folds.tsv cyc.tsv
+	lmrec-train -q --model sasrec --factors 16 --maxlen 8 --epochs 3 --valid-out -o y.lmrc old-folds.tsv
+	run --separate-stderr lmrec-train --model sasrec --init y.lmrc --since init --replay 0.5 --epochs 2 --valid-out \
+		-o t.lmrc folds.tsv
+	assert_success
+	# old.tsv's train fold ends at t = 8 (the last two rows of each user
+	# are valid and test): the users with train rows after it
+	n=$(awk -F'\t' 'NR > 1 && $4 == "train" && $3 > 8 && !s[$1]++' folds.tsv | wc -l)
+	[[ "$stderr" == *"sasrec: $n of 30 users have rows after 8; a share 0.5 of the others replayed"* ]]
+	[[ "$stderr" == *"continuing y.lmrc (8 of its items kept, 0 new)"* ]]
+	# deterministic
+	lmrec-train -q --model sasrec --init y.lmrc --since init --replay 0.5 --epochs 2 --valid-out -o t2.lmrc folds.tsv
+	cmp t.lmrc t2.lmrc
+	# an explicit time; another replay share trains on other users
+	lmrec-train -q --model sasrec --init y.lmrc --since 8 --replay 0.5 --epochs 2 --valid-out -o t3.lmrc folds.tsv
+	cmp t.lmrc t3.lmrc
+	lmrec-train -q --model sasrec --init y.lmrc --since 8 --replay 0 --epochs 2 --valid-out -o t4.lmrc folds.tsv
+	! cmp -s t.lmrc t4.lmrc
+	# with no step (lr 0) no epoch beats the model continued: it is kept,
+	# epoch 0, and scores as it did
+	run --separate-stderr lmrec-train --model sasrec --init y.lmrc --since init --epochs 2 --lr 0 --valid-out \
+		-o k.lmrc folds.tsv
+	assert_success
+	[[ "$stderr" == *"best epoch 0, valid NDCG@10 "* ]]
+	lmrec-train -q --model sasrec --init y.lmrc --epochs 0 --valid-out -o k0.lmrc folds.tsv
+	lmrec-recall -q -m k.lmrc -n 3 -o k.recs
+	lmrec-recall -q -m k0.lmrc -n 3 -o k0.recs
+	cmp k.recs k0.recs
+	# bad uses
+	run -2 --separate-stderr lmrec-train --model sasrec --since init -o x.lmrc folds.tsv
+	[ "${stderr_lines[0]}" = "lmrec-train: --since init needs --init" ]
+	run -2 --separate-stderr lmrec-train --model sasrec --replay 0.3 -o x.lmrc folds.tsv
+	[ "${stderr_lines[0]}" = "lmrec-train: --replay samples the users without new rows: give --since" ]
+	run -2 lmrec-train --model sasrec --since yesterday -o x.lmrc folds.tsv
+	run -2 lmrec-train --model ease --since 3 -o x.lmrc folds.tsv
+	[ ! -e x.lmrc ]
+}

@@ -227,3 +227,31 @@ setup() {
 	[[ "$stderr" == "nightly.sh: EMBED=bert needs bert=DIR"* ]]
 	run -2 env MODELS="ease nope" "$NIGHTLY" --dry-run --out out
 }
+
+@test "nightly: sasrec trains once a night, then continues the published night's network on the new rows" {
+	# night 1 sees the interactions up to a day, night 2 every one
+	mkdir d1 d2
+	cp "$TOP/sample-data/items.tsv" d1/
+	cp "$TOP/sample-data/items.tsv" d2/
+	gzip -dc "$TOP/sample-data/interactions.tsv.gz" >d2/interactions.tsv
+	awk -F'\t' 'NR == 1 || $3 <= 1792880784' d2/interactions.tsv >d1/interactions.tsv
+	export MODELS="popular ease sasrec" SASREC_OPTS="--factors 16 --maxlen 50 --epochs 4"
+	run "$NIGHTLY" --data d1 --out out --date 2026-11-01 --jobs 2
+	assert_success
+	grep -q '^sasrec	' out/runs/2026-11-01/work/weights.tsv
+	! grep -q continuing out/runs/2026-11-01/log/fit-valid.log
+	# the test and full models are the valid fold's network, not trained again
+	grep -q 'sasrec: continuing .*/2026-11-01/work/valid/sasrec.lmrc' out/runs/2026-11-01/log/fit-full.log
+	grep -q 'sasrec: .* best epoch 0; load' out/runs/2026-11-01/log/fit-full.log
+	run "$NIGHTLY" --data d2 --out out --date 2026-11-02 --jobs 2
+	assert_success
+	run cat out/runs/2026-11-02/log/fit-valid.log
+	assert_output --partial "sasrec: continuing $PWD/out/runs/2026-11-01/work/valid/sasrec.lmrc"
+	assert_output --regexp 'sasrec: [0-9]+ of 957 users have rows after [0-9]+; a share 0.2 of the others replayed'
+	assert_output --partial ' new)'
+	# INCREMENTAL=0 starts from scratch
+	run env INCREMENTAL=0 "$NIGHTLY" --data d2 --out out --date 2026-11-03 --jobs 2
+	assert_success
+	! grep -q continuing out/runs/2026-11-03/log/fit-valid.log
+	run -2 env INCREMENTAL=yes "$NIGHTLY" --data d2 --out out --date 2026-11-04 --dry-run
+}
