@@ -120,12 +120,14 @@ static const struct option long_options[] = {
 /* How a channel's reasons read: from the history items that contributed
  * most, from the content shared with the nearest one, or from the recent
  * items a sequence model's attention weighed most. */
-enum channel_kind { CHANNEL_BEHAVIOUR = 0, CHANNEL_CONTENT = 1, CHANNEL_SEQUENCE = 2 };
+enum channel_kind { CHANNEL_BEHAVIOUR = 0, CHANNEL_CONTENT = 1, CHANNEL_SEQUENCE = 2, CHANNEL_CROSSDOMAIN = 3 };
 
 struct catalog {
 	struct lmrec_ids *items;   /* every item id met */
 	char **title;              /* (cap) unescaped title or NULL */
 	uint32_t *category;        /* (cap) category index + 1, 0 unknown */
+	uint32_t *domain;          /* (cap) domain index + 1, 0 unknown */
+	struct lmrec_ids *domains; /* the domain names */
 	unsigned char *banned;     /* (cap) available=0 or deny-listed */
 	float *vec;                /* (cap, dim) vectors or NULL */
 	unsigned char *has_vec;
@@ -147,12 +149,14 @@ static void catalog_grow(struct catalog *c)
 	c->title = lmrec_xreallocarray(c->title, cap, sizeof *c->title);
 	c->attrs = lmrec_xreallocarray(c->attrs, cap, sizeof *c->attrs);
 	c->category = lmrec_xreallocarray(c->category, cap, sizeof *c->category);
+	c->domain = lmrec_xreallocarray(c->domain, cap, sizeof *c->domain);
 	c->banned = lmrec_xreallocarray(c->banned, cap, 1);
 	c->has_vec = lmrec_xreallocarray(c->has_vec, cap, 1);
 	for (size_t i = c->cap; i < cap; i++) {
 		c->title[i] = NULL;
 		c->attrs[i] = NULL;
 		c->category[i] = 0;
+		c->domain[i] = 0;
 		c->banned[i] = 0;
 		c->has_vec[i] = 0;
 	}
@@ -176,6 +180,7 @@ static void load_items(struct catalog *c, const char *path)
 	size_t ci = lmrec_tsv_col(r, "item");
 	long ct = lmrec_tsv_col_opt(r, "title"), cc = lmrec_tsv_col_opt(r, "category");
 	long ca = lmrec_tsv_col_opt(r, "available"), cat = lmrec_tsv_col_opt(r, "attrs");
+	long cd = lmrec_tsv_col_opt(r, "domain");
 	struct lmrec_ids *cats = lmrec_ids_new();
 	while (lmrec_tsv_read(r)) {
 		struct lmrec_field f = r->f[ci];
@@ -189,6 +194,8 @@ static void load_items(struct catalog *c, const char *path)
 		}
 		if (cc >= 0 && r->f[cc].len)
 			c->category[i] = lmrec_ids_intern(cats, r->f[cc].p, r->f[cc].len) + 1;
+		if (cd >= 0 && r->f[cd].len)
+			c->domain[i] = lmrec_ids_intern(c->domains, r->f[cd].p, r->f[cd].len) + 1;
 		if (cat >= 0 && r->f[cat].len) {
 			free(c->attrs[i]);
 			c->attrs[i] = lmrec_xmalloc(r->f[cat].len + 1);
@@ -491,6 +498,15 @@ static void put_title(struct lmrec_out *o, const struct catalog *c, uint32_t it)
 	}
 }
 
+/* " in DOMAIN" (d: domain index + 1) */
+static void put_domain(struct lmrec_out *o, const struct catalog *c, uint32_t d)
+{
+	size_t len;
+	const char *s = lmrec_ids_str(c->domains, d - 1, &len);
+	lmrec_out_str(o, " in ");
+	lmrec_out_write(o, s, len); /* already escaped */
+}
+
 static void write_reason(struct lmrec_out *o, const struct opts *opt, const struct catalog *c,
 			 const struct cand *x)
 {
@@ -511,14 +527,24 @@ static void write_reason(struct lmrec_out *o, const struct opts *opt, const stru
 		return;
 	}
 	/* a sequence model names the recent items its attention weighed most;
-	 * the others the history items that contributed most */
+	 * the others the history items that contributed most; across domains,
+	 * the domain they come from ("... X and Y in places", or "X in places
+	 * and Y in food") */
 	lmrec_out_str(o, kind == CHANNEL_SEQUENCE ? "next after you " : "because you ");
 	lmrec_out_field(o, opt->verb, strlen(opt->verb));
 	lmrec_out_byte(o, ' ');
 	put_title(o, c, (uint32_t)x->because);
+	uint32_t d1 = kind == CHANNEL_CROSSDOMAIN ? c->domain[x->because] : 0;
+	uint32_t d2 = kind == CHANNEL_CROSSDOMAIN && x->because2 >= 0 ? c->domain[x->because2] : 0;
 	if (x->because2 >= 0) {
+		if (d1 && d1 != d2)
+			put_domain(o, c, d1);
 		lmrec_out_str(o, " and ");
 		put_title(o, c, (uint32_t)x->because2);
+		if (d2)
+			put_domain(o, c, d2);
+	} else if (d1) {
+		put_domain(o, c, d1);
 	}
 }
 
@@ -696,6 +722,8 @@ static int next_user(struct reader *rd, struct catalog *c, struct user_cands *u)
 				content = CHANNEL_CONTENT;
 			else if (k.len == 6 && memcmp(k.p, "sasrec", 6) == 0)
 				content = CHANNEL_SEQUENCE;
+			else if (k.len == 11 && memcmp(k.p, "crossdomain", 11) == 0)
+				content = CHANNEL_CROSSDOMAIN;
 			if (chan >= c->content_cap) {
 				size_t old = c->content_cap, cap = old ? old * 2 : 16;
 				while (cap <= chan)
@@ -760,6 +788,7 @@ static int run(const struct opts *o, char *const *files, size_t nfiles)
 	struct catalog cat;
 	memset(&cat, 0, sizeof cat);
 	cat.items = lmrec_ids_new();
+	cat.domains = lmrec_ids_new();
 	cat.channels = lmrec_ids_new();
 	if (o->items)
 		load_items(&cat, o->items);
@@ -928,6 +957,8 @@ static int run(const struct opts *o, char *const *files, size_t nfiles)
 	free(cat.attrs);
 	free(cat.content);
 	free(cat.category);
+	free(cat.domain);
+	lmrec_ids_free(cat.domains);
 	free(cat.banned);
 	free(cat.vec);
 	free(cat.has_vec);

@@ -21,12 +21,14 @@ struct channel {
 	size_t quota;
 	int weighted;       /* trained with --use-weights: history weights count */
 	uint32_t *item_map; /* (model items) index in the shared item dictionary */
+	int64_t from, to;   /* crossdomain: domain indices of the query and the candidates, or -1 */
 };
 
 struct opts {
 	struct channel *ch;
 	size_t nch, top;
 	const char *history, *users, *output, *quota, *only;
+	const char *from_domain, *to_domain; /* crossdomain channels */
 	unsigned fold_set; /* the --history rows used */
 	int keep_seen, fold_in, threads, quiet;
 };
@@ -67,6 +69,12 @@ static void usage(int status)
 	      "      --only FILE          candidates only among the items of this stream\n"
 	      "                           (column item): new items, a cold-start test\n"
 	      "\n"
+	      "Across domains (a crossdomain model):\n"
+	      "      --from-domain NAME   score from the history's items of this domain\n"
+	      "                           only (default: of every other domain)\n"
+	      "      --to-domain NAME     candidates of this domain only (default: each\n"
+	      "                           domain's items, from the others)\n"
+	      "\n"
 	      "Other:\n"
 	      "  -o, --output FILE        write to FILE (default: standard output)\n"
 	      "  -j, --threads N          threads of the matrix products (default 1)\n"
@@ -78,13 +86,24 @@ static void usage(int status)
 	      "  lmrec-recall -m als.lmrc -n 200 > candidates.tsv\n"
 	      "  lmrec-recall -m cf=als.lmrc -m knn=itemknn.lmrc --quota cf=100,knn=50\n"
 	      "  lmrec-recall -m als.lmrc --history new-users.tsv -n 20\n"
+	      "  lmrec-recall -m xd.lmrc --from-domain places --to-domain shop -n 20\n"
 	      "\n"
 	      "See lmrec-recall(1).\n",
 	      stdout);
 	exit(0);
 }
 
-enum { OPT_HISTORY = CHAR_MAX + 1, OPT_FOLDS, OPT_USERS, OPT_FOLD_IN, OPT_QUOTA, OPT_KEEP_SEEN, OPT_ONLY };
+enum {
+	OPT_HISTORY = CHAR_MAX + 1,
+	OPT_FOLDS,
+	OPT_USERS,
+	OPT_FOLD_IN,
+	OPT_QUOTA,
+	OPT_KEEP_SEEN,
+	OPT_ONLY,
+	OPT_FROM_DOMAIN,
+	OPT_TO_DOMAIN
+};
 
 static const struct option long_options[] = {
 	{"model-file", required_argument, NULL, 'm'},
@@ -96,6 +115,8 @@ static const struct option long_options[] = {
 	{"quota", required_argument, NULL, OPT_QUOTA},
 	{"keep-seen", no_argument, NULL, OPT_KEEP_SEEN},
 	{"only", required_argument, NULL, OPT_ONLY},
+	{"from-domain", required_argument, NULL, OPT_FROM_DOMAIN},
+	{"to-domain", required_argument, NULL, OPT_TO_DOMAIN},
 	{"output", required_argument, NULL, 'o'},
 	{"threads", required_argument, NULL, 'j'},
 	{"quiet", no_argument, NULL, 'q'},
@@ -307,6 +328,7 @@ static void worker_init(struct worker *w, const struct opts *o)
 	size_t rows = 0;
 	for (size_t c = 0; c < o->nch; c++) {
 		w->sc[c] = lmrec_scorer_new(o->ch[c].m, USER_BLOCK);
+		lmrec_scorer_domains(w->sc[c], o->ch[c].from, o->ch[c].to);
 		w->scores[c] = lmrec_xmalloc(USER_BLOCK * (o->ch[c].m->ni + 1) * sizeof **w->scores);
 		rows += o->ch[c].quota;
 	}
@@ -474,6 +496,8 @@ static void write_user(const struct shared *sh, struct worker *w, size_t b, size
 				int64_t h = sh->to_model[c][pop->hitem[p]];
 				if (h < 0 || (uint32_t)h == mi)
 					continue;
+				if (ch->from >= 0 && m->xd.domain[h] != (uint64_t)ch->from)
+					continue; /* crossdomain: not an item of the query */
 				float v = (ch->weighted ? pop->hw[p] : 1.0f) * lmrec_contribution(m, (uint32_t)h, mi);
 				if (v > best) {
 					second = best;
@@ -629,6 +653,54 @@ static int run(struct opts *o)
 	return 0;
 }
 
+/* The index of domain name in the crossdomain model m, or a usage error. */
+static int64_t domain_index(const struct channel *ch, const char *option, const char *name)
+{
+	const struct lmrec_ids *d = ch->m->domains;
+	int64_t i = lmrec_ids_find(d, name, strlen(name));
+	if (i >= 0)
+		return i;
+	/* the model's domains, for the message */
+	size_t nd = lmrec_ids_count(d), len = 0, cap = 0;
+	char *list = NULL;
+	for (size_t j = 0; j < nd; j++) {
+		size_t l;
+		const char *s = lmrec_ids_str(d, (uint32_t)j, &l);
+		LMREC_GROW(list, cap, len + l + 3);
+		if (j)
+			len += (size_t)sprintf(list + len, ", ");
+		memcpy(list + len, s, l);
+		len += l;
+		list[len] = '\0';
+	}
+	lmrec_usage_error("invalid value for %s: '%s' is not a domain of %s (%s)", option, name, ch->path,
+			  list ? list : "none");
+}
+
+/* --from-domain, --to-domain: the domains of each crossdomain channel. */
+static void set_domains(struct opts *o)
+{
+	size_t nxd = 0;
+	for (size_t c = 0; c < o->nch; c++) {
+		struct channel *ch = &o->ch[c];
+		ch->from = ch->to = -1;
+		if (ch->m->kind != LMREC_KIND_CROSSDOMAIN)
+			continue;
+		nxd++;
+		if (o->from_domain)
+			ch->from = domain_index(ch, "--from-domain", o->from_domain);
+		if (o->to_domain)
+			ch->to = domain_index(ch, "--to-domain", o->to_domain);
+	}
+	if ((o->from_domain || o->to_domain) && nxd == 0)
+		lmrec_usage_error("--from-domain and --to-domain are options of a crossdomain model; no "
+				  "--model-file is one");
+	if (o->from_domain && o->to_domain && strcmp(o->from_domain, o->to_domain) == 0)
+		lmrec_usage_error("--from-domain and --to-domain are both '%s': the crossdomain channel scores "
+				  "one domain from another",
+				  o->from_domain);
+}
+
 /* "name=N,name=N": sets each named channel's quota. */
 static void apply_quota(struct opts *o)
 {
@@ -683,6 +755,8 @@ int main(int argc, char **argv)
 		case OPT_QUOTA: o.quota = optarg; break;         /* --quota */
 		case OPT_KEEP_SEEN: o.keep_seen = 1; break;      /* --keep-seen */
 		case OPT_ONLY: o.only = optarg; break;           /* --only */
+		case OPT_FROM_DOMAIN: o.from_domain = optarg; break; /* --from-domain */
+		case OPT_TO_DOMAIN: o.to_domain = optarg; break;     /* --to-domain */
 		case 'o': o.output = optarg; break;              /* --output */
 		case 'j': o.threads = (int)lmrec_opt_u64("--threads", optarg, 1, 1024); break; /* --threads */
 		case 'q': o.quiet = 1; break; /* --quiet */
@@ -710,6 +784,7 @@ int main(int argc, char **argv)
 	}
 	if (o.quota)
 		apply_quota(&o);
+	set_domains(&o);
 	int rc = run(&o);
 	for (size_t i = 0; i < o.nch; i++) {
 		lmrec_recmodel_free(o.ch[i].m);

@@ -1,6 +1,7 @@
 /* lmrec-similar — each item's nearest items from a trained model, for item
  * pages ("people who liked this also liked"). */
 #include <getopt.h>
+#include <math.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -123,6 +124,8 @@ static int run(const struct opts *o)
 		load_items(o->items, m, title, attrs, banned);
 	/* content models find items alike in what they are, not in who took them */
 	int content = m->kind == LMREC_KIND_SEMANTIC || m->kind == LMREC_KIND_ALIGN;
+	/* crossdomain scores are logs of probabilities: any score counts */
+	int any = m->kind == LMREC_KIND_CROSSDOMAIN;
 	lmrec_blas_threads(o->threads);
 	struct lmrec_scorer *sc = lmrec_scorer_new(m, BLOCK);
 	float *scores = lmrec_xmalloc(BLOCK * (ni + 1) * sizeof *scores);
@@ -147,7 +150,7 @@ static int run(const struct opts *o)
 			const float *s = scores + r * ni;
 			lmrec_topk_reset(&top);
 			for (size_t j = 0; j < ni; j++)
-				if (j != i && !banned[j] && s[j] > 0)
+				if (j != i && !banned[j] && (s[j] > 0 || (any && !isnan(s[j]))))
 					lmrec_topk_push(&top, (uint32_t)j, s[j]);
 			size_t n = lmrec_topk_sort(&top);
 			size_t ilen;

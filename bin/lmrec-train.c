@@ -11,6 +11,7 @@
 #include "als.h"
 #include "bpr.h"
 #include "corpus.h"
+#include "crossdomain.h"
 #include "csr.h"
 #include "ease.h"
 #include "itemknn.h"
@@ -54,6 +55,10 @@ struct opts {
 	const char *since; /* incremental: a time, or "init" (the --init model's until) */
 	double replay;
 	int have_replay;
+	/* crossdomain */
+	const char *items;
+	double w_co, w_sem;
+	int have_neighbors, have_shrink, have_w;
 };
 
 static void usage(int status)
@@ -69,8 +74,8 @@ static void usage(int status)
 	      "(none or '-': standard input) and writes a model file for lmrec-recall.\n"
 	      "\n"
 	      "Model:\n"
-	      "      --model NAME         popular, itemknn, ease, als, bpr, sasrec, semantic\n"
-	      "                           or align\n"
+	      "      --model NAME         popular, itemknn, ease, als, bpr, sasrec, semantic,\n"
+	      "                           align or crossdomain\n"
 	      "  -o, --output FILE        the model file to write (required)\n"
 	      "      --init MODEL         als, bpr: start from this model's factors\n"
 	      "      --folds LIST         with a fold column, train on these folds\n"
@@ -142,6 +147,14 @@ static void usage(int status)
 	      "      --lambda L           ridge regularisation (default 10)\n"
 	      "      --hidden N           MLP hidden units (default 256)\n"
 	      "      --epochs N, --lr RATE  MLP training (default 200, 0.001)\n"
+	      "crossdomain (items of one domain from a user's items of the others):\n"
+	      "      --items FILE         the catalog: item and domain columns (required)\n"
+	      "      --vectors FILE       item vectors from lmrec-embed: the shared space\n"
+	      "      --neighbors N        links kept per item and other domain (default 200)\n"
+	      "      --shrink S           pseudo-users of the popularity prior (default 5)\n"
+	      "      --lambda L           ridge of the maps between domains (default 1)\n"
+	      "      --cooccurrence-weight W  weight of ln(co-occurrence) (default 1)\n"
+	      "      --semantic-weight W  weight of the content cosine (default 1)\n"
 	      "\n"
 	      "Other:\n"
 	      "  -s, --seed N             seed of the random initialisation (default 1)\n"
@@ -203,6 +216,9 @@ enum {
 	OPT_FACTORS_FROM,
 	OPT_ALIGN_METHOD,
 	OPT_HIDDEN,
+	OPT_ITEMS,
+	OPT_W_CO,
+	OPT_W_SEM,
 	OPT_PROGRESS
 };
 
@@ -249,6 +265,9 @@ static const struct option long_options[] = {
 	{"factors-from", required_argument, NULL, OPT_FACTORS_FROM},
 	{"align-method", required_argument, NULL, OPT_ALIGN_METHOD},
 	{"hidden", required_argument, NULL, OPT_HIDDEN},
+	{"items", required_argument, NULL, OPT_ITEMS},
+	{"cooccurrence-weight", required_argument, NULL, OPT_W_CO},
+	{"semantic-weight", required_argument, NULL, OPT_W_SEM},
 	{"seed", required_argument, NULL, 's'},
 	{"threads", required_argument, NULL, 'j'},
 	{"progress", no_argument, NULL, OPT_PROGRESS},
@@ -1097,6 +1116,102 @@ static int run_sasrec(struct opts *o, char *const *files, size_t nfiles)
 	return 0;
 }
 
+/* ---- crossdomain ---- */
+
+/* crossdomain: the catalog's items with their domains (--items), the
+ * links between items of different domains learned from the interactions,
+ * and the items' content vectors (--vectors). */
+static int run_crossdomain(struct opts *o, char *const *files, size_t nfiles)
+{
+	double t0 = lmrec_now();
+	struct data d;
+	memset(&d, 0, sizeof d);
+	load_data(o, files, nfiles, &d);
+	struct lmrec_recmodel m;
+	memset(&m, 0, sizeof m);
+	m.kind = LMREC_KIND_CROSSDOMAIN;
+	lmrec_xdom_read_catalog(o->items, &m.items, &m.domains, &m.xd.domain);
+	m.users = d.users;
+	m.nu = lmrec_ids_count(d.users);
+	m.ni = lmrec_ids_count(m.items);
+	/* the interactions moved onto the catalog; rows of other items dropped */
+	remap_items(&m.seen, &d.ui, d.items, m.items);
+	uint64_t dropped = lmrec_csr_nnz(&d.ui) - lmrec_csr_nnz(&m.seen);
+	if (dropped)
+		lmrec_warn("%llu user-item pair%s name%s items that %s does not hold: left out",
+			   (unsigned long long)dropped, dropped == 1 ? "" : "s", dropped == 1 ? "s" : "",
+			   o->items);
+	struct lmrec_csr iu;
+	lmrec_csr_transpose(&iu, &m.seen);
+	struct lmrec_xdom *x = &m.xd;
+	x->ni = m.ni;
+	x->ndom = lmrec_ids_count(m.domains);
+	x->shrink = o->shrink;
+	x->w_co = o->w_co;
+	x->w_sem = o->vectors ? o->w_sem : 0.0;
+	x->users_of = lmrec_xcalloc(m.ni + 1, sizeof *x->users_of);
+	x->prior = lmrec_xcalloc(m.ni + 1, sizeof *x->prior);
+	lmrec_xdom_fit(x, x->users_of, x->prior, &m.seen, &iu, o->neighbors, o->threads);
+	size_t with_vec = 0;
+	if (o->vectors) {
+		float *C;
+		size_t dim;
+		struct lmrec_ids *vitems = content_items(o->vectors, &C, &dim, 1);
+		x->k = dim;
+		x->Y = lmrec_xcalloc(m.ni * dim + 1, sizeof *x->Y);
+		for (size_t i = 0; i < m.ni; i++) {
+			size_t len;
+			const char *s = lmrec_ids_str(m.items, (uint32_t)i, &len);
+			int64_t j = lmrec_ids_find(vitems, s, len);
+			if (j >= 0) {
+				memcpy(x->Y + i * dim, C + (size_t)j * dim, dim * sizeof *x->Y);
+				with_vec++;
+			}
+		}
+		free(C);
+		lmrec_ids_free(vitems);
+		x->lambda = o->lambda;
+		if (lmrec_xdom_fit_maps(x, &m.seen) != 0)
+			lmrec_die(LMREC_EXIT_FAIL, "crossdomain: a map's system is singular (raise --lambda)");
+	}
+	double t_train = lmrec_now() - t0;
+	struct lmrec_model *f = lmrec_model_new(LMREC_KIND_CROSSDOMAIN);
+	lmrec_model_set_param(f, "model", "%s", o->model);
+	lmrec_model_set_param(f, "folds", "%s", o->folds);
+	lmrec_model_set_param(f, "use_weights", "%d", o->use_weights);
+	lmrec_model_set_param(f, "items_file", "%s", o->items);
+	if (o->vectors)
+		lmrec_model_set_param(f, "vectors", "%s", o->vectors);
+	lmrec_model_set_param(f, "neighbors", "%zu", o->neighbors);
+	lmrec_model_set_param(f, "users", "%zu", m.nu);
+	lmrec_model_set_param(f, "items", "%zu", m.ni);
+	lmrec_model_set_param(f, "interactions", "%zu", d.rows);
+	lmrec_recmodel_write(&m, f, o->output);
+	if (!o->quiet)
+		fprintf(stderr,
+			"%s: crossdomain: %zu users, %zu items in %zu domains, %llu links, %zu items with vectors; "
+			"%.2f s\n",
+			lmrec_progname(), m.nu, m.ni, x->ndom, (unsigned long long)lmrec_csr_nnz(&x->links), with_vec,
+			t_train);
+	lmrec_csr_free(&iu);
+	lmrec_csr_free(&d.ui);
+	lmrec_csr_free(&d.iu);
+	lmrec_ids_free(d.items);
+	lmrec_ids_free(d.users);
+	lmrec_ids_free(m.items);
+	lmrec_ids_free(m.domains);
+	lmrec_csr_free(&m.seen);
+	lmrec_csr_free(&x->links);
+	free(x->domain);
+	free(x->users_of);
+	free(x->prior);
+	free(x->Y);
+	free(x->map);
+	free(x->map_mean);
+	free(x->map_users);
+	return 0;
+}
+
 static int run(struct opts *o, char *const *files, size_t nfiles)
 {
 	double t0 = lmrec_now();
@@ -1275,7 +1390,7 @@ int main(int argc, char **argv)
 	lmrec_setprogname(argv[0]);
 	struct opts o = {.folds = "train", .fold_set = 1u << LMREC_FOLD_TRAIN, .seed = 1, .threads = 1, .neighbors = 20, .shrink = 10, .hidden = 256, .min_df = 1, .side_weight = 1,
 			 .sas = {.blocks = 2, .heads = 1, .maxlen = 200, .dropout = 0.2f}, .loss = LMREC_SASREC_CE, .patience = 10, .batch = 128, .gbce_t = 0.75,
-			 .sim = LMREC_SIM_COSINE, .lambda = 100, .factors = 64, .iters = 15,
+			 .sim = LMREC_SIM_COSINE, .lambda = 100, .factors = 64, .iters = 15, .w_co = 1, .w_sem = 1,
 			 .epochs = 50, .alpha = 0.5, .lr = 0.05, .init_scale = 0.01};
 	int c;
 	while ((c = getopt_long(argc, argv, "o:s:j:vqhV", long_options, NULL)) != -1) {
@@ -1284,9 +1399,10 @@ int main(int argc, char **argv)
 			o.model = optarg;
 			o.kind = lmrec_kind_from_name(optarg);
 			if ((o.kind < LMREC_KIND_POPULAR || o.kind > LMREC_KIND_SASREC) &&
-			    o.kind != LMREC_KIND_ALIGN && o.kind != LMREC_KIND_SEMANTIC)
+			    o.kind != LMREC_KIND_ALIGN && o.kind != LMREC_KIND_SEMANTIC &&
+			    o.kind != LMREC_KIND_CROSSDOMAIN)
 				lmrec_usage_error("invalid value for --model: '%s' (expected popular, "
-						  "itemknn, ease, als, bpr, sasrec, semantic or align)",
+						  "itemknn, ease, als, bpr, sasrec, semantic, align or crossdomain)",
 						  optarg);
 			break;
 		case 'o': o.output = optarg; break;                    /* --output */
@@ -1315,8 +1431,21 @@ int main(int argc, char **argv)
 			break;
 		case OPT_NEIGHBORS: /* --neighbors */
 			o.neighbors = (size_t)lmrec_opt_u64("--neighbors", optarg, 1, 100000);
+			o.have_neighbors = 1;
 			break;
-		case OPT_SHRINK: o.shrink = lmrec_opt_double("--shrink", optarg, 0, 1e12); break; /* --shrink */
+		case OPT_SHRINK: /* --shrink */
+			o.shrink = lmrec_opt_double("--shrink", optarg, 0, 1e12);
+			o.have_shrink = 1;
+			break;
+		case OPT_ITEMS: o.items = optarg; break; /* --items */
+		case OPT_W_CO: /* --cooccurrence-weight */
+			o.w_co = lmrec_opt_double("--cooccurrence-weight", optarg, 0, 1e6);
+			o.have_w = 1;
+			break;
+		case OPT_W_SEM: /* --semantic-weight */
+			o.w_sem = lmrec_opt_double("--semantic-weight", optarg, 0, 1e6);
+			o.have_w = 1;
+			break;
 		case OPT_LAMBDA: /* --lambda */
 			o.lambda = lmrec_opt_double("--lambda", optarg, 0, 1e15);
 			o.have_lambda = 1;
@@ -1437,6 +1566,23 @@ int main(int argc, char **argv)
 		o.reg = o.kind == LMREC_KIND_BPR ? 0.001 : 5.0;
 	if (o.progress)
 		o.verbose = 1;
+	if (o.kind == LMREC_KIND_CROSSDOMAIN) {
+		if (!o.items)
+			lmrec_usage_error("--model crossdomain needs --items (the catalog, with a domain column)");
+		if (!o.have_neighbors)
+			o.neighbors = 200;
+		if (!o.have_shrink)
+			o.shrink = 5;
+		if (!o.have_lambda)
+			o.lambda = 1;
+		if (o.w_co == 0 && o.w_sem == 0 && o.have_w)
+			lmrec_usage_error("--cooccurrence-weight and --semantic-weight cannot both be 0");
+		if (o.w_co == 0 && !o.vectors)
+			lmrec_usage_error("--cooccurrence-weight 0 leaves only the text: give --vectors");
+	} else if (o.items || o.have_w) {
+		lmrec_usage_error("--items, --cooccurrence-weight and --semantic-weight are options of --model "
+				  "crossdomain");
+	}
 	if (o.kind == LMREC_KIND_SEMANTIC && !o.vectors)
 		lmrec_usage_error("--model %s needs --vectors (item vectors from lmrec-embed)", o.model);
 	if (o.kind == LMREC_KIND_ALIGN && !o.vectors && !o.tokens)
@@ -1460,9 +1606,13 @@ int main(int argc, char **argv)
 		if (optind < argc)
 			lmrec_usage_error("--model align reads no interactions (they come with --factors-from)");
 	}
-	int rc = o.kind == LMREC_KIND_ALIGN    ? run_align(&o)
-		 : o.kind == LMREC_KIND_SASREC ? run_sasrec(&o, argv + optind, (size_t)(argc - optind))
-					       : run(&o, argv + optind, (size_t)(argc - optind));
+	int rc;
+	switch (o.kind) {
+	case LMREC_KIND_ALIGN: rc = run_align(&o); break;
+	case LMREC_KIND_SASREC: rc = run_sasrec(&o, argv + optind, (size_t)(argc - optind)); break;
+	case LMREC_KIND_CROSSDOMAIN: rc = run_crossdomain(&o, argv + optind, (size_t)(argc - optind)); break;
+	default: rc = run(&o, argv + optind, (size_t)(argc - optind));
+	}
 	lmrec_close_stdout();
 	return rc;
 }

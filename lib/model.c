@@ -24,6 +24,7 @@ static const struct {
 	{LMREC_KIND_BPR, "bpr"},         {LMREC_KIND_SASREC, "sasrec"},
 	{LMREC_KIND_ALIGN, "align"},     {LMREC_KIND_ENCODER, "encoder"},
 	{LMREC_KIND_VECTORS, "vectors"}, {LMREC_KIND_SEMANTIC, "semantic"},
+	{LMREC_KIND_CROSSDOMAIN, "crossdomain"},
 	{LMREC_KIND_TEST, "test"},
 };
 

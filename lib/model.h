@@ -61,6 +61,7 @@ enum lmrec_kind {
 	LMREC_KIND_ENCODER = 8,
 	LMREC_KIND_VECTORS = 9,
 	LMREC_KIND_SEMANTIC = 10,
+	LMREC_KIND_CROSSDOMAIN = 11,
 	LMREC_KIND_TEST = 100 /* written by the unit tests */
 };
 

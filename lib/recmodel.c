@@ -55,6 +55,26 @@ void lmrec_recmodel_write(const struct lmrec_recmodel *m, struct lmrec_model *ex
 			lmrec_model_set_param(f, "cg_steps", "%zu", m->cg_steps);
 		}
 		break;
+	case LMREC_KIND_CROSSDOMAIN: {
+		const struct lmrec_xdom *x = &m->xd;
+		lmrec_model_set_param(f, "shrink", "%.17g", x->shrink);
+		lmrec_model_set_param(f, "cooccurrence_weight", "%.17g", x->w_co);
+		lmrec_model_set_param(f, "semantic_weight", "%.17g", x->w_sem);
+		lmrec_model_add_ids(f, "domains", m->domains);
+		lmrec_model_add(f, "item_domain", LMREC_DT_U32, 1, &ni, x->domain);
+		lmrec_model_add(f, "item_users", LMREC_DT_F32, 1, &ni, x->users_of);
+		lmrec_model_add(f, "prior", LMREC_DT_F32, 1, &ni, x->prior);
+		add_csr(f, "links", &x->links);
+		if (x->k) {
+			uint64_t nd = x->ndom, sm[4] = {nd, nd, x->k, x->k}, su[2] = {nd, nd};
+			lmrec_model_set_param(f, "lambda", "%.17g", x->lambda);
+			lmrec_model_add_f32(f, "item_vectors", m->ni, x->k, x->Y);
+			lmrec_model_add(f, "map", LMREC_DT_F32, 4, sm, x->map);
+			lmrec_model_add(f, "map_mean", LMREC_DT_F32, 3, sm, x->map_mean);
+			lmrec_model_add(f, "map_users", LMREC_DT_U64, 2, su, x->map_users);
+		}
+		break;
+	}
 	case LMREC_KIND_SASREC: {
 		const struct lmrec_sasrec_config *c = &m->sas->c;
 		lmrec_model_set_param(f, "dim", "%zu", c->dim);
@@ -134,11 +154,72 @@ static double param_double(const struct lmrec_model *f, const char *key)
 	return d;
 }
 
+/* crossdomain: its sections, checked (lib/crossdomain.h) */
+static void read_crossdomain(const struct lmrec_model *f, struct lmrec_recmodel *m)
+{
+	struct lmrec_xdom *x = &m->xd;
+	uint64_t ni = m->ni;
+	m->domains = lmrec_model_ids(f, "domains");
+	x->ni = m->ni;
+	x->ndom = lmrec_ids_count(m->domains);
+	x->shrink = param_double(f, "shrink");
+	x->w_co = param_double(f, "cooccurrence_weight");
+	x->w_sem = param_double(f, "semantic_weight");
+	if (!(x->shrink >= 0) || !(x->w_co >= 0) || !(x->w_sem >= 0) || isinf(x->shrink) || isinf(x->w_co) ||
+	    isinf(x->w_sem))
+		lmrec_die(LMREC_EXIT_DATA, "%s: parameters 'shrink', 'cooccurrence_weight' and 'semantic_weight' "
+			  "must be numbers of at least 0", f->path);
+	x->domain = (uint32_t *)need(f, "item_domain", LMREC_DT_U32, 1, &ni);
+	x->users_of = (float *)need(f, "item_users", LMREC_DT_F32, 1, &ni);
+	x->prior = (float *)need(f, "prior", LMREC_DT_F32, 1, &ni);
+	for (size_t i = 0; i < m->ni; i++) {
+		if (x->domain[i] >= x->ndom)
+			lmrec_die(LMREC_EXIT_DATA, "%s: section 'item_domain' is out of range", f->path);
+		if (!(x->users_of[i] >= 0) || isinf(x->users_of[i]))
+			lmrec_die(LMREC_EXIT_DATA, "%s: section 'item_users' holds a negative or infinite count",
+				  f->path);
+		if (!(x->prior[i] > 0 && x->prior[i] <= 1))
+			lmrec_die(LMREC_EXIT_DATA, "%s: section 'prior' holds a value outside (0, 1]", f->path);
+	}
+	read_csr(f, "links", m->ni, m->ni, &x->links);
+	for (uint64_t p = 0; p < lmrec_csr_nnz(&x->links); p++)
+		if (!(x->links.val[p] >= 0) || isinf(x->links.val[p]))
+			lmrec_die(LMREC_EXIT_DATA, "%s: section 'links_val' holds a negative or infinite value", f->path);
+	/* the content part: vectors and maps, or none */
+	const struct lmrec_section *v = lmrec_model_find(f, "item_vectors");
+	x->k = 0;
+	x->Y = x->map = x->map_mean = NULL;
+	x->map_users = NULL;
+	if (!v)
+		return;
+	uint64_t nd = x->ndom, shape[4] = {ni, v->ndim == 2 ? v->shape[1] : 0, 0, 0};
+	if (shape[1] == 0 || shape[1] > 65536)
+		lmrec_die(LMREC_EXIT_DATA, "%s: section 'item_vectors' has %llu columns, expected 1 to 65536",
+			  f->path, (unsigned long long)shape[1]);
+	x->Y = (float *)need(f, "item_vectors", LMREC_DT_F32, 2, shape);
+	x->k = (size_t)shape[1];
+	x->lambda = param_double(f, "lambda");
+	uint64_t sm[4] = {nd, nd, x->k, x->k};
+	x->map = (float *)need(f, "map", LMREC_DT_F32, 4, sm);
+	x->map_mean = (float *)need(f, "map_mean", LMREC_DT_F32, 3, sm);
+	x->map_users = (uint64_t *)need(f, "map_users", LMREC_DT_U64, 2, sm);
+	/* a NaN would reach every score */
+	for (size_t q = 0; q < m->ni * x->k; q++)
+		if (!isfinite(x->Y[q]))
+			lmrec_die(LMREC_EXIT_DATA, "%s: section 'item_vectors' holds a value that is not finite", f->path);
+	for (size_t q = 0; q < nd * nd * x->k * x->k; q++)
+		if (!isfinite(x->map[q]))
+			lmrec_die(LMREC_EXIT_DATA, "%s: section 'map' holds a value that is not finite", f->path);
+	for (size_t q = 0; q < nd * nd * x->k; q++)
+		if (!isfinite(x->map_mean[q]))
+			lmrec_die(LMREC_EXIT_DATA, "%s: section 'map_mean' holds a value that is not finite", f->path);
+}
+
 struct lmrec_recmodel *lmrec_recmodel_read(const char *path, uint32_t kind)
 {
 	struct lmrec_model *f = lmrec_model_read(path, kind);
 	if ((f->kind < LMREC_KIND_POPULAR || f->kind > LMREC_KIND_SASREC) && f->kind != LMREC_KIND_ALIGN &&
-	    f->kind != LMREC_KIND_SEMANTIC)
+	    f->kind != LMREC_KIND_SEMANTIC && f->kind != LMREC_KIND_CROSSDOMAIN)
 		lmrec_die(LMREC_EXIT_DATA, "%s: model kind '%s' is not a collaborative model", path,
 			  lmrec_kind_name(f->kind));
 	struct lmrec_recmodel *m = lmrec_xcalloc(1, sizeof *m);
@@ -160,6 +241,9 @@ struct lmrec_recmodel *lmrec_recmodel_read(const char *path, uint32_t kind)
 	case LMREC_KIND_EASE:
 		shape[0] = shape[1] = ni;
 		m->B = (float *)need(f, "B", LMREC_DT_F32, 2, shape);
+		break;
+	case LMREC_KIND_CROSSDOMAIN:
+		read_crossdomain(f, m);
 		break;
 	case LMREC_KIND_SASREC: {
 		struct lmrec_sasrec_config c = {m->ni, param_count(f, "dim"), param_count(f, "blocks"),
@@ -225,6 +309,7 @@ void lmrec_recmodel_free(struct lmrec_recmodel *m)
 		return;
 	lmrec_ids_free(m->users);
 	lmrec_ids_free(m->items);
+	lmrec_ids_free(m->domains);
 	if (m->sas) {
 		lmrec_sasrec_free(m->sas);
 		free(m->sas);
@@ -242,6 +327,14 @@ void lmrec_recmodel_free(struct lmrec_recmodel *m)
 		free(m->X);
 		free(m->Y);
 		free(m->bias);
+		lmrec_csr_free(&m->xd.links);
+		free(m->xd.domain);
+		free(m->xd.users_of);
+		free(m->xd.prior);
+		free(m->xd.Y);
+		free(m->xd.map);
+		free(m->xd.map_mean);
+		free(m->xd.map_users);
 	}
 	free(m);
 }
@@ -258,6 +351,8 @@ struct lmrec_scorer {
 	float *U;  /* (block, k) user vectors */
 	float *G;  /* (k, k) Y^T Y for fold-in, computed on first need */
 	int have_G;
+	struct lmrec_xdom_scratch xs; /* crossdomain */
+	int64_t from, to;             /* crossdomain: the domains of the query and of the scores */
 };
 
 struct lmrec_scorer *lmrec_scorer_new(const struct lmrec_recmodel *m, size_t block)
@@ -273,7 +368,16 @@ struct lmrec_scorer *lmrec_scorer_new(const struct lmrec_recmodel *m, size_t blo
 		s->seq = lmrec_xcalloc(block * m->sas->c.maxlen + 1, sizeof *s->seq);
 		s->attn = lmrec_xcalloc(block * m->sas->c.maxlen + 1, sizeof *s->attn);
 	}
+	if (m->kind == LMREC_KIND_CROSSDOMAIN)
+		lmrec_xdom_scratch_init(&s->xs, &m->xd);
+	s->from = s->to = -1;
 	return s;
+}
+
+void lmrec_scorer_domains(struct lmrec_scorer *s, int64_t from, int64_t to)
+{
+	s->from = from;
+	s->to = to;
 }
 
 void lmrec_scorer_free(struct lmrec_scorer *s)
@@ -284,6 +388,8 @@ void lmrec_scorer_free(struct lmrec_scorer *s)
 	free(s->G);
 	free(s->seq);
 	free(s->attn);
+	if (s->m->kind == LMREC_KIND_CROSSDOMAIN)
+		lmrec_xdom_scratch_free(&s->xs);
 	free(s);
 }
 
@@ -405,6 +511,10 @@ void lmrec_score_block(struct lmrec_scorer *s, const struct lmrec_user_query *q,
 			}
 		}
 		return;
+	case LMREC_KIND_CROSSDOMAIN:
+		for (size_t r = 0; r < n; r++)
+			lmrec_xdom_score(&m->xd, &s->xs, q[r].hist, q[r].w, q[r].n, s->from, s->to, out + r * ni);
+		return;
 	case LMREC_KIND_EASE:
 		for (size_t r = 0; r < n; r++) {
 			float *o = out + r * ni;
@@ -450,6 +560,8 @@ float lmrec_contribution(const struct lmrec_recmodel *m, uint32_t h, uint32_t i)
 	}
 	case LMREC_KIND_EASE:
 		return m->B[(size_t)h * m->ni + i];
+	case LMREC_KIND_CROSSDOMAIN:
+		return lmrec_xdom_contribution(&m->xd, h, i);
 	case LMREC_KIND_ALS:
 	case LMREC_KIND_BPR:
 	case LMREC_KIND_ALIGN:

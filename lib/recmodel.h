@@ -9,6 +9,11 @@
  * vectors, cold ones included) and semantic (unit content vectors; a user
  * is the weighted mean of the history's vectors): all score x_u . y_i.
  *
+ * crossdomain (lib/crossdomain.h) scores the items of one domain from the
+ * history's items of the others: co-occurrence links between items of
+ * different domains and content vectors; the model carries every item's
+ * domain.
+ *
  * Every model keeps its user and item dictionaries in byte order of the
  * ids (so index order is id order, and ties between equal scores go to the
  * smaller id), and the training interactions (users x items), so a model
@@ -19,13 +24,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "crossdomain.h"
 #include "csr.h"
 #include "ids.h"
 #include "model.h"
 #include "seqmodel.h"
 
 struct lmrec_recmodel {
-	uint32_t kind;                  /* popular, itemknn, ease, als, bpr, align, semantic */
+	uint32_t kind;                  /* popular, itemknn, ease, als, bpr, align, semantic,
+					 * sasrec, crossdomain */
 	struct lmrec_ids *users, *items;
 	size_t nu, ni, k;
 	struct lmrec_csr seen;          /* (nu x ni) training interactions, their weights */
@@ -39,6 +46,8 @@ struct lmrec_recmodel {
 	int fold_als;                   /* align: fold-in by the ALS user solve (als always) */
 	struct lmrec_sasrec *sas;       /* sasrec: the network (k = its width, Y = its item rows 1..) */
 	struct lmrec_seqs seq;          /* sasrec: each user's items in time order, the last maxlen */
+	struct lmrec_ids *domains;      /* crossdomain: the domain names, in byte order */
+	struct lmrec_xdom xd;           /* crossdomain: links, prior, domains, vectors */
 	struct lmrec_model *file;       /* when loaded: arrays point into its mapping */
 };
 
@@ -76,6 +85,10 @@ void lmrec_scorer_free(struct lmrec_scorer *s);
 void lmrec_score_block(struct lmrec_scorer *s, const struct lmrec_user_query *q, size_t n, float *out);
 /* The vector a factor model uses for q (als, bpr): x (k). */
 void lmrec_user_vector(struct lmrec_scorer *s, const struct lmrec_user_query *q, float *x);
+/* crossdomain: the query is the history's items of domain from (-1: of
+ * every domain), and only the items of domain to (-1: of every domain) get
+ * a score, the others NaN. Both -1 until set. */
+void lmrec_scorer_domains(struct lmrec_scorer *s, int64_t from, int64_t to);
 /* sasrec, after lmrec_score_block: the two items of user r's sequence (of
  * that block) that the last block's attention weighed most, as model item
  * indices (-1 where there is none). */

@@ -256,3 +256,20 @@ setup() {
 		'u|2|q|1|cf: because you liked Alien' \
 		'u|3|r|1|aligned: similar to Ronin')"
 }
+
+@test "lmrec-rank: a row from a crossdomain channel says which domain its reasons come from" {
+	tsv 'user|item|score|channel|kind|because|because2' \
+		'u|s1|-0.5|crossdomain|crossdomain|p1|p2' 'u|s2|-0.6|crossdomain|crossdomain|p1|f1' \
+		'u|s3|-0.7|crossdomain|crossdomain|p1|' 'u|s4|-0.8|crossdomain|crossdomain|x|' \
+		'u|s5|-0.9|cf|als|p1|' >x.tsv
+	tsv 'item|title|domain' 'p1|Harbour Walk|places' 'p2|Ridge Trail|places' 'f1|Sea Kitchen|food' \
+		's1|Sun Hat|shop' 's2|Sandals|shop' 's3|Rain Shell|shop' 's4|Tent|shop' 's5|Stove|shop' 'x|Old Map|' >xt.tsv
+	run lmrec-rank -q --items xt.tsv --mmr 0 -n 5 x.tsv
+	assert_success
+	assert_output "$(tsv "$HEADER" \
+		'u|1|s1|1|crossdomain: because you liked Harbour Walk and Ridge Trail in places' \
+		'u|2|s5|1|cf: because you liked Harbour Walk' \
+		'u|3|s2|0.909090936|crossdomain: because you liked Harbour Walk in places and Sea Kitchen in food' \
+		'u|4|s3|0.833333313|crossdomain: because you liked Harbour Walk in places' \
+		'u|5|s4|0.769230783|crossdomain: because you liked Old Map')"
+}

@@ -286,3 +286,107 @@ synthetic() {
 	run -1 --separate-stderr lmrec-recall -m absent.lmrc
 	[ "$stderr" = "lmrec-recall: absent.lmrc: open: No such file or directory" ]
 }
+
+# crossdomain: places a1 a2, shop b1 b2 b3; u5 and u6 take shop only.
+crossdomain_model() {
+	tsv 'item|title|domain' 'a1|Harbour Walk|places' 'a2|Ridge Trail|places' \
+		'b1|Sun Hat|shop' 'b2|Sandals|shop' 'b3|Rain Shell|shop' >items.tsv
+	tsv 'user|item|ts' 'u1|a1|1' 'u1|b1|2' 'u2|a1|3' 'u2|b1|4' 'u2|b2|5' 'u3|a2|6' 'u3|b2|7' \
+		'u4|a2|8' 'u4|b3|9' 'u5|b3|10' 'u6|b3|11' >xd.tsv
+	lmrec-train -q --model crossdomain --items items.tsv --shrink 1 "$@" -o xd.lmrc xd.tsv
+}
+
+@test "lmrec-recall: crossdomain scores shop items from a places history, as computed by hand" {
+	crossdomain_model
+	# U = 6 users, shrink s = 1; priors p = (n + 1) / 7: b1 b2 3/7, b3 4/7.
+	# q1 took a1 (n = 2): CO(b) = (c(a1,b) + s p_b) / (n + s)
+	#   b1 (2 + 3/7) / 3 = 17/21, b2 (1 + 3/7) / 3 = 10/21, b3 (4/7) / 3 = 4/21
+	# q2 took a1 and a2: the mean of the two
+	#   b1 = b2 = (17/21 + 1/7) / 2 = 10/21, b3 = (4/21 + 11/21) / 2 = 5/14
+	# the score is ln CO; because names the items that lift b above its
+	# prior (ln(17/9) for b1 by a1; a1 and a2 both ln(10/9) for b2)
+	tsv 'user|item' 'q1|a1' 'q2|a1' 'q2|a2' 'q3|b1' >h.tsv
+	run lmrec-recall -q -m xd.lmrc --history h.tsv --from-domain places --to-domain shop
+	assert_output "$(tsv "$HEADER" \
+		'q1|b1|-0.21130906|crossdomain|crossdomain|a1|' \
+		'q1|b2|-0.741937339|crossdomain|crossdomain|a1|' \
+		'q1|b3|-1.65822804|crossdomain|crossdomain||' \
+		'q2|b1|-0.741937339|crossdomain|crossdomain|a1|' \
+		'q2|b2|-0.741937339|crossdomain|crossdomain|a1|a2' \
+		'q2|b3|-1.02961934|crossdomain|crossdomain||')"
+	# the same within float rounding of ln(17/21), ln(10/21), ln(4/21), ln(5/14)
+	run awk -F'\t' 'BEGIN { w["q1 b1"] = log(17/21); w["q1 b2"] = log(10/21); w["q1 b3"] = log(4/21)
+			w["q2 b1"] = log(10/21); w["q2 b2"] = log(10/21); w["q2 b3"] = log(5/14) }
+		NR > 1 { d = $3 - w[$1 " " $2]; if (d < -1e-6 || d > 1e-6) bad++ } END { print bad + 0 }' <(lmrec-recall -q -m xd.lmrc --history h.tsv --from-domain places --to-domain shop)
+	assert_output 0
+	# the other way: q3 took b1 (n = 2): a1 (2 + 3/7) / 3, a2 (3/7) / 3 = 1/7
+	run lmrec-recall -q -m xd.lmrc --history h.tsv --from-domain shop --to-domain places
+	assert_output "$(tsv "$HEADER" \
+		'q3|a1|-0.21130906|crossdomain|crossdomain|b1|' 'q3|a2|-1.9459101|crossdomain|crossdomain||')"
+}
+
+@test "lmrec-recall: crossdomain without domains scores every item from the other domains; seen items stay out" {
+	crossdomain_model
+	tsv 'user|item' 'q1|a1' 'q2|a1' 'q2|a2' 'q3|b1' >h.tsv
+	# no --from-domain/--to-domain: q1 and q2 get shop items, q3 places
+	run lmrec-recall -q -m xd.lmrc --history h.tsv -n 1
+	assert_output "$(tsv "$HEADER" \
+		'q1|b1|-0.21130906|crossdomain|crossdomain|a1|' \
+		'q2|b1|-0.741937339|crossdomain|crossdomain|a1|' \
+		'q3|a1|-0.21130906|crossdomain|crossdomain|b1|')"
+	# the model's own users: u3 (a2 b2) from a2 alone, b2 seen; u5 and u6
+	# have no places: no candidates; u1's shop item b1 is seen, not a query
+	run lmrec-recall -q -m xd.lmrc --from-domain places --to-domain shop
+	assert_output "$(tsv "$HEADER" \
+		'u1|b2|-0.741937339|crossdomain|crossdomain|a1|' 'u1|b3|-1.65822804|crossdomain|crossdomain||' \
+		'u2|b3|-1.65822804|crossdomain|crossdomain||' \
+		'u3|b3|-0.646627128|crossdomain|crossdomain||' 'u3|b1|-1.9459101|crossdomain|crossdomain||' \
+		'u4|b2|-0.741937339|crossdomain|crossdomain|a2|' 'u4|b1|-1.9459101|crossdomain|crossdomain||')"
+	# no shrinkage: CO is c(a,b) / n(a), and an item without a link from the
+	# query is no candidate (q1: b3)
+	lmrec-train -q --model crossdomain --items items.tsv --shrink 0 -o s0.lmrc xd.tsv
+	run lmrec-recall -q -m s0.lmrc --history h.tsv --from-domain places --to-domain shop --users <(tsv user q1)
+	assert_output "$(tsv "$HEADER" \
+		'q1|b1|0|crossdomain|crossdomain|a1|' 'q1|b2|-0.693147182|crossdomain|crossdomain|a1|')"
+	# a named channel, beside another (whose u3 took b c d of its own data)
+	run lmrec-recall -q -m cd=xd.lmrc -m pop.lmrc --from-domain places --to-domain shop -n 1 --users <(tsv user u3)
+	assert_output "$(tsv "$HEADER" 'u3|a|2|popular|popular||' 'u3|b3|-0.646627128|cd|crossdomain||')"
+}
+
+@test "lmrec-recall: crossdomain text: with no common users the map is the plain cosine" {
+	# nobody takes both places and video: the places>video map is the
+	# identity, so z = v(a1) = (0.6, 0.8): cos 0.6 with c1, 0.8 with c2
+	tsv 'item|domain' 'a1|places' 'a2|places' 'b1|shop' 'c1|video' 'c2|video' >si.tsv
+	tsv 'item|d0|d1' 'a1|0.6|0.8' 'a2|1|0' 'b1|0|1' 'c1|1|0' 'c2|0|1' >sv.tsv
+	tsv 'user|item|ts' 'u1|a1|1' 'u1|b1|2' 'u2|a2|3' 'u2|b1|4' 'u3|c1|5' >sd.tsv
+	tsv 'user|item' 'q|a1' >q.tsv
+	# U = 3, s = 1: CO(c) = p_c s / (n(a1) + s) = p_c / 2: c1 2/4 / 2, c2 (nobody) 1/4 / 2
+	# weights 1, 1: c1 ln 0.25 + 0.6, c2 ln 0.125 + 0.8
+	lmrec-train -q --model crossdomain --items si.tsv --vectors sv.tsv --shrink 1 -o s.lmrc sd.tsv
+	run lmrec-recall -q -m s.lmrc --history q.tsv --to-domain video
+	assert_output "$(tsv "$HEADER" \
+		'q|c1|-0.786294341|crossdomain|crossdomain||' 'q|c2|-1.2794416|crossdomain|crossdomain|a1|')"
+	# a text weight of 5 brings c2, which nobody has taken, first
+	lmrec-train -q --model crossdomain --items si.tsv --vectors sv.tsv --shrink 1 --semantic-weight 5 -o s.lmrc sd.tsv
+	run lmrec-recall -q -m s.lmrc --history q.tsv --to-domain video
+	assert_output "$(tsv "$HEADER" \
+		'q|c2|1.92055845|crossdomain|crossdomain|a1|' 'q|c1|1.61370564|crossdomain|crossdomain|a1|')"
+	# the text alone
+	lmrec-train -q --model crossdomain --items si.tsv --vectors sv.tsv --cooccurrence-weight 0 -o s.lmrc sd.tsv
+	run lmrec-recall -q -m s.lmrc --history q.tsv --to-domain video
+	assert_output "$(tsv "$HEADER" \
+		'q|c2|0.800000012|crossdomain|crossdomain|a1|' 'q|c1|0.600000024|crossdomain|crossdomain|a1|')"
+}
+
+@test "lmrec-recall: crossdomain domain errors exit 2 with exact messages" {
+	crossdomain_model
+	run -2 --separate-stderr lmrec-recall -m xd.lmrc --to-domain shoes
+	[ "${stderr_lines[0]}" = "lmrec-recall: invalid value for --to-domain: 'shoes' is not a domain of xd.lmrc (places, shop)" ]
+	[ "${stderr_lines[1]}" = "Try 'lmrec-recall --help' for more information." ]
+	run -2 --separate-stderr lmrec-recall -m xd.lmrc --from-domain Places
+	[ "${stderr_lines[0]}" = "lmrec-recall: invalid value for --from-domain: 'Places' is not a domain of xd.lmrc (places, shop)" ]
+	run -2 --separate-stderr lmrec-recall -m xd.lmrc --from-domain shop --to-domain shop
+	[ "${stderr_lines[0]}" = "lmrec-recall: --from-domain and --to-domain are both 'shop': the crossdomain channel scores one domain from another" ]
+	run -2 --separate-stderr lmrec-recall -m pop.lmrc --to-domain shop
+	[ "${stderr_lines[0]}" = "lmrec-recall: --from-domain and --to-domain are options of a crossdomain model; no --model-file is one" ]
+}

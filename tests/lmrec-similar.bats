@@ -75,3 +75,18 @@ setup() {
 		'd|1|e|0.800000012|similar to Delta' \
 		'e|1|b|0.960000038|similar to Epsilon: Sci-Fi')"
 }
+
+@test "lmrec-similar: a crossdomain model lists each item's best items of the other domains" {
+	tsv 'item|title|domain' 'a1|Harbour Walk|places' 'a2|Ridge Trail|places' 'b1|Sun Hat|shop' 'b2|Sandals|shop' >xi.tsv
+	tsv 'user|item|ts' 'u1|a1|1' 'u1|b1|2' 'u2|a1|3' 'u2|b1|4' 'u2|b2|5' 'u3|a2|6' 'u3|b2|7' >xd.tsv
+	lmrec-train -q --model crossdomain --items xi.tsv --shrink 1 -o xd.lmrc xd.tsv
+	# U = 3, s = 1, p = (n + 1) / 4: a1 b1 b2 3/4. a1 (2 users): b1 (2 + 3/4) / 3,
+	# b2 (1 + 3/4) / 3; a2 (1 user): b2 (1 + 3/4) / 2; never an item of its domain
+	run lmrec-similar -q -m xd.lmrc --items xi.tsv -n 1
+	assert_success
+	assert_output "$(tsv 'item|rank|similar|score|reason' \
+		'a1|1|b1|-0.0870113522|people who liked Harbour Walk also liked Sun Hat' \
+		'a2|1|b2|-0.133531392|people who liked Ridge Trail also liked Sandals' \
+		'b1|1|a1|-0.0870113522|people who liked Sun Hat also liked Harbour Walk' \
+		'b2|1|a1|-0.538996458|people who liked Sandals also liked Harbour Walk')"
+}

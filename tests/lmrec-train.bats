@@ -48,6 +48,11 @@ strings_of() {
 	done
 }
 
+# ints MODEL NAME TYPE: an integer section (od type u4 or u8) on one line.
+ints() {
+	section "$1" "$2" | od -An -t"$3" -v -w100000 | awk '{$1 = $1; print}'
+}
+
 # probe ITEM...: a --history stream with one user per item, "q<item>",
 # whose history is that item alone.
 probe() {
@@ -76,7 +81,7 @@ probe() {
 	run -2 lmrec-train -o m.lmrc knn.tsv
 	run -2 lmrec-train --model popular knn.tsv
 	run -2 --separate-stderr lmrec-train --model svd -o m.lmrc knn.tsv
-	[ "${stderr_lines[0]}" = "lmrec-train: invalid value for --model: 'svd' (expected popular, itemknn, ease, als, bpr, sasrec, semantic or align)" ]
+	[ "${stderr_lines[0]}" = "lmrec-train: invalid value for --model: 'svd' (expected popular, itemknn, ease, als, bpr, sasrec, semantic, align or crossdomain)" ]
 	run -2 --separate-stderr lmrec-train --model popular --folds train,tset -o m.lmrc knn.tsv
 	[ "${stderr_lines[0]}" = "lmrec-train: invalid value for --folds: 'train,tset' (expected 'all' or folds among train, valid and test, comma-separated)" ]
 	run -2 lmrec-train --model als --factors 0 -o m.lmrc knn.tsv
@@ -609,4 +614,114 @@ cycle_rows() {
 	run -2 lmrec-train --model sasrec --since yesterday -o x.lmrc folds.tsv
 	run -2 lmrec-train --model ease --since 3 -o x.lmrc folds.tsv
 	[ ! -e x.lmrc ]
+}
+
+# crossdomain: places a1 a2, shop b1 b2 b3; six users (u5 and u6 shop only).
+crossdomain_data() {
+	tsv 'item|title|domain' 'a1|Harbour Walk|places' 'a2|Ridge Trail|places' \
+		'b1|Sun Hat|shop' 'b2|Sandals|shop' 'b3|Rain Shell|shop' >items.tsv
+	tsv 'user|item|ts' 'u1|a1|1' 'u1|b1|2' 'u2|a1|3' 'u2|b1|4' 'u2|b2|5' 'u3|a2|6' 'u3|b2|7' \
+		'u4|a2|8' 'u4|b3|9' 'u5|b3|10' 'u6|b3|11' >xd.tsv
+}
+
+@test "lmrec-train: crossdomain links are c(a,b) / (n(a) + shrink) across domains only, beside the prior" {
+	crossdomain_data
+	run -0 --separate-stderr lmrec-train --model crossdomain --items items.tsv --shrink 1 -o xd.lmrc xd.tsv
+	[[ "$stderr" == "lmrec-train: crossdomain: 6 users, 5 items in 2 domains, 8 links, 0 items with vectors; "*" s" ]]
+	run strings_of xd.lmrc domains
+	assert_output "$(printf 'places\nshop')"
+	run ints xd.lmrc item_domain u4
+	assert_output '0 0 1 1 1'
+	# rows: a1 -> b1 2/3, b2 1/3; a2 -> b2 1/3, b3 1/3; b1 -> a1 2/3;
+	# b2 -> a1 1/3, a2 1/3; b3 (3 users) -> a2 1/4
+	run ints xd.lmrc links_ptr u8
+	assert_output '0 2 4 5 7 8'
+	run ints xd.lmrc links_idx u4
+	assert_output '2 3 3 4 0 0 1 1'
+	run floats xd.lmrc links_val 8
+	assert_output '0.6666667 0.33333334 0.33333334 0.33333334 0.6666667 0.33333334 0.33333334 0.25'
+	# p = (n + 1) / (U + 1): 3/7, and 4/7 for b3
+	run floats xd.lmrc prior 5
+	assert_output '0.42857143 0.42857143 0.42857143 0.42857143 0.5714286'
+	run floats xd.lmrc item_users 5
+	assert_output '2 2 2 2 3'
+	run strings_of xd.lmrc params
+	assert_output "$(printf '%s\n' model=crossdomain folds=train use_weights=0 items_file=items.tsv \
+		neighbors=200 users=6 items=5 interactions=11 shrink=1 cooccurrence_weight=1 semantic_weight=0)"
+	# --neighbors 1: the most shared item of each other domain, ties to the
+	# smaller id (a2 -> b2, not b3)
+	lmrec-train -q --model crossdomain --items items.tsv --shrink 1 --neighbors 1 -o one.lmrc xd.tsv
+	run ints one.lmrc links_idx u4
+	assert_output '2 3 0 0 1'
+}
+
+@test "lmrec-train: crossdomain keeps the catalog's items, vectors and a map for each pair of domains" {
+	crossdomain_data
+	tsv 'item|d0|d1' 'a1|0.6|0.8' 'a2|1|0' 'b1|0|1' 'b2|0.8|0.6' 'b3|1|0' 'x9|1|1' >v.tsv
+	# an interaction with an item the catalog lacks is left out, and said
+	{ cat xd.tsv; tsv 'u1|zz|12'; } >more.tsv
+	run -0 --separate-stderr lmrec-train --model crossdomain --items items.tsv --vectors v.tsv -o xd.lmrc more.tsv
+	[ "${stderr_lines[0]}" = "lmrec-train: warning: 1 user-item pair names items that items.tsv does not hold: left out" ]
+	[[ "${stderr_lines[1]}" == *" 5 items in 2 domains, "*", 5 items with vectors; "* ]]
+	run strings_of xd.lmrc items
+	assert_output "$(printf 'a1\nb1\nb2\nb3\na2' | sort)"
+	run floats xd.lmrc item_vectors 2
+	assert_output "$(printf '0.6 0.8\n1 0\n0 1\n0.8 0.6\n1 0')"
+	# u1..u4 have both domains: places>shop and shop>places learned from 4
+	run ints xd.lmrc map_users u8
+	assert_output '0 4 4 0'
+	# the blocks of a domain with itself are the identity
+	run floats xd.lmrc map 4
+	assert_line --index 0 '1 0 0 1'
+	assert_line --index 3 '1 0 0 1'
+	run strings_of xd.lmrc params
+	assert_line semantic_weight=1
+	assert_line lambda=1
+}
+
+@test "lmrec-train: crossdomain is the same byte for byte, whatever -j" {
+	awk 'BEGIN { print "item\tdomain"; for (i = 1; i <= 30; i++) printf "i%02d\t%s\n", i, (i % 3 == 0 ? "food" : i % 3 == 1 ? "shop" : "video") }' >cat.tsv
+	awk 'BEGIN { print "item\td0\td1\td2"; for (i = 1; i <= 30; i++) printf "i%02d\t%d\t%d\t%d\n", i, i % 4, (i * 7) % 5, (i * 3) % 7 }' >v.tsv
+	awk 'BEGIN { print "user\titem\tts"
+		for (u = 1; u <= 40; u++) for (i = 1; i <= 30; i++)
+			if ((u * 7 + i * 3) % 5 < 2) printf "u%d\ti%02d\t%d\n", u, i, u * 100 + i }' >d.tsv
+	lmrec-train -q --model crossdomain --items cat.tsv --vectors v.tsv --neighbors 3 -j 1 -o a.lmrc d.tsv
+	lmrec-train -q --model crossdomain --items cat.tsv --vectors v.tsv --neighbors 3 -j 2 -o b.lmrc d.tsv
+	cmp a.lmrc b.lmrc
+	gzip -c d.tsv >d.tsv.gz
+	lmrec-train -q --model crossdomain --items cat.tsv --vectors v.tsv --neighbors 3 -o c.lmrc d.tsv.gz
+	cmp a.lmrc c.lmrc
+	# header-only interactions: the catalog, no users, no candidates
+	printf 'user\titem\tts\n' >h.tsv
+	run -0 --separate-stderr lmrec-train --model crossdomain --items cat.tsv -o h.lmrc h.tsv
+	[[ "$stderr" == "lmrec-train: crossdomain: 0 users, 30 items in 3 domains, 0 links, 0 items with vectors; "* ]]
+	run -0 lmrec-recall -q -m h.lmrc
+	assert_output "$(printf 'user\titem\tscore\tchannel\tkind\tbecause\tbecause2')"
+}
+
+@test "lmrec-train: crossdomain usage errors exit 2, a bad catalog 65" {
+	crossdomain_data
+	run -2 --separate-stderr lmrec-train --model crossdomain -o m.lmrc xd.tsv
+	[ "${stderr_lines[0]}" = "lmrec-train: --model crossdomain needs --items (the catalog, with a domain column)" ]
+	run -2 --separate-stderr lmrec-train --model itemknn --items items.tsv -o m.lmrc xd.tsv
+	[ "${stderr_lines[0]}" = "lmrec-train: --items, --cooccurrence-weight and --semantic-weight are options of --model crossdomain" ]
+	run -2 --separate-stderr lmrec-train --model crossdomain --items items.tsv --cooccurrence-weight 0 \
+		--semantic-weight 0 -o m.lmrc xd.tsv
+	[ "${stderr_lines[0]}" = "lmrec-train: --cooccurrence-weight and --semantic-weight cannot both be 0" ]
+	run -2 lmrec-train --model crossdomain --items items.tsv --semantic-weight -1 -o m.lmrc xd.tsv
+	run -2 --separate-stderr lmrec-train --model crossdomain --items items.tsv --cooccurrence-weight 0 -o m.lmrc xd.tsv
+	[ "${stderr_lines[0]}" = "lmrec-train: --cooccurrence-weight 0 leaves only the text: give --vectors" ]
+	run -2 lmrec-train --model crossdomain --items items.tsv --init m.lmrc -o m.lmrc xd.tsv
+	tsv 'item|title' 'a1|A' >nodomain.tsv
+	run -65 --separate-stderr lmrec-train --model crossdomain --items nodomain.tsv -o m.lmrc xd.tsv
+	[ "$stderr" = "lmrec-train: nodomain.tsv:1: no column 'domain' in the header" ]
+	tsv 'item|domain' 'a1|places' 'a2|' >empty.tsv
+	run -65 --separate-stderr lmrec-train --model crossdomain --items empty.tsv -o m.lmrc xd.tsv
+	[ "$stderr" = "lmrec-train: empty.tsv:3: column 'domain': item 'a2' has no domain" ]
+	tsv 'item|domain' 'a1|places' 'a1|shop' >twice.tsv
+	run -65 --separate-stderr lmrec-train --model crossdomain --items twice.tsv -o m.lmrc xd.tsv
+	[ "$stderr" = "lmrec-train: twice.tsv:3: column 'item': item 'a1' is given twice" ]
+	printf 'item\tdomain\r\na1\tplaces\r\n' >crlf.tsv
+	run -65 lmrec-train --model crossdomain --items crlf.tsv -o m.lmrc xd.tsv
+	[ ! -e m.lmrc ]
 }

@@ -99,6 +99,11 @@ unit() {
 	unit itemknn
 }
 
+@test "unit crossdomain: links, maps and scores against brute force; catalog and model refusals" {
+	unit crossdomain
+	assert_line 'ok 6 - test_scores'
+}
+
 @test "unit recmodel: every kind round-trips and scores as a naive loop; bad sections refused" {
 	unit recmodel
 }
