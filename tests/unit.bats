@@ -214,3 +214,13 @@ unit() {
 @test "unit sasrec: forward against a slow version and PyTorch, every tensor's gradient for each loss, threads, AdamW, learning a cycle" {
 	unit sasrec
 }
+
+@test "unit compose: a wide beam is the exhaustive optimum, beam beats greedy, each constraint, the sequence term" {
+	unit compose
+	assert_line 'ok 4 - test_sequence_term'
+}
+
+@test "unit summary: the catalog in memory, pairs as words, the built-in summary, the summary task's request and answers" {
+	unit summary
+	assert_line 'ok 5 - test_request_and_answers'
+}
