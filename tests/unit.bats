@@ -215,6 +215,11 @@ unit() {
 	unit sasrec
 }
 
+@test "unit llm: request builders, answer readers and their refusals, exact framing through cat, counts" {
+	unit llm
+	assert_line 'ok 6 - test_cat_round_trip'
+}
+
 @test "unit compose: a wide beam is the exhaustive optimum, beam beats greedy, each constraint, the sequence term" {
 	unit compose
 	assert_line 'ok 4 - test_sequence_term'
