@@ -11,6 +11,7 @@
 
 #include "catalog.h"
 #include "compose.h"
+#include "llm.h"
 #include "lmrec.h"
 #include "mat.h"
 #include "recmodel.h"
@@ -1297,45 +1298,59 @@ static void order_bundle(struct job *j)
 
 /* ---- output ---- */
 
-/* The external language model of --llm-cmd. lib/llm.h (interface 2 of
- * issue 7) is not in this tree yet: llm_ask is the one place that asks it
- * (lmrec_llm_ask), and until it does no model is started and every
- * summary falls back to the built-in one, counted. */
-struct llm {
-	const char *cmd;
-	long timeout_ms;
-	size_t asked, accepted, refused, failed;
-};
-
-static json_t *llm_ask(struct llm *l, json_t *req)
+/* The external model's summary (the "summary" task of lmrec-formats(5)):
+ * a fresh string, or NULL when the model gives none that names every item
+ * (that answer then counts as garbage). */
+static char *llm_summary(struct job *j, struct lmrec_llm *m, const uint32_t *tk, const uint32_t *tv,
+			 const uint32_t *ti, size_t nt)
 {
-	(void)l;
-	(void)req;
-	return NULL;
+	const struct world *w = j->w;
+	const struct lmrec_catalog *c = &w->cat;
+	struct lmrec_llm_item *it = lmrec_xcalloc(j->blen + 1, sizeof *it);
+	char **ids = lmrec_xcalloc(j->blen + 1, sizeof *ids);
+	for (size_t x = 0; x < j->blen; x++) {
+		size_t len;
+		const char *id = lmrec_ids_str(c->items, j->best[x], &len);
+		ids[x] = lmrec_xmalloc(len + 1);
+		ids[x][lmrec_tsv_unescape(ids[x], id, len)] = '\0';
+		it[x] = (struct lmrec_llm_item){ids[x], c->title[j->best[x]], c->attrs[j->best[x]]};
+	}
+	char **tastes = lmrec_xcalloc(nt + 1, sizeof *tastes);
+	size_t ntw = 0;
+	for (size_t k = 0; k < nt; k++)
+		if ((tastes[ntw] = lmrec_summary_word(w->sum, ti[k], tk[k], tv[k])))
+			ntw++;
+	json_t *req = lmrec_llm_summary_request(kind_names[w->o->kind], it, j->blen, (const char *const *)tastes, ntw);
+	json_t *ans = lmrec_llm_ask(m, req);
+	const char *text = ans ? lmrec_llm_read_text(ans) : NULL;
+	char *out = NULL;
+	if (text && !lmrec_summary_check(c, text, j->best, j->blen))
+		out = lmrec_xstrdup(text);
+	else if (ans)
+		lmrec_llm_reject(m);
+	json_decref(ans);
+	json_decref(req);
+	for (size_t x = 0; x < j->blen; x++)
+		free(ids[x]);
+	for (size_t k = 0; k < ntw; k++)
+		free(tastes[k]);
+	free(tastes);
+	free(ids);
+	free(it);
+	return out;
 }
 
-/* The summary: the model's when --llm-cmd is given and its answer names
- * every item, else the built-in one. A fresh string. */
-static char *summary(struct job *j, struct llm *l, const uint32_t *tk, const uint32_t *tv, size_t nt)
+/* The summary: the external model's when --llm-cmd is given and its
+ * answer names every item, else the built-in one. A fresh string. */
+static char *summary(struct job *j, struct lmrec_llm *m, const uint32_t *tk, const uint32_t *tv, const uint32_t *ti,
+		     size_t nt)
 {
 	struct world *w = j->w;
 	const struct opts *o = w->o;
-	if (l->cmd) {
-		json_t *req = lmrec_summary_request(&w->cat, kind_names[o->kind], j->best, j->blen, tk, tv, nt);
-		json_t *ans = req ? llm_ask(l, req) : NULL;
-		l->asked++;
-		const char *text = ans ? lmrec_summary_accept(&w->cat, ans, j->best, j->blen, NULL) : NULL;
-		char *out = text ? lmrec_xstrdup(text) : NULL;
-		if (out)
-			l->accepted++;
-		else if (ans)
-			l->refused++;
-		else
-			l->failed++;
-		json_decref(ans);
-		json_decref(req);
-		if (out)
-			return out;
+	if (m) {
+		char *text = llm_summary(j, m, tk, tv, ti, nt);
+		if (text)
+			return text;
 	}
 	/* "kit", "playlist", "day out"; "... in Caldor" when --same is a name */
 	static const char *const nouns[] = {"kit", "playlist", "day out"};
@@ -1481,11 +1496,19 @@ static void write_reason(struct lmrec_out *out, struct job *j, size_t x)
 						      : lmrec_catalog_has(&w->cat, i, (uint32_t)key, j->req.value[k]);
 			if (!has)
 				continue;
-			size_t len;
-			const char *s = lmrec_ids_str(key == KEY_CATEGORY ? w->cat.categories : w->cat.values,
-						      j->req.value[k], &len);
 			lmrec_out_str(out, shown++ ? ", " : ": ");
-			lmrec_out_write(out, s, len);
+			char *word = key == KEY_CATEGORY
+					     ? NULL
+					     : lmrec_summary_word(w->sum, i, (uint32_t)key, j->req.value[k]);
+			if (word) {
+				lmrec_out_field(out, word, strlen(word));
+				free(word);
+			} else { /* a category, or a value that reads as nothing */
+				size_t len;
+				const char *s = lmrec_ids_str(key == KEY_CATEGORY ? w->cat.categories : w->cat.values,
+							      j->req.value[k], &len);
+				lmrec_out_write(out, s, len);
+			}
 		}
 		return;
 	}
@@ -1717,7 +1740,11 @@ static int run(const struct opts *o, char *const *files, size_t nfiles)
 	}
 	struct job j;
 	job_init(&j, &w);
-	struct llm l = {o->llm_cmd, o->llm_timeout, 0, 0, 0, 0};
+	struct lmrec_llm *m = NULL;
+	if (o->llm_cmd) {
+		m = lmrec_llm_start(o->llm_cmd, (int)o->llm_timeout);
+		lmrec_llm_set_quiet(m, o->quiet);
+	}
 	static char *const stdin_only[] = {"-"};
 	if (nfiles == 0) {
 		files = stdin_only;
@@ -1727,7 +1754,7 @@ static int run(const struct opts *o, char *const *files, size_t nfiles)
 	lmrec_out_str(out, "user\tlist\trank\titem\tscore\treason\tsummary\n");
 	uint64_t list = 0;
 	size_t lists = 0, rows = 0, shorter = 0, empty = 0;
-	uint32_t tk[5], tv[5];
+	uint32_t tk[5], tv[5], ti[5];
 	uint32_t *hist = NULL;
 	size_t hcap = 0;
 	struct lmrec_tsv *first = NULL;
@@ -1773,8 +1800,8 @@ static int run(const struct opts *o, char *const *files, size_t nfiles)
 					LMREC_GROW(hist, hcap, nh + 1);
 					hist[nh++] = j.u.seen[k];
 				}
-			size_t nt = lmrec_summary_tastes(w.sum, hist, nh, 5, tk, tv);
-			char *sum = summary(&j, &l, tk, tv, nt);
+			size_t nt = lmrec_summary_tastes(w.sum, hist, nh, 5, tk, tv, ti);
+			char *sum = summary(&j, m, tk, tv, ti, nt);
 			write_list(out, &j, list, sum);
 			free(sum);
 			free(uid);
@@ -1792,10 +1819,9 @@ static int run(const struct opts *o, char *const *files, size_t nfiles)
 	if (!o->quiet) {
 		fprintf(stderr, "%s: %zu lists, %zu items; %zu shorter than %zu, %zu requests without a list\n",
 			lmrec_progname(), lists, rows, shorter, o->length, empty);
-		if (o->llm_cmd)
-			fprintf(stderr, "%s: llm: %zu asked, %zu accepted, %zu refused, %zu failed; fell back %zu times\n",
-				lmrec_progname(), l.asked, l.accepted, l.refused, l.failed, l.refused + l.failed);
+		lmrec_llm_report(m);
 	}
+	lmrec_llm_close(m);
 	free(hist);
 	job_free(&j);
 	world_free(&w);

@@ -195,7 +195,7 @@ static void put_sep(struct buf *b, size_t j, size_t n)
 
 /* One pair with what reads of it and how often it occurs. */
 struct tally {
-	uint32_t key, value, count, first;
+	uint32_t key, value, count, first, item;
 	char *word;
 	int kind;
 };
@@ -238,7 +238,7 @@ static struct tally *count_pairs(const struct lmrec_summarizer *s, const uint32_
 			uint32_t id = lmrec_ids_intern(seen, (const char *)kv, sizeof kv);
 			if (lmrec_ids_count(seen) > before) {
 				LMREC_GROW(t, cap, m + 1);
-				t[m] = (struct tally){kv[0], kv[1], 0, (uint32_t)met, NULL, 0};
+				t[m] = (struct tally){kv[0], kv[1], 0, (uint32_t)met, i, NULL, 0};
 				t[m].word = word_of(s, i, kv[0], kv[1], &t[m].kind);
 				m++;
 			}
@@ -263,7 +263,7 @@ static void free_tally(struct tally *t, size_t n)
 }
 
 size_t lmrec_summary_tastes(const struct lmrec_summarizer *s, const uint32_t *hist, size_t n, size_t max,
-			    uint32_t *key, uint32_t *value)
+			    uint32_t *key, uint32_t *value, uint32_t *item)
 {
 	size_t nt, out = 0;
 	struct tally *t = count_pairs(s, hist, n, -1, &nt);
@@ -276,6 +276,8 @@ size_t lmrec_summary_tastes(const struct lmrec_summarizer *s, const uint32_t *hi
 	if (m)
 		qsort(t, m, sizeof *t, cmp_word);
 	for (size_t j = 0; j < m && out < max; j++) {
+		if (item)
+			item[out] = t[j].item;
 		key[out] = t[j].key;
 		value[out++] = t[j].value;
 	}
@@ -366,47 +368,6 @@ char *lmrec_summary_text(const struct lmrec_summarizer *s, const uint32_t *items
 	return b.p;
 }
 
-/* A JSON string of the decoded dictionary entry, or NULL (not UTF-8). */
-static json_t *json_entry(const struct lmrec_ids *d, uint32_t i)
-{
-	char *s = decoded(d, i, 0);
-	json_t *j = json_string(s);
-	free(s);
-	return j;
-}
-
-json_t *lmrec_summary_request(const struct lmrec_catalog *c, const char *kind, const uint32_t *items, size_t n,
-			      const uint32_t *tkey, const uint32_t *tval, size_t ntaste)
-{
-	json_t *req = json_object(), *arr = json_array(), *tastes = json_array();
-	if (!req || !arr || !tastes)
-		lmrec_die(LMREC_EXIT_FAIL, "out of memory");
-	int bad = json_object_set_new(req, "task", json_string("summary")) != 0;
-	bad |= json_object_set_new(req, "kind", json_string(kind)) != 0;
-	for (size_t x = 0; x < n && !bad; x++) {
-		json_t *it = json_object();
-		bad |= !it || json_object_set_new(it, "item", json_entry(c->items, items[x])) != 0;
-		bad |= json_object_set_new(it, "title", json_string(c->title[items[x]])) != 0;
-		bad |= json_object_set_new(it, "attrs", json_string(c->attrs[items[x]])) != 0;
-		bad |= json_array_append_new(arr, it) != 0;
-	}
-	for (size_t j = 0; j < ntaste && !bad; j++) {
-		char *k = decoded(c->keys, tkey[j], 0), *v = decoded(c->values, tval[j], 0);
-		char *kv = lmrec_xasprintf("%s=%s", k, v);
-		bad |= json_array_append_new(tastes, json_string(kv)) != 0;
-		free(k);
-		free(v);
-		free(kv);
-	}
-	bad |= json_object_set_new(req, "items", arr) != 0;
-	bad |= json_object_set_new(req, "tastes", tastes) != 0;
-	if (bad) {
-		json_decref(req);
-		return NULL;
-	}
-	return req;
-}
-
 /* 1 when needle occurs in hay, ASCII letters compared without case. */
 static int contains(const char *hay, const char *needle)
 {
@@ -421,28 +382,16 @@ static int contains(const char *hay, const char *needle)
 	return nl == 0;
 }
 
-const char *lmrec_summary_accept(const struct lmrec_catalog *c, const json_t *answer, const uint32_t *items,
-				 size_t n, const char **why)
+const char *lmrec_summary_check(const struct lmrec_catalog *c, const char *text, const uint32_t *items, size_t n)
 {
-	const char *dummy;
-	if (!why)
-		why = &dummy;
-	const json_t *t = json_is_object(answer) ? json_object_get(answer, "text") : NULL;
-	if (!json_is_string(t)) {
-		*why = "no \"text\" string in the answer";
-		return NULL;
-	}
-	const char *text = json_string_value(t);
-	size_t len = json_string_length(t);
-	if (len == 0 || len > SUMMARY_MAX_TEXT) {
-		*why = len ? "the text is longer than 4000 bytes" : "the text is empty";
-		return NULL;
-	}
+	size_t len = strlen(text);
+	if (len == 0)
+		return "the text is empty";
+	if (len > SUMMARY_MAX_TEXT)
+		return "the text is longer than 4000 bytes";
 	for (size_t j = 0; j < len; j++)
-		if ((unsigned char)text[j] < 0x20 || text[j] == 0x7f) {
-			*why = "the text holds a control character";
-			return NULL;
-		}
+		if ((unsigned char)text[j] < 0x20 || text[j] == 0x7f)
+			return "the text holds a control character";
 	for (size_t x = 0; x < n; x++) {
 		uint32_t i = items[x];
 		char *id = NULL;
@@ -451,11 +400,8 @@ const char *lmrec_summary_accept(const struct lmrec_catalog *c, const json_t *an
 			name = id = decoded(c->items, i, 0);
 		int ok = contains(text, name);
 		free(id);
-		if (!ok) {
-			*why = "the text does not name every item";
-			return NULL;
-		}
+		if (!ok)
+			return "the text does not name every item";
 	}
-	*why = NULL;
-	return text;
+	return NULL;
 }

@@ -1,7 +1,8 @@
 /* lmrec — the short summary of a generated list (lmrec-generate): built
  * in, from the words of the items' attributes and the user's tastes, or
  * written by an external language model (the "summary" task of the
- * protocol in lmrec-formats(5)) and checked against the items it must name.
+ * protocol in lmrec-formats(5), lib/llm.h) and checked against the items it
+ * must name.
  *
  * How a pair reads in words: value "yes" reads as its key ("waterproof"),
  * "no" and a value that is an item id say nothing; a number, and a value
@@ -15,8 +16,6 @@
 
 #include <stddef.h>
 #include <stdint.h>
-
-#include <jansson.h>
 
 #include "catalog.h"
 
@@ -32,10 +31,11 @@ char *lmrec_summary_word(const struct lmrec_summarizer *s, uint32_t i, uint32_t 
 
 /* A user's tastes: the pairs that most of the items hist[0..n) have, most
  * frequent first (ties: the word in byte order), those that read as words
- * and at least 2 items have; at most max of them into key and value. Returns
- * how many. */
+ * and at least 2 items have; at most max of them into key and value, and
+ * into item (when not NULL) an item of hist that has the pair (to read it
+ * with lmrec_summary_word). Returns how many. */
 size_t lmrec_summary_tastes(const struct lmrec_summarizer *s, const uint32_t *hist, size_t n, size_t max,
-			    uint32_t *key, uint32_t *value);
+			    uint32_t *key, uint32_t *value, uint32_t *item);
 
 /* The built-in summary of the list items[0..n) (a fresh string):
  *
@@ -51,19 +51,10 @@ size_t lmrec_summary_tastes(const struct lmrec_summarizer *s, const uint32_t *hi
 char *lmrec_summary_text(const struct lmrec_summarizer *s, const uint32_t *items, size_t n, const char *noun,
 			 int64_t skip_key, const uint32_t *tkey, const uint32_t *tval, size_t ntaste);
 
-/* The request of the "summary" task (a new reference):
- *   {"task":"summary","kind":KIND,"items":[{"item":..,"title":..,"attrs":..}],
- *    "tastes":["key=value",...]}
- * with ids and pairs decoded; NULL when a string is not valid UTF-8. */
-json_t *lmrec_summary_request(const struct lmrec_catalog *c, const char *kind, const uint32_t *items, size_t n,
-			      const uint32_t *tkey, const uint32_t *tval, size_t ntaste);
-
-/* The answer's text when answer is an object whose "text" is a string that
- * names the title of every item of items[0..n) (ASCII letters compared
- * without case), holds no control character and is at most 4,000 bytes;
- * else NULL, and *why (when not NULL) says what is wrong. The text belongs
- * to answer. */
-const char *lmrec_summary_accept(const struct lmrec_catalog *c, const json_t *answer, const uint32_t *items,
-				 size_t n, const char **why);
+/* NULL when text (an external model's summary, see lmrec_llm_read_text)
+ * names the title of every item of items[0..n) (an item without a title:
+ * its id), ASCII letters compared without case, holds no control character
+ * and is at most 4,000 bytes; else what is wrong with it. */
+const char *lmrec_summary_check(const struct lmrec_catalog *c, const char *text, const uint32_t *items, size_t n);
 
 #endif

@@ -225,7 +225,7 @@ unit() {
 	assert_line 'ok 4 - test_sequence_term'
 }
 
-@test "unit summary: the catalog in memory, pairs as words, the built-in summary, the summary task's request and answers" {
+@test "unit summary: the catalog in memory, pairs as words, the built-in summary, the check of a model's summary" {
 	unit summary
-	assert_line 'ok 5 - test_request_and_answers'
+	assert_line 'ok 5 - test_check'
 }
