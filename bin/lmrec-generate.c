@@ -11,6 +11,7 @@
 
 #include "catalog.h"
 #include "compose.h"
+#include "itemsim.h"
 #include "llm.h"
 #include "lmrec.h"
 #include "mat.h"
@@ -33,8 +34,6 @@ struct model {
 	struct lmrec_recmodel *m;
 	int weighted;       /* trained with --use-weights */
 	int64_t *to_model;  /* (all items) index in the model, or -1 */
-	double scale;       /* pair: what a strong pair is worth (see pair_scale) */
-	float *unit;        /* factor and content models: (ni, k) unit item vectors */
 	struct lmrec_scorer *sc;
 	float *scores;      /* (beam, ni) */
 };
@@ -196,6 +195,7 @@ struct world {
 	const struct opts *o;
 	struct lmrec_catalog cat;
 	struct lmrec_summarizer *sum;
+	struct lmrec_itemsim *sim;  /* the similarity S of two items */
 	struct lmrec_ids *all;     /* catalog items first (same indices), then others met */
 	double *cost;              /* (catalog) */
 	int32_t *cls;              /* (catalog) the item's class in the kind, -1: not of the kind */
@@ -296,81 +296,6 @@ static int in_domains(const struct world *w, uint32_t i)
 	case KIND_PLAYLIST: return is_domain(c, i, "video");
 	default: return is_domain(c, i, "places") || is_domain(c, i, "food");
 	}
-}
-
-/* What a strong pair of items is worth in a model, so that models on
- * different scales mix: itemknn and EASE the mean over items of their
- * largest weight to another item; factor and content models 1 (a cosine). */
-static double pair_scale(const struct lmrec_recmodel *m)
-{
-	double sum = 0;
-	size_t n = 0;
-	if (m->kind == LMREC_KIND_ITEMKNN) {
-		for (size_t i = 0; i < m->ni; i++) {
-			float best = 0;
-			for (uint64_t p = m->nb.ptr[i]; p < m->nb.ptr[i + 1]; p++)
-				best = m->nb.val[p] > best ? m->nb.val[p] : best;
-			sum += best;
-			n += best > 0;
-		}
-	} else if (m->kind == LMREC_KIND_EASE) {
-		for (size_t i = 0; i < m->ni; i++) {
-			float best = 0;
-			for (size_t j = 0; j < m->ni; j++)
-				if (j != i && m->B[i * m->ni + j] > best)
-					best = m->B[i * m->ni + j];
-			sum += best;
-			n += best > 0;
-		}
-	} else {
-		return 1;
-	}
-	return n && sum > 0 ? sum / (double)n : 1;
-}
-
-/* Models that relate two items: all but popular and sasrec. */
-static int pair_model(const struct lmrec_recmodel *m)
-{
-	return m->kind != LMREC_KIND_POPULAR && m->kind != LMREC_KIND_SASREC;
-}
-
-/* The mean over the pair models of what j says of i, each scaled and
- * clipped to [-1, 1]; 0 from a model that lacks either. */
-static double pair_sim(const struct world *w, uint32_t j, uint32_t i)
-{
-	const struct opts *o = w->o;
-	double s = 0;
-	size_t n = 0;
-	for (size_t k = 0; k < o->nmod; k++) {
-		const struct model *md = &o->mod[k];
-		if (!pair_model(md->m))
-			continue;
-		n++;
-		int64_t a = md->to_model[j], b = md->to_model[i];
-		if (a < 0 || b < 0)
-			continue;
-		double v;
-		if (md->unit) { /* the cosine of the two item vectors */
-			const float *x = md->unit + (size_t)a * md->m->k, *y = md->unit + (size_t)b * md->m->k;
-			v = 0;
-			for (size_t f = 0; f < md->m->k; f++)
-				v += (double)x[f] * y[f];
-		} else {
-			v = lmrec_contribution(md->m, (uint32_t)a, (uint32_t)b) / md->scale;
-		}
-		s += v > 1 ? 1 : v < -1 ? -1 : v;
-	}
-	return n ? s / (double)n : 0.0;
-}
-
-/* The similarity S of two items: (1 - C) times what the models say
- * (pair_sim) plus C times the share of attributes they have in common
- * (lmrec_catalog_jaccard), C the --content share. */
-static double sim(const struct world *w, uint32_t j, uint32_t i)
-{
-	double content = w->o->content;
-	double jac = i < w->cat.n && j < w->cat.n ? lmrec_catalog_jaccard(&w->cat, j, i) : 0.0;
-	return (1 - content) * pair_sim(w, j, i) + content * jac;
 }
 
 static void load_history(struct world *w)
@@ -682,14 +607,6 @@ struct job {
 	float *pair;                        /* (ncand + 1, ncand) */
 	size_t paircap;
 	struct lmrec_composer *composer;
-	/* pair_block scratch */
-	float *pa, *pb, *pc;
-	size_t pacap, pbcap, pccap;
-	int64_t *pos;                       /* (largest model's items) column of an item, -1 */
-	uint64_t *codes, *bits;             /* attrs_block scratch */
-	uint32_t *nbits;
-	float *jac;
-	size_t codecap, bitcap, nbitcap, jaccap;
 	/* sequence term scratch */
 	struct lmrec_user_query *sq;
 	uint32_t *sseq;
@@ -774,171 +691,6 @@ static void make_query(struct job *j, const struct model *md, struct lmrec_user_
 	q->n = n;
 	q->seq = ns ? j->qs : NULL;
 	q->nseq = ns;
-}
-
-static double clip1(double v)
-{
-	return v > 1 ? 1 : v < -1 ? -1 : v;
-}
-
-/* out (nr, nc) += weight * pair_sim(rows[r], cols[c]) for every pair, in
- * bulk: a product of unit vectors for factor and content models, the
- * neighbour lists for item-kNN, B for EASE. */
-static void pair_block(struct job *j, const uint32_t *rows, size_t nr, const uint32_t *cols, size_t nc,
-		       float *out, double weight)
-{
-	const struct opts *o = j->w->o;
-	size_t npair = 0;
-	for (size_t k = 0; k < o->nmod; k++)
-		npair += pair_model(o->mod[k].m);
-	if (npair == 0 || weight == 0 || nr == 0 || nc == 0)
-		return;
-	double f = weight / (double)npair;
-	for (size_t k = 0; k < o->nmod; k++) {
-		const struct model *md = &o->mod[k];
-		const struct lmrec_recmodel *m = md->m;
-		if (!pair_model(m))
-			continue;
-		if (md->unit) {
-			size_t dim = m->k;
-			LMREC_GROW(j->pa, j->pacap, nr * dim);
-			LMREC_GROW(j->pb, j->pbcap, nc * dim);
-			LMREC_GROW(j->pc, j->pccap, nr * nc);
-			for (size_t r = 0; r < nr; r++) {
-				int64_t a = md->to_model[rows[r]];
-				if (a >= 0)
-					memcpy(j->pa + r * dim, md->unit + (size_t)a * dim, dim * sizeof *j->pa);
-				else
-					memset(j->pa + r * dim, 0, dim * sizeof *j->pa);
-			}
-			for (size_t c = 0; c < nc; c++) {
-				int64_t b = md->to_model[cols[c]];
-				if (b >= 0)
-					memcpy(j->pb + c * dim, md->unit + (size_t)b * dim, dim * sizeof *j->pb);
-				else
-					memset(j->pb + c * dim, 0, dim * sizeof *j->pb);
-			}
-			lmrec_sgemm_nt(nr, nc, dim, 1.0f, j->pa, dim, j->pb, dim, 0.0f, j->pc, nc);
-			for (size_t x = 0; x < nr * nc; x++)
-				out[x] += (float)(f * clip1(j->pc[x]));
-		} else if (m->kind == LMREC_KIND_ITEMKNN) {
-			for (size_t c = 0; c < nc; c++)
-				if (md->to_model[cols[c]] >= 0)
-					j->pos[md->to_model[cols[c]]] = (int64_t)c;
-			for (size_t r = 0; r < nr; r++) {
-				int64_t a = md->to_model[rows[r]];
-				if (a < 0)
-					continue;
-				for (uint64_t p = m->nb.ptr[a]; p < m->nb.ptr[a + 1]; p++) {
-					int64_t c = j->pos[m->nb.idx[p]];
-					if (c >= 0)
-						out[r * nc + (size_t)c] += (float)(f * clip1(m->nb.val[p] / md->scale));
-				}
-			}
-			for (size_t c = 0; c < nc; c++)
-				if (md->to_model[cols[c]] >= 0)
-					j->pos[md->to_model[cols[c]]] = -1;
-		} else { /* EASE */
-			for (size_t r = 0; r < nr; r++) {
-				int64_t a = md->to_model[rows[r]];
-				if (a < 0)
-					continue;
-				const float *row = m->B + (size_t)a * m->ni;
-				for (size_t c = 0; c < nc; c++) {
-					int64_t b = md->to_model[cols[c]];
-					if (b >= 0)
-						out[r * nc + c] += (float)(f * clip1(row[b] / md->scale));
-				}
-			}
-		}
-	}
-}
-
-static int cmp_u64(const void *pa, const void *pb)
-{
-	uint64_t a = *(const uint64_t *)pa, b = *(const uint64_t *)pb;
-	return a < b ? -1 : a > b;
-}
-
-/* The distinct pairs of item i (none for an item outside the catalog). */
-static void item_pairs(const struct lmrec_catalog *c, uint32_t i, const uint64_t **p, size_t *n)
-{
-	*p = i < c->n ? c->ucode + c->uptr[i] : c->ucode;
-	*n = i < c->n ? (size_t)(c->uptr[i + 1] - c->uptr[i]) : 0;
-}
-
-/* Bit sets of the pairs of items[0..n) over the numbering of j->codes[0..nd)
- * into j->bits + off (words each), their sizes into j->nbits + off. */
-static void pair_bits(struct job *j, const uint32_t *items, size_t n, size_t nd, size_t words, size_t off)
-{
-	const struct lmrec_catalog *c = &j->w->cat;
-	for (size_t a = 0; a < n; a++) {
-		uint64_t *b = j->bits + (off + a) * words;
-		const uint64_t *p;
-		size_t np;
-		item_pairs(c, items[a], &p, &np);
-		j->nbits[off + a] = (uint32_t)np;
-		for (size_t q = 0; q < np; q++) {
-			size_t lo = 0, hi = nd; /* the code's number */
-			while (lo < hi) {
-				size_t mid = lo + (hi - lo) / 2;
-				if (j->codes[mid] < p[q])
-					lo = mid + 1;
-				else
-					hi = mid;
-			}
-			b[lo / 64] |= (uint64_t)1 << (lo % 64);
-		}
-	}
-}
-
-/* out (nr, nc) += weight * lmrec_catalog_jaccard(rows[r], cols[c]), in
- * bulk: the distinct pairs of the items numbered, each item a bit set. */
-static void attrs_block(struct job *j, const uint32_t *rows, size_t nr, const uint32_t *cols, size_t nc,
-			float *out, double weight)
-{
-	const struct lmrec_catalog *c = &j->w->cat;
-	if (weight == 0 || nr == 0 || nc == 0)
-		return;
-	size_t ncode = 0, np;
-	const uint64_t *p;
-	for (size_t a = 0; a < nr + nc; a++) {
-		item_pairs(c, a < nr ? rows[a] : cols[a - nr], &p, &np);
-		LMREC_GROW(j->codes, j->codecap, ncode + np + 1);
-		memcpy(j->codes + ncode, p, np * sizeof *p);
-		ncode += np;
-	}
-	if (ncode)
-		qsort(j->codes, ncode, sizeof *j->codes, cmp_u64);
-	size_t nd = 0;
-	for (size_t x = 0; x < ncode; x++)
-		if (nd == 0 || j->codes[nd - 1] != j->codes[x])
-			j->codes[nd++] = j->codes[x];
-	size_t words = (nd + 63) / 64 + 1;
-	LMREC_GROW(j->bits, j->bitcap, (nr + nc) * words);
-	LMREC_GROW(j->nbits, j->nbitcap, nr + nc);
-	memset(j->bits, 0, (nr + nc) * words * sizeof *j->bits);
-	pair_bits(j, rows, nr, nd, words, 0);
-	pair_bits(j, cols, nc, nd, words, nr);
-	for (size_t a = 0; a < nr; a++)
-		for (size_t b = 0; b < nc; b++) {
-			const uint64_t *x = j->bits + a * words, *y = j->bits + (nr + b) * words;
-			uint32_t shared = 0;
-			for (size_t q = 0; q < words; q++)
-				shared += (uint32_t)__builtin_popcountll(x[q] & y[q]);
-			uint32_t uni = j->nbits[a] + j->nbits[nr + b] - shared;
-			if (uni)
-				out[a * nc + b] += (float)(weight * ((double)shared / (double)uni));
-		}
-}
-
-/* out (nr, nc) = the similarity S of every pair (see sim). */
-static void sim_block(struct job *j, const uint32_t *rows, size_t nr, const uint32_t *cols, size_t nc, float *out)
-{
-	double content = j->w->o->content;
-	memset(out, 0, nr * nc * sizeof *out);
-	pair_block(j, rows, nr, cols, nc, out, 1 - content);
-	attrs_block(j, rows, nr, cols, nc, out, content);
 }
 
 /* The sequence term (lmrec_compose_seq_fn): each sasrec model encodes the
@@ -1056,7 +808,7 @@ static void score_user(struct job *j, int64_t seed, uint64_t list)
 	}
 	/* recency: the mean pair with the last items */
 	LMREC_GROW(j->rec, j->reccap, j->u.nrecent * nscored + 1);
-	sim_block(j, j->u.recent, j->u.nrecent, j->elig, nscored, j->rec);
+	lmrec_itemsim_block(j->w->sim, j->u.recent, j->u.nrecent, j->elig, nscored, j->rec);
 	for (size_t e = 0; e < nscored; e++) {
 		uint32_t i = j->elig[e];
 		double rec = 0;
@@ -1168,7 +920,7 @@ static void compose_group(struct job *j, const uint32_t *items, size_t n)
 	size_t rows = nc + nctx;
 	if (nctx)
 		j->cand[nc] = (uint32_t)j->ctx; /* the context's row */
-	sim_block(j, j->cand, rows, j->cand, nc, pair);
+	lmrec_itemsim_block(j->w->sim, j->cand, rows, j->cand, nc, pair);
 	for (size_t x = 0; x < rows * nc; x++)
 		pair[x] = (float)(o->w[T_COH] * pair[x]);
 	for (size_t a = 0; a < nc; a++)
@@ -1418,7 +1170,7 @@ static int64_t closest(const struct world *w, const uint32_t *items, size_t n, u
 	int64_t best = -1;
 	double bv = 0;
 	for (size_t k = 0; k < n; k++) {
-		double v = items[k] == i ? 0 : sim(w, items[k], i);
+		double v = items[k] == i ? 0 : lmrec_itemsim(w->sim, items[k], i);
 		if (v > bv) {
 			bv = v;
 			best = items[k];
@@ -1455,7 +1207,7 @@ static void write_reason(struct lmrec_out *out, struct job *j, size_t x)
 			if (k == others && j->ctx < 0)
 				break;
 			uint32_t a = k < others ? j->best[k] : (uint32_t)j->ctx;
-			double v = sim(w, a, i);
+			double v = lmrec_itemsim(w->sim, a, i);
 			if (v > bv) {
 				bv = v;
 				with = a;
@@ -1590,23 +1342,19 @@ static void world_init(struct world *w, const struct opts *o)
 			const char *s = lmrec_ids_str(w->all, (uint32_t)i, &len);
 			md->to_model[i] = lmrec_ids_find(md->m->items, s, len);
 		}
-		md->scale = pair_scale(md->m);
-		if (pair_model(md->m) && md->m->Y && md->m->kind != LMREC_KIND_SASREC) {
-			size_t dim = md->m->k;
-			md->unit = lmrec_xcalloc(md->m->ni * dim + 1, sizeof *md->unit);
-			for (size_t i = 0; i < md->m->ni; i++) {
-				const float *y = md->m->Y + i * dim;
-				double norm = 0;
-				for (size_t f = 0; f < dim; f++)
-					norm += (double)y[f] * y[f];
-				for (size_t f = 0; f < dim && norm > 0; f++)
-					md->unit[i * dim + f] = (float)(y[f] / sqrt(norm));
-			}
-		}
 		size_t block = md->m->kind == LMREC_KIND_SASREC ? o->beam : 1;
 		md->sc = lmrec_scorer_new(md->m, block);
 		md->scores = lmrec_xmalloc((block * md->m->ni + 1) * sizeof *md->scores);
 	}
+	const struct lmrec_recmodel **ms = lmrec_xcalloc(o->nmod + 1, sizeof *ms);
+	const int64_t **maps = lmrec_xcalloc(o->nmod + 1, sizeof *maps);
+	for (size_t k = 0; k < o->nmod; k++) {
+		ms[k] = o->mod[k].m;
+		maps[k] = o->mod[k].to_model;
+	}
+	w->sim = lmrec_itemsim_new(c, ms, maps, o->nmod, o->content);
+	free(ms);
+	free(maps);
 	w->cost = lmrec_xcalloc(c->n + 1, sizeof *w->cost);
 	w->cls = lmrec_xcalloc(c->n + 1, sizeof *w->cls);
 	w->in_domains = lmrec_xcalloc(c->n + 1, 1);
@@ -1633,11 +1381,11 @@ static void world_free(struct world *w)
 	const struct opts *o = w->o;
 	for (size_t k = 0; k < o->nmod; k++) {
 		free(o->mod[k].to_model);
-		free(o->mod[k].unit);
 		lmrec_scorer_free(o->mod[k].sc);
 		free(o->mod[k].scores);
 	}
 	lmrec_summarizer_free(w->sum);
+	lmrec_itemsim_free(w->sim);
 	lmrec_catalog_free(&w->cat);
 	lmrec_ids_free(w->all);
 	lmrec_ids_free(w->husers);
@@ -1675,12 +1423,6 @@ static void job_init(struct job *j, struct world *w)
 	j->bcoh = lmrec_xcalloc(L, sizeof *j->bcoh);
 	j->bseq = lmrec_xcalloc(L, sizeof *j->bseq);
 	j->composer = lmrec_composer_new();
-	size_t most = 1;
-	for (size_t k = 0; k < w->o->nmod; k++)
-		most = w->o->mod[k].m->ni > most ? w->o->mod[k].m->ni : most;
-	j->pos = lmrec_xmalloc(most * sizeof *j->pos);
-	for (size_t k = 0; k < most; k++)
-		j->pos[k] = -1;
 }
 
 static void job_free(struct job *j)
@@ -1716,15 +1458,7 @@ static void job_free(struct job *j)
 	free(j->bcoh);
 	free(j->bseq);
 	lmrec_composer_free(j->composer);
-	free(j->pa);
-	free(j->pb);
-	free(j->pc);
-	free(j->pos);
 	free(j->rec);
-	free(j->codes);
-	free(j->bits);
-	free(j->nbits);
-	free(j->jac);
 }
 
 static int run(const struct opts *o, char *const *files, size_t nfiles)

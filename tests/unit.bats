@@ -229,3 +229,8 @@ unit() {
 	unit summary
 	assert_line 'ok 5 - test_check'
 }
+
+@test "unit itemsim: the block of similarities against one pair at a time, S worked out by hand" {
+	unit itemsim
+	assert_line 'ok 2 - test_by_hand'
+}
