@@ -133,8 +133,42 @@ gen() {
 	run awk -F'\t' '$2==1{print $4, $6}' <<<"$output"
 	assert_output "$(printf '%s\n' 'b1 fits your recent Boreal Parka' 't1 fits your recent Boreal Parka' \
 		'f2 goes with Merino Top: low price')"
+	# a place u5 saw is the context of a day in its town, which then starts
+	# with a meal
+	printf 'user\tseed_item\nu5\tp1\n' >req.tsv
+	run -0 gen -q --kind itinerary req.tsv
+	assert_output "$(tsv 'user|list|rank|item|score|reason|summary' \
+		'u5|1|1|r2|0.225000009|fits your recent Salt Kitchen|A coast day out in Caldor: Tide Cafe and Old Lighthouse. Picked for your taste for Caldor and coast.' \
+		'u5|1|2|p2|0.228125006|fits your recent Salt Kitchen|')"
 	run -2 --separate-stderr gen --kind bundle --seed-item zz "$D/users.tsv"
 	[ "${stderr_lines[0]}" = "lmrec-generate: invalid value for --seed-item: 'zz' (no such item in items.tsv)" ]
+}
+
+@test "lmrec-generate: a sasrec model's term continues the user's sequence with the list" {
+	lmrec-train -q --model sasrec --epochs 3 --maxlen 5 --factors 8 -o sas.lmrc "$D/train.tsv"
+	run -0 lmrec-generate -q --kind playlist -n 3 --weights rel=0,coh=0,recent=0,seq=1 --items items.tsv \
+		-m sas.lmrc --history "$D/train.tsv" "$D/users.tsv"
+	echo "$output" >got.tsv
+	# each item after the first is "next after" the one before it; the
+	# first follows the user's last item (u1: Storm Coast; u3: Dash Vest)
+	run awk -F'\t' 'NR==FNR{t[$1]=$2; next} FNR>1{if ($3 > 1 && $6 != "next after " t[prev]) print "bad", $0; prev=$4}' \
+		items.tsv got.tsv
+	assert_output ''
+	run awk -F'\t' '$3==1{print $1, $6}' got.tsv
+	assert_output "$(printf '%s\n' 'u1 next after Storm Coast' 'u3 next after Dash Vest' 'u9 recommended for you')"
+}
+
+@test "lmrec-generate: --max-per KEY=0 lifts a default, --folds picks the history's rows" {
+	run -0 gen -q --kind bundle -n 3 --max-per category=0 "$D/users.tsv"
+	assert_line --partial "$(tsv 'u3|2|2|t1|0.213193744|goes with Ridge Boots: hiking, winter')"
+	# a fold column: the test rows are not history unless asked for
+	awk -F'\t' 'NR==1{print $0 "\tfold"; next} {print $0 "\t" ($1=="u1" && $2=="j1" ? "test" : "train")}' \
+		"$D/train.tsv" >folds.tsv
+	printf 'user\nu1\n' >u1.tsv
+	run -0 lmrec-generate -q --kind bundle --items items.tsv --history folds.tsv u1.tsv
+	assert_line --partial "$(tsv 'u1|1|2|j1|0.214285716|fits your recent Ridge Boots')"
+	run -0 lmrec-generate -q --kind bundle --items items.tsv --history folds.tsv --folds all u1.tsv
+	refute_line --partial 'j1'
 }
 
 @test "lmrec-generate: request words match attribute values, joined pairs, keys valued yes and categories" {
