@@ -1163,7 +1163,7 @@ static void put_shared(struct lmrec_out *out, const struct world *w, uint32_t i,
 		free(shown[k]);
 }
 
-/* Of items[0..n), the one j that says most of i (pair_sim), or -1 when
+/* Of items[0..n), the one j that says most of i (S), or -1 when
  * none says anything good. */
 static int64_t closest(const struct world *w, const uint32_t *items, size_t n, uint32_t i)
 {
