@@ -224,3 +224,18 @@ unit() {
 	unit llm
 	assert_line 'ok 6 - test_cat_round_trip'
 }
+
+@test "unit compose: a wide beam is the exhaustive optimum, beam beats greedy, each constraint, the sequence term" {
+	unit compose
+	assert_line 'ok 4 - test_sequence_term'
+}
+
+@test "unit summary: the catalog in memory, pairs as words, the built-in summary, the check of a model's summary" {
+	unit summary
+	assert_line 'ok 5 - test_check'
+}
+
+@test "unit itemsim: the block of similarities against one pair at a time, S worked out by hand" {
+	unit itemsim
+	assert_line 'ok 2 - test_by_hand'
+}
