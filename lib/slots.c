@@ -57,11 +57,20 @@ void lmrec_slots_copy(struct lmrec_slots *dst, const struct lmrec_slots *src)
 
 void lmrec_slots_put(struct lmrec_slots *s, const struct lmrec_slot *x)
 {
-	for (size_t i = 0; i < s->n; i++)
-		if (s->s[i].kind == x->kind && s->s[i].id == x->id) {
-			s->s[i] = *x;
-			return;
+	for (size_t i = 0; i < s->n; i++) {
+		struct lmrec_slot *y = &s->s[i];
+		if (y->kind != x->kind || y->id != x->id)
+			continue;
+		if (y->pol != x->pol) {
+			*y = *x; /* the later word wins */
+		} else { /* said twice: the more direct way, the larger weight */
+			if (x->src < y->src)
+				y->src = x->src;
+			if (x->weight > y->weight)
+				y->weight = x->weight;
 		}
+		return;
+	}
 	push_slot(s, x);
 }
 
@@ -622,6 +631,7 @@ struct lmrec_slots_cand {
 	uint8_t src;
 	int8_t mode;  /* the polarity it is read with */
 	uint8_t dead; /* removed by a disambiguation step */
+	uint8_t named; /* its key is named by another word (keep_named_key) */
 };
 
 void lmrec_slots_scratch_free(struct lmrec_slots_scratch *sc)
@@ -653,6 +663,7 @@ static void cand_push(struct lmrec_slots_scratch *sc, size_t span, const struct 
 	c->src = src;
 	c->mode = mode;
 	c->dead = 0;
+	c->named = 0;
 }
 
 /* A word made of letters only (any script), at least three bytes. */
@@ -680,6 +691,18 @@ static void word_meanings(const struct lmrec_slotvocab *v, struct lmrec_slots_sc
 	const struct lmrec_meaning *m;
 	size_t k;
 	int neg = sp->mode < 0;
+	if (neg) { /* "without gluten" is "gluten free" */
+		LMREC_GROW(sc->key, sc->keycap, len + 6);
+		memcpy(sc->key, stem, len);
+		memcpy(sc->key + len, " free", 6);
+		int64_t ph = lmrec_slotvocab_phrase(v, sc->key, len + 5);
+		if (ph >= 0) {
+			k = lmrec_slotvocab_meanings(v, ph, &m);
+			for (size_t j = 0; j < k; j++)
+				cand_push(sc, si, &m[j], LMREC_SRC_EXACT, (int8_t)-sp->mode, 1.0f);
+			return;
+		}
+	}
 	if (neg && (k = lmrec_slotvocab_implies(v, stem, len, 1, &m)) > 0) {
 		/* how the catalog says it with a negation: wanted as such */
 		for (size_t j = 0; j < k; j++)
@@ -745,47 +768,60 @@ static const char *meaning_text(const struct lmrec_slotvocab *v, const struct lm
 	case LMREC_SLOT_CATEGORY:
 		return v->cat_text[m->id];
 	case LMREC_SLOT_DOMAIN:
-		return NULL;
+		return v->dom_text[m->id];
 	default:
 		return v->key_text[m->id];
 	}
 }
 
 /* Step 2 of the ambiguity rules: a value of several keys keeps the key
- * named in its clause, or the key hinted. */
+ * that another word of its clause names: a key word ("mid weight", "low
+ * price"), or the same value of one of its keys ("mid priced": priced
+ * implies price=mid); else the key hinted. */
 static void keep_named_key(const struct lmrec_slotvocab *v, struct lmrec_slots_scratch *sc, size_t a, size_t b,
 			   int64_t key_hint)
 {
-	size_t nkeys = 0;
-	for (size_t j = a; j < b; j++)
-		if (!sc->cand[j].dead && sc->cand[j].m.kind == LMREC_SLOT_PAIR) {
-			uint32_t k = v->pair_key[sc->cand[j].m.id];
-			int seen = 0;
-			for (size_t q = a; q < j; q++)
-				seen |= !sc->cand[q].dead && sc->cand[q].m.kind == LMREC_SLOT_PAIR &&
-					v->pair_key[sc->cand[q].m.id] == k;
-			nkeys += !seen;
-		}
-	if (nkeys < 2)
-		return;
-	uint32_t clause = sc->sp[sc->cand[a].span].clause;
-	int64_t named = -1;
-	for (size_t j = 0; j < sc->ncand && named < 0; j++) {
-		const struct lmrec_slots_cand *c = &sc->cand[j];
-		if (c->m.kind != LMREC_SLOT_KEY || sc->sp[c->span].clause != clause)
+	int64_t one = -1;
+	int several = 0;
+	for (size_t q = a; q < b; q++) {
+		const struct lmrec_slots_cand *c = &sc->cand[q];
+		if (c->dead || c->m.kind != LMREC_SLOT_PAIR)
 			continue;
-		for (size_t q = a; q < b; q++)
-			if (sc->cand[q].m.kind == LMREC_SLOT_PAIR && v->pair_key[sc->cand[q].m.id] == c->m.id)
-				named = c->m.id;
+		if (one >= 0 && one != (int64_t)v->pair_key[c->m.id])
+			several = 1;
+		one = v->pair_key[c->m.id];
 	}
-	if (named < 0 && key_hint >= 0)
-		for (size_t q = a; q < b; q++)
-			if (sc->cand[q].m.kind == LMREC_SLOT_PAIR && v->pair_key[sc->cand[q].m.id] == (uint32_t)key_hint)
-				named = key_hint;
-	if (named < 0)
+	if (!several)
+		return;
+	size_t span = sc->cand[a].span;
+	uint32_t clause = sc->sp[span].clause;
+	/* the named keys: a key of several may be named ("mid priced": price
+	 * and cost, of which the domain step keeps one) */
+	int named = 0;
+	for (size_t q = a; q < b; q++) {
+		struct lmrec_slots_cand *x = &sc->cand[q];
+		if (x->dead || x->m.kind != LMREC_SLOT_PAIR)
+			continue;
+		x->named = 0;
+		for (size_t j = 0; j < sc->ncand && !x->named; j++) {
+			const struct lmrec_slots_cand *c = &sc->cand[j];
+			if (c->dead || c->span == span || sc->sp[c->span].clause != clause)
+				continue;
+			x->named = (c->m.kind == LMREC_SLOT_KEY && c->m.id == v->pair_key[x->m.id]) ||
+				   (c->m.kind == LMREC_SLOT_PAIR && c->m.id == x->m.id);
+		}
+		named |= x->named;
+	}
+	if (!named && key_hint >= 0)
+		for (size_t q = a; q < b; q++) {
+			struct lmrec_slots_cand *x = &sc->cand[q];
+			if (!x->dead && x->m.kind == LMREC_SLOT_PAIR && v->pair_key[x->m.id] == (uint32_t)key_hint)
+				named = x->named = 1;
+		}
+	if (!named)
 		return;
 	for (size_t q = a; q < b; q++)
-		if (sc->cand[q].m.kind == LMREC_SLOT_PAIR && v->pair_key[sc->cand[q].m.id] != (uint32_t)named)
+		if (sc->cand[q].m.kind == LMREC_SLOT_PAIR && !sc->cand[q].named)
 			sc->cand[q].dead = 1;
 }
 
@@ -808,6 +844,86 @@ static void keep_surface(const struct lmrec_slotvocab *v, struct lmrec_slots_scr
 	}
 }
 
+static const char *const prepositions[] = {
+	"for", "to", "at", "on", "in", "by", "near", "around", "from", "into", "during", "after", "before",
+	"beside", "inside", "outside", NULL,
+};
+static const char *const articles[] = {"a", "an", "the", "my", "our", "some", "this", "that", NULL};
+
+static int span_has_category(const struct lmrec_slots_scratch *sc, size_t a, size_t b, int64_t other_than)
+{
+	for (size_t q = a; q < b; q++)
+		if (!sc->cand[q].dead && sc->cand[q].m.kind == LMREC_SLOT_CATEGORY && sc->cand[q].mode > 0 &&
+		    (int64_t)sc->cand[q].m.id != other_than)
+			return 1;
+	return 0;
+}
+
+/* The first cand of every span into first (nsp + 1). */
+static void span_starts(const struct lmrec_slots_scratch *sc, size_t *first)
+{
+	size_t j = 0;
+	for (size_t si = 0; si <= sc->nsp; si++) {
+		while (j < sc->ncand && sc->cand[j].span < si)
+			j++;
+		first[si] = j;
+	}
+}
+
+/* A category word that only qualifies another ("trail running shoes",
+ * "sport documentary": one of the next two spans of its clause names
+ * another category, with nothing but content words between), or that
+ * says where or what for ("sandals for the beach": after a preposition,
+ * when another word names a category), is not the category asked for. */
+static void drop_qualifying_categories(struct lmrec_slots_scratch *sc)
+{
+	size_t *first = lmrec_xmalloc((sc->nsp + 1) * sizeof *first);
+	span_starts(sc, first);
+	unsigned char *drop = lmrec_xcalloc(sc->nsp + 1, 1);
+	const struct lmrec_swords *ws = &sc->ws;
+	for (size_t si = 0; si < sc->nsp; si++) {
+		size_t a = first[si], b = first[si + 1];
+		int64_t own = -1;
+		for (size_t q = a; q < b; q++)
+			if (!sc->cand[q].dead && sc->cand[q].m.kind == LMREC_SLOT_CATEGORY && sc->cand[q].src == LMREC_SRC_EXACT)
+				own = sc->cand[q].m.id;
+		if (own < 0)
+			continue;
+		const struct lmrec_span *sp = &sc->sp[si];
+		for (size_t t = si + 1; t < sc->nsp && t <= si + 2 && !drop[si]; t++) {
+			const struct lmrec_span *tp = &sc->sp[t];
+			if (tp->clause != sp->clause)
+				break;
+			int content = 1;
+			for (size_t w = sp->first + sp->n; w < tp->first; w++)
+				content &= ws->w[w].kind == LMREC_SW_WORD && !ws->w[w].stop;
+			if (!content)
+				break;
+			drop[si] = span_has_category(sc, first[t], first[t + 1], own);
+		}
+		/* after a preposition, articles skipped */
+		size_t w = sp->first;
+		while (w > 0) {
+			size_t len;
+			const char *x = lmrec_sword_surf(ws, w - 1, &len);
+			if (ws->w[w - 1].kind != LMREC_SW_WORD || !in_list(x, len, articles))
+				break;
+			w--;
+		}
+		size_t len = 0;
+		const char *x = w > 0 ? lmrec_sword_surf(ws, w - 1, &len) : NULL;
+		if (!drop[si] && x && ws->w[w - 1].kind == LMREC_SW_WORD && in_list(x, len, prepositions))
+			for (size_t t = 0; t < sc->nsp && !drop[si]; t++)
+				drop[si] = t != si && span_has_category(sc, first[t], first[t + 1], own);
+	}
+	for (size_t si = 0; si < sc->nsp; si++)
+		for (size_t q = first[si]; drop[si] && q < first[si + 1]; q++)
+			if (sc->cand[q].m.kind == LMREC_SLOT_CATEGORY)
+				sc->cand[q].dead = 1;
+	free(first);
+	free(drop);
+}
+
 /* How many votes the leading domain needs over the next. */
 #define DOMAIN_LEAD 0.5
 
@@ -828,10 +944,9 @@ static void keep_domain(const struct lmrec_slotvocab *v, struct lmrec_slots_scra
 	int conflict = 0;
 	for (size_t j = 0; j < sc->ncand; j++) {
 		const struct lmrec_slots_cand *c = &sc->cand[j];
-		if (c->dead || c->src != LMREC_SRC_EXACT || c->mode < 0 ||
-		    (c->m.kind != LMREC_SLOT_CATEGORY && c->m.kind != LMREC_SLOT_DOMAIN))
+		if (c->dead || c->src != LMREC_SRC_EXACT || c->mode < 0 || c->m.kind != LMREC_SLOT_CATEGORY)
 			continue;
-		int64_t d = c->m.kind == LMREC_SLOT_CATEGORY ? (int64_t)v->cat_dom[c->m.id] : (int64_t)c->m.id;
+		int64_t d = (int64_t)v->cat_dom[c->m.id];
 		if (d >= (int64_t)nd)
 			continue;
 		if (forced >= 0 && forced != d)
@@ -947,6 +1062,7 @@ void lmrec_slots_parse(const struct lmrec_slotvocab *v, struct lmrec_slots_scrat
 		keep_named_key(v, sc, j, e, key_hint);
 		j = e;
 	}
+	drop_qualifying_categories(sc);
 	keep_domain(v, sc);
 	/* a category given by an exact word wins over guessed ones */
 	int exact_cat = 0;
@@ -1009,18 +1125,40 @@ void lmrec_slots_parse(const struct lmrec_slotvocab *v, struct lmrec_slots_scrat
 			lmrec_slots_add_scenario(out, sw, sl);
 		}
 	}
-	/* a domain that a category of the same domain states adds nothing */
-	for (size_t i = 0; i < out->n; i++) {
-		struct lmrec_slot *d = &out->s[i];
-		if (d->kind != LMREC_SLOT_DOMAIN || d->pol != LMREC_POL_POS)
-			continue;
-		for (size_t q = 0; q < out->n; q++)
-			if (out->s[q].kind == LMREC_SLOT_CATEGORY && out->s[q].pol == LMREC_POL_POS &&
-			    v->cat_dom[out->s[q].id] == d->id) {
-				out->s[i] = out->s[--out->n];
-				i--;
-				break;
+	/* a value said outright beats values of its key that were implied */
+	for (size_t i = 0; i < out->n;) {
+		const struct lmrec_slot *x = &out->s[i];
+		int implied_away = 0;
+		if (x->kind == LMREC_SLOT_PAIR && x->src != LMREC_SRC_EXACT)
+			for (size_t q = 0; q < out->n && !implied_away; q++)
+				implied_away = out->s[q].kind == LMREC_SLOT_PAIR && out->s[q].src == LMREC_SRC_EXACT &&
+					       v->pair_key[out->s[q].id] == v->pair_key[x->id];
+		if (implied_away)
+			memmove(out->s + i, out->s + i + 1, (--out->n - i) * sizeof *out->s);
+		else
+			i++;
+	}
+	/* a domain that another slot already confines the request to adds
+	 * nothing */
+	for (size_t i = 0; i < out->n;) {
+		const struct lmrec_slot *d = &out->s[i];
+		int redundant = 0;
+		for (size_t q = 0; q < out->n && !redundant && d->kind == LMREC_SLOT_DOMAIN && d->pol == LMREC_POL_POS;
+		     q++) {
+			const struct lmrec_slot *x = &out->s[q];
+			if (x->pol != LMREC_POL_POS || q == i)
+				continue;
+			if (x->kind == LMREC_SLOT_CATEGORY)
+				redundant = v->cat_dom[x->id] == d->id;
+			else if (x->kind == LMREC_SLOT_PAIR) {
+				struct lmrec_meaning m = {LMREC_SLOT_PAIR, x->id, 1.0f};
+				redundant = dom_share(v, &m, d->id) >= 1.0;
 			}
+		}
+		if (redundant)
+			memmove(out->s + i, out->s + i + 1, (--out->n - i) * sizeof *out->s);
+		else
+			i++;
 	}
 	title_mentions(v, sc, out);
 }

@@ -183,6 +183,9 @@ static void build_pairs(struct lmrec_slotvocab *v)
 		v->val_text[k] = name_text(c->values, (uint32_t)k);
 	for (size_t k = 0; k < v->ncat; k++)
 		v->cat_text[k] = name_text(c->categories, (uint32_t)k);
+	v->dom_text = lmrec_xcalloc(v->ndom + 1, sizeof *v->dom_text);
+	for (size_t k = 0; k < v->ndom; k++)
+		v->dom_text[k] = name_text(c->domains, (uint32_t)k);
 }
 
 /* ---- exact entries ---- */
@@ -254,9 +257,37 @@ static int cmp_entry(const void *pa, const void *pb)
 	return a->m.id < b->m.id ? -1 : a->m.id > b->m.id;
 }
 
-static void build_exact(struct lmrec_slotvocab *v, struct lmrec_text *tk)
+/* A value ending in "ing" ("skiing", "hiking", "running") also answers to
+ * its verb as the texts write it ("ski", "hike", "run"): the first of
+ * stem, stem + "e", and the stem without a doubled last letter that the
+ * titles and texts use. */
+static void add_ing_alias(struct lmrec_slotvocab *v, struct entries *es, const char *val, struct lmrec_meaning m,
+			  const struct lmrec_ids *surfaces)
 {
-	const struct lmrec_catalog *c = v->cat;
+	size_t n = strlen(val);
+	if (n < 6 || strcmp(val + n - 3, "ing") != 0 || strchr(val, ' '))
+		return;
+	char *b = lmrec_xmalloc(n + 1);
+	size_t k = n - 3;
+	memcpy(b, val, k);
+	const size_t tries[3] = {k, k + 1, k - 1};
+	for (int t = 0; t < 3; t++) {
+		size_t len = tries[t];
+		if (t == 1)
+			b[k] = 'e';
+		if (t == 2 && !(k >= 2 && b[k - 1] == b[k - 2]))
+			continue;
+		if (lmrec_ids_find(surfaces, b, len) >= 0) {
+			b[len] = '\0';
+			entry_add(v, es, NULL, b, m, 0);
+			break;
+		}
+	}
+	free(b);
+}
+
+static void build_exact(struct lmrec_slotvocab *v, struct lmrec_text *tk, const struct lmrec_ids *surfaces)
+{
 	struct entries es = {0};
 	es.tk = tk;
 	v->phrases = lmrec_ids_new();
@@ -277,6 +308,7 @@ static void build_exact(struct lmrec_slotvocab *v, struct lmrec_text *tk)
 			continue;
 		}
 		entry_add(v, &es, NULL, v->val_text[val], m, 1);
+		add_ing_alias(v, &es, v->val_text[val], m, surfaces);
 	}
 	for (size_t k = 0; k < v->nkeys; k++)
 		if (!v->key_ref[k] && !v->key_yesno[k])
@@ -285,11 +317,8 @@ static void build_exact(struct lmrec_slotvocab *v, struct lmrec_text *tk)
 	for (size_t k = 0; k < v->ncat; k++)
 		entry_add(v, &es, NULL, v->cat_text[k], (struct lmrec_meaning){LMREC_SLOT_CATEGORY, (uint32_t)k, 1.0f},
 			  1);
-	for (size_t d = 0; d < v->ndom; d++) {
-		char *t = name_text(c->domains, (uint32_t)d);
-		entry_add(v, &es, NULL, t, (struct lmrec_meaning){LMREC_SLOT_DOMAIN, (uint32_t)d, 1.0f}, 1);
-		free(t);
-	}
+	for (size_t d = 0; d < v->ndom; d++)
+		entry_add(v, &es, NULL, v->dom_text[d], (struct lmrec_meaning){LMREC_SLOT_DOMAIN, (uint32_t)d, 1.0f}, 1);
 	qsort(es.e, es.n, sizeof *es.e, cmp_entry);
 	size_t nph = lmrec_ids_count(v->phrases);
 	v->ph_ptr = lmrec_xcalloc(nph + 1, sizeof *v->ph_ptr);
@@ -466,6 +495,9 @@ static uint64_t meaning_domains(const struct lmrec_slotvocab *v, const struct lm
 #define PRIOR 3.0
 /* P(a | w) from which an implication is kept whatever its lift. */
 #define CERTAIN 0.9
+/* Items a word that names a category must share with it (and one of them
+ * must have it in its title). */
+#define CATEGORY_SUPPORT 3.0
 
 /* Learns the implications; fills words, word_items, imp; returns the first
  * surface form of every word (for the anchors), and fills the corpus of
@@ -610,7 +642,7 @@ static char **learn_implications(struct lmrec_slotvocab *v, struct lmrec_text *t
 			size_t r = q;
 			while (r < e && co[r] == co[q])
 				r++;
-			double nfa = (double)(r - q), p, need = v->p.min_prob;
+			double nfa = (double)(r - q), p, need = v->p.min_prob, support = (double)v->p.min_support;
 			q = r;
 			struct lmrec_meaning m;
 			if (a < v->npairs) {
@@ -627,7 +659,8 @@ static char **learn_implications(struct lmrec_slotvocab *v, struct lmrec_text *t
 				/* a word that names the kind of item: also in its titles */
 				p = (nfa + PRIOR * base[a]) / ((double)nf[f] + PRIOR);
 				uint32_t cat = (uint32_t)(a - v->npairs);
-				if ((f & 1) || count_of(tco, ntco, (f << 32) | cat) < 2)
+				support = CATEGORY_SUPPORT; /* the titles vouch for it too */
+				if ((f & 1) || count_of(tco, ntco, (f << 32) | cat) < 1)
 					continue;
 				m = (struct lmrec_meaning){LMREC_SLOT_CATEGORY, cat, (float)p};
 			} else {
@@ -638,10 +671,11 @@ static char **learn_implications(struct lmrec_slotvocab *v, struct lmrec_text *t
 			double lift = base[a] > 0 ? p / base[a] : 0;
 			/* a near-certain implication needs no lift ("kids" -> family=yes
 			 * among places, where most places welcome families) */
-			if (nfa < (double)v->p.min_support || p < need ||
-			    lift < (p >= CERTAIN ? 1.0 + 1e-9 : v->p.min_lift))
+			if (nfa < support || p < need || lift < (p >= CERTAIN ? 1.0 + 1e-9 : v->p.min_lift))
 				continue;
-			if (ph >= 0 && (m.kind != LMREC_SLOT_PAIR || (meaning_domains(v, &m) & exact_doms)))
+			/* an exact word learns only what it means elsewhere, and
+			 * only for certain */
+			if (ph >= 0 && (m.kind != LMREC_SLOT_PAIR || (meaning_domains(v, &m) & exact_doms) || p < CERTAIN))
 				continue;
 			LMREC_GROW(cand, ccap, nc + 1);
 			cand[nc++] = (struct imp_cand){m, lift};
@@ -1057,6 +1091,27 @@ static void build_titles(struct lmrec_slotvocab *v, struct lmrec_text *tk)
 
 /* ---- the whole ---- */
 
+/* Every word of the titles and texts, as written (lower case). */
+static struct lmrec_ids *text_surfaces(const struct lmrec_slotvocab *v, struct lmrec_text *tk)
+{
+	const struct lmrec_catalog *c = v->cat;
+	struct lmrec_ids *ids = lmrec_ids_new();
+	struct lmrec_swords ws = {0};
+	for (size_t i = 0; i < c->n; i++)
+		for (int f = 0; f < 2; f++) {
+			const char *t = f ? c->text[i] : c->title[i];
+			lmrec_swords_split(&ws, tk, NULL, t, strlen(t), SIZE_MAX);
+			for (size_t k = 0; k < ws.n; k++)
+				if (ws.w[k].kind == LMREC_SW_WORD) {
+					size_t len;
+					const char *p = lmrec_sword_surf(&ws, k, &len);
+					lmrec_ids_intern(ids, p, len);
+				}
+		}
+	lmrec_swords_free(&ws);
+	return ids;
+}
+
 /* Words of asking rather than of what is asked for, beside the English
  * function words: "I'd like something nice, please". */
 static const char *const chat_stop[] = {
@@ -1090,7 +1145,9 @@ struct lmrec_slotvocab *lmrec_slotvocab_build(const struct lmrec_catalog *c,
 		lmrec_ids_intern(v->stop, chat_stop[k], strlen(chat_stop[k]));
 	struct lmrec_text *tk = lmrec_slots_tokenizer();
 	build_pairs(v);
-	build_exact(v, tk);
+	struct lmrec_ids *surfaces = text_surfaces(v, tk);
+	build_exact(v, tk, surfaces);
+	lmrec_ids_free(surfaces);
 	struct lmrec_corpus corpus;
 	char **surface = learn_implications(v, tk, &corpus);
 	build_anchors(v, surface, tk);
@@ -1127,6 +1184,9 @@ void lmrec_slotvocab_free(struct lmrec_slotvocab *v)
 		free(v->val_text[k]);
 	for (size_t k = 0; k < v->ncat; k++)
 		free(v->cat_text[k]);
+	for (size_t k = 0; k < v->ndom; k++)
+		free(v->dom_text[k]);
+	free(v->dom_text);
 	size_t na = v->anchors ? lmrec_ids_count(v->anchors) : 0;
 	for (size_t a = 0; a < na; a++)
 		free(v->anchor_stem[a]);

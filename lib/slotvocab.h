@@ -75,7 +75,7 @@ struct lmrec_slotvocab {
 	unsigned char *key_ref;        /* (nkeys) values are item ids */
 	uint32_t *key_dom;             /* (nkeys, ndom) items with the key per domain */
 	int64_t yes_value, no_value;   /* value indices of "yes" and "no", or -1 */
-	char **key_text, **val_text, **cat_text; /* '_' and '-' as spaces */
+	char **key_text, **val_text, **cat_text, **dom_text; /* '_' and '-' as spaces */
 	/* exact entries: phrases of stems joined by ' ' */
 	struct lmrec_ids *phrases;
 	uint64_t *ph_ptr;              /* (nphrases + 1) */
