@@ -211,6 +211,12 @@ void lmrec_slots_write(struct lmrec_out *o, const struct lmrec_slotvocab *v, str
 		lmrec_out_str(o, "scenario=");
 		lmrec_out_field(o, s->scenario, s->slen);
 	}
+	for (size_t i = 0; i < s->nmention; i++) {
+		if (i || s->n || s->slen)
+			lmrec_out_byte(o, ';');
+		lmrec_out_str(o, "mention=");
+		put_id(o, c->items, s->mention[i]);
+	}
 }
 
 /* ---- words ---- */
@@ -1129,10 +1135,10 @@ void lmrec_slots_parse(const struct lmrec_slotvocab *v, struct lmrec_slots_scrat
 	for (size_t i = 0; i < out->n;) {
 		const struct lmrec_slot *x = &out->s[i];
 		int implied_away = 0;
-		if (x->kind == LMREC_SLOT_PAIR && x->src != LMREC_SRC_EXACT)
+		if (x->kind == LMREC_SLOT_PAIR && x->src != LMREC_SRC_EXACT && x->pol == LMREC_POL_POS)
 			for (size_t q = 0; q < out->n && !implied_away; q++)
 				implied_away = out->s[q].kind == LMREC_SLOT_PAIR && out->s[q].src == LMREC_SRC_EXACT &&
-					       v->pair_key[out->s[q].id] == v->pair_key[x->id];
+					       out->s[q].pol == LMREC_POL_POS && v->pair_key[out->s[q].id] == v->pair_key[x->id];
 		if (implied_away)
 			memmove(out->s + i, out->s + i + 1, (--out->n - i) * sizeof *out->s);
 		else

@@ -116,8 +116,8 @@ void lmrec_slots_add_scenario(struct lmrec_slots *s, const char *w, size_t len);
 void lmrec_slots_sort(struct lmrec_slots *s, const struct lmrec_slotvocab *v);
 
 /* Writes the slots as one field: "category=jackets;season=winter;
- * -weight=heavy;color=*;scenario=kids,rainy" (sorted first), nothing when
- * there are none. */
+ * -weight=heavy;color=*;scenario=kids,rainy;mention=ITEM" (sorted first;
+ * the items named by title last), nothing when there are none. */
 void lmrec_slots_write(struct lmrec_out *o, const struct lmrec_slotvocab *v, struct lmrec_slots *s);
 
 /* ---- the words of a request ---- */
