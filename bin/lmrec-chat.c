@@ -27,7 +27,7 @@ struct opts {
 	struct lmrec_slotvocab_params vp;
 	struct lmrec_dialog_params dp;
 	uint64_t seed;
-	int parse_only, exclude_seen, quiet;
+	int parse_only, keep_seen, quiet;
 };
 
 static void usage(int status)
@@ -52,7 +52,8 @@ static void usage(int status)
 	      "                           category, attrs, domain (required)\n"
 	      "  -m, --model-file FILE    a model from lmrec-train: the user's history\n"
 	      "                           personalises the ranking\n"
-	      "      --exclude-seen       leave out the items of the user's history\n"
+	      "      --keep-seen          offer items of the user's history too (default:\n"
+	      "                           what the model trained on is left out)\n"
 	      "      --vectors FILE       word vectors (.vec, .vec.gz, .bin) to match words\n"
 	      "                           the catalog never uses (default: subword vectors\n"
 	      "                           trained on the catalog's texts)\n"
@@ -62,7 +63,7 @@ static void usage(int status)
 	      "      --ask MODE           the follow-up question: infogain (default),\n"
 	      "                           random or none\n"
 	      "      --questions N        questions per session at most (default 3)\n"
-	      "      --no-ask-category    never ask for the kind of item\n"
+	      "      --ask-category       the kind of item may be asked too\n"
 	      "      --cf-weight W        weight of the collaborative score (default 0.5)\n"
 	      "      --conflict W         penalty of another value of a wanted key (default 1)\n"
 	      "      --hard W             categories and domains of this weight or more\n"
@@ -109,7 +110,7 @@ static void usage(int status)
 }
 
 enum {
-	OPT_EXCLUDE_SEEN = CHAR_MAX + 1, OPT_VECTORS, OPT_ASK, OPT_QUESTIONS, OPT_NO_ASK_CATEGORY, OPT_CF_WEIGHT,
+	OPT_KEEP_SEEN = CHAR_MAX + 1, OPT_VECTORS, OPT_ASK, OPT_QUESTIONS, OPT_ASK_CATEGORY, OPT_CF_WEIGHT,
 	OPT_CONFLICT, OPT_HARD, OPT_POOL, OPT_TEMPERATURE, OPT_MIN_SUPPORT, OPT_MIN_PROB, OPT_MIN_LIFT,
 	OPT_MAX_IMPLY, OPT_MATCH, OPT_DIM, OPT_EPOCHS, OPT_PARSE_ONLY, OPT_LEXICON, OPT_TARGETS, OPT_K,
 	OPT_METRICS
@@ -118,12 +119,12 @@ enum {
 static const struct option long_options[] = {
 	{"items", required_argument, NULL, 'i'},
 	{"model-file", required_argument, NULL, 'm'},
-	{"exclude-seen", no_argument, NULL, OPT_EXCLUDE_SEEN},
+	{"keep-seen", no_argument, NULL, OPT_KEEP_SEEN},
 	{"vectors", required_argument, NULL, OPT_VECTORS},
 	{"top", required_argument, NULL, 'n'},
 	{"ask", required_argument, NULL, OPT_ASK},
 	{"questions", required_argument, NULL, OPT_QUESTIONS},
-	{"no-ask-category", no_argument, NULL, OPT_NO_ASK_CATEGORY},
+	{"ask-category", no_argument, NULL, OPT_ASK_CATEGORY},
 	{"cf-weight", required_argument, NULL, OPT_CF_WEIGHT},
 	{"conflict", required_argument, NULL, OPT_CONFLICT},
 	{"hard", required_argument, NULL, OPT_HARD},
@@ -464,7 +465,7 @@ static void replay(struct ctx *x, struct lmrec_out *out, const struct session *s
 	const struct opts *o = x->o;
 	const struct lmrec_catalog *cat = x->cat;
 	lmrec_dialog_start(d, cf_user(cf, cat, s->user));
-	if (o->exclude_seen && cf->m && cf->user >= 0) {
+	if (!o->keep_seen && cf->m && cf->user >= 0) {
 		const struct lmrec_csr *seen = &cf->m->seen;
 		for (uint64_t p = seen->ptr[cf->user]; p < seen->ptr[cf->user + 1]; p++) {
 			size_t len;
@@ -777,14 +778,14 @@ int main(int argc, char **argv)
 		switch (c) {
 		case 'i': o.items = optarg; break;                /* --items */
 		case 'm': o.model = optarg; break;                /* --model-file */
-		case OPT_EXCLUDE_SEEN: o.exclude_seen = 1; break; /* --exclude-seen */
+		case OPT_KEEP_SEEN: o.keep_seen = 1; break;       /* --keep-seen */
 		case OPT_VECTORS: o.vectors = optarg; break;      /* --vectors */
 		case 'n': o.top = (size_t)lmrec_opt_u64("--top", optarg, 1, 100000); break; /* --top */
 		case OPT_ASK: o.ask = parse_ask(optarg); break;   /* --ask */
 		case OPT_QUESTIONS: /* --questions */
 			o.questions = (size_t)lmrec_opt_u64("--questions", optarg, 0, 1000);
 			break;
-		case OPT_NO_ASK_CATEGORY: o.dp.ask_category = 0; break; /* --no-ask-category */
+		case OPT_ASK_CATEGORY: o.dp.ask_category = 1; break; /* --ask-category */
 		case OPT_CF_WEIGHT: o.dp.cf_weight = lmrec_opt_double("--cf-weight", optarg, 0, 1e6); break;
 		case OPT_CONFLICT: o.dp.conflict = lmrec_opt_double("--conflict", optarg, 0, 1e6); break;
 		case OPT_HARD: o.dp.hard = lmrec_opt_double("--hard", optarg, 0, 2); break; /* --hard */

@@ -10,7 +10,7 @@
 void lmrec_dialog_defaults(struct lmrec_dialog_params *p)
 {
 	*p = (struct lmrec_dialog_params){.cf_weight = 0.5, .conflict = 1.0, .hard = 0.8, .pool = 50,
-					  .temperature = 1.0, .ask_category = 1};
+					  .temperature = 1.0, .ask_category = 0};
 }
 
 struct lmrec_dialog *lmrec_dialog_new(const struct lmrec_slotvocab *v, const struct lmrec_dialog_params *p)
@@ -322,13 +322,16 @@ static size_t pool_weights(const struct lmrec_dialog *d, double *w)
 }
 
 /* The distribution of key's values (nkeys: categories) over the pool
- * weighted by w (m) into d->mass / d->touched; returns the number of
- * values touched, the mass of "no value" in *none. */
-static size_t key_mass(struct lmrec_dialog *d, size_t key, const double *w, size_t m, double *none)
+ * weighted by w (m) into d->mass / d->touched (an item with several
+ * values gives each an equal part of its weight); returns the number of
+ * values touched, the mass of the items without a value in *none, and
+ * the sum of a log2 a over every part a in *alog. */
+static size_t key_mass(struct lmrec_dialog *d, size_t key, const double *w, size_t m, double *none, double *alog)
 {
 	const struct lmrec_slotvocab *v = d->v;
 	size_t nt = 0;
 	*none = 0;
+	*alog = 0;
 	for (size_t k = 0; k < m; k++) {
 		uint32_t i = d->order[k];
 		if (key == v->nkeys) {
@@ -340,6 +343,7 @@ static size_t key_mass(struct lmrec_dialog *d, size_t key, const double *w, size
 			if (d->mass[cat] == 0)
 				d->touched[nt++] = cat;
 			d->mass[cat] += w[k];
+			*alog += w[k] > 0 ? w[k] * log2(w[k]) : 0;
 			continue;
 		}
 		size_t cnt = 0;
@@ -349,6 +353,7 @@ static size_t key_mass(struct lmrec_dialog *d, size_t key, const double *w, size
 			*none += w[k];
 			continue;
 		}
+		double a = w[k] / (double)cnt;
 		for (uint64_t q = v->item_pair_ptr[i]; q < v->item_pair_ptr[i + 1]; q++) {
 			uint32_t pr = v->item_pair[q];
 			if (v->pair_key[pr] != key)
@@ -356,7 +361,8 @@ static size_t key_mass(struct lmrec_dialog *d, size_t key, const double *w, size
 			uint32_t val = v->pair_val[pr];
 			if (d->mass[val] == 0)
 				d->touched[nt++] = val;
-			d->mass[val] += w[k] / (double)cnt;
+			d->mass[val] += a;
+			*alog += a > 0 ? a * log2(a) : 0;
 		}
 	}
 	return nt;
@@ -368,17 +374,35 @@ static void mass_reset(struct lmrec_dialog *d, size_t nt)
 		d->mass[d->touched[k]] = 0;
 }
 
-static double entropy(const struct lmrec_dialog *d, size_t nt, double none)
+/* The expected information gain of the answer, in bits: the entropy of
+ * the candidates H(C) less its expected value after the answer. An answer
+ * naming value v leaves the candidates with v, weighted by w_i a_i(v) (a_i
+ * the part of i's weight on v); "no value" (either, don't mind) leaves
+ * them as they were. So
+ *   gain = H(C) - sum_v P(v) H(C | v) - P(none) H(C)
+ *        = (1 - P(none)) H(C) + sum_i,v a log2 a - sum_v P(v) log2 P(v)
+ * which is the entropy of the values, H(A), when every candidate has
+ * exactly one value, and less than H(A) by what a "no value" answer
+ * would have told when some have none. */
+static double key_gain(const struct lmrec_dialog *d, size_t nt, double none, double alog, double hc)
 {
-	double h = 0;
+	double g = (1 - none) * hc + alog;
 	for (size_t k = 0; k < nt; k++) {
 		double q = d->mass[d->touched[k]];
 		if (q > 0)
-			h -= q * log2(q);
+			g -= q * log2(q);
 	}
-	if (none > 0)
-		h -= none * log2(none);
-	return h > 0 ? h : 0;
+	return g > 1e-12 ? g : 0;
+}
+
+/* H(C) of the pool's weights w (m). */
+static double pool_entropy(const double *w, size_t m)
+{
+	double h = 0;
+	for (size_t k = 0; k < m; k++)
+		if (w[k] > 0)
+			h -= w[k] * log2(w[k]);
+	return h;
 }
 
 static int askable(const struct lmrec_dialog *d, size_t key)
@@ -392,12 +416,12 @@ double lmrec_dialog_gain(struct lmrec_dialog *d, size_t key)
 {
 	double *w = lmrec_xmalloc((d->p.pool + 1) * sizeof *w);
 	size_t m = pool_weights(d, w);
-	double none;
-	size_t nt = key_mass(d, key, w, m, &none);
-	double h = entropy(d, nt, none);
+	double none, alog;
+	size_t nt = key_mass(d, key, w, m, &none, &alog);
+	double g = key_gain(d, nt, none, alog, pool_entropy(w, m));
 	mass_reset(d, nt);
 	free(w);
-	return h;
+	return g;
 }
 
 /* The values of the question, by share; the order of equal shares is the
@@ -448,14 +472,14 @@ int lmrec_dialog_ask(struct lmrec_dialog *d, enum lmrec_ask mode, struct lmrec_r
 		return 0;
 	}
 	int64_t best = -1;
-	double bestgain = 0;
+	double bestgain = 0, hc = pool_entropy(w, m);
 	size_t nelig = 0;
 	for (size_t key = 0; key <= v->nkeys; key++) {
 		if (!askable(d, key))
 			continue;
-		double none;
-		size_t nt = key_mass(d, key, w, m, &none);
-		double h = entropy(d, nt, none);
+		double none, alog;
+		size_t nt = key_mass(d, key, w, m, &none, &alog);
+		double h = key_gain(d, nt, none, alog, hc);
 		mass_reset(d, nt);
 		if (mode == LMREC_ASK_INFOGAIN) {
 			if (h > bestgain + 1e-12) {
@@ -472,8 +496,8 @@ int lmrec_dialog_ask(struct lmrec_dialog *d, enum lmrec_ask mode, struct lmrec_r
 		}
 	}
 	if (best >= 0) {
-		double none;
-		size_t nt = key_mass(d, (size_t)best, w, m, &none);
+		double none, alog;
+		size_t nt = key_mass(d, (size_t)best, w, m, &none, &alog);
 		q->key = best;
 		q->gain = bestgain;
 		list_values(d, (size_t)best, nt, q);

@@ -29,15 +29,20 @@
  * collaborative score of the item as a z-score over the catalog (0 when
  * the user has no history). Order: score descending, then item id.
  *
- * The question. Over the pool best candidates, weighted by a softmax of
- * score / temperature, each key not yet settled (no wanted value, no
- * key=*, not asked) gets the entropy (bits) of the distribution of its
- * values among them, "no value" included and an item with several values
- * of the key splitting its weight; that entropy is the expected
- * information gain of asking it, the answer being assumed to name the
- * target's value. The category is a key like the others when none is
- * wanted. infogain asks the key of largest gain (ties: the key met first
- * in the catalog); random a uniformly drawn key that some candidate has. */
+ * The question. Over the pool best candidates C, weighted by a softmax of
+ * score / temperature (w_i), each key not yet settled (no wanted value,
+ * no key=*, not asked) gets the expected information gain of asking it:
+ * the entropy of the candidates H(C) less its expected value once the
+ * answer is known. An answer naming value v leaves the candidates with v
+ * (an item with several values of the key splitting its weight among
+ * them); "no value" (the user does not mind, or the target has none)
+ * leaves them as they were. The gain is then the entropy of the key's
+ * values among the candidates when each has exactly one, and less by
+ * what a "no value" answer fails to tell when some have none (a key of
+ * one domain asked over candidates of two). The category is a key like
+ * the others when asked for (ask_category) and none is wanted. infogain
+ * asks the key of largest gain (ties: the key met first in the catalog);
+ * random a uniformly drawn key that some candidate has. */
 #ifndef LMREC_DIALOG_H
 #define LMREC_DIALOG_H
 
@@ -56,7 +61,8 @@ struct lmrec_dialog_params {
 	double hard;        /* weight from which categories and domains filter (0.8) */
 	size_t pool;        /* candidates the question is chosen over (default 50) */
 	double temperature; /* of the softmax over their scores (default 1) */
-	int ask_category;   /* the category may be asked (default 1) */
+	int ask_category;   /* the category may be asked (default 0: the answers
+			     * of a replayed stream are about attribute keys) */
 };
 
 void lmrec_dialog_defaults(struct lmrec_dialog_params *p);

@@ -317,8 +317,6 @@ static void build_exact(struct lmrec_slotvocab *v, struct lmrec_text *tk, const 
 	for (size_t k = 0; k < v->ncat; k++)
 		entry_add(v, &es, NULL, v->cat_text[k], (struct lmrec_meaning){LMREC_SLOT_CATEGORY, (uint32_t)k, 1.0f},
 			  1);
-	for (size_t d = 0; d < v->ndom; d++)
-		entry_add(v, &es, NULL, v->dom_text[d], (struct lmrec_meaning){LMREC_SLOT_DOMAIN, (uint32_t)d, 1.0f}, 1);
 	qsort(es.e, es.n, sizeof *es.e, cmp_entry);
 	size_t nph = lmrec_ids_count(v->phrases);
 	v->ph_ptr = lmrec_xcalloc(nph + 1, sizeof *v->ph_ptr);
@@ -741,6 +739,9 @@ size_t lmrec_slotvocab_implies(const struct lmrec_slotvocab *v, const char *stem
 
 /* Neighbours in the hubness correction (CSLS, Conneau et al. 2018). */
 #define HUB_K 10
+/* 4-byte grams an anchor must share with a word (two: five characters in
+ * a row, or two runs of four). */
+#define GATE_GRAMS 2
 
 static void normalise(float *x, size_t dim)
 {
@@ -822,14 +823,15 @@ static float mean_top(const float *x, size_t n, size_t k, float *top)
 	return m ? (float)(s / (double)m) : 0.0f;
 }
 
-/* The 4-byte grams of "<w>" into *g (sorted, distinct; grown, *cap);
+/* The 4-byte grams of "<w" into *g (sorted, distinct; grown, *cap): the
+ * end of a word is left out, since endings ("ing", "ness") say little;
  * returns their number. */
 static size_t grams4(const char *w, size_t len, uint32_t **g, size_t *cap)
 {
 	size_t n = 0;
-	if (len + 2 < 4)
+	if (len + 1 < 4)
 		return 0;
-	for (size_t i = 0; i + 4 <= len + 2; i++) {
+	for (size_t i = 0; i + 4 <= len + 1; i++) {
 		char b[4];
 		for (size_t k = 0; k < 4; k++) {
 			size_t at = i + k; /* position in "<w>" */
@@ -855,15 +857,21 @@ static size_t grams4(const char *w, size_t len, uint32_t **g, size_t *cap)
 	return m;
 }
 
-static int share_gram(const uint32_t *a, size_t na, const uint32_t *b, size_t nb)
+/* Whether the sorted lists share GATE_GRAMS grams. */
+static int share_grams(const uint32_t *a, size_t na, const uint32_t *b, size_t nb)
 {
+	size_t shared = 0;
 	for (size_t i = 0, j = 0; i < na && j < nb;) {
-		if (a[i] == b[j])
-			return 1;
-		if (a[i] < b[j])
+		if (a[i] == b[j]) {
+			if (++shared >= GATE_GRAMS)
+				return 1;
 			i++;
-		else
 			j++;
+		} else if (a[i] < b[j]) {
+			i++;
+		} else {
+			j++;
+		}
 	}
 	return 0;
 }
@@ -883,8 +891,8 @@ int64_t lmrec_slotvocab_nearest(const struct lmrec_slotvocab *v, const char *w, 
 		for (size_t d = 0; d < v->dim; d++)
 			s += x[d] * y[d];
 		c[a] = s;
-		/* only anchors that share four characters with the word */
-		if (!share_gram(g, ng, v->anchor_grams + v->anchor_gptr[a],
+		/* only anchors that share five characters with the word */
+		if (!share_grams(g, ng, v->anchor_grams + v->anchor_gptr[a],
 				(size_t)(v->anchor_gptr[a + 1] - v->anchor_gptr[a])))
 			continue;
 		/* CSLS: an anchor near everything (a hub) counts less */
@@ -1121,7 +1129,10 @@ static const char *const chat_stop[] = {
 	"ok", "okay", "hi", "hello", "hey", "well", "recommend", "suggest", "prefer", "bit", "kind", "sort",
 	"type", "idea", "ideas", "hoping", "hope", "wondering", "buy", "buying", "pick", "choose", "else",
 	"quite", "pretty", "super", "lovely", "someone", "somebody", "anyone", "mind", "okay", "sure",
-	"yes", "yeah", "no", "nope", "great", "fine", "either", "whatever", NULL,
+	"yes", "yeah", "no", "nope", "great", "fine", "either", "whatever", "anything", "everything",
+	"somewhere", "anywhere", "someplace", "suggestion", "suggestions", "suggest", "recommendation",
+	"recommendations", "searching", "search", "trying", "try", "pls", "plz", "show", "tell", "know",
+	"think", "guess", "wish", "after", "getting", "us", "ideally", "probably", NULL,
 };
 
 struct lmrec_slotvocab *lmrec_slotvocab_build(const struct lmrec_catalog *c,

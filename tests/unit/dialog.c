@@ -212,8 +212,9 @@ static void test_infogain(void)
 	CHECK_NEAR(lmrec_dialog_gain(f.d, key(&f, "color")), log2(5));
 	CHECK_NEAR(lmrec_dialog_gain(f.d, key(&f, "brand")), -(0.8 * log2(0.4) + 0.2 * log2(0.2)));
 	CHECK_NEAR(lmrec_dialog_gain(f.d, key(&f, "waterproof")), -(0.4 * log2(0.4) + 0.6 * log2(0.6)));
-	/* "no value" is a value: wool, down, and three without material */
-	CHECK_NEAR(lmrec_dialog_gain(f.d, key(&f, "material")), -(0.4 * log2(0.2) + 0.6 * log2(0.6)));
+	/* wool, down, and three without material: "no value" tells nothing, so
+	 * 0.4 H(C) + sum a log a - sum P(v) log P(v) = 0.4 log2 5 */
+	CHECK_NEAR(lmrec_dialog_gain(f.d, key(&f, "material")), 0.4 * log2(5));
 	CHECK_NEAR(lmrec_dialog_gain(f.d, key(&f, "spice")), 0.0);
 	struct lmrec_question q;
 	CHECK(lmrec_dialog_ask(f.d, LMREC_ASK_INFOGAIN, &f.rng, &q));
@@ -232,6 +233,9 @@ static void test_infogain(void)
 	double use = -(p4 * log2(p4) + 2 * (2 * po) * log2(2 * po));
 	CHECK_NEAR(lmrec_dialog_gain(f.d, key(&f, "use")), use);
 	CHECK_NEAR(lmrec_dialog_gain(f.d, key(&f, "season")), use);
+	/* material: j2 and j3 (weight po each) have one, the rest none */
+	double hc = -(p4 * log2(p4) + 4 * po * log2(po));
+	CHECK_NEAR(lmrec_dialog_gain(f.d, key(&f, "material")), 2 * po * hc);
 	/* use and season tie: the key met first in the catalog (use) */
 	CHECK(lmrec_dialog_ask(f.d, LMREC_ASK_INFOGAIN, &f.rng, &q));
 	CHECK_INT(q.key, key(&f, "use"));
