@@ -365,6 +365,7 @@ static int64_t cf_because(const struct cf *c, const struct lmrec_catalog *cat, u
 /* ---- the run ---- */
 
 struct ctx {
+	int replayed; /* the stream has a reply_to column: answers come when asked */
 	const struct opts *o;
 	const struct lmrec_catalog *cat;
 	const struct lmrec_slotvocab *v;
@@ -448,7 +449,7 @@ static void write_turn_rows(struct ctx *x, struct lmrec_out *out, const struct s
 				lmrec_out_str(out, "closest to your request");
 			}
 		} else {
-			lmrec_out_str(out, "\t\t"); /* nothing fits: the turn and its question still show */
+			lmrec_out_str(out, "\t\t\t"); /* nothing fits: the turn and its question still show */
 		}
 		lmrec_out_tab(out);
 		lmrec_out_field(out, question, strlen(question));
@@ -491,7 +492,7 @@ static void replay(struct ctx *x, struct lmrec_out *out, const struct session *s
 		int answer = 0;
 		if (next < s->nfree && (size_t)s->free_rows[next].turn == turn) {
 			text = s->free_rows[next++].text;
-		} else if (q.key >= 0) {
+		} else if (q.key >= 0 && x->replayed) {
 			/* the user answers the question asked last: "either"
 			 * when the stream has no answer to it */
 			reply_to = q.key;
@@ -621,7 +622,7 @@ static void request_words(struct ctx *x, const struct turns *t, char **files, si
 			if (strcmp(files[fi], "-") == 0)
 				lmrec_usage_error("--vectors with --parse-only needs the input as a file, not '-'");
 	}
-	size_t ns = t ? lmrec_ids_count(t->ids) : 0;
+	size_t ns = t && t->ids ? lmrec_ids_count(t->ids) : 0;
 	for (size_t k = 0; k < ns; k++) {
 		const struct session *s = &t->s[k];
 		for (size_t j = 0; j < s->nfree + s->nreply; j++) {
@@ -669,7 +670,7 @@ static int run(const struct opts *o, char **files, size_t nfiles)
 	if (o->vectors)
 		vp.dim = 0;
 	struct lmrec_slotvocab *v = lmrec_slotvocab_build(&cat, &vp, NULL);
-	struct ctx x = {.o = o, .cat = &cat, .v = v};
+	struct ctx x = {.replayed = t.has_reply, .o = o, .cat = &cat, .v = v};
 	struct lmrec_wordvec wv = {0};
 	if (o->vectors) {
 		struct lmrec_ids *keep = lmrec_ids_new();

@@ -201,7 +201,8 @@ static void sort_rank(uint32_t *a, uint32_t *tmp, size_t n, const struct rank_ct
 }
 
 /* Scores the catalog with categories and domains of weight >= hard as
- * filters; returns the number of candidates. */
+ * filters; returns the number of items that pass the filters, shown or
+ * not. */
 static size_t rank_pass(struct lmrec_dialog *d, double hard)
 {
 	const struct lmrec_slotvocab *v = d->v;
@@ -217,9 +218,10 @@ static size_t rank_pass(struct lmrec_dialog *d, double hard)
 		}
 	}
 	d->norder = 0;
+	size_t passing = 0;
 	for (size_t i = 0; i < c->n; i++) {
 		d->score[i] = NAN;
-		if (!c->available[i] || d->shown[i])
+		if (!c->available[i])
 			continue;
 		int cat_ok = !hard_cat, dom_ok = !hard_dom, out = 0;
 		double s = 0;
@@ -250,6 +252,9 @@ static size_t rank_pass(struct lmrec_dialog *d, double hard)
 			}
 		}
 		if (out || !cat_ok || !dom_ok)
+			continue;
+		passing++;
+		if (d->shown[i])
 			continue;
 		/* wanted values, a key at a time (the first slot of each key) */
 		for (size_t k = 0; k < st->n; k++) {
@@ -283,12 +288,13 @@ static size_t rank_pass(struct lmrec_dialog *d, double hard)
 		d->score[i] = (float)s;
 		d->order[d->norder++] = (uint32_t)i;
 	}
-	return d->norder;
+	return passing;
 }
 
 void lmrec_dialog_rank(struct lmrec_dialog *d)
 {
-	/* filters that leave nothing (soups from a shop) are relaxed */
+	/* filters that leave nothing (soups from a shop) are relaxed; not
+	 * filters that leave only items already shown */
 	if (rank_pass(d, d->p.hard) == 0)
 		rank_pass(d, INFINITY);
 	uint32_t *tmp = lmrec_xmalloc((d->norder + 1) * sizeof *tmp);

@@ -565,7 +565,7 @@ static void span_push(struct lmrec_span **sp, size_t *cap, size_t *n, size_t fir
 		      int8_t mode, uint32_t clause)
 {
 	LMREC_GROW(*sp, *cap, *n + 1);
-	(*sp)[(*n)++] = (struct lmrec_span){first, nw, ph, mode, clause};
+	(*sp)[(*n)++] = (struct lmrec_span){first, nw, ph, mode, clause, 0, 0};
 }
 
 /* A word that may follow a value needing a content word after it. */
@@ -623,6 +623,7 @@ size_t lmrec_slots_spans(const struct lmrec_slotvocab *v, const struct lmrec_swo
 			}
 		}
 		span_push(sp, cap, &ns, i, 1, -1, m, clause[i]);
+		(*sp)[ns - 1].own = used == 2;
 		i += used;
 	}
 	return ns;
@@ -672,6 +673,56 @@ static void cand_push(struct lmrec_slots_scratch *sc, size_t span, const struct 
 	c->named = 0;
 }
 
+/* Whether span si can mean something (an exact entry, a word with
+ * implications, or a word the catalog hardly uses, for the subwords). */
+static int bears_slots(const struct lmrec_slotvocab *v, const struct lmrec_slots_scratch *sc, size_t si)
+{
+	const struct lmrec_span *sp = &sc->sp[si];
+	if (sp->phrase >= 0)
+		return 1;
+	size_t len;
+	const char *w = lmrec_sword_stem(&sc->ws, sp->first, &len);
+	const struct lmrec_meaning *m;
+	int64_t k = lmrec_ids_find(v->words, w, len);
+	return k < 0 || v->word_items[k] < 2 * v->p.min_support || lmrec_slotvocab_implies(v, w, len, 0, &m) ||
+	       lmrec_slotvocab_implies(v, w, len, 1, &m);
+}
+
+/* A negation rules out the first thing it meets, and what "or" or "nor"
+ * joins to it ("no meat or fish"); the words after are read as they are
+ * ("nothing spicy to eat on my lunch break"). A span released so keeps
+ * its attribute values but names no category or domain: "no hiking
+ * trails" is not a wish for trails, nor "no heavy boots" a refusal of
+ * boots. */
+static void release_negations(const struct lmrec_slotvocab *v, struct lmrec_slots_scratch *sc)
+{
+	int64_t clause = -1, taken = -1; /* the span the clause's negation took */
+	for (size_t si = 0; si < sc->nsp; si++) {
+		struct lmrec_span *sp = &sc->sp[si];
+		sp->released = 0;
+		if ((int64_t)sp->clause != clause) {
+			clause = sp->clause;
+			taken = -1;
+		}
+		if (sp->mode >= 0 || sp->mode == -2 || !bears_slots(v, sc, si))
+			continue;
+		int joined = taken < 0;
+		for (size_t w = taken >= 0 ? sc->sp[taken].first + sc->sp[taken].n : 0; !joined && w < sp->first; w++) {
+			size_t len;
+			const char *x = lmrec_sword_surf(&sc->ws, w, &len);
+			joined = (len == 2 && memcmp(x, "or", 2) == 0) || (len == 3 && memcmp(x, "nor", 3) == 0);
+		}
+		if (joined) {
+			taken = (int64_t)si;
+		} else if (sp->own) {
+			continue; /* "X-free" negates on its own */
+		} else {
+			sp->mode = (int8_t)-sp->mode;
+			sp->released = 1;
+		}
+	}
+}
+
 /* A word made of letters only (any script), at least three bytes. */
 static int wordlike(const char *s, size_t len)
 {
@@ -716,8 +767,16 @@ static void word_meanings(const struct lmrec_slotvocab *v, struct lmrec_slots_sc
 		return;
 	}
 	if ((k = lmrec_slotvocab_implies(v, stem, len, 0, &m)) > 0) {
-		for (size_t j = 0; j < k; j++)
+		/* negated, a word of several implications rules out the one
+		 * most its own (the first: largest lift), not all of them:
+		 * "nothing grim" is not dark, not "not for adults" */
+		int first = 1;
+		for (size_t j = 0; j < k; j++) {
+			if (neg && m[j].kind == LMREC_SLOT_PAIR && !first)
+				continue;
+			first &= m[j].kind != LMREC_SLOT_PAIR;
 			cand_push(sc, si, &m[j], LMREC_SRC_SCENARIO, sp->mode, 1.0f);
+		}
 		return;
 	}
 	/* a word the catalog uses often without saying anything by it is
@@ -832,8 +891,12 @@ static void keep_named_key(const struct lmrec_slotvocab *v, struct lmrec_slots_s
 }
 
 /* Step 1: the meanings whose text is the word's own surface form. */
-static void keep_surface(const struct lmrec_slotvocab *v, struct lmrec_slots_scratch *sc, size_t a, size_t b)
+static void keep_surface(const struct lmrec_slotvocab *v, struct lmrec_slots_scratch *sc, size_t a, size_t b,
+			 int64_t key_hint)
 {
+	for (size_t q = a; q < b && key_hint >= 0; q++)
+		if (sc->cand[q].m.kind == LMREC_SLOT_PAIR && v->pair_key[sc->cand[q].m.id] == (uint32_t)key_hint)
+			return; /* the asked key decides (keep_asked_key) */
 	const struct lmrec_span *sp = &sc->sp[sc->cand[a].span];
 	size_t len = lmrec_slots_join(&sc->ws, sp->first, sp->n, 1, &sc->key, &sc->keycap);
 	int any = 0;
@@ -928,6 +991,54 @@ static void drop_qualifying_categories(struct lmrec_slots_scratch *sc)
 				sc->cand[q].dead = 1;
 	free(first);
 	free(drop);
+}
+
+/* In an answer to a question about key, a word with a value of key means
+ * that value alone ("by the lake" answering "which region?" is
+ * region=lakes, not the category lake). */
+static void keep_asked_key(const struct lmrec_slotvocab *v, struct lmrec_slots_scratch *sc, uint32_t key)
+{
+	for (size_t j = 0; j < sc->ncand;) {
+		size_t e = j;
+		int has = 0;
+		while (e < sc->ncand && sc->cand[e].span == sc->cand[j].span) {
+			const struct lmrec_slots_cand *c = &sc->cand[e];
+			has |= !c->dead && c->m.kind == LMREC_SLOT_PAIR && v->pair_key[c->m.id] == key;
+			e++;
+		}
+		for (size_t q = j; q < e && has; q++)
+			if (!(sc->cand[q].m.kind == LMREC_SLOT_PAIR && v->pair_key[sc->cand[q].m.id] == key))
+				sc->cand[q].dead = 1;
+		j = e;
+	}
+}
+
+/* An answer to a question about key that no word reads as a value of key
+ * takes the value its words lean to most (lmrec_slotvocab_answer). */
+static void answer_reading(const struct lmrec_slotvocab *v, struct lmrec_slots_scratch *sc, uint32_t key)
+{
+	for (size_t j = 0; j < sc->ncand; j++) {
+		const struct lmrec_slots_cand *c = &sc->cand[j];
+		if (!c->dead && ((c->m.kind == LMREC_SLOT_PAIR && v->pair_key[c->m.id] == key) ||
+				 (c->m.kind == LMREC_SLOT_KEY && c->m.id == key)))
+			return;
+	}
+	const struct lmrec_meaning *best = NULL;
+	size_t at = 0;
+	for (size_t si = 0; si < sc->nsp; si++) {
+		const struct lmrec_span *sp = &sc->sp[si];
+		if (sp->n != 1 || sp->mode == LMREC_POL_ANY)
+			continue;
+		size_t len;
+		const char *w = lmrec_sword_stem(&sc->ws, sp->first, &len);
+		const struct lmrec_meaning *m = lmrec_slotvocab_answer(v, w, len, key);
+		if (m && (!best || m->weight > best->weight)) {
+			best = m;
+			at = si;
+		}
+	}
+	if (best)
+		cand_push(sc, at, best, LMREC_SRC_SCENARIO, sc->sp[at].mode, 1.0f);
 }
 
 /* How many votes the leading domain needs over the next. */
@@ -1038,6 +1149,7 @@ void lmrec_slots_parse(const struct lmrec_slotvocab *v, struct lmrec_slots_scrat
 	out->answer = lmrec_slots_scope(&sc->ws, sc->mode, sc->clause, sc->cue);
 	sc->nsp = lmrec_slots_spans(v, &sc->ws, sc->mode, sc->clause, sc->cue, &sc->sp, &sc->spcap, &sc->key,
 				    &sc->keycap);
+	release_negations(v, sc);
 	/* the meanings of every span */
 	sc->ncand = 0;
 	for (size_t si = 0; si < sc->nsp; si++) {
@@ -1059,7 +1171,7 @@ void lmrec_slots_parse(const struct lmrec_slotvocab *v, struct lmrec_slots_scrat
 			word_meanings(v, sc, si);
 		}
 		if (sc->ncand - a > 1)
-			keep_surface(v, sc, a, sc->ncand);
+			keep_surface(v, sc, a, sc->ncand, key_hint);
 	}
 	for (size_t j = 0; j < sc->ncand;) {
 		size_t e = j;
@@ -1068,8 +1180,12 @@ void lmrec_slots_parse(const struct lmrec_slotvocab *v, struct lmrec_slots_scrat
 		keep_named_key(v, sc, j, e, key_hint);
 		j = e;
 	}
+	if (key_hint >= 0)
+		keep_asked_key(v, sc, (uint32_t)key_hint);
 	drop_qualifying_categories(sc);
 	keep_domain(v, sc);
+	if (key_hint >= 0)
+		answer_reading(v, sc, (uint32_t)key_hint);
 	/* a category given by an exact word wins over guessed ones */
 	int exact_cat = 0;
 	for (size_t j = 0; j < sc->ncand; j++)
@@ -1080,7 +1196,6 @@ void lmrec_slots_parse(const struct lmrec_slotvocab *v, struct lmrec_slots_scrat
 			if (sc->cand[j].m.kind == LMREC_SLOT_CATEGORY && sc->cand[j].src != LMREC_SRC_EXACT)
 				sc->cand[j].dead = 1;
 	/* the slots, in the order of the words */
-	int64_t neg_clause = -1;  /* an attribute was negated in this clause */
 	int64_t any_clause = -1;  /* the clause of the last "any" */
 	size_t any_span = SIZE_MAX; /* the span it applies to */
 	for (size_t j = 0; j < sc->ncand; j++) {
@@ -1119,12 +1234,13 @@ void lmrec_slots_parse(const struct lmrec_slotvocab *v, struct lmrec_slots_scrat
 				}
 			}
 		} else {
-			/* "no heavy boots": boots all the same */
-			x.pol = neg_clause == (int64_t)sp->clause ? LMREC_POL_POS : LMREC_POL_NEG;
+			x.pol = LMREC_POL_NEG;
 		}
+		if (sp->released && (x.kind == LMREC_SLOT_CATEGORY || x.kind == LMREC_SLOT_DOMAIN))
+			continue;
+		if (x.kind == LMREC_SLOT_DOMAIN && c->src == LMREC_SRC_EXACT && x.pol != LMREC_POL_ANY)
+			continue; /* a domain's name only votes */
 		lmrec_slots_put(out, &x);
-		if (sp->mode < 0 && sp->mode != -2 && c->m.kind == LMREC_SLOT_PAIR)
-			neg_clause = sp->clause;
 		if (c->src == LMREC_SRC_SCENARIO) {
 			size_t sl;
 			const char *sw = lmrec_sword_surf(&sc->ws, sp->first, &sl);

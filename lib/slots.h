@@ -193,6 +193,9 @@ struct lmrec_span {
 	int8_t mode;      /* polarity; 2 or -2: "any" if it is the first slot after
 			   * any / whatever / either, else 1 or -1 */
 	uint32_t clause;
+	uint8_t released; /* the parser read it positive: its clause's negation
+			   * was taken by an earlier span */
+	uint8_t own;      /* negated by its own "free" ("meat-free") */
 };
 
 /* The spans of ws after lmrec_slots_scope: exact entries, longest first

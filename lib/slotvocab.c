@@ -317,6 +317,11 @@ static void build_exact(struct lmrec_slotvocab *v, struct lmrec_text *tk, const 
 	for (size_t k = 0; k < v->ncat; k++)
 		entry_add(v, &es, NULL, v->cat_text[k], (struct lmrec_meaning){LMREC_SLOT_CATEGORY, (uint32_t)k, 1.0f},
 			  1);
+	/* domain names ("food", "places") only vote for their domain: as
+	 * words of a request they are too common to filter by ("a place to
+	 * eat") */
+	for (size_t d = 0; d < v->ndom; d++)
+		entry_add(v, &es, NULL, v->dom_text[d], (struct lmrec_meaning){LMREC_SLOT_DOMAIN, (uint32_t)d, 1.0f}, 1);
 	qsort(es.e, es.n, sizeof *es.e, cmp_entry);
 	size_t nph = lmrec_ids_count(v->phrases);
 	v->ph_ptr = lmrec_xcalloc(nph + 1, sizeof *v->ph_ptr);
@@ -493,6 +498,11 @@ static uint64_t meaning_domains(const struct lmrec_slotvocab *v, const struct lm
 #define PRIOR 3.0
 /* P(a | w) from which an implication is kept whatever its lift. */
 #define CERTAIN 0.9
+/* The looser readings of a word when it answers a question about a key:
+ * items, P(value | word) within the key's domains, and lift. */
+#define ANSWER_SUPPORT 2.0
+#define ANSWER_PROB 0.45
+#define ANSWER_LIFT 1.2
 /* Items a word that names a category must share with it (and one of them
  * must have it in its title). */
 #define CATEGORY_SUPPORT 3.0
@@ -611,6 +621,11 @@ static char **learn_implications(struct lmrec_slotvocab *v, struct lmrec_text *t
 	struct imp_cand *cand = NULL;
 	double *fdom = lmrec_xcalloc(nd1, sizeof *fdom); /* items of the feature per domain */
 	double strict = (1 + v->p.min_prob) / 2;
+	/* the answer readings: per word and key, the value it leans to most */
+	v->ans_ptr = lmrec_xcalloc(nw + 1, sizeof *v->ans_ptr);
+	size_t acap = 0, nans = 0;
+	uint32_t *kbest = lmrec_xcalloc(v->nkeys + 1, sizeof *kbest), *ktouched = lmrec_xcalloc(v->nkeys + 1, sizeof *ktouched);
+	float *kp = lmrec_xcalloc(v->nkeys + 1, sizeof *kp);
 	for (size_t j = 0; j < nco;) {
 		uint64_t f = co[j] >> 32;
 		size_t e = j;
@@ -634,7 +649,7 @@ static char **learn_implications(struct lmrec_slotvocab *v, struct lmrec_text *t
 			for (size_t q = 0; q < k; q++)
 				exact_doms |= meaning_domains(v, &m[q]);
 		}
-		size_t nc = 0;
+		size_t nc = 0, nkt = 0;
 		for (size_t q = j; q < e;) {
 			uint32_t a = (uint32_t)co[q];
 			size_t r = q;
@@ -653,6 +668,14 @@ static char **learn_implications(struct lmrec_slotvocab *v, struct lmrec_text *t
 					nfs = nf[f];
 				p = (nfa + PRIOR * base[a]) / (nfs + PRIOR);
 				m = (struct lmrec_meaning){LMREC_SLOT_PAIR, a, (float)p};
+				uint32_t k = v->pair_key[a];
+				if (!(f & 1) && ph < 0 && nfa >= ANSWER_SUPPORT && p >= ANSWER_PROB &&
+				    p / base[a] >= ANSWER_LIFT && (float)p > kp[k]) {
+					if (kp[k] == 0)
+						ktouched[nkt++] = k;
+					kp[k] = (float)p;
+					kbest[k] = a;
+				}
 			} else if (a < v->npairs + v->ncat) {
 				/* a word that names the kind of item: also in its titles */
 				p = (nfa + PRIOR * base[a]) / ((double)nf[f] + PRIOR);
@@ -679,6 +702,15 @@ static char **learn_implications(struct lmrec_slotvocab *v, struct lmrec_text *t
 			cand[nc++] = (struct imp_cand){m, lift};
 		}
 		j = e;
+		if (nkt) { /* keys in catalog order */
+			LMREC_GROW(v->ans, acap, nans + nkt);
+			for (size_t k = 0; k < v->nkeys; k++)
+				if (kp[k] > 0) {
+					v->ans[nans++] = (struct lmrec_meaning){LMREC_SLOT_PAIR, kbest[k], kp[k]};
+					kp[k] = 0;
+				}
+			v->ans_ptr[f / 2 + 1] = nans;
+		}
 		if (nc == 0)
 			continue;
 		qsort(cand, nc, sizeof *cand, cmp_imp);
@@ -704,6 +736,14 @@ static char **learn_implications(struct lmrec_slotvocab *v, struct lmrec_text *t
 	if (!v->imp)
 		v->imp = lmrec_xcalloc(1, sizeof *v->imp);
 	v->nimply = nimp;
+	for (size_t k = 1; k <= nw; k++)
+		if (v->ans_ptr[k] < v->ans_ptr[k - 1])
+			v->ans_ptr[k] = v->ans_ptr[k - 1];
+	if (!v->ans)
+		v->ans = lmrec_xcalloc(1, sizeof *v->ans);
+	free(kbest);
+	free(ktouched);
+	free(kp);
 	free(fdom);
 	free(base);
 	free(cand);
@@ -720,6 +760,18 @@ static char **learn_implications(struct lmrec_slotvocab *v, struct lmrec_text *t
 	free(l.sp);
 	free(l.key);
 	return surface;
+}
+
+const struct lmrec_meaning *lmrec_slotvocab_answer(const struct lmrec_slotvocab *v, const char *stem, size_t len,
+						   uint32_t key)
+{
+	int64_t w = lmrec_ids_find(v->words, stem, len);
+	if (w < 0)
+		return NULL;
+	for (uint64_t q = v->ans_ptr[w]; q < v->ans_ptr[w + 1]; q++)
+		if (v->pair_key[v->ans[q].id] == key)
+			return &v->ans[q];
+	return NULL;
 }
 
 size_t lmrec_slotvocab_implies(const struct lmrec_slotvocab *v, const char *stem, size_t len, int neg,
@@ -891,8 +943,10 @@ int64_t lmrec_slotvocab_nearest(const struct lmrec_slotvocab *v, const char *w, 
 		for (size_t d = 0; d < v->dim; d++)
 			s += x[d] * y[d];
 		c[a] = s;
-		/* only anchors that share five characters with the word */
-		if (!share_grams(g, ng, v->anchor_grams + v->anchor_gptr[a],
+		/* trained n-gram vectors: only anchors that share five
+		 * characters with the word (word vectors given by the user
+		 * know synonyms of any spelling) */
+		if (!v->wv && !share_grams(g, ng, v->anchor_grams + v->anchor_gptr[a],
 				(size_t)(v->anchor_gptr[a + 1] - v->anchor_gptr[a])))
 			continue;
 		/* CSLS: an anchor near everything (a hub) counts less */
@@ -1226,6 +1280,8 @@ void lmrec_slotvocab_free(struct lmrec_slotvocab *v)
 	free(v->ph_before);
 	free(v->imp_ptr);
 	free(v->imp);
+	free(v->ans_ptr);
+	free(v->ans);
 	free(v->word_items);
 	free(v->title_ptr);
 	free(v->title_item);

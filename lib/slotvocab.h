@@ -88,6 +88,8 @@ struct lmrec_slotvocab {
 	uint64_t *imp_ptr;             /* (2 nwords + 1) */
 	struct lmrec_meaning *imp;
 	uint32_t *word_items;          /* (nwords) items whose text has it */
+	uint64_t *ans_ptr;             /* (nwords + 1) answer readings of each word */
+	struct lmrec_meaning *ans;     /* one pair per key, by key */
 	/* subword anchors */
 	size_t dim;
 	struct lmrec_ids *anchors;     /* surface forms */
@@ -133,6 +135,12 @@ static inline size_t lmrec_slotvocab_meanings(const struct lmrec_slotvocab *v, i
 	*m = v->ph_m + v->ph_ptr[ph];
 	return (size_t)(v->ph_ptr[ph + 1] - v->ph_ptr[ph]);
 }
+/* The value of key that the word leans to when it answers a question
+ * about key (looser than an implication: 2 items, P(v | w) >= 0.45 within
+ * the key's domains, lift >= 1.2: "the sea" answering "which region?"),
+ * or NULL. */
+const struct lmrec_meaning *lmrec_slotvocab_answer(const struct lmrec_slotvocab *v, const char *stem, size_t len,
+						   uint32_t key);
 /* Implications of the word (neg: as seen inside a negation scope). */
 size_t lmrec_slotvocab_implies(const struct lmrec_slotvocab *v, const char *stem, size_t len, int neg,
 			       const struct lmrec_meaning **m);
@@ -143,10 +151,11 @@ int lmrec_slotvocab_vector(const struct lmrec_slotvocab *v, const char *w, size_
  * (cross-domain similarity local scaling: 2 cos(x, a) - r(x) - r(a), r the
  * mean cosine of the 10 nearest neighbours, of x among the anchors, of a
  * among the vocabulary, so that an anchor near every word, a hub, does
- * not win every match), among the anchors that share four consecutive
- * bytes of "<w>" with it (small corpora make n-gram vectors that only
- * spelling can vouch for); its cosine into *cos and its CSLS into *csls;
- * -1 when no anchor qualifies. */
+ * not win every match); with trained subword vectors, only among the
+ * anchors that share two 4-byte grams of "<w" with it (five characters
+ * in a row: small corpora make n-gram vectors that only spelling can
+ * vouch for); its cosine into *cos and its CSLS into *csls; -1 when no
+ * anchor qualifies. */
 int64_t lmrec_slotvocab_nearest(const struct lmrec_slotvocab *v, const char *w, size_t len, const float *x,
 				float *cos, float *csls);
 /* The index of pair (key, value), or -1. */

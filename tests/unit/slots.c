@@ -177,8 +177,8 @@ static void test_negation(void)
 	CHECK_STR(parse(&f, "a jacket, not red or black", -1), "category=jackets;-color=black;-color=red");
 	/* a yes/no key negated is its other value */
 	CHECK_STR(parse(&f, "boots that are not waterproof", -1), "waterproof=no");
-	/* the category after a negated attribute is still wanted */
-	CHECK_STR(parse(&f, "no heavy jackets", -1), "category=jackets;-weight=heavy");
+	/* the category after a negated attribute is neither wanted nor refused */
+	CHECK_STR(parse(&f, "no heavy jackets", -1), "-weight=heavy"); /* no wish, no refusal */
 	CHECK_STR(parse(&f, "no jackets", -1), "-category=jackets");
 	/* how the catalog says it after a negation: "not spicy" is mild */
 	const char *s = parse(&f, "not spicy", -1);
