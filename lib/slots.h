@@ -23,11 +23,11 @@
  * instead (not before "of"). A negation cue (not, no, nothing, none, never,
  * without, avoid, neither, nor, hate, dislike, except, a word ending in
  * n't, "rather than", "instead of", "other than", "apart from", "anything
- * but", "free of") flips the polarity of the slots after it to the end of
- * its clause ("nothing heavy" -> -weight=heavy; "no meat or dairy" negates
- * both); "X-free" and "X free" negate X alone. A category or domain that
- * follows a negated attribute in the same scope stays wanted ("no heavy
- * boots" -> -weight=heavy;category=footwear). A don't-care cue (forget,
+ * but", "free of") negates, in its clause, the first word after it that
+ * can mean something and what "or" or "nor" joins to it ("no meat or
+ * dairy"); the words after are read as they are; "X-free" and "X free"
+ * negate X alone. A word released so names no category or domain ("no
+ * hiking trails" -> -use=hiking, no wish for trails). A don't-care cue (forget,
  * ignore, regardless, never mind, don't mind, don't care, doesn't matter,
  * not important, not fussed, not bothered, no preference, no matter) makes
  * every slot of its clause "any"; any, whatever and either make the next
@@ -40,15 +40,20 @@
  * A yes/no key (values yes and no only, like waterproof) names its yes
  * value: "waterproof" -> waterproof=yes, and negated -> waterproof=no.
  *
- * Ambiguity. A word with several meanings keeps those whose surface form
- * is its own ("lakes" -> region=lakes rather than the category lake); a
- * value of several keys keeps the key named in the same clause ("low
- * price"), or the key of the question being answered; then the domain that
- * the request's words support most (each word votes for the domains its
- * meanings occur in) removes the meanings foreign to it when it leads by
- * at least one vote ("light" is weight=light among jackets, style=light
- * among dishes). A category also given by an exact word removes the
- * categories of scenario and subword matches.
+ * Ambiguity. A word with several meanings keeps, in order: the exact
+ * meanings whose surface form is its own ("lakes" -> region=lakes rather
+ * than the category lake); in an answer, the values of the key asked;
+ * the values of a key another word of its clause names, by the key ("low
+ * price") or by the same value ("mid priced"); then the domain that the
+ * request's words support most (each word votes for the domains its
+ * meanings occur in, by their share of items; a category said outright
+ * decides) removes the meanings foreign to it when it leads by half a vote
+ * ("light" is weight=light among jackets, style=light among dishes). A
+ * category word that qualifies another ("trail running shoes") or follows
+ * a preposition while another word names a category ("sandals for the
+ * beach") is not the category asked for. A category said outright
+ * removes the categories of scenario and subword matches; a value said
+ * outright the implied values of its key. Domain names only vote.
  *
  * Answers. A clause made only of yes words (yes, yeah, yep, sure, ...),
  * no words (no, nope, nah, "not really") or don't-care words (either,

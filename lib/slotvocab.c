@@ -13,8 +13,8 @@
 
 void lmrec_slotvocab_defaults(struct lmrec_slotvocab_params *p)
 {
-	*p = (struct lmrec_slotvocab_params){.min_support = 5, .min_prob = 0.6, .min_lift = 1.5, .max_imply = 3,
-					     .match_threshold = 0.6, .dim = 32, .epochs = 20, .seed = 1};
+	*p = (struct lmrec_slotvocab_params){.min_support = 5, .min_prob = 0.7, .min_lift = 1.5, .max_imply = 2,
+					     .match_threshold = 0.5, .dim = 32, .epochs = 20, .seed = 1};
 }
 
 static uint64_t pair_code(uint32_t key, uint32_t val) { return (uint64_t)key << 32 | val; }

@@ -11,12 +11,19 @@
  *  - Scenario implications: for every word of the titles and texts (and,
  *    apart, for every word seen inside a negation scope of a text: "not
  *    spicy"), the attribute pairs, categories and domains of the items it
- *    occurs in, counted over items: an implication w -> a is kept when
- *    n(w, a) >= min_support, P(a | w) = n(w, a) / (n(w) + 1) >= min_prob and
- *    P(a | w) / P(a) >= min_lift; the max_imply pairs of largest lift are
- *    kept (and the domain). A word that implies a category names a kind
- *    of item ("parka"): it keeps only the category. Words that are exact
- *    entries learn nothing (the exact meaning wins).
+ *    occurs in, counted over items. An implication w -> a is kept when
+ *    n(w, a) >= min_support (3 for a category) and
+ *        P(a | w) = (n(w, a) + 3 base(a)) / (n(w) + 3) >= min_prob
+ *        P(a | w) / base(a) >= min_lift, or P(a | w) >= 0.9
+ *    where for a pair n(w) counts the word's items in the domains where the
+ *    pair occurs, and base(a) is a's share of those items (the items of its
+ *    domains). The max_imply pairs of largest lift are kept (and the
+ *    domain, which needs P >= (1 + min_prob) / 2). A word that implies a
+ *    category names a kind of item ("parka": one of its items has it in
+ *    the title): it keeps only the category. An exact word learns only
+ *    pairs outside the domains of its exact meanings, with P >= 0.9
+ *    ("kids": audience=kids among films, family=yes among places). Looser
+ *    per-key readings are kept for answers (lmrec_slotvocab_answer).
  *  - Subword vectors: skip-gram vectors with character n-grams (skipgram.h)
  *    trained on the titles and texts, or word vectors supplied by the user
  *    (wordvec.h); the anchors are the exact entries of one word and the
@@ -40,12 +47,12 @@ struct lmrec_skipgram;
 struct lmrec_wordvec;
 
 struct lmrec_slotvocab_params {
-	size_t min_support;     /* items a word and an attribute share (default 3) */
-	double min_prob;        /* P(a | w) (default 0.6) */
+	size_t min_support;     /* items a word and an attribute share (default 5) */
+	double min_prob;        /* P(a | w) (default 0.7) */
 	double min_lift;        /* P(a | w) / P(a) (default 1.5) */
-	size_t max_imply;       /* pairs kept per word (default 3) */
-	double match_threshold; /* cosine of a subword match (default 0.6) */
-	size_t dim, epochs;     /* the subword vectors (default 32, 10) */
+	size_t max_imply;       /* pairs kept per word (default 2) */
+	double match_threshold; /* cosine of a subword match (default 0.5) */
+	size_t dim, epochs;     /* the subword vectors (default 32, 20) */
 	uint64_t seed;
 };
 

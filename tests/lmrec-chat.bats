@@ -9,7 +9,7 @@ load test_helper
 # subword vectors (trained in a second on the real catalog) are left out
 # unless a test is about them.
 chat() {
-	lmrec-chat -q -i "$(fixture items.tsv)" --min-support 2 --dim 0 "$@"
+	lmrec-chat -q -i "$(fixture items.tsv)" --min-support 2 --min-prob 0.6 --max-imply 3 --dim 0 "$@"
 }
 
 # cols LIST: the columns LIST of the output (cut -f), without the header.
@@ -274,7 +274,8 @@ setup() {
 	p=$(awk -F'\t' '$1 == "all" {print $3}' <<<"$output")
 	r=$(awk -F'\t' '$1 == "all" {print $4}' <<<"$output")
 	echo "precision $p recall $r"
-	awk -v p="$p" -v r="$r" 'BEGIN { exit !(p >= 0.85 && r >= 0.89) }'
+	# measured 0.902 and 0.915 (tests/bench/RESULTS.md): a margin of about 0.03
+	awk -v p="$p" -v r="$r" 'BEGIN { exit !(p >= 0.87 && r >= 0.88) }'
 	[ "$(wc -l <"$TOP/tests/fixtures/chat/requests.tsv")" -ge 101 ]
 }
 

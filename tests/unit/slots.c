@@ -33,7 +33,9 @@ static void fixture_open(struct fixture *f)
 	lmrec_catalog_load(&f->cat, *items_path());
 	struct lmrec_slotvocab_params p;
 	lmrec_slotvocab_defaults(&p);
-	p.min_support = 2;
+	p.min_support = 2; /* a catalog of 16 items */
+	p.min_prob = 0.6;
+	p.max_imply = 3;
 	p.dim = 0; /* no subword vectors: the exact and scenario readings */
 	f->v = lmrec_slotvocab_build(&f->cat, &p, NULL);
 }
