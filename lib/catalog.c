@@ -98,6 +98,31 @@ void lmrec_catalog_load(struct lmrec_catalog *c, const char *path)
 		c->n = n + 1;
 	}
 	lmrec_tsv_close(r);
+	/* each item's distinct pairs, sorted */
+	c->uptr = lmrec_xcalloc(c->n + 1, sizeof *c->uptr);
+	c->ucode = lmrec_xcalloc(np + 1, sizeof *c->ucode);
+	size_t m = 0;
+	for (size_t i = 0; i < c->n; i++) {
+		uint64_t *u = c->ucode + m;
+		size_t k = 0;
+		for (uint64_t p = c->aptr[i]; p < c->aptr[i + 1]; p++)
+			u[k++] = (uint64_t)c->akey[p] << 32 | c->aval[p];
+		for (size_t a = 1; a < k; a++) { /* insertion sort: a few pairs */
+			uint64_t v = u[a];
+			size_t b = a;
+			while (b > 0 && u[b - 1] > v) {
+				u[b] = u[b - 1];
+				b--;
+			}
+			u[b] = v;
+		}
+		size_t d = 0;
+		for (size_t a = 0; a < k; a++)
+			if (d == 0 || u[d - 1] != u[a])
+				u[d++] = u[a];
+		m += d;
+		c->uptr[i + 1] = m;
+	}
 	c->order = lmrec_xcalloc(c->n + 1, sizeof *c->order);
 	uint32_t *sorted = lmrec_ids_sorted(c->items);
 	for (size_t k = 0; k < c->n; k++)
@@ -123,6 +148,8 @@ void lmrec_catalog_free(struct lmrec_catalog *c)
 	free(c->aptr);
 	free(c->akey);
 	free(c->aval);
+	free(c->uptr);
+	free(c->ucode);
 	free(c->order);
 	lmrec_ids_free(c->items);
 	lmrec_ids_free(c->categories);
@@ -155,24 +182,19 @@ int64_t lmrec_catalog_value(const struct lmrec_catalog *c, uint32_t i, uint32_t 
 
 double lmrec_catalog_jaccard(const struct lmrec_catalog *c, uint32_t a, uint32_t b)
 {
-	size_t na = (size_t)(c->aptr[a + 1] - c->aptr[a]), nb = (size_t)(c->aptr[b + 1] - c->aptr[b]);
-	size_t shared = 0;
-	for (uint64_t p = c->aptr[a]; p < c->aptr[a + 1]; p++) {
-		/* a pair repeated within an item counts once */
-		int dup = 0;
-		for (uint64_t q = c->aptr[a]; q < p && !dup; q++)
-			dup = c->akey[q] == c->akey[p] && c->aval[q] == c->aval[p];
-		if (dup)
-			na--;
-		else
-			shared += (size_t)lmrec_catalog_has(c, b, c->akey[p], c->aval[p]);
+	uint64_t p = c->uptr[a], pe = c->uptr[a + 1], q = c->uptr[b], qe = c->uptr[b + 1];
+	size_t shared = 0, uni = (size_t)(pe - p + qe - q);
+	while (p < pe && q < qe) {
+		if (c->ucode[p] == c->ucode[q]) {
+			shared++;
+			p++;
+			q++;
+		} else if (c->ucode[p] < c->ucode[q]) {
+			p++;
+		} else {
+			q++;
+		}
 	}
-	for (uint64_t p = c->aptr[b] + 1; p < c->aptr[b + 1]; p++)
-		for (uint64_t q = c->aptr[b]; q < p; q++)
-			if (c->akey[q] == c->akey[p] && c->aval[q] == c->aval[p]) {
-				nb--;
-				break;
-			}
-	size_t uni = na + nb - shared;
+	uni -= shared;
 	return uni ? (double)shared / (double)uni : 0.0;
 }

@@ -32,6 +32,8 @@ struct lmrec_catalog {
 	struct lmrec_ids *values;     /* attribute values (one dictionary for all keys) */
 	uint64_t *aptr;               /* (n + 1) the pairs of item r: [aptr[r], aptr[r + 1]) */
 	uint32_t *akey, *aval;        /* (pairs) key and value indices, in the field's order */
+	uint64_t *uptr;               /* (n + 1) the distinct pairs of item r: [uptr[r], uptr[r + 1]) */
+	uint64_t *ucode;              /* key << 32 | value, ascending (for lmrec_catalog_jaccard) */
 };
 
 /* Reads an items stream (column item required; title, text, category,
