@@ -11,20 +11,22 @@
 #include "synth.h"
 
 /* The streams, in the order --out writes them. Each is one function of
- * lib/synth*.c; later issues add conversations (turns), goals and feedback
- * to the same world. */
-enum stream { S_ITEMS, S_USERS, S_INTERACTIONS, S_IMAGE, S_AUDIO, S_TRUTH, S_COUNT };
-static const char *const stream_names[S_COUNT] = {"items", "users", "interactions", "image", "audio", "truth"};
+ * lib/synth*.c; later issues add goals and feedback to the same world. */
+enum stream { S_ITEMS, S_USERS, S_INTERACTIONS, S_IMAGE, S_AUDIO, S_CONVERSATIONS, S_TARGETS, S_TRUTH, S_COUNT };
+static const char *const stream_names[S_COUNT] = {"items", "users", "interactions", "image",
+						  "audio", "conversations", "targets", "truth"};
 static const char *const stream_files[S_COUNT] = {"items.tsv", "users.tsv", "interactions.tsv.gz",
-						  "image.tsv", "audio.tsv", "truth.tsv"};
-static const char *const planned_streams[] = {"turns", "goals", "feedback"};
+						  "image.tsv", "audio.tsv", "conversations.tsv",
+						  "conversation-targets.tsv", "truth.tsv"};
+static const char *const planned_streams[] = {"goals", "feedback"};
+#define TALK_STREAMS (1u << S_CONVERSATIONS | 1u << S_TARGETS)
 
 struct opts {
 	const char *out_dir, *output;
 	int stream;             /* -1: none (--out) */
 	unsigned what;          /* with --out: bit per stream */
 	uint64_t seed;
-	uint64_t users, items, days, interactions;
+	uint64_t users, items, days, interactions, conversations;
 	int have_users, have_items, have_interactions;
 	int64_t start;
 	int shape;              /* 1: ml20m */
@@ -51,15 +53,20 @@ static void usage(int status)
 	      "  interactions  user item ts weight event, in time order\n"
 	      "  image         synthetic image-like vectors of every item: item d0..d31\n"
 	      "  audio         synthetic audio-like vectors of the videos: item d0..d15\n"
+	      "  conversations session user turn text reply_to: simulated users asking for\n"
+	      "                a hidden target in free text, then answering questions\n"
+	      "  targets       session item: the hidden target of every conversation\n"
 	      "  truth         each user's hidden personas, new interest, trip and activity\n"
 	      "\n"
 	      "Output:\n"
 	      "      --out DIR            write DIR/items.tsv, DIR/users.tsv,\n"
-	      "                           DIR/interactions.tsv.gz, DIR/image.tsv and\n"
-	      "                           DIR/audio.tsv (DIR is made if missing)\n"
+	      "                           DIR/interactions.tsv.gz, DIR/image.tsv,\n"
+	      "                           DIR/audio.tsv, DIR/conversations.tsv and\n"
+	      "                           DIR/conversation-targets.tsv (DIR is made if\n"
+	      "                           missing)\n"
 	      "      --what LIST          with --out: the streams to write, comma-separated\n"
-	      "                           (default items,users,interactions,image,audio;\n"
-	      "                           truth is written as DIR/truth.tsv)\n"
+	      "                           (default all but truth, which is written as\n"
+	      "                           DIR/truth.tsv)\n"
 	      "      --stream NAME        write one stream to standard output\n"
 	      "  -o, --output FILE        with --stream: write to FILE (.gz: compressed)\n"
 	      "\n"
@@ -70,6 +77,8 @@ static void usage(int status)
 	      "      --days N             days in the window (default 60)\n"
 	      "      --start DATE         first day of the window, YYYY-MM-DD in UTC\n"
 	      "                           (default 2026-09-01)\n"
+	      "      --conversations N    simulated conversations (default 400; 0: --out\n"
+	      "                           writes no conversation files)\n"
 	      "\n"
 	      "Scale mode (a popularity-and-genre model streamed in constant memory):\n"
 	      "      --interactions N     write exactly N interactions of --users users\n"
@@ -100,6 +109,7 @@ enum {
 	OPT_ITEMS,
 	OPT_DAYS,
 	OPT_START,
+	OPT_CONVERSATIONS,
 	OPT_INTERACTIONS,
 	OPT_SHAPE,
 	OPT_PROGRESS
@@ -115,6 +125,7 @@ static const struct option long_options[] = {
 	{"items", required_argument, NULL, OPT_ITEMS},
 	{"days", required_argument, NULL, OPT_DAYS},
 	{"start", required_argument, NULL, OPT_START},
+	{"conversations", required_argument, NULL, OPT_CONVERSATIONS},
 	{"interactions", required_argument, NULL, OPT_INTERACTIONS},
 	{"shape", required_argument, NULL, OPT_SHAPE},
 	{"quiet", no_argument, NULL, 'q'},
@@ -134,8 +145,8 @@ static int stream_of(const char *opt, const char *name, size_t len)
 		if (strlen(planned_streams[p]) == len && memcmp(planned_streams[p], name, len) == 0)
 			lmrec_usage_error("invalid value for %s: '%.*s' is planned but not made yet", opt,
 					  (int)len, name);
-	lmrec_usage_error("invalid value for %s: '%.*s' (expected items, users, interactions, image, audio "
-			  "or truth)",
+	lmrec_usage_error("invalid value for %s: '%.*s' (expected items, users, interactions, image, audio, "
+			  "conversations, targets or truth)",
 			  opt,
 			  (int)len, name);
 }
@@ -214,7 +225,8 @@ static void commit_outputs(struct lmrec_out **out)
 			lmrec_out_commit(out[s]);
 }
 
-static void write_world(struct lmrec_synth_world *w, int s, struct lmrec_out *o)
+static void write_world(struct lmrec_synth_world *w, const struct lmrec_synth_talk *t, int s,
+			struct lmrec_out *o)
 {
 	switch (s) {
 	case S_ITEMS: lmrec_synth_write_items(w, o); break;
@@ -222,6 +234,8 @@ static void write_world(struct lmrec_synth_world *w, int s, struct lmrec_out *o)
 	case S_INTERACTIONS: lmrec_synth_write_interactions(w, o); break;
 	case S_IMAGE: lmrec_synth_write_image(w, o); break;
 	case S_AUDIO: lmrec_synth_write_audio(w, o); break;
+	case S_CONVERSATIONS: lmrec_synth_write_conversations(w, t, o); break;
+	case S_TARGETS: lmrec_synth_write_targets(w, t, o); break;
 	default: lmrec_synth_write_truth(w, o); break;
 	}
 }
@@ -237,15 +251,22 @@ static int run_world(const struct opts *o)
 	struct lmrec_out *out[S_COUNT];
 	open_outputs(o, what, out);
 	struct lmrec_synth_world *w = lmrec_synth_new(&wo);
-	if (what & (1u << S_INTERACTIONS))
+	if (what & (1u << S_INTERACTIONS) || (what & TALK_STREAMS && o->conversations > 0))
 		lmrec_synth_simulate(w);
+	/* conversations come from the simulated world, on their own streams */
+	struct lmrec_synth_talk *t = lmrec_synth_talk_new(w, what & TALK_STREAMS ? (size_t)o->conversations : 0);
 	for (int s = 0; s < S_COUNT; s++)
 		if (out[s])
-			write_world(w, s, out[s]);
+			write_world(w, t, s, out[s]);
 	commit_outputs(out);
-	if (!o->quiet)
-		fprintf(stderr, "%s: seed %llu: %zu items, %zu users, %zu interactions\n", lmrec_progname(),
+	if (!o->quiet) {
+		fprintf(stderr, "%s: seed %llu: %zu items, %zu users, %zu interactions", lmrec_progname(),
 			(unsigned long long)o->seed, w->n_items, w->n_users, w->n_ev);
+		if (what & TALK_STREAMS)
+			fprintf(stderr, ", %llu conversations", (unsigned long long)o->conversations);
+		fputc('\n', stderr);
+	}
+	lmrec_synth_talk_free(t);
 	lmrec_synth_free(w);
 	return 0;
 }
@@ -262,8 +283,8 @@ static int run_scale(const struct opts *o)
 	if (bad)
 		lmrec_usage_error("%s", bad);
 	unsigned what = o->stream >= 0 ? 1u << o->stream : o->what;
-	if (what & (1u << S_TRUTH | 1u << S_IMAGE | 1u << S_AUDIO))
-		lmrec_usage_error("scale mode has no truth, image or audio stream");
+	if (what & (1u << S_TRUTH | 1u << S_IMAGE | 1u << S_AUDIO | TALK_STREAMS))
+		lmrec_usage_error("scale mode has no truth, image, audio or conversation stream");
 	struct lmrec_out *out[S_COUNT];
 	open_outputs(o, what, out);
 	if (out[S_ITEMS])
@@ -286,7 +307,7 @@ static int run_scale(const struct opts *o)
 int main(int argc, char **argv)
 {
 	lmrec_setprogname(argv[0]);
-	struct opts o = {.stream = -1, .seed = 1, .users = 1000, .items = 1300, .days = 60,
+	struct opts o = {.stream = -1, .seed = 1, .users = 1000, .items = 1300, .days = 60, .conversations = 400,
 			 .start = 1788220800 /* 2026-09-01 */};
 	int c;
 	while ((c = getopt_long(argc, argv, "o:s:qhV", long_options, NULL)) != -1) {
@@ -315,6 +336,9 @@ int main(int argc, char **argv)
 			break;
 		case OPT_DAYS: o.days = lmrec_opt_u64("--days", optarg, 1, 3650); break; /* --days */
 		case OPT_START: o.start = parse_date(optarg); break;                     /* --start */
+		case OPT_CONVERSATIONS: /* --conversations */
+			o.conversations = lmrec_opt_u64("--conversations", optarg, 0, 1000000);
+			break;
 		case OPT_INTERACTIONS: /* --interactions */
 			o.interactions = lmrec_opt_u64("--interactions", optarg, 0, UINT64_MAX / 2);
 			o.have_interactions = 1;
@@ -342,9 +366,10 @@ int main(int argc, char **argv)
 		lmrec_usage_error("--what goes with --out");
 	if (o.out_dir && !*o.out_dir)
 		lmrec_usage_error("invalid value for --out: '' (expected a directory)");
-	if (!o.what) /* a world has media; scale mode has none */
+	if (!o.what) /* a world has media and conversations; scale mode has neither */
 		o.what = 1u << S_ITEMS | 1u << S_USERS | 1u << S_INTERACTIONS |
-			 (o.shape || o.have_interactions ? 0u : 1u << S_IMAGE | 1u << S_AUDIO);
+			 (o.shape || o.have_interactions ? 0u
+			  : 1u << S_IMAGE | 1u << S_AUDIO | (o.conversations ? TALK_STREAMS : 0u));
 
 	int rc;
 	if (o.shape || o.have_interactions) {

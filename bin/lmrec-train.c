@@ -938,16 +938,21 @@ static int run_sasrec(struct opts *o, char *const *files, size_t nfiles)
 	}
 	/* incremental: the users with rows after --since */
 	unsigned char *fresh = NULL;
-	if (o->since) {
+	const char *until_v = NULL;
+	size_t until_len = 0;
+	if (o->since && strcmp(o->since, "init") == 0) {
+		if (!old)
+			lmrec_usage_error("--since init needs --init");
+		until_v = lmrec_model_param(old->file, "until", &until_len);
+		if (!until_v) /* a model of an older lmrec: nothing to tell old from new */
+			lmrec_warn("%s: the model does not record when its data ends: every user is trained",
+				   o->init);
+	}
+	if (o->since && (until_v || strcmp(o->since, "init") != 0)) {
 		int64_t since;
-		if (strcmp(o->since, "init") == 0) {
-			size_t len;
-			const char *v = old ? lmrec_model_param(old->file, "until", &len) : NULL;
-			if (!old)
-				lmrec_usage_error("--since init needs --init");
-			if (!v)
-				lmrec_die(LMREC_EXIT_DATA, "%s: the model does not record when its data ends (until)",
-					  o->init);
+		if (until_v) {
+			size_t len = until_len;
+			const char *v = until_v;
 			char *buf = lmrec_xmalloc(len + 1);
 			memcpy(buf, v, len);
 			buf[len] = 0;

@@ -2,16 +2,17 @@
  *
  * A world is a catalog over four domains (shop, video, food, places) whose
  * item text is composed from the items' attributes, users with latent
- * tastes that drift over the days of the window, and the interactions the
- * users make. Everything follows from the options and the seed: the same
+ * tastes that drift over the days of the window, the interactions the
+ * users make, and conversations in which some of them ask for an item they
+ * want (synth_talk.c). Everything follows from the options and the seed: the same
  * options give the same bytes on every IEEE-754 platform, because the
  * generator draws from lmrec_rng and computes exp and log itself
  * (lmrec_synth_exp/log) instead of trusting the C library's last bit.
  *
- * Random streams are separate per purpose and per user (see
- * LMREC_SYNTH_RNG_*), so a stream added later (conversations, goals,
- * feedback) never changes the bytes of the streams that exist, and user u
- * is the same person whatever the number of users.
+ * Random streams are separate per purpose, per user and per conversation
+ * (see LMREC_SYNTH_RNG_*), so a stream added later (conversations were;
+ * goals and feedback will be) never changes the bytes of the streams that
+ * exist, and user u is the same person whatever the number of users.
  *
  * The scale generator (lmrec_synth_scale_*) is separate: a plain
  * popularity-and-taste model that streams any number of rows in constant
@@ -63,9 +64,19 @@ enum {
 	LMREC_SYNTH_RNG_BEHAVIOUR = 3,
 	LMREC_SYNTH_RNG_SCALE = 4,
 	LMREC_SYNTH_RNG_TASTE = 5,
-	LMREC_SYNTH_RNG_MEDIA = 6
-	/* later: conversations, goals, feedback take the next numbers */
+	LMREC_SYNTH_RNG_MEDIA = 6,
+	LMREC_SYNTH_RNG_TALK = 7
+	/* later: goals, feedback take the next numbers */
 };
+
+/* Weights of an item's score for a user (lmrec-synth(1), Behaviour): the
+ * hidden factors' dot product, the popularity prior, food in the region
+ * the user is in and elsewhere, places there. */
+#define LMREC_SYNTH_W_LATENT 0.35
+#define LMREC_SYNTH_W_POP 1.0
+#define LMREC_SYNTH_W_LOCAL_FOOD 1.8
+#define LMREC_SYNTH_W_AWAY_FOOD (-0.5)
+#define LMREC_SYNTH_W_LOCAL_PLACE 1.0
 
 struct lmrec_synth_opts {
 	uint64_t seed;
@@ -172,6 +183,24 @@ void lmrec_synth_write_image(const struct lmrec_synth_world *w, struct lmrec_out
 void lmrec_synth_write_audio(const struct lmrec_synth_world *w, struct lmrec_out *o);
 /* The hidden state of every user, for checking what a model recovers. */
 void lmrec_synth_write_truth(const struct lmrec_synth_world *w, struct lmrec_out *o);
+/* The attribute keys of a domain in the order of the attrs column,
+ * space-separated ("brand use warmth ..."). */
+const char *lmrec_synth_key_order(uint32_t domain);
+
+/* ---- simulated conversations (synth_talk.c) ---- */
+struct lmrec_synth_talk;
+/* n sessions of users of the simulated world w (lmrec_synth_simulate
+ * done: a session's user is active in the target's domain, and the target
+ * is an available item the user has not touched). Session k depends only
+ * on the world and k. Dies (exit 1) on an internal vocabulary error. */
+struct lmrec_synth_talk *lmrec_synth_talk_new(const struct lmrec_synth_world *w, size_t n);
+void lmrec_synth_talk_free(struct lmrec_synth_talk *t);
+/* The turns stream (session user turn text reply_to, by session then
+ * turn) and the hidden targets (session item), header first. */
+void lmrec_synth_write_conversations(const struct lmrec_synth_world *w, const struct lmrec_synth_talk *t,
+				     struct lmrec_out *o);
+void lmrec_synth_write_targets(const struct lmrec_synth_world *w, const struct lmrec_synth_talk *t,
+			       struct lmrec_out *o);
 
 /* ---- the scale generator ---- */
 struct lmrec_synth_scale {
@@ -193,6 +222,9 @@ void lmrec_synth_scale_users(const struct lmrec_synth_scale *s, struct lmrec_out
 double lmrec_synth_exp(double x);
 double lmrec_synth_log(double x);
 static inline double lmrec_synth_sigmoid(double x) { return 1.0 / (1.0 + lmrec_synth_exp(-x)); }
+/* An index drawn with probability proportional to w[i] >= 0 (the last
+ * positive one when rounding runs past the end; 0 when all are 0). */
+size_t lmrec_synth_pick(struct lmrec_rng *r, const double *w, size_t n);
 /* Standard normal (Marsaglia's polar method) and Poisson draws. */
 double lmrec_synth_normal(struct lmrec_rng *r);
 uint32_t lmrec_synth_poisson(struct lmrec_rng *r, double mean);

@@ -11,68 +11,15 @@
 #include <string.h>
 
 #include "synth.h"
+#include "synth_str.h"
 #include "synth_vocab.h"
 #include "util.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 #define MAX_KV 32
 
-struct slice {
-	const char *p;
-	size_t n;
-};
-
-static struct slice mk(const char *s) { return (struct slice){s, strlen(s)}; }
-static int eq(struct slice a, const char *s) { return strlen(s) == a.n && memcmp(a.p, s, a.n) == 0; }
-
 /* Internal errors: the vocabularies are ours, so a bad one is a bug. */
 #define BUG(...) lmrec_die(LMREC_EXIT_FAIL, "internal error in the synthetic vocabulary: " __VA_ARGS__)
-
-/* ---- strings ---- */
-
-struct sb {
-	char *p;
-	size_t len, cap;
-};
-
-static void sb_add(struct sb *b, const char *p, size_t n)
-{
-	if (n == 0 && b->p)
-		return;
-	LMREC_GROW(b->p, b->cap, b->len + n + 1);
-	if (n)
-		memcpy(b->p + b->len, p, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-static void sb_str(struct sb *b, const char *s) { sb_add(b, s, strlen(s)); }
-static void sb_sl(struct sb *b, struct slice s) { sb_add(b, s.p, s.n); }
-static char *sb_dup(const struct sb *b) { return lmrec_xstrndup(b->p ? b->p : "", b->len); }
-
-/* Number of sep-separated parts of s[0..n), and part i. */
-static size_t parts(struct slice s, char sep)
-{
-	size_t k = 1;
-	for (size_t i = 0; i < s.n; i++)
-		k += s.p[i] == sep;
-	return k;
-}
-static struct slice part(struct slice s, char sep, size_t i)
-{
-	size_t beg = 0, k = 0;
-	for (size_t j = 0; j <= s.n; j++)
-		if (j == s.n || s.p[j] == sep) {
-			if (k++ == i)
-				return (struct slice){s.p + beg, j - beg};
-			beg = j + 1;
-		}
-	return (struct slice){s.p + s.n, 0};
-}
-static struct slice pick(struct lmrec_rng *r, struct slice s, char sep)
-{
-	return part(s, sep, (size_t)lmrec_rng_below(r, parts(s, sep)));
-}
-static struct slice pick_s(struct lmrec_rng *r, const char *s) { return pick(r, mk(s), '|'); }
 
 static int is_vowel(char c) { return c && strchr("aeiouAEIOU", c) != NULL; }
 static const char *article(struct slice s) { return s.n && is_vowel(s.p[0]) ? "an" : "a"; }
@@ -1019,4 +966,9 @@ void lmrec_synth_catalog(struct lmrec_synth_world *w)
 	lmrec_ids_free(t.scene);
 	lmrec_ids_free(t.list);
 	lmrec_ids_free(t.titles);
+}
+
+const char *lmrec_synth_key_order(uint32_t domain)
+{
+	return domain < LMREC_SYNTH_NDOMAINS ? vocab_key_order[domain] : "";
 }

@@ -60,6 +60,23 @@ double lmrec_synth_log(double x)
 	return (double)e * LN2_LO + 2.0 * f * s + (double)e * LN2_HI;
 }
 
+size_t lmrec_synth_pick(struct lmrec_rng *r, const double *w, size_t n)
+{
+	double sum = 0.0;
+	for (size_t i = 0; i < n; i++)
+		sum += w[i];
+	double x = lmrec_rng_double(r) * sum;
+	for (size_t i = 0; i < n; i++) {
+		x -= w[i];
+		if (x < 0.0)
+			return i;
+	}
+	for (size_t i = n; i-- > 0;)
+		if (w[i] > 0.0)
+			return i;
+	return 0;
+}
+
 double lmrec_synth_normal(struct lmrec_rng *r)
 {
 	for (;;) {

@@ -123,12 +123,9 @@ static const unsigned char hours[LMREC_SYNTH_NDOMAINS][24] = {
 	{0, 0, 0, 0, 0, 0, 0, 1, 3, 6, 9, 10, 10, 9, 9, 8, 7, 5, 3, 2, 1, 0, 0, 0},
 };
 
-/* Weights of the score of an item for a user on a day. */
-#define W_LATENT 0.35  /* hidden factors */
-#define W_POP 1.0      /* popularity prior */
+/* Weights of the score of an item for a user on a day, beside those of
+ * synth.h (LMREC_SYNTH_W_*), which the conversations share. */
 #define W_NEW 1.2      /* novelty of an item released in the last weeks */
-#define W_LOCAL_FOOD 1.8
-#define W_LOCAL_PLACE 1.0
 #define W_TRIP 1.2     /* while planning: places and food of the trip's region */
 #define W_TRIP_KIT 0.8 /* while planning: luggage and travel kit */
 
@@ -183,23 +180,6 @@ static void intern_spec(struct lmrec_ids *feats, const char *spec)
 	}
 }
 
-static size_t pick_weighted(struct lmrec_rng *r, const double *w, size_t n)
-{
-	double sum = 0.0;
-	for (size_t i = 0; i < n; i++)
-		sum += w[i];
-	double x = lmrec_rng_double(r) * sum;
-	for (size_t i = 0; i < n; i++) {
-		x -= w[i];
-		if (x < 0.0)
-			return i;
-	}
-	for (size_t i = n; i-- > 0;)
-		if (w[i] > 0.0)
-			return i;
-	return 0;
-}
-
 /* lo + a uniform integer below hi - lo (lo when the range is empty). */
 static int32_t span(struct lmrec_rng *r, int32_t lo, int32_t hi)
 {
@@ -222,12 +202,12 @@ static void make_user(struct lmrec_synth_world *w, size_t u, int width)
 		prev[p] = personas[p].prevalence;
 		asnew[p] = personas[p].as_new;
 	}
-	us->persona = (int)pick_weighted(&r, prev, np);
+	us->persona = (int)lmrec_synth_pick(&r, prev, np);
 	us->persona2 = -1;
 	us->weight2 = 0.0;
 	if (lmrec_rng_double(&r) < 0.45) {
 		prev[us->persona] = 0.0;
-		us->persona2 = (int)pick_weighted(&r, prev, np);
+		us->persona2 = (int)lmrec_synth_pick(&r, prev, np);
 		us->weight2 = 0.3 + 0.4 * lmrec_rng_double(&r);
 	}
 	const struct lmrec_synth_persona *p1 = &w->personas[us->persona];
@@ -236,13 +216,13 @@ static void make_user(struct lmrec_synth_world *w, size_t u, int width)
 	double mix[6];
 	for (int i = 0; i < 6; i++)
 		mix[i] = p1->age[i] + (p2 ? us->weight2 * p2->age[i] : 0.0);
-	us->age = (int)pick_weighted(&r, mix, 6);
+	us->age = (int)lmrec_synth_pick(&r, mix, 6);
 	for (int i = 0; i < 3; i++)
 		mix[i] = p1->household[i] + (p2 ? us->weight2 * p2->household[i] : 0.0);
-	us->household = (int)pick_weighted(&r, mix, 3);
+	us->household = (int)lmrec_synth_pick(&r, mix, 3);
 	for (int i = 0; i < LMREC_SYNTH_NREGIONS; i++)
 		mix[i] = p1->region[i];
-	us->region = (int)pick_weighted(&r, mix, LMREC_SYNTH_NREGIONS);
+	us->region = (int)lmrec_synth_pick(&r, mix, LMREC_SYNTH_NREGIONS);
 	us->town = (int)lmrec_rng_below(&r, 3);
 
 	double sum = 0.0;
@@ -282,7 +262,7 @@ static void make_user(struct lmrec_synth_world *w, size_t u, int width)
 		asnew[us->persona] = 0.0;
 		if (us->persona2 >= 0)
 			asnew[us->persona2] = 0.0;
-		us->new_persona = (int)pick_weighted(&r, asnew, np);
+		us->new_persona = (int)lmrec_synth_pick(&r, asnew, np);
 		us->new_day = span(&r, days / 12, days * 5 / 6);
 		us->new_weight = 0.6 + 0.6 * lmrec_rng_double(&r);
 	}
@@ -454,15 +434,15 @@ static void compute_domain(struct sim *s, int d)
 		double dot = 0.0;
 		for (int q = 0; q < LMREC_SYNTH_LATENT; q++)
 			dot += u->z[q] * it->z[q];
-		x += W_LATENT * dot + W_POP * it->pop;
+		x += LMREC_SYNTH_W_LATENT * dot + LMREC_SYNTH_W_POP * it->pop;
 		int32_t age = s->day - it->release;
 		if (it->release >= 0 && age < 21)
 			x += W_NEW * lmrec_synth_exp(-(double)age / 7.0);
 		if (it->region >= 0) {
 			if (d == LMREC_SYNTH_FOOD)
-				x += it->region == s->here ? W_LOCAL_FOOD : -0.5;
+				x += it->region == s->here ? LMREC_SYNTH_W_LOCAL_FOOD : LMREC_SYNTH_W_AWAY_FOOD;
 			else
-				x += it->region == s->here ? W_LOCAL_PLACE : 0.0;
+				x += it->region == s->here ? LMREC_SYNTH_W_LOCAL_PLACE : 0.0;
 			if (s->planning && it->region == u->trip_region)
 				x += W_TRIP;
 		}
@@ -807,11 +787,11 @@ static void simulate_user(struct sim *s)
 		/* sessions: a domain and a start each, run in time order */
 		int64_t start[12];
 		for (uint32_t k = 0; k < n; k++) {
-			int d = (int)pick_weighted(&s->rng, dom, LMREC_SYNTH_NDOMAINS);
+			int d = (int)lmrec_synth_pick(&s->rng, dom, LMREC_SYNTH_NDOMAINS);
 			double hw[24];
 			for (int h = 0; h < 24; h++)
 				hw[h] = hours[d][h];
-			int64_t sec = (int64_t)pick_weighted(&s->rng, hw, 24) * 3600 + (int64_t)lmrec_rng_below(&s->rng, 3600);
+			int64_t sec = (int64_t)lmrec_synth_pick(&s->rng, hw, 24) * 3600 + (int64_t)lmrec_rng_below(&s->rng, 3600);
 			start[k] = sec * 4 + d; /* the domain rides in the low bits */
 		}
 		qsort(start, n, sizeof *start, cmp_i64);

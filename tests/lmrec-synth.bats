@@ -50,9 +50,9 @@ thousands() {
 	run -2 --separate-stderr lmrec-synth --out d -o x.tsv
 	[ "${stderr_lines[0]}" = "lmrec-synth: --output goes with --stream; --out names a directory" ]
 	run -2 --separate-stderr lmrec-synth --stream bogus
-	[ "${stderr_lines[0]}" = "lmrec-synth: invalid value for --stream: 'bogus' (expected items, users, interactions, image, audio or truth)" ]
-	run -2 --separate-stderr lmrec-synth --stream turns
-	[ "${stderr_lines[0]}" = "lmrec-synth: invalid value for --stream: 'turns' is planned but not made yet" ]
+	[ "${stderr_lines[0]}" = "lmrec-synth: invalid value for --stream: 'bogus' (expected items, users, interactions, image, audio, conversations, targets or truth)" ]
+	run -2 --separate-stderr lmrec-synth --stream feedback
+	[ "${stderr_lines[0]}" = "lmrec-synth: invalid value for --stream: 'feedback' is planned but not made yet" ]
 	run -2 --separate-stderr lmrec-synth --out d --what items,goals
 	[ "${stderr_lines[0]}" = "lmrec-synth: invalid value for --what: 'goals' is planned but not made yet" ]
 	run -2 --separate-stderr lmrec-synth --stream items --items 50
@@ -66,7 +66,11 @@ thousands() {
 	run -2 --separate-stderr lmrec-synth --out d --users 3 --items 5 --interactions 16
 	[ "${stderr_lines[0]}" = "lmrec-synth: --interactions exceeds users times items (a user rates an item once)" ]
 	run -2 --separate-stderr lmrec-synth --stream truth --interactions 10
-	[ "${stderr_lines[0]}" = "lmrec-synth: scale mode has no truth, image or audio stream" ]
+	[ "${stderr_lines[0]}" = "lmrec-synth: scale mode has no truth, image, audio or conversation stream" ]
+	run -2 --separate-stderr lmrec-synth --stream conversations --shape ml20m
+	[ "${stderr_lines[0]}" = "lmrec-synth: scale mode has no truth, image, audio or conversation stream" ]
+	run -2 --separate-stderr lmrec-synth --stream targets --conversations 1000001
+	[ "${stderr_lines[0]}" = "lmrec-synth: invalid value for --conversations: '1000001' (expected an integer from 0 to 1000000)" ]
 	run -2 --separate-stderr lmrec-synth --stream items data.tsv
 	[ "${stderr_lines[0]}" = "lmrec-synth: unexpected argument 'data.tsv' (lmrec-synth reads no input)" ]
 	run -2 lmrec-synth --stream items --days 0
@@ -76,7 +80,7 @@ thousands() {
 }
 
 @test "lmrec-synth: the same seed gives the same bytes, another seed other bytes" {
-	for s in items users interactions truth; do
+	for s in items users interactions truth conversations targets; do
 		lmrec-synth -q --users 150 --items 300 --stream $s >a-$s.tsv
 		lmrec-synth -q --users 150 --items 300 --stream $s -o b-$s.tsv
 		cmp a-$s.tsv b-$s.tsv
@@ -108,9 +112,12 @@ thousands() {
 	cmp <(gzip -dc remade/interactions.tsv.gz) <(gzip -dc "$SD/interactions.tsv.gz")
 	cmp remade/image.tsv "$SD/image.tsv"
 	cmp remade/audio.tsv "$SD/audio.tsv"
-	# the folder holds the README and the five streams, nothing else
+	cmp remade/conversations.tsv "$SD/conversations.tsv"
+	cmp remade/conversation-targets.tsv "$SD/conversation-targets.tsv"
+	# the folder holds the README and the seven streams, nothing else
 	run ls "$SD"
-	assert_output "$(printf '%s\n' README audio.tsv image.tsv interactions.tsv.gz items.tsv users.tsv)"
+	assert_output "$(printf '%s\n' README audio.tsv conversation-targets.tsv conversations.tsv image.tsv \
+		interactions.tsv.gz items.tsv users.tsv)"
 }
 
 @test "lmrec-synth: image and audio vectors: every item an image, every video a sound, hidden factors in them" {
@@ -134,7 +141,15 @@ thousands() {
 	grep -q "^items.tsv  *$(thousands $n_items) items" "$SD/README"
 	grep -q "^users.tsv  *$(thousands $n_users) users" "$SD/README"
 	grep -q "^interactions.tsv.gz  *$(thousands $n_rows) interactions" "$SD/README"
-	for f in items.tsv users.tsv interactions.tsv.gz; do
+	n_conv=$(($(wc -l <"$SD/conversation-targets.tsv") - 1))
+	n_turns=$(($(wc -l <"$SD/conversations.tsv") - 1))
+	grep -q "^conversations.tsv  *$(thousands $n_conv) conversations, $(thousands $n_turns) turns" "$SD/README"
+	grep -q "^ *$(thousands $n_conv) hidden targets, one per conversation" "$SD/README"
+	second=$(awk -F'\t' '$5 == "" && $3 > 1' "$SD/conversations.tsv" | wc -l)
+	talkers=$(tail -n +2 "$SD/conversations.tsv" | cut -f2 | sort -u | wc -l)
+	grep -q "^jacket\", \"a documentary\"), sometimes a typo. $second conversations have a$" "$SD/README"
+	grep -q " $talkers\$" "$SD/README" && grep -q "^users take part.$" "$SD/README"
+	for f in items.tsv users.tsv interactions.tsv.gz conversations.tsv conversation-targets.tsv; do
 		grep -q "$f $(thousands "$(wc -c <"$SD/$f")") bytes" <(tr '\n' ' ' <"$SD/README" | tr -s ' ')
 	done
 	for e in view click cart purchase watch visit rating; do
@@ -306,6 +321,181 @@ thousands() {
 		END { print n, there }' '$SD/items.tsv' truth.tsv -"
 	read -r visits there <<<"$output"
 	[ "$visits" -ge 100 ] && [ "$there" -eq "$visits" ]
+}
+
+@test "lmrec-synth: conversations: an opening, then one answer per key of the target's domain, turn after turn" {
+	run head -n 1 "$SD/conversations.tsv"
+	assert_output "$(printf 'session\tuser\tturn\ttext\treply_to')"
+	run head -n 1 "$SD/conversation-targets.tsv"
+	assert_output "$(printf 'session\titem')"
+	# keys of a domain: those its items have; every session checked row by row
+	run awk -F'\t' '
+		FNR == 1 { next }
+		FILENAME ~ /items/ { dom[$1] = $6; avail[$1] = $7; m = split($5, a, ";")
+			for (i = 1; i <= m; i++) { split(a[i], kv, "="); if (!(($6, kv[1]) in key)) { key[$6, kv[1]]; nk[$6]++ } }
+			next }
+		FILENAME ~ /users/ { user[$1]; next }
+		FILENAME ~ /targets/ { t++; if ($1 != sprintf("c%04d", t)) print "target order", FNR
+			if (!($2 in dom) || avail[$2] != 1) print "target not available", $2
+			target[$1] = $2; next }
+		NF != 5 || $4 == "" || index($4, "\\") { print "row", FNR }
+		$1 != s { if (s != "") check(); s = $1; u = $2; turn = 0; free = 0; replies = 0; delete said; n++
+			if (!($1 in target) || $1 != sprintf("c%04d", n)) print "session", $1
+			if (!($2 in user)) print "unknown user", $2 }
+		$2 != u { print "user changes", FNR }
+		$3 != ++turn { print "turn", FNR }
+		$5 == "" { free++; if ($3 > 3 || free > 2) print "free turn", FNR }
+		$5 != "" { replies++; if (!((dom[target[s]], $5) in key) || said[$5]++) print "reply_to", FNR }
+		$3 == 1 && $5 != "" { print "no opening", FNR }
+		function check() { if (replies != nk[dom[target[s]]]) print "answers", s; frees[free]++ }
+		END { check(); print n, t, frees[1], (frees[2] > 40) }' \
+		"$SD/items.tsv" "$SD/users.tsv" "$SD/conversation-targets.tsv" "$SD/conversations.tsv"
+	assert_output "$(printf '400 400 %d 1' "$(awk -F'\t' 'NR > 1 && $5 == ""' "$SD/conversations.tsv" | cut -f1 | uniq -u | wc -l)")"
+	# the sessions reach across the four domains, by users active there, not all the same
+	run bash -c "awk -F'\t' 'FNR == 1 { next } FILENAME ~ /items/ { d[\$1] = \$6; next } { n[d[\$2]]++ }
+		END { print (n[\"shop\"] > 80), (n[\"video\"] > 60), (n[\"food\"] > 60), (n[\"places\"] > 40) }' \
+		'$SD/items.tsv' '$SD/conversation-targets.tsv'"
+	assert_output '1 1 1 1'
+	[ "$(cut -f2 "$SD/conversation-targets.tsv" | sort -u | wc -l)" -gt 250 ]
+	[ "$(cut -f2 "$SD/conversations.tsv" | sort -u | wc -l)" -gt 200 ]
+}
+
+@test "lmrec-synth: conversations: the user has history in the target's domain, but not the target" {
+	run bash -c "gzip -dc '$SD/interactions.tsv.gz' | awk -F'\t' '
+		FNR == 1 { next }
+		FILENAME ~ /items/ { d[\$1] = \$6; next }
+		FILENAME ~ /targets/ { t[\$1] = \$2; next }
+		FILENAME ~ /conversations/ { u[\$1] = \$2; next }
+		{ n[\$1, d[\$2]]++; seen[\$1, \$2] = 1 }
+		END { for (s in t) { k++; if (n[u[s], d[t[s]]] >= 3) active++; if ((u[s], t[s]) in seen) bad++ }
+		      print k, active, bad + 0 }' '$SD/items.tsv' '$SD/conversation-targets.tsv' '$SD/conversations.tsv' -"
+	assert_output '400 400 0'
+}
+
+@test "lmrec-synth: conversations: answers are true of the target: yes or no, its values, either when it lacks the key" {
+	run awk -F'\t' '
+		FNR == 1 { next }
+		FILENAME ~ /items/ { attrs[$1] = ";" $5 ";"; next }
+		FILENAME ~ /targets/ { t[$1] = $2; next }
+		$5 == "" { next }
+		{ a = attrs[t[$1]]; has = index(a, ";" $5 "="); x = tolower($4); n++ }
+		!has { lacks++; if (x !~ /^(either|don.t mind|no preference|doesn.t matter|either is fine|whatever|i.m not fussed|any is fine|either way|i don.t care|no idea, anything)$/) print "not either", FNR, $4 }
+		has && x ~ /^(either|don.t mind|no preference|doesn.t matter|either is fine|whatever|i.m not fussed|any is fine|either way|i don.t care|no idea, anything)$/ { print "either for a value", FNR, $4 }
+		has && ($5 == "waterproof" || $5 == "family") {
+			yesno++; yes = index(a, ";" $5 "=yes;") > 0
+			if (yes && x !~ /^(yes|yep|yeah|definitely|absolutely)/) print "should be yes", FNR, $4
+			if (!yes && x !~ /^(no|nope|not really)/) print "should be no", FNR, $4 }
+		has && $5 == "cuisine" { cuisine++; split("italian french thai indian japanese mexican mediterranean nordic korean", c, " ")
+			for (i in c) if (x ~ "(^|[^a-z])" c[i] "([^a-z]|$)" && index(a, ";cuisine=" c[i] ";") == 0) print "cuisine", FNR, $4 }
+		has && ($5 == "brand" || $5 == "town") { v = a; sub(".*;" $5 "=", "", v); sub(";.*", "", v); gsub("_", " ", v)
+			if (index(x, v) == 0) print $5, FNR, $4 }
+		END { print n, (lacks > 500), (yesno > 100), (cuisine > 50) }' \
+		"$SD/items.tsv" "$SD/conversation-targets.tsv" "$SD/conversations.tsv"
+	assert_output "$(printf '%d 1 1 1' "$(awk -F'\t' 'NR > 1 && $5 != ""' "$SD/conversations.tsv" | wc -l)")"
+}
+
+@test "lmrec-synth: conversations: an opening rules out only what the target is not, and names its own cuisine, colour, genre" {
+	# a ruled-out word ("nothing heavy", "not in the city", "not a film") is
+	# never one of the target's values; in a session that changes nothing
+	# later, a cuisine, colour or genre named without a negation is the
+	# target's
+	run awk -F'\t' '
+		FNR == 1 { next }
+		FILENAME ~ /items/ { attrs[$1] = ";" $5 ";"; cat[$1] = $4; m = split($5, pair, ";")
+			for (i = 1; i <= m; i++) { split(pair[i], kv, "="); value[kv[2]] }
+			next }
+		FILENAME ~ /targets/ { t[$1] = $2; next }
+		$5 == "" && $3 > 1 { changed[$1] = 1 }
+		$5 == "" && $3 == 1 { text[$1] = tolower($4) }
+		END {
+			split("no not nothing nowhere without", q, " "); for (i in q) neg[q[i]]
+			split("too a an the in for about any", q, " "); for (i in q) skip[q[i]]
+			split("italian french thai indian japanese mexican mediterranean nordic korean", q, " "); for (i in q) cuisine[q[i]]
+			split("black navy olive red grey sand blue orange green white", q, " "); for (i in q) colour[q[i]]
+			split("documentary comedy drama thriller animation", q, " "); for (i in q) genre[q[i]]
+			for (s in text) {
+				n = split(text[s], w, /[^a-z0-9_-]+/); a = attrs[t[s]]
+				for (i = 1; i <= n; i++) {
+					if (w[i] in neg) {
+						for (j = i + 1; j <= n && j <= i + 3; j++) {
+							if (w[j] in value) { ruled++; if (index(a, "=" w[j] ";")) print "ruled out its own", s, w[j] }
+							if (!(w[j] in skip)) break
+						}
+					}
+					after_neg = (i > 1 && w[i - 1] in neg) || (i > 2 && w[i - 2] in neg)
+					if (changed[s] || after_neg) continue
+					if (w[i] in cuisine) { named++; if (!index(a, ";cuisine=" w[i] ";")) print "cuisine", s, w[i] }
+					if (w[i] in colour && a ~ /;brand=/) { named++; if (!index(a, ";color=" w[i] ";")) print "colour", s, w[i] }
+					if (w[i] in genre) { genres++; if (cat[t[s]] != w[i]) print "genre", s, w[i] }
+				}
+			}
+			print (ruled >= 20), (named >= 5 && named + genres >= 20), (genres >= 10)
+		}' "$SD/items.tsv" "$SD/conversation-targets.tsv" "$SD/conversations.tsv"
+	assert_output '1 1 1'
+}
+
+@test "lmrec-synth: conversations: the lexicon's synonyms are words the sample catalog never uses" {
+	# the simulated users' synonyms (lib/synth_talk.c, .syn lists and the
+	# second list of category nouns) appear nowhere in the titles and texts
+	sed -n 's/^[[:space:]]*\.syn = "\(.*\)",$/\1/p' "$TOP/lib/synth_talk.c" | tr '|' '\n' | sed 's/^[aps]://' >syn.txt
+	awk -F'"' '/^\t\{"[a-z-]+", "[^"]*\+[^"]*", "[^"]*", "[^"]*"\},$/ { print $6 }' "$TOP/lib/synth_talk.c" |
+		tr '|' '\n' | sed -n 's/^.*+ //p' >>syn.txt
+	sort -u syn.txt -o syn.txt
+	[ "$(wc -l <syn.txt)" -gt 550 ]
+	cut -f2,3 "$SD/items.tsv" >text.tsv
+	run grep -o -i -w -F -f syn.txt text.tsv
+	assert_output ''
+	# and the users do use them: in most openings, in many answers
+	tr 'A-Z' 'a-z' <syn.txt >syn-lc.txt
+	openings=$(awk -F'\t' '$3 == 1 { print tolower($4) }' "$SD/conversations.tsv" | grep -c -w -F -f syn-lc.txt)
+	answers=$(awk -F'\t' 'NR > 1 && $5 != "" { print tolower($4) }' "$SD/conversations.tsv" | grep -c -w -F -f syn-lc.txt)
+	[ "$openings" -ge 200 ] && [ "$answers" -ge 400 ]
+}
+
+@test "lmrec-synth: conversations: openings read like people, in many forms" {
+	run awk -F'\t' '
+		$3 != 1 { next }
+		{ x = $4; n++; distinct[x]; split(tolower(x), w, / +/); opener[w[1] " " w[2]] }
+		x ~ /^[a-z]/ { lower++ } x ~ /^[A-Z]/ { upper++ } x ~ /\?/ { asks++ }
+		tolower(x) ~ /(^|[^a-z])(no|not|nothing|nowhere)[^a-z]/ { rules_out++ }
+		END { print n, length(distinct), length(opener) >= 40, lower >= 80, upper >= 150, asks >= 60, rules_out >= 60 }' \
+		"$SD/conversations.tsv"
+	assert_output '400 400 1 1 1 1 1'
+	# some change their mind later, or add something
+	run awk -F'\t' '$5 == "" && $3 > 1 { n++ } END { print (n >= 50 && n <= 140) }' "$SD/conversations.tsv"
+	assert_output 1
+}
+
+@test "lmrec-synth: conversations: session k is the same whatever their number, and the world around them too" {
+	lmrec-synth -q --users 150 --items 300 --out a
+	lmrec-synth -q --users 150 --items 300 --conversations 30 --out b
+	lmrec-synth -q --users 150 --items 300 --conversations 0 --out c
+	awk -F'\t' 'NR == 1 || substr($1, 2) + 0 <= 30' a/conversations.tsv >first30.tsv
+	cmp first30.tsv b/conversations.tsv
+	cmp <(head -n 31 a/conversation-targets.tsv) b/conversation-targets.tsv
+	for f in items.tsv users.tsv interactions.tsv.gz image.tsv audio.tsv; do cmp a/$f c/$f; done
+	# --conversations 0: no conversation files; asked for by name, the headers alone
+	run ls c
+	assert_output "$(printf '%s\n' audio.tsv image.tsv interactions.tsv.gz items.tsv users.tsv)"
+	run -0 --separate-stderr lmrec-synth --users 150 --items 300 --conversations 0 --stream conversations
+	assert_output "$(printf 'session\tuser\tturn\ttext\treply_to')"
+	[ "$stderr" = "lmrec-synth: seed 1: 300 items, 150 users, 0 interactions, 0 conversations" ]
+}
+
+@test "lmrec-synth: conversations: a held-out world (seed 2) has other users, targets and words" {
+	lmrec-synth -q --seed 2 --users 300 --items 600 --conversations 100 --out held
+	lmrec-synth -q --seed 1 --users 300 --items 600 --conversations 100 --out tuned
+	run head -n 1 held/conversations.tsv
+	assert_output "$(printf 'session\tuser\tturn\ttext\treply_to')"
+	[ "$(wc -l <held/conversation-targets.tsv)" -eq 101 ]
+	# hardly an opening in common
+	common=$(comm -12 <(awk -F'\t' '$3 == 1 { print $4 }' held/conversations.tsv | sort) \
+		<(awk -F'\t' '$3 == 1 { print $4 }' tuned/conversations.tsv | sort) | wc -l)
+	[ "$common" -le 3 ]
+	# its targets are items of its own catalog, available
+	run awk -F'\t' 'FNR == 1 { next } FILENAME ~ /items/ { a[$1] = $7; next } a[$2] != 1 { bad++ } END { print bad + 0 }' \
+		held/items.tsv held/conversation-targets.tsv
+	assert_output 0
 }
 
 @test "lmrec-synth: the interactions stream reads back whole through lmrec-split" {

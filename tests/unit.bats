@@ -231,3 +231,8 @@ unit() {
 @test "unit sasrec: forward against a slow version and PyTorch, every tensor's gradient for each loss, threads, AdamW, learning a cycle" {
 	unit sasrec
 }
+
+@test "unit llm: request builders, answer readers and their refusals, exact framing through cat, counts" {
+	unit llm
+	assert_line 'ok 6 - test_cat_round_trip'
+}

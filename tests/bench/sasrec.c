@@ -4,12 +4,14 @@
  *   tests/bench/sasrec [-d u.data] [-e epochs] [-j threads] [-l ce|sampled|bce]
  *                      [-n negatives] [-L maxlen] [-k dim] [-b batch]
  *
- * With -d, each user's items of MovieLens-100K's u.data in time order
- * (ties by item) make one sequence (the last maxlen + 1: inputs all but the
+ * With -d, each user's items of a file in u.data's layout (user item
+ * rating ts, ids from 1; MovieLens-100K's, or tests/bench/sasrec.sh's
+ * synthetic stream of MovieLens-1M's shape) in time order (ties by item)
+ * make one sequence (the last maxlen + 1: inputs all but the
  * last, targets shifted by one); without it, 943 random sequences with
  * ML-100K's lengths drawn from 20 to 737. One epoch is every user's
  * sequence once in a shuffled order, batch 128, 2 blocks, 1 head, dim 50,
- * dropout 0.2. Prints one TSV row an epoch: epoch, threads, loss, seconds. */
+ * dropout 0.2 (dim by -k). Prints one TSV row an epoch: epoch, threads, loss, seconds. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,7 +67,7 @@ int main(int argc, char **argv)
 				      : !strcmp(lossname, "sampled") ? LMREC_SASREC_SAMPLED
 								     : LMREC_SASREC_BCE;
 	size_t users = 943, items = 1682, L = maxlen;
-	uint32_t *seq = lmrec_xcalloc(users * L, sizeof *seq), *tgt = lmrec_xcalloc(users * L, sizeof *tgt);
+	uint32_t *seq = NULL, *tgt = NULL;
 	size_t tokens = 0;
 	struct lmrec_rng r;
 	lmrec_rng_seed(&r, 1);
@@ -75,11 +77,18 @@ int main(int argc, char **argv)
 			lmrec_die(1, "%s:", data);
 		size_t n = 0, cap = 0;
 		struct ev *e = NULL, x;
+		users = items = 0;
 		while (fscanf(fp, "%u %u %*d %ld", &x.user, &x.item, &x.ts) == 3) {
+			if (x.user == 0 || x.item == 0)
+				lmrec_die(65, "%s: user and item ids start at 1", data);
 			LMREC_GROW(e, cap, n + 1);
 			e[n++] = x;
+			users = x.user > users ? x.user : users;
+			items = x.item > items ? x.item : items;
 		}
 		fclose(fp);
+		seq = lmrec_xcalloc(users * L, sizeof *seq);
+		tgt = lmrec_xcalloc(users * L, sizeof *tgt);
 		qsort(e, n, sizeof *e, by_user_time);
 		for (size_t i = 0; i < n;) {
 			size_t j = i;
@@ -96,6 +105,8 @@ int main(int argc, char **argv)
 		}
 		free(e);
 	} else {
+		seq = lmrec_xcalloc(users * L, sizeof *seq);
+		tgt = lmrec_xcalloc(users * L, sizeof *tgt);
 		for (size_t u = 0; u < users; u++) {
 			size_t len = 20 + (size_t)(lmrec_rng_double(&r) * lmrec_rng_double(&r) * 400);
 			size_t m = (len > L + 1 ? L + 1 : len) - 1;

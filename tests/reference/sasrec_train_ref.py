@@ -9,7 +9,11 @@ real position; Adam, learning rate 0.001. Width 50, 2 blocks, 1 head,
 feed-forward 50, maxlen 200 (no dropout: the reference has none, and it
 costs little). Prints one line an epoch: epoch, threads, loss, seconds.
 
-    /usr/bin/python3 tests/reference/sasrec_train_ref.py u.data [EPOCHS] [THREADS]
+    /usr/bin/python3 tests/reference/sasrec_train_ref.py u.data [EPOCHS] [THREADS] [DIM]
+
+u.data: MovieLens-100K's, or any file in its layout (user item rating ts,
+TAB-separated), such as tests/bench/sasrec.sh's stream of MovieLens-1M's
+shape; DIM (default 50) is the width and the feed-forward size.
 
 For the benchmark only; never run by make check."""
 import os
@@ -25,6 +29,7 @@ import sasrec_ref as ref  # noqa: E402
 path = sys.argv[1]
 epochs = int(sys.argv[2]) if len(sys.argv) > 2 else 3
 threads = int(sys.argv[3]) if len(sys.argv) > 3 else 1
+dim = int(sys.argv[4]) if len(sys.argv) > 4 else 50
 torch.set_num_threads(threads)
 torch.manual_seed(1)
 
@@ -36,7 +41,7 @@ with open(path) as f:
         rows[u].append((int(ts), int(i)))
         items.setdefault(int(i), len(items) + 1)
 MAXLEN = 200
-ref.ITEMS, ref.DIM, ref.BLOCKS, ref.HEADS, ref.MAXLEN, ref.FFN = len(items), 50, 2, 1, MAXLEN, 50
+ref.ITEMS, ref.DIM, ref.BLOCKS, ref.HEADS, ref.MAXLEN, ref.FFN = len(items), dim, 2, 1, MAXLEN, dim
 seqs, tgts = [], []
 for u in sorted(rows):
     s = [items[i] for _, i in sorted(rows[u])][-(MAXLEN + 1):]
