@@ -374,11 +374,31 @@ struct ctx {
 	size_t deccap;
 };
 
-/* The slots of one request. The one place that reads a request: an
- * external parser (--llm-cmd) would be asked here first, its answer read
- * with lmrec_slots_from_json, and this parser used when it fails. */
-static void parse_turn(struct ctx *x, const char *text, size_t len, int64_t key_hint, struct lmrec_slots *out)
+/* The slots of one request, said at turn of session s whose state is
+ * d's, key_hint the key of the question waiting (-1: none). The one place
+ * that reads a request: an external parser (--llm-cmd, lib/llm.h) is to
+ * be asked here first, its answer taking the built-in parser's place for
+ * the turn:
+ *
+ *     struct lmrec_slots_llm ctx = {0};
+ *     lmrec_slots_to_llm(x->v, &d->state, &ctx);
+ *     json_t *rq = lmrec_llm_parse_request(s->id, turn, decoded text, &ctx.p,
+ *                                          name of key_hint or NULL);
+ *     json_t *ans = lmrec_llm_ask(llm, rq);
+ *     struct lmrec_llm_parse p;
+ *     if (ans && lmrec_llm_read_parse(ans, &p, &why) == 0)
+ *             lmrec_slots_from_llm(x->v, &p, out, &unknown) and return;
+ *     else fall back to lmrec_slots_parse below (llm.c counts why).
+ *
+ * The answer flags (yes, no, either) come from the built-in scopes
+ * (lmrec_slots_scope) either way, since the protocol answers a question
+ * with the asked key's slot itself. */
+static void parse_turn(struct ctx *x, const struct session *s, size_t turn, const struct lmrec_dialog *d,
+		       const char *text, size_t len, int64_t key_hint, struct lmrec_slots *out)
 {
+	(void)s;
+	(void)turn;
+	(void)d;
 	LMREC_GROW(x->dec, x->deccap, len + 1);
 	size_t n = lmrec_tsv_unescape(x->dec, text, len);
 	lmrec_slots_parse(x->v, &x->sc, x->dec, n, key_hint, out);
@@ -507,7 +527,7 @@ static void replay(struct ctx *x, struct lmrec_out *out, const struct session *s
 		} else {
 			break;
 		}
-		parse_turn(x, text, strlen(text), q.key < (int64_t)x->v->nkeys ? q.key : -1, &slots);
+		parse_turn(x, s, turn, d, text, strlen(text), q.key < (int64_t)x->v->nkeys ? q.key : -1, &slots);
 		lmrec_dialog_turn(d, &slots);
 		lmrec_dialog_rank(d);
 		q = (struct lmrec_question){.key = -1, .pair = -1};
@@ -586,7 +606,7 @@ static void run_parse_only(struct ctx *x, char **files, size_t nfiles, struct lm
 			lmrec_out_str(out, "slots\n");
 		}
 		while (lmrec_tsv_read(r)) {
-			parse_turn(x, r->f[cx].p, r->f[cx].len, -1, &slots);
+			parse_turn(x, NULL, 0, NULL, r->f[cx].p, r->f[cx].len, -1, &slots);
 			lmrec_out_write(out, r->line, r->linelen);
 			lmrec_out_tab(out);
 			lmrec_slots_write(out, x->v, &slots);

@@ -3,8 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <jansson.h>
-
+#include "llm.h"
 #include "slots.h"
 #include "slotvocab.h"
 #include "tsv.h"
@@ -1287,34 +1286,63 @@ void lmrec_slots_parse(const struct lmrec_slotvocab *v, struct lmrec_slots_scrat
 
 /* ---- an external parser ---- */
 
-/* The index of name in ids, or -1. */
-static int64_t find_name(const struct lmrec_ids *ids, const char *name)
+/* The index of the decoded name s in ids (escaped form), or -1. */
+static int64_t find_name(const struct lmrec_ids *ids, const char *s, char **buf, size_t *cap)
 {
-	return name ? lmrec_ids_find(ids, name, strlen(name)) : -1;
+	if (!s)
+		return -1;
+	/* escape it as the dictionaries keep names */
+	size_t n = strlen(s), o = 0;
+	LMREC_GROW(*buf, *cap, 2 * n + 1);
+	for (size_t k = 0; k < n; k++) {
+		char c = s[k];
+		const char *e = c == '\t' ? "\\t" : c == '\n' ? "\\n" : c == '\r' ? "\\r" : c == '\\' ? "\\\\" : NULL;
+		if (e) {
+			(*buf)[o++] = e[0];
+			(*buf)[o++] = e[1];
+		} else {
+			(*buf)[o++] = c;
+		}
+	}
+	return lmrec_ids_find(ids, *buf, o);
 }
 
-static void json_names(const struct lmrec_slotvocab *v, json_t *j, int kind, struct lmrec_slots *out,
-		       size_t *unknown)
+void lmrec_slots_from_llm(const struct lmrec_slotvocab *v, const struct lmrec_llm_parse *p, struct lmrec_slots *out,
+			  size_t *unknown)
 {
-	const struct lmrec_ids *ids = kind == LMREC_SLOT_CATEGORY ? v->cat->categories : v->cat->domains;
-	size_t n = json_is_array(j) ? json_array_size(j) : 1;
-	for (size_t i = 0; i < n; i++) {
-		json_t *e = json_is_array(j) ? json_array_get(j, i) : j;
-		const char *name = json_string_value(e);
-		if (!name)
-			continue;
-		int pol = LMREC_POL_POS;
-		if (name[0] == '-') {
-			pol = LMREC_POL_NEG;
-			name++;
+	const struct lmrec_catalog *c = v->cat;
+	char *buf = NULL;
+	size_t cap = 0;
+	lmrec_slots_clear(out);
+	*unknown = 0;
+	for (size_t i = 0; i < p->nslots; i++) {
+		const struct lmrec_llm_slot *sl = &p->slots[i];
+		struct lmrec_slot x = {LMREC_SLOT_PAIR, sl->polarity == '-' ? LMREC_POL_NEG : LMREC_POL_POS,
+				       LMREC_SRC_EXTERNAL, 0, 1.0f};
+		int64_t id = -1;
+		if (strcmp(sl->key, "category") == 0) {
+			x.kind = LMREC_SLOT_CATEGORY;
+			id = find_name(c->categories, sl->value, &buf, &cap);
+		} else if (strcmp(sl->key, "domain") == 0) {
+			x.kind = LMREC_SLOT_DOMAIN;
+			id = find_name(c->domains, sl->value, &buf, &cap);
+		} else {
+			int64_t k = find_name(c->keys, sl->key, &buf, &cap);
+			int64_t val = k >= 0 ? find_name(c->values, sl->value, &buf, &cap) : -1;
+			id = val >= 0 ? lmrec_slotvocab_pair(v, (uint32_t)k, (uint32_t)val) : -1;
+			if (id >= 0 && v->key_ref[k])
+				id = -1;
+			if (id >= 0 && x.pol == LMREC_POL_NEG && v->key_yesno[k]) {
+				/* "no" to "do you need it waterproof?": waterproof=no,
+				 * as the built-in parser reads it */
+				int64_t other = val == v->yes_value ? v->no_value : v->yes_value;
+				int64_t q = other >= 0 ? lmrec_slotvocab_pair(v, (uint32_t)k, (uint32_t)other) : -1;
+				if (q >= 0) {
+					id = q;
+					x.pol = LMREC_POL_POS;
+				}
+			}
 		}
-		struct lmrec_slot x = {(uint8_t)kind, (int8_t)pol, LMREC_SRC_EXTERNAL, 0, 1.0f};
-		if (strcmp(name, "*") == 0) {
-			x.pol = LMREC_POL_ANY;
-			lmrec_slots_put(out, &x);
-			continue;
-		}
-		int64_t id = find_name(ids, name);
 		if (id < 0) {
 			(*unknown)++;
 			continue;
@@ -1322,124 +1350,96 @@ static void json_names(const struct lmrec_slotvocab *v, json_t *j, int kind, str
 		x.id = (uint32_t)id;
 		lmrec_slots_put(out, &x);
 	}
-}
-
-int lmrec_slots_from_json(const struct lmrec_slotvocab *v, const void *json, struct lmrec_slots *out,
-			  size_t *unknown)
-{
-	json_t *o = (json_t *)json;
-	lmrec_slots_clear(out);
-	*unknown = 0;
-	if (!json_is_object(o))
-		return -1;
-	json_t *slots = json_object_get(o, "slots");
-	if (slots && !json_is_array(slots))
-		return -1;
-	for (size_t i = 0; slots && i < json_array_size(slots); i++) {
-		json_t *e = json_array_get(slots, i);
-		const char *key = json_string_value(json_object_get(e, "key"));
-		const char *val = json_string_value(json_object_get(e, "value"));
-		const char *pol = json_string_value(json_object_get(e, "polarity"));
-		if (!key || !val) {
-			lmrec_slots_clear(out);
-			return -1;
-		}
-		int p = pol && strcmp(pol, "-") == 0 ? LMREC_POL_NEG : LMREC_POL_POS;
-		if (strcmp(key, "answer") == 0) {
-			out->answer |= strcmp(val, "yes") == 0 ? LMREC_ANS_YES : strcmp(val, "no") == 0 ? LMREC_ANS_NO
-								 : strcmp(val, "either") == 0 ? LMREC_ANS_EITHER : 0;
-			continue;
-		}
-		if (strcmp(key, "category") == 0 || strcmp(key, "domain") == 0) {
-			char *tmp = lmrec_xasprintf("%s%s", p == LMREC_POL_NEG ? "-" : "", val);
-			json_t *s = json_string(tmp);
-			free(tmp);
-			if (s)
-				json_names(v, s, key[0] == 'c' ? LMREC_SLOT_CATEGORY : LMREC_SLOT_DOMAIN, out, unknown);
-			json_decref(s);
-			continue;
-		}
-		int64_t k = find_name(v->cat->keys, key);
-		if (k < 0 || v->key_ref[k]) {
-			(*unknown)++;
-			continue;
-		}
-		struct lmrec_slot x = {LMREC_SLOT_KEY, LMREC_POL_ANY, LMREC_SRC_EXTERNAL, (uint32_t)k, 1.0f};
-		if (strcmp(val, "*") != 0) {
-			int64_t vv = find_name(v->cat->values, val);
-			int64_t pr = vv >= 0 ? lmrec_slotvocab_pair(v, (uint32_t)k, (uint32_t)vv) : -1;
-			if (pr < 0) {
+	for (size_t i = 0; i < p->ndrop; i++) {
+		struct lmrec_slot x = {LMREC_SLOT_KEY, LMREC_POL_ANY, LMREC_SRC_EXTERNAL, 0, 1.0f};
+		if (strcmp(p->drop[i], "category") == 0) {
+			x.kind = LMREC_SLOT_CATEGORY;
+		} else {
+			int64_t k = find_name(c->keys, p->drop[i], &buf, &cap);
+			if (k < 0 || v->key_ref[k]) {
 				(*unknown)++;
 				continue;
 			}
-			x.kind = LMREC_SLOT_PAIR;
-			x.pol = (int8_t)p;
-			x.id = (uint32_t)pr;
+			x.id = (uint32_t)k;
 		}
 		lmrec_slots_put(out, &x);
 	}
-	json_t *cat = json_object_get(o, "category");
-	if (cat && !json_is_null(cat))
-		json_names(v, cat, LMREC_SLOT_CATEGORY, out, unknown);
-	json_t *dom = json_object_get(o, "domain");
-	if (dom && !json_is_null(dom))
-		json_names(v, dom, LMREC_SLOT_DOMAIN, out, unknown);
-	json_t *scen = json_object_get(o, "scenario");
-	size_t ns = json_is_array(scen) ? json_array_size(scen) : scen ? 1 : 0;
-	for (size_t i = 0; i < ns; i++) {
-		const char *w = json_string_value(json_is_array(scen) ? json_array_get(scen, i) : scen);
-		if (!w)
-			continue;
-		/* scenario words are kept as words: no separators inside */
-		for (const char *p = w; *p;) {
-			size_t l = strcspn(p, " ,;\t\n\r");
-			lmrec_slots_add_scenario(out, p, l);
-			p += l;
-			p += strspn(p, " ,;\t\n\r");
+	if (p->category) {
+		int64_t id = find_name(c->categories, p->category, &buf, &cap);
+		if (id >= 0) {
+			struct lmrec_slot x = {LMREC_SLOT_CATEGORY, LMREC_POL_POS, LMREC_SRC_EXTERNAL, (uint32_t)id, 1.0f};
+			lmrec_slots_put(out, &x);
+		} else {
+			(*unknown)++;
 		}
 	}
-	return 0;
+	/* scenario words are kept as words: no separators inside */
+	for (const char *w = p->scenario; w && *w;) {
+		size_t l = strcspn(w, " ,;\t\n\r");
+		lmrec_slots_add_scenario(out, w, l);
+		w += l;
+		w += strspn(w, " ,;\t\n\r");
+	}
+	free(buf);
 }
 
-/* A name of the catalog (escaped form) as a JSON string of its text. */
-static json_t *json_name(const struct lmrec_ids *ids, uint32_t i)
+/* A name of the catalog, decoded, kept in x. */
+static const char *keep_name(struct lmrec_slots_llm *x, const struct lmrec_ids *ids, uint32_t i)
 {
 	size_t len;
 	const char *p = lmrec_ids_str(ids, i, &len);
 	char *d = lmrec_xmalloc(len + 1);
-	size_t n = lmrec_tsv_unescape(d, p, len);
-	json_t *s = json_stringn(d, n);
-	free(d);
-	return s ? s : json_string("");
+	d[lmrec_tsv_unescape(d, p, len)] = '\0';
+	LMREC_GROW(x->str, x->cap, x->nstr + 1);
+	x->str[x->nstr++] = d;
+	return d;
 }
 
-void *lmrec_slots_to_json(const struct lmrec_slotvocab *v, const struct lmrec_slots *s)
+void lmrec_slots_to_llm(const struct lmrec_slotvocab *v, const struct lmrec_slots *s, struct lmrec_slots_llm *x)
 {
-	json_t *a = json_array();
-	if (!a)
-		lmrec_die(LMREC_EXIT_FAIL, "out of memory");
+	const struct lmrec_catalog *c = v->cat;
+	lmrec_slots_llm_free(x);
+	x->slots = lmrec_xcalloc(s->n + 1, sizeof *x->slots);
+	x->p.slots = x->slots;
 	for (size_t i = 0; i < s->n; i++) {
-		const struct lmrec_slot *x = &s->s[i];
-		json_t *key, *val;
-		if (x->kind == LMREC_SLOT_CATEGORY || x->kind == LMREC_SLOT_DOMAIN) {
-			key = json_string(x->kind == LMREC_SLOT_CATEGORY ? "category" : "domain");
-			val = x->pol == LMREC_POL_ANY ? json_string("*")
-						       : json_name(x->kind == LMREC_SLOT_CATEGORY ? v->cat->categories
-												   : v->cat->domains,
-								   x->id);
-		} else if (x->kind == LMREC_SLOT_PAIR) {
-			key = json_name(v->cat->keys, v->pair_key[x->id]);
-			val = json_name(v->cat->values, v->pair_val[x->id]);
+		const struct lmrec_slot *y = &s->s[i];
+		if (y->pol == LMREC_POL_ANY)
+			continue; /* the protocol has no "any" value */
+		struct lmrec_llm_slot *sl = &x->slots[x->p.nslots];
+		sl->polarity = y->pol == LMREC_POL_NEG ? '-' : '+';
+		if (y->kind == LMREC_SLOT_PAIR) {
+			sl->key = keep_name(x, c->keys, v->pair_key[y->id]);
+			sl->value = keep_name(x, c->values, v->pair_val[y->id]);
+		} else if (y->kind == LMREC_SLOT_CATEGORY && y->pol == LMREC_POL_POS && !x->p.category) {
+			x->p.category = keep_name(x, c->categories, y->id);
+			continue;
+		} else if (y->kind == LMREC_SLOT_CATEGORY) {
+			sl->key = "category";
+			sl->value = keep_name(x, c->categories, y->id);
+		} else if (y->kind == LMREC_SLOT_DOMAIN) {
+			sl->key = "domain";
+			sl->value = keep_name(x, c->domains, y->id);
 		} else {
-			key = json_name(v->cat->keys, x->id);
-			val = json_string("*");
+			continue;
 		}
-		json_t *o = json_object();
-		json_t *pol = json_string(x->pol == LMREC_POL_NEG ? "-" : "+");
-		if (!o || !key || !val || !pol || json_object_set_new(o, "key", key) ||
-		    json_object_set_new(o, "value", val) || json_object_set_new(o, "polarity", pol) ||
-		    json_array_append_new(a, o))
-			lmrec_die(LMREC_EXIT_FAIL, "out of memory");
+		x->p.nslots++;
 	}
-	return a;
+	if (s->slen) {
+		char *w = lmrec_xstrdup(s->scenario);
+		for (char *q = w; *q; q++)
+			if (*q == ',')
+				*q = ' ';
+		LMREC_GROW(x->str, x->cap, x->nstr + 1);
+		x->str[x->nstr++] = w;
+		x->p.scenario = w;
+	}
+}
+
+void lmrec_slots_llm_free(struct lmrec_slots_llm *x)
+{
+	for (size_t i = 0; i < x->nstr; i++)
+		free(x->str[i]);
+	free(x->str);
+	free(x->slots);
+	memset(x, 0, sizeof *x);
 }

@@ -70,6 +70,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "llm.h"
 #include "text.h"
 
 #define LMREC_SLOTS_MAX_BYTES 65536
@@ -247,23 +248,31 @@ void lmrec_slots_scratch_free(struct lmrec_slots_scratch *sc);
 void lmrec_slots_parse(const struct lmrec_slotvocab *v, struct lmrec_slots_scratch *sc, const char *s,
 		       size_t len, int64_t key_hint, struct lmrec_slots *out);
 
-/* ---- an external parser (--llm-cmd) ---- */
+/* ---- an external parser (--llm-cmd, llm.h) ---- */
 
-/* The answer of an external model in the protocol of lmrec-formats(5)
- * ("external language model"): a JSON object {"slots": [{"key": K,
- * "value": V, "polarity": "+"|"-"}, ...], "category": C or [C, ...] or
- * null, "scenario": "words" or [...] or null}, where a value "*" means
- * any, and "yes" / "no" / "either" as the key "answer" set the answer
- * flags. Reads it into out (cleared first), json being a json_t * (void *
- * here so that this header does not need jansson's). Keys, values and
- * categories the catalog does not have are left out and counted in
- * *unknown. Returns 0, or -1 when json is not an object of that shape
- * (out is then empty and the caller falls back to lmrec_slots_parse). */
-int lmrec_slots_from_json(const struct lmrec_slotvocab *v, const void *json, struct lmrec_slots *out,
+/* An external parser's answer to a parse request (lmrec_llm_read_parse)
+ * as slots, into out (cleared): each key=value the catalog has (keys
+ * "category" and "domain" name those; a reference key is left out; a
+ * negated yes/no value is the other value, as the built-in parser reads
+ * it: -waterproof=yes is waterproof=no), the dropped keys as key=*
+ * ("drop": ["price"]; "category" drops the category), the category, and
+ * the scenario's words. What the catalog does not have is left out and
+ * counted in *unknown. Its slots weigh 1, like words read exactly. */
+void lmrec_slots_from_llm(const struct lmrec_slotvocab *v, const struct lmrec_llm_parse *p, struct lmrec_slots *out,
 			  size_t *unknown);
-/* The slots as that JSON array ([{"key":..,"value":..,"polarity":..}],
- * categories and domains as keys "category" and "domain"), a new json_t *
- * reference: the "context" of a parse request. */
-void *lmrec_slots_to_json(const struct lmrec_slotvocab *v, const struct lmrec_slots *s);
+
+/* The slots of a conversation as the context of a parse request
+ * (lmrec_llm_parse_request): the pairs wanted and not wanted, the first
+ * wanted category as the category (the others as slots of key
+ * "category"), the scenario words; key=* is left out (the protocol has no
+ * "any"). The strings live in x until lmrec_slots_llm_free. */
+struct lmrec_slots_llm {
+	struct lmrec_llm_parse p;
+	struct lmrec_llm_slot *slots;
+	char **str;
+	size_t nstr, cap;
+};
+void lmrec_slots_to_llm(const struct lmrec_slotvocab *v, const struct lmrec_slots *s, struct lmrec_slots_llm *x);
+void lmrec_slots_llm_free(struct lmrec_slots_llm *x);
 
 #endif

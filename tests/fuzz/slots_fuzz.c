@@ -1,5 +1,5 @@
-/* Fuzz target: the request parser of lmrec-chat (lib/slots.c), the JSON
- * reader of an external parser's answer, and the dialogue state that
+/* Fuzz target: the request parser of lmrec-chat (lib/slots.c), the
+ * reading of an external parser's answer, and the dialogue state that
  * takes the result (lib/dialog.c).
  *
  * The vocabulary is learned once from a small built-in catalog (two
@@ -9,9 +9,10 @@
  * the vocabulary (kinds, ids, polarities, weights, no slot twice), the
  * written slots hold no raw TAB or LF, then the slots go through a
  * dialogue turn, a ranking and a question, each checked likewise. An
- * input that starts with '{' is also read as an external answer
- * (lmrec_slots_from_json), which must either refuse it or give slots
- * that pass the same checks. Nothing may die: the parser has no failure
+ * input that starts with '{' is also read as an external parser's answer
+ * (lmrec_llm_read_parse, lmrec_slots_from_llm), which must give slots
+ * that pass the same checks when llm.h accepts it, and back as the
+ * context of a request (lmrec_slots_to_llm). Nothing may die: the parser has no failure
  * path, so a die is a bug the fuzzer reports. */
 #include <math.h>
 
@@ -171,16 +172,23 @@ static int lmrec_fuzz_slots(const uint8_t *data, size_t size)
 	if (size && data[0] == '{') {
 		json_error_t err;
 		json_t *j = json_loadb((const char *)data, size, 0, &err);
-		size_t unknown;
-		if (j && lmrec_slots_from_json(v, j, &b, &unknown) == 0) {
+		struct lmrec_llm_parse p;
+		const char *why;
+		if (j && json_is_object(j) && lmrec_llm_read_parse(j, &p, &why) == 0) {
+			size_t unknown;
+			lmrec_slots_from_llm(v, &p, &b, &unknown);
+			FUZZ_ASSERT(unknown <= p.nslots + p.ndrop + 1);
 			fuzz_slots_check(v, &b);
 			fuzz_slots_write(v, &b);
-			json_t *back = lmrec_slots_to_json(v, &b);
-			FUZZ_ASSERT(json_is_array(back) && json_array_size(back) == b.n);
-			json_decref(back);
+			struct lmrec_slots_llm x = {0};
+			lmrec_slots_to_llm(v, &b, &x);
+			FUZZ_ASSERT(x.p.nslots <= b.n);
+			json_t *r = lmrec_llm_parse_request("s", 1, "t", &x.p, NULL);
+			FUZZ_ASSERT(json_is_object(r));
+			json_decref(r);
+			lmrec_slots_llm_free(&x);
+			lmrec_llm_parse_free(&p);
 			fuzz_slots_dialog(v, &b);
-		} else if (j) {
-			FUZZ_ASSERT(b.n == 0 && b.slen == 0 && b.answer == 0); /* refused: nothing kept */
 		}
 		json_decref(j);
 	}

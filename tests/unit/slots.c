@@ -1,6 +1,7 @@
 /* Unit tests of lib/slots.c and lib/slotvocab.c: normalisation, scopes,
- * the exact, scenario and answer readings of requests, the JSON of an
- * external parser, and bounds on odd input.
+ * the exact, scenario and answer readings of requests, the answer of an
+ * external parser (llm.h) as slots and the state as its context, and
+ * bounds on odd input.
  *
  *   tests/unit/slots ITEMS   (tests/fixtures/chat/items.tsv)
  */
@@ -246,43 +247,42 @@ static void test_answers(void)
 	fixture_close(&f);
 }
 
-static void test_json(void)
+static void test_llm(void)
 {
 	struct fixture f;
 	fixture_open(&f);
 	json_error_t err;
 	json_t *j = json_loads("{\"slots\": [{\"key\": \"weight\", \"value\": \"heavy\", \"polarity\": \"-\"},"
-			       " {\"key\": \"color\", \"value\": \"*\"}, {\"key\": \"color\", \"value\": \"mauve\"},"
-			       " {\"key\": \"answer\", \"value\": \"yes\"}],"
-			       " \"category\": \"jackets\", \"scenario\": [\"rainy day\"]}",
+			       " {\"key\": \"waterproof\", \"value\": \"yes\", \"polarity\": \"-\"},"
+			       " {\"key\": \"color\", \"value\": \"mauve\"}, {\"key\": \"restaurant\", \"value\": \"f1\"}],"
+			       " \"drop\": [\"price\", \"nonsense\"], \"category\": \"jackets\", \"scenario\": \"rainy day\"}",
 			       0, &err);
 	CHECK(j != NULL);
+	struct lmrec_llm_parse p;
+	const char *why = NULL;
+	CHECK_INT(lmrec_llm_read_parse(j, &p, &why), 0);
 	size_t unknown = 9;
-	CHECK_INT(lmrec_slots_from_json(f.v, j, &f.s, &unknown), 0);
-	CHECK_INT(unknown, 1); /* mauve */
-	CHECK_INT(f.s.answer, LMREC_ANS_YES);
+	lmrec_slots_from_llm(f.v, &p, &f.s, &unknown);
+	CHECK_INT(unknown, 3); /* mauve, a reference key, nonsense */
 	struct lmrec_out *o = lmrec_out_open_mem();
 	lmrec_slots_write(o, f.v, &f.s);
-	CHECK_MEM(o->buf, o->len, "category=jackets;color=*;-weight=heavy;scenario=rainy,day", 57);
+	static const char want[] = "category=jackets;price=*;waterproof=no;-weight=heavy;scenario=rainy,day";
+	CHECK_MEM(o->buf, o->len, want, sizeof want - 1);
 	lmrec_out_abort(o);
-	/* and back: the context of a request */
-	json_t *back = lmrec_slots_to_json(f.v, &f.s);
-	char *text = json_dumps(back, JSON_COMPACT);
-	CHECK_STR(text, "[{\"key\":\"category\",\"value\":\"jackets\",\"polarity\":\"+\"},"
-			"{\"key\":\"color\",\"value\":\"*\",\"polarity\":\"+\"},"
-			"{\"key\":\"weight\",\"value\":\"heavy\",\"polarity\":\"-\"}]");
+	lmrec_llm_parse_free(&p);
+	json_decref(j);
+	/* and back: the context of the next request */
+	struct lmrec_slots_llm x = {0};
+	lmrec_slots_to_llm(f.v, &f.s, &x);
+	json_t *r = lmrec_llm_parse_request("s1", 2, "yes", &x.p, "waterproof");
+	char *text = json_dumps(r, JSON_COMPACT);
+	CHECK_STR(text, "{\"task\":\"parse\",\"session\":\"s1\",\"turn\":2,\"text\":\"yes\",\"context\":{\"slots\":"
+			"[{\"key\":\"waterproof\",\"value\":\"no\",\"polarity\":\"+\"},"
+			"{\"key\":\"weight\",\"value\":\"heavy\",\"polarity\":\"-\"}],"
+			"\"category\":\"jackets\",\"scenario\":\"rainy day\",\"asked\":\"waterproof\"}}");
 	free(text);
-	json_decref(back);
-	json_decref(j);
-	/* refusals leave nothing */
-	j = json_loads("[1, 2]", 0, &err);
-	CHECK_INT(lmrec_slots_from_json(f.v, j, &f.s, &unknown), -1);
-	CHECK_INT(f.s.n, 0);
-	json_decref(j);
-	j = json_loads("{\"slots\": [{\"key\": \"color\"}]}", 0, &err);
-	CHECK_INT(lmrec_slots_from_json(f.v, j, &f.s, &unknown), -1);
-	CHECK_INT(f.s.n, 0);
-	json_decref(j);
+	json_decref(r);
+	lmrec_slots_llm_free(&x);
 	fixture_close(&f);
 }
 
@@ -333,7 +333,7 @@ int main(int argc, char **argv)
 	CHECK_RUN(test_dont_care);
 	CHECK_RUN(test_scenario);
 	CHECK_RUN(test_answers);
-	CHECK_RUN(test_json);
+	CHECK_RUN(test_llm);
 	CHECK_RUN(test_bounds);
 	return check_done();
 }
