@@ -16,6 +16,7 @@
 #include "recmodel.h"
 #include "slots.h"
 #include "slotvocab.h"
+#include "turns.h"
 #include "wordvec.h"
 
 struct opts {
@@ -152,124 +153,11 @@ static const struct option long_options[] = {
 
 /* ---- the turns ---- */
 
-struct row {
-	int64_t turn;
-	char *text;       /* as in the input: escaped */
-	int64_t reply_to; /* the key answered (catalog key index), -2 for a key the
-			   * catalog does not have, -1: a free row */
-};
-
-struct session {
-	char *id, *user;  /* escaped */
-	struct row *free_rows; /* by turn */
-	size_t nfree, fcap;
-	struct row *replies;   /* one per key */
-	size_t nreply, rcap;
-	int64_t target;        /* catalog item, or -1 */
-};
-
-struct turns {
-	struct lmrec_ids *ids;
-	struct session *s;
-	size_t cap;
-	int has_reply;
-};
-
-static int cmp_row(const void *pa, const void *pb)
-{
-	const struct row *a = pa, *b = pb;
-	return a->turn < b->turn ? -1 : a->turn > b->turn;
-}
-
-static void read_turns(struct turns *t, char **files, size_t nfiles, const struct lmrec_catalog *cat)
-{
-	static char *stdin_only[] = {"-"};
-	if (nfiles == 0) {
-		files = stdin_only;
-		nfiles = 1;
-	}
-	t->ids = lmrec_ids_new();
-	struct lmrec_tsv *first = NULL;
-	for (size_t fi = 0; fi < nfiles; fi++) {
-		struct lmrec_tsv *r = lmrec_tsv_open(files[fi]);
-		if (first)
-			lmrec_tsv_same_header(first, r);
-		size_t cs = lmrec_tsv_col(r, "session"), cu = lmrec_tsv_col(r, "user");
-		size_t ct = lmrec_tsv_col(r, "turn"), cx = lmrec_tsv_col(r, "text");
-		long cr = lmrec_tsv_col_opt(r, "reply_to");
-		t->has_reply = cr >= 0;
-		while (lmrec_tsv_read(r)) {
-			struct lmrec_field f = r->f[cs], u = r->f[cu];
-			if (f.len == 0)
-				lmrec_tsv_die(r, cs, "empty id");
-			if (u.len == 0)
-				lmrec_tsv_die(r, cu, "empty id");
-			int64_t turn = lmrec_tsv_i64(r, ct);
-			if (turn < 1)
-				lmrec_tsv_die(r, ct, "'%" PRId64 "' is not a turn number (1, 2, ...)", turn);
-			size_t before = lmrec_ids_count(t->ids);
-			uint32_t k = lmrec_ids_intern(t->ids, f.p, f.len);
-			if (k == before) {
-				LMREC_GROW(t->s, t->cap, (size_t)k + 1);
-				memset(&t->s[k], 0, sizeof t->s[k]);
-				t->s[k].id = lmrec_xstrndup(f.p, f.len);
-				t->s[k].user = lmrec_xstrndup(u.p, u.len);
-				t->s[k].target = -1;
-			}
-			struct session *s = &t->s[k];
-			if (strlen(s->user) != u.len || memcmp(s->user, u.p, u.len) != 0)
-				lmrec_tsv_die(r, cu, "session '%s' already belongs to user '%s'", s->id, s->user);
-			struct row row = {turn, lmrec_xstrndup(r->f[cx].p, r->f[cx].len), -1};
-			struct lmrec_field rf = cr >= 0 ? r->f[cr] : (struct lmrec_field){NULL, 0};
-			if (rf.len == 0) {
-				for (size_t j = 0; j < s->nfree; j++)
-					if (s->free_rows[j].turn == turn)
-						lmrec_tsv_die(r, ct, "turn %" PRId64 " of session '%s' is given twice", turn,
-							      s->id);
-				LMREC_GROW(s->free_rows, s->fcap, s->nfree + 1);
-				s->free_rows[s->nfree++] = row;
-				continue;
-			}
-			/* a key of the catalog, or "category" (after the keys) */
-			int64_t key = lmrec_ids_find(cat->keys, rf.p, rf.len);
-			if (key < 0 && rf.len == 8 && memcmp(rf.p, "category", 8) == 0)
-				key = (int64_t)lmrec_ids_count(cat->keys);
-			row.reply_to = key >= 0 ? key : -2;
-			for (size_t j = 0; j < s->nreply && key >= 0; j++)
-				if (s->replies[j].reply_to == key)
-					lmrec_tsv_die(r, (size_t)cr, "session '%s' answers '%.*s' twice", s->id, (int)rf.len,
-						      rf.p);
-			LMREC_GROW(s->replies, s->rcap, s->nreply + 1);
-			s->replies[s->nreply++] = row;
-		}
-		if (first)
-			lmrec_tsv_close(r);
-		else
-			first = r;
-	}
-	lmrec_tsv_close(first);
-	for (size_t k = 0; k < lmrec_ids_count(t->ids); k++)
-		qsort(t->s[k].free_rows, t->s[k].nfree, sizeof *t->s[k].free_rows, cmp_row);
-}
-
-static void free_turns(struct turns *t)
-{
-	for (size_t k = 0; t->ids && k < lmrec_ids_count(t->ids); k++) {
-		struct session *s = &t->s[k];
-		for (size_t j = 0; j < s->nfree; j++)
-			free(s->free_rows[j].text);
-		for (size_t j = 0; j < s->nreply; j++)
-			free(s->replies[j].text);
-		free(s->free_rows);
-		free(s->replies);
-		free(s->id);
-		free(s->user);
-	}
-	free(t->s);
-	lmrec_ids_free(t->ids);
-}
-
-static void read_targets(struct turns *t, const char *path, const struct lmrec_catalog *cat, size_t *ntargets)
+/* The target of each session (catalog item; -1 none, -2 outside the
+ * catalog: never found) into target (sessions); the number of targets
+ * into *ntargets. */
+static void read_targets(const struct lmrec_turns *t, const char *path, const struct lmrec_catalog *cat,
+			 int64_t *target, size_t *ntargets)
 {
 	struct lmrec_tsv *r = lmrec_tsv_open(path);
 	size_t cs = lmrec_tsv_col(r, "session"), ci = lmrec_tsv_col(r, "item");
@@ -282,10 +170,10 @@ static void read_targets(struct turns *t, const char *path, const struct lmrec_c
 		int64_t k = lmrec_ids_find(t->ids, f.p, f.len);
 		if (k < 0)
 			continue; /* a session without turns: a miss */
-		if (t->s[k].target != -1)
+		if (target[k] != -1)
 			lmrec_tsv_die(r, cs, "session '%.*s' has two targets", (int)f.len, f.p);
 		int64_t i = lmrec_catalog_find(cat, it.p, it.len);
-		t->s[k].target = i >= 0 ? i : -2; /* -2: not in the catalog, never found */
+		target[k] = i >= 0 ? i : -2;
 	}
 	lmrec_tsv_close(r);
 }
@@ -370,9 +258,23 @@ struct ctx {
 	const struct lmrec_catalog *cat;
 	const struct lmrec_slotvocab *v;
 	struct lmrec_slots_scratch sc;
-	char *dec;
-	size_t deccap;
+	char *dec, *key;
+	size_t deccap, keycap;
 };
+
+/* The name of a key as reply_to writes it (escaped; "category" after the
+ * catalog's keys), NUL-terminated, in x. */
+static const char *key_name(struct ctx *x, int64_t key)
+{
+	if (key >= (int64_t)x->v->nkeys)
+		return "category";
+	size_t len;
+	const char *p = lmrec_ids_str(x->cat->keys, (uint32_t)key, &len);
+	LMREC_GROW(x->key, x->keycap, len + 1);
+	memcpy(x->key, p, len);
+	x->key[len] = '\0';
+	return x->key;
+}
 
 /* The slots of one request, said at turn of session s whose state is
  * d's, key_hint the key of the question waiting (-1: none). The one place
@@ -393,7 +295,7 @@ struct ctx {
  * The answer flags (yes, no, either) come from the built-in scopes
  * (lmrec_slots_scope) either way, since the protocol answers a question
  * with the asked key's slot itself. */
-static void parse_turn(struct ctx *x, const struct session *s, size_t turn, const struct lmrec_dialog *d,
+static void parse_turn(struct ctx *x, const struct lmrec_session *s, size_t turn, const struct lmrec_dialog *d,
 		       const char *text, size_t len, int64_t key_hint, struct lmrec_slots *out)
 {
 	(void)s;
@@ -423,7 +325,7 @@ struct found {
 	size_t sessions, questions;
 };
 
-static void write_turn_rows(struct ctx *x, struct lmrec_out *out, const struct session *s, size_t turn,
+static void write_turn_rows(struct ctx *x, struct lmrec_out *out, const struct lmrec_session *s, size_t turn,
 			    const char *text, int64_t reply_to, struct lmrec_slots *slots, struct lmrec_dialog *d,
 			    const struct cf *cf, const char *question)
 {
@@ -480,8 +382,8 @@ static void write_turn_rows(struct ctx *x, struct lmrec_out *out, const struct s
 /* Replays one session (its replay semantics are in lmrec-chat(1)): writes
  * its rows, and counts in fd (or NULL) whether its target was found by
  * each step. */
-static void replay(struct ctx *x, struct lmrec_out *out, const struct session *s, struct lmrec_dialog *d,
-		   struct cf *cf, struct found *fd)
+static void replay(struct ctx *x, struct lmrec_out *out, const struct lmrec_session *s, int64_t target,
+		   struct lmrec_dialog *d, struct cf *cf, struct found *fd)
 {
 	const struct opts *o = x->o;
 	const struct lmrec_catalog *cat = x->cat;
@@ -510,20 +412,18 @@ static void replay(struct ctx *x, struct lmrec_out *out, const struct session *s
 		const char *text;
 		int64_t reply_to = -1;
 		int answer = 0;
-		if (next < s->nfree && (size_t)s->free_rows[next].turn == turn) {
-			text = s->free_rows[next++].text;
+		if (next < s->nsaid && (size_t)s->said[next].turn == turn) {
+			text = s->said[next++].text;
 		} else if (q.key >= 0 && x->replayed) {
 			/* the user answers the question asked last: "either"
 			 * when the stream has no answer to it */
 			reply_to = q.key;
-			text = "either";
-			for (size_t j = 0; j < s->nreply; j++)
-				if (s->replies[j].reply_to == q.key)
-					text = s->replies[j].text;
+			const struct lmrec_turn *a = lmrec_turns_answer(s, key_name(x, q.key));
+			text = a ? a->text : "either";
 			answer = 1;
 			answers++;
-		} else if (next < s->nfree) {
-			text = s->free_rows[next++].text;
+		} else if (next < s->nsaid) {
+			text = s->said[next++].text;
 		} else {
 			break;
 		}
@@ -538,8 +438,8 @@ static void replay(struct ctx *x, struct lmrec_out *out, const struct session *s
 		free(question);
 		if (fd) { /* the target among the first K of the ranking */
 			for (size_t k = 0; k < nk; k++)
-				for (size_t r = 0; r < o->k[k] && r < d->norder && !found[k] && s->target >= 0; r++)
-					found[k] = d->order[r] == (uint32_t)s->target;
+				for (size_t r = 0; r < o->k[k] && r < d->norder && !found[k] && target >= 0; r++)
+					found[k] = d->order[r] == (uint32_t)target;
 			size_t step = turn == 1 ? 0 : answer ? answers : fd->steps;
 			if (step < fd->steps) {
 				memcpy(fd->val + step * nk, found, nk);
@@ -626,7 +526,7 @@ static void run_parse_only(struct ctx *x, char **files, size_t nfiles, struct lm
 
 /* --vectors: the words of the requests and of the vocabulary's anchors
  * are the ones read from the file. */
-static void request_words(struct ctx *x, const struct turns *t, char **files, size_t nfiles,
+static void request_words(struct ctx *x, const struct lmrec_turns *t, char **files, size_t nfiles,
 			  struct lmrec_ids *keep)
 {
 	struct lmrec_swords ws = {0};
@@ -642,11 +542,11 @@ static void request_words(struct ctx *x, const struct turns *t, char **files, si
 			if (strcmp(files[fi], "-") == 0)
 				lmrec_usage_error("--vectors with --parse-only needs the input as a file, not '-'");
 	}
-	size_t ns = t && t->ids ? lmrec_ids_count(t->ids) : 0;
+	size_t ns = lmrec_turns_sessions(t);
 	for (size_t k = 0; k < ns; k++) {
-		const struct session *s = &t->s[k];
-		for (size_t j = 0; j < s->nfree + s->nreply; j++) {
-			const char *text = j < s->nfree ? s->free_rows[j].text : s->replies[j - s->nfree].text;
+		const struct lmrec_session *s = &t->s[k];
+		for (size_t j = 0; j < s->nsaid + s->nanswers; j++) {
+			const char *text = j < s->nsaid ? s->said[j].text : s->answers[j - s->nsaid].text;
 			lmrec_swords_split(&ws, tk, NULL, text, strlen(text), LMREC_SLOTS_MAX_WORDS);
 			for (size_t w = 0; w < ws.n; w++)
 				if (ws.w[w].kind == LMREC_SW_WORD) {
@@ -678,12 +578,15 @@ static int run(const struct opts *o, char **files, size_t nfiles)
 {
 	struct lmrec_catalog cat;
 	lmrec_catalog_load(&cat, o->items);
-	struct turns t = {0};
+	struct lmrec_turns t = {0};
 	if (!o->parse_only)
-		read_turns(&t, files, nfiles, &cat);
-	size_t ntargets = 0;
+		lmrec_turns_read(&t, files, nfiles);
+	size_t ntargets = 0, ns = lmrec_turns_sessions(&t);
+	int64_t *target = lmrec_xmalloc((ns + 1) * sizeof *target);
+	for (size_t k = 0; k < ns; k++)
+		target[k] = -1;
 	if (o->targets)
-		read_targets(&t, o->targets, &cat, &ntargets);
+		read_targets(&t, o->targets, &cat, target, &ntargets);
 	/* the vocabulary, and the vectors of unknown words */
 	double t0 = lmrec_now();
 	struct lmrec_slotvocab_params vp = o->vp;
@@ -745,9 +648,9 @@ static int run(const struct opts *o, char **files, size_t nfiles)
 				   "question\n");
 		struct lmrec_dialog *d = lmrec_dialog_new(v, &o->dp);
 		uint32_t *order = lmrec_ids_sorted(t.ids);
-		size_t ns = lmrec_ids_count(t.ids), asked = 0;
+		size_t asked = 0;
 		for (size_t k = 0; k < ns; k++) {
-			replay(&x, out, &t.s[order[k]], d, &cf, o->targets ? &fd : NULL);
+			replay(&x, out, &t.s[order[k]], target[order[k]], d, &cf, o->targets ? &fd : NULL);
 			asked += d->questions;
 		}
 		free(order);
@@ -772,7 +675,9 @@ static int run(const struct opts *o, char **files, size_t nfiles)
 	free(x.dec);
 	lmrec_slotvocab_free(v);
 	lmrec_wordvec_free(&wv);
-	free_turns(&t);
+	lmrec_turns_free(&t);
+	free(target);
+	free(x.key);
 	lmrec_catalog_free(&cat);
 	return 0;
 }
