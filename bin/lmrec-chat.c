@@ -483,9 +483,9 @@ static void write_metrics(const struct opts *o, const struct found *fd, size_t n
 }
 
 /* --parse-only: the input with a slots column. */
-static void run_parse_only(struct ctx *x, char **files, size_t nfiles, struct lmrec_out *out)
+static void run_parse_only(struct ctx *x, char *const *files, size_t nfiles, struct lmrec_out *out)
 {
-	static char *stdin_only[] = {"-"};
+	static char *const stdin_only[] = {"-"};
 	if (nfiles == 0) {
 		files = stdin_only;
 		nfiles = 1;
@@ -526,13 +526,13 @@ static void run_parse_only(struct ctx *x, char **files, size_t nfiles, struct lm
 
 /* --vectors: the words of the requests and of the vocabulary's anchors
  * are the ones read from the file. */
-static void request_words(struct ctx *x, const struct lmrec_turns *t, char **files, size_t nfiles,
+static void request_words(struct ctx *x, const struct lmrec_turns *t, char *const *files, size_t nfiles,
 			  struct lmrec_ids *keep)
 {
 	struct lmrec_swords ws = {0};
 	struct lmrec_text *tk = lmrec_slots_tokenizer();
 	if (x->o->parse_only) {
-		static char *stdin_only[] = {"-"};
+		static char *const stdin_only[] = {"-"};
 		if (nfiles == 0) {
 			files = stdin_only;
 			nfiles = 1;
