@@ -152,7 +152,7 @@ unit() {
 	assert_line "ok - ${#files[@]} slots inputs replayed"
 }
 
-@test "unit slots: normalisation, negation and don't-care scopes, exact, scenario and answer readings, JSON, bounds" {
+@test "unit slots: normalisation, negation and don't-care scopes, exact, scenario and answer readings, an external parser's answer, bounds" {
 	unit slots "$TOP/tests/fixtures/chat/items.tsv"
 	assert_line 'ok 9 - test_bounds'
 }
