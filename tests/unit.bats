@@ -150,6 +150,23 @@ unit() {
 	assert_line "ok - ${#files[@]} model inputs replayed"
 }
 
+@test "unit fuzz: the kept slots corpus replays through the harness (the parser of lmrec-chat)" {
+	local files=("$TOP"/tests/fuzz/corpus/slots/*)
+	[ "${#files[@]}" -ge 10 ]
+	unit fuzz_replay slots "${files[@]}"
+	assert_line "ok - ${#files[@]} slots inputs replayed"
+}
+
+@test "unit slots: normalisation, negation and don't-care scopes, exact, scenario and answer readings, an external parser's answer, bounds" {
+	unit slots "$TOP/tests/fixtures/chat/items.tsv"
+	assert_line 'ok 9 - test_bounds'
+}
+
+@test "unit dialog: changes of mind, answers, ranking, the information gain computed by hand, random questions" {
+	unit dialog "$TOP/tests/fixtures/chat/items.tsv"
+	assert_line 'ok 4 - test_infogain'
+}
+
 @test "unit safetensors: every half-precision pattern, a round trip, every refusal of a bad file with its message" {
 	unit safetensors
 	assert_line 'ok 4 - test_refusals'

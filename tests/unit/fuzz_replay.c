@@ -2,7 +2,7 @@
  * ordinary compiler (no clang, no libFuzzer), so `make check` runs every
  * input that ever mattered:
  *
- *   tests/unit/fuzz_replay tsv|model FILE...
+ *   tests/unit/fuzz_replay tsv|model|slots FILE...
  *
  * A harness that finds a broken invariant aborts; a die on bad data is the
  * expected outcome of most inputs and comes back through the die hook (its
@@ -11,6 +11,7 @@
 #define LMREC_FUZZ_REPLAY 1
 #include "../fuzz/tsv_fuzz.c"
 #include "../fuzz/model_fuzz.c"
+#include "../fuzz/slots_fuzz.c"
 
 static unsigned char *read_input(const char *path, size_t *len)
 {
@@ -36,11 +37,12 @@ static unsigned char *read_input(const char *path, size_t *len)
 int main(int argc, char **argv)
 {
 	lmrec_setprogname("fuzz_replay");
-	if (argc < 3 || (strcmp(argv[1], "tsv") != 0 && strcmp(argv[1], "model") != 0)) {
-		fprintf(stderr, "usage: fuzz_replay tsv|model FILE...\n");
+	if (argc < 3 || (strcmp(argv[1], "tsv") != 0 && strcmp(argv[1], "model") != 0 &&
+			 strcmp(argv[1], "slots") != 0)) {
+		fprintf(stderr, "usage: fuzz_replay tsv|model|slots FILE...\n");
 		return 2;
 	}
-	int tsv = strcmp(argv[1], "tsv") == 0;
+	int tsv = strcmp(argv[1], "tsv") == 0, slots = strcmp(argv[1], "slots") == 0;
 	for (int i = 2; i < argc; i++) {
 		size_t len;
 		unsigned char *data = read_input(argv[i], &len);
@@ -48,6 +50,8 @@ int main(int argc, char **argv)
 		fflush(stdout);
 		if (tsv)
 			lmrec_fuzz_tsv(data, len);
+		else if (slots)
+			lmrec_fuzz_slots(data, len);
 		else
 			lmrec_fuzz_model(data, len);
 		free(data);
