@@ -1079,7 +1079,7 @@ static void tag_add(struct ctx *c, struct tags *t, struct lmrec_field item, stru
 	memcpy(c->key, &k, 4);
 	for (size_t i = 0; i < tag.len; i++) {
 		char ch = tag.p[i];
-		c->key[4 + i] = ch >= 'A' && ch <= 'Z' ? (char)(ch - 'A' + 'a') : ch;
+		c->key[4 + i] = (char)(ch >= 'A' && ch <= 'Z' ? ch - 'A' + 'a' : ch);
 	}
 	size_t before = lmrec_ids_count(t->seen);
 	if (lmrec_ids_intern(t->seen, c->key, tag.len + 4) < before)

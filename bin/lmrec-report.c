@@ -1161,8 +1161,8 @@ int main(int argc, char **argv)
 		case OPT_GNUPLOT: o.gnuplot = optarg; break;         /* --gnuplot */
 		case OPT_NO_CHARTS: o.charts = 0; break;             /* --no-charts */
 		case OPT_STATUS: /* --status */
-			if (strcmp(optarg, "published") && strcmp(optarg, "refused") && strcmp(optarg, "failed") &&
-			    strcmp(optarg, "running"))
+			if (strcmp(optarg, "published") != 0 && strcmp(optarg, "refused") != 0 &&
+			    strcmp(optarg, "failed") != 0 && strcmp(optarg, "running") != 0)
 				lmrec_usage_error("invalid value for --status: '%s' (expected published, refused, "
 						  "failed or running)",
 						  optarg);

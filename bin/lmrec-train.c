@@ -287,23 +287,6 @@ struct data {
 	size_t rows;                      /* interactions used */
 };
 
-/* A dictionary with the ids of src in byte order; map[old] = new index. */
-static struct lmrec_ids *sorted_ids(const struct lmrec_ids *src, uint32_t **map_out)
-{
-	uint32_t *order = lmrec_ids_sorted(src);
-	size_t n = lmrec_ids_count(src);
-	uint32_t *map = lmrec_xcalloc(n + 1, sizeof *map);
-	struct lmrec_ids *dst = lmrec_ids_new();
-	for (size_t r = 0; r < n; r++) {
-		size_t len;
-		const char *s = lmrec_ids_str(src, order[r], &len);
-		map[order[r]] = lmrec_ids_intern(dst, s, len);
-	}
-	free(order);
-	*map_out = map;
-	return dst;
-}
-
 static void load_data(const struct opts *o, char *const *files, size_t nfiles, struct data *d)
 {
 	struct lmrec_inter x;
@@ -347,8 +330,8 @@ static void load_data(const struct opts *o, char *const *files, size_t nfiles, s
 		rw[n++] = (float)w;
 	}
 	uint32_t *umap, *imap;
-	d->users = sorted_ids(u0, &umap);
-	d->items = sorted_ids(i0, &imap);
+	d->users = lmrec_ids_sorted_copy(u0, &umap);
+	d->items = lmrec_ids_sorted_copy(i0, &imap);
 	for (size_t r = 0; r < n; r++) {
 		ru[r] = umap[ru[r]];
 		ri[r] = imap[ri[r]];
@@ -447,7 +430,7 @@ static struct lmrec_ids *content_items(const char *path, float **Y, size_t *dim,
 	if (vs.n == 0)
 		lmrec_die(LMREC_EXIT_DATA, "%s: no vectors", path);
 	uint32_t *map;
-	struct lmrec_ids *items = sorted_ids(vs.ids, &map);
+	struct lmrec_ids *items = lmrec_ids_sorted_copy(vs.ids, &map);
 	float *out = lmrec_xcalloc(vs.n * vs.dim + 1, sizeof *out);
 	for (size_t r = 0; r < vs.n; r++) {
 		const float *src = vs.v + r * vs.dim;
@@ -540,7 +523,7 @@ static struct lmrec_ids *sparse_features(const struct opts *o, struct lmrec_csr 
 		lmrec_ids_intern(all, s, len);
 	}
 	uint32_t *map;
-	struct lmrec_ids *items = sorted_ids(all, &map);
+	struct lmrec_ids *items = lmrec_ids_sorted_copy(all, &map);
 	lmrec_ids_free(all);
 	/* all's indices: the vectors' items first, then the new ones of the
 	 * tokens in their order, so a tokens item's index is found by id */
@@ -905,7 +888,7 @@ static int run_sasrec(struct opts *o, char *const *files, size_t nfiles)
 	}
 	lmrec_inter_free(&x);
 	uint32_t *umap, *imap;
-	struct lmrec_ids *users = sorted_ids(u0, &umap), *items = sorted_ids(i0, &imap);
+	struct lmrec_ids *users = lmrec_ids_sorted_copy(u0, &umap), *items = lmrec_ids_sorted_copy(i0, &imap);
 	lmrec_ids_free(u0);
 	lmrec_ids_free(i0);
 	size_t nu = lmrec_ids_count(users), ni = lmrec_ids_count(items);

@@ -10,23 +10,6 @@
 #include "tsv.h"
 #include "util.h"
 
-/* A dictionary with the ids of src in byte order; map[old] = new index. */
-static struct lmrec_ids *sorted_copy(const struct lmrec_ids *src, uint32_t **map_out)
-{
-	uint32_t *order = lmrec_ids_sorted(src);
-	size_t n = lmrec_ids_count(src);
-	uint32_t *map = lmrec_xcalloc(n + 1, sizeof *map);
-	struct lmrec_ids *dst = lmrec_ids_new();
-	for (size_t r = 0; r < n; r++) {
-		size_t len;
-		const char *s = lmrec_ids_str(src, order[r], &len);
-		map[order[r]] = lmrec_ids_intern(dst, s, len);
-	}
-	free(order);
-	*map_out = map;
-	return dst;
-}
-
 void lmrec_xdom_read_catalog(const char *path, struct lmrec_ids **items, struct lmrec_ids **domains,
 			     uint32_t **domain_of)
 {
@@ -50,8 +33,8 @@ void lmrec_xdom_read_catalog(const char *path, struct lmrec_ids **items, struct 
 	}
 	lmrec_tsv_close(r);
 	uint32_t *imap, *dmap;
-	*items = sorted_copy(it, &imap);
-	*domains = sorted_copy(dn, &dmap);
+	*items = lmrec_ids_sorted_copy(it, &imap);
+	*domains = lmrec_ids_sorted_copy(dn, &dmap);
 	size_t n = lmrec_ids_count(it);
 	*domain_of = lmrec_xcalloc(n + 1, sizeof **domain_of);
 	for (size_t i = 0; i < n; i++)

@@ -32,6 +32,6 @@ int lmrec_datetime_parse(const char *fmt, const char *p, size_t len, int64_t *ts
 	    tm.tm_sec > 60)
 		return -1;
 	*ts = lmrec_datetime_days((int64_t)tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday) * 86400 +
-	      tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec;
+	      (int64_t)tm.tm_hour * 3600 + (int64_t)tm.tm_min * 60 + tm.tm_sec;
 	return 0;
 }

@@ -194,3 +194,19 @@ uint32_t *lmrec_ids_sorted(const struct lmrec_ids *ids)
 	free(k);
 	return out;
 }
+
+struct lmrec_ids *lmrec_ids_sorted_copy(const struct lmrec_ids *src, uint32_t **map_out)
+{
+	uint32_t *order = lmrec_ids_sorted(src);
+	size_t n = lmrec_ids_count(src);
+	uint32_t *map = lmrec_xcalloc(n + 1, sizeof *map);
+	struct lmrec_ids *dst = lmrec_ids_new();
+	for (size_t r = 0; r < n; r++) {
+		size_t len;
+		const char *str = lmrec_ids_str(src, order[r], &len);
+		map[order[r]] = lmrec_ids_intern(dst, str, len);
+	}
+	free(order);
+	*map_out = map;
+	return dst;
+}

@@ -41,6 +41,9 @@ static inline const char *lmrec_ids_str(const struct lmrec_ids *ids, uint32_t i,
 int lmrec_ids_cmp(const struct lmrec_ids *ids, uint32_t a, uint32_t b);
 /* A fresh array (n) of all indices, sorted by the ids' byte order. */
 uint32_t *lmrec_ids_sorted(const struct lmrec_ids *ids);
+/* A new dictionary with the ids of src in byte order; *map_out (a fresh
+ * array, count + 1 entries) gives each old index its new one. */
+struct lmrec_ids *lmrec_ids_sorted_copy(const struct lmrec_ids *src, uint32_t **map_out);
 /* 64-bit hash of a byte string (also used for seeding per-id streams). */
 uint64_t lmrec_hash64(const void *p, size_t len);
 

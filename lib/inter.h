@@ -43,7 +43,7 @@ extern const char *const lmrec_fold_names[5];
  * whatever its fold) or a comma-separated list of train, valid and test;
  * anything else is a usage error (exit 2) naming the option opt. */
 unsigned lmrec_folds_parse(const char *opt, const char *list);
-static inline int lmrec_fold_in(unsigned set, unsigned char fold) { return (set >> fold) & 1u; }
+static inline int lmrec_fold_in(unsigned set, unsigned char fold) { return (int)((set >> fold) & 1u); }
 
 /* Starts an empty set; users and items may each be a dictionary to share
  * (the set then does not free it), or NULL for a fresh one it owns. */

@@ -379,7 +379,7 @@ static void excerpt(char *dst, size_t n, const char *p, size_t len)
 {
 	size_t k = 0;
 	for (; k < len && k + 4 < n; k++)
-		dst[k] = (unsigned char)p[k] < 0x20 || p[k] == 0x7f ? '?' : p[k];
+		dst[k] = (char)((unsigned char)p[k] < 0x20 || p[k] == 0x7f ? '?' : p[k]);
 	if (k < len && k + 3 < n) {
 		memcpy(dst + k, "...", 3);
 		k += 3;

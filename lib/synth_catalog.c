@@ -120,7 +120,7 @@ static void apply_spec(struct comp *c, const char *spec)
 			set_before |= c->kv[k].key.n == key.n && memcmp(c->kv[k].key.p, key.p, key.n) == 0;
 		if (set_before)
 			continue;
-		char mode = vals.n ? vals.p[vals.n - 1] : 0;
+		char mode = (char)(vals.n ? vals.p[vals.n - 1] : 0);
 		if (mode == '+' || mode == '?')
 			vals.n--;
 		if (vals.n == 1 && vals.p[0] == '*')
@@ -404,7 +404,7 @@ static void lower_value(char *dst, size_t cap, struct slice s)
 	size_t n = 0;
 	for (size_t i = 0; i < s.n && n + 1 < cap; i++) {
 		char ch = s.p[i];
-		dst[n++] = ch == ' ' || ch == '-' ? '_' : (ch >= 'A' && ch <= 'Z') ? (char)(ch - 'A' + 'a') : ch;
+		dst[n++] = (char)(ch == ' ' || ch == '-' ? '_' : (ch >= 'A' && ch <= 'Z') ? ch - 'A' + 'a' : ch);
 	}
 	dst[n] = '\0';
 }

@@ -1254,7 +1254,7 @@ static uint32_t pick_target(struct ctx *x, struct lmrec_rng *r, uint32_t u, int 
 static void say_name(struct sb *b, struct slice v)
 {
 	for (size_t i = 0; i < v.n; i++) {
-		char c = v.p[i] == '_' ? ' ' : v.p[i];
+		char c = (char)(v.p[i] == '_' ? ' ' : v.p[i]);
 		if (c >= 'a' && c <= 'z' && (i == 0 || v.p[i - 1] == '_'))
 			c = (char)(c - 'a' + 'A');
 		sb_add(b, &c, 1);

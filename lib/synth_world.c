@@ -244,7 +244,7 @@ static void make_user(struct lmrec_synth_world *w, size_t u, int width)
 	/* sign-up: most before the window, some during it (cold users) */
 	if (days > 7 && lmrec_rng_double(&r) < 0.12) {
 		us->join_day = span(&r, 1, days - 5);
-		us->joined = w->opt.start + (int64_t)us->join_day * LMREC_SYNTH_DAY + (int64_t)lmrec_rng_below(&r, 8 * 3600);
+		us->joined = w->opt.start + (int64_t)us->join_day * LMREC_SYNTH_DAY + (int64_t)lmrec_rng_below(&r, 8u * 3600u);
 	} else {
 		us->join_day = 0;
 		us->joined = w->opt.start - (int64_t)span(&r, 1, 900) * LMREC_SYNTH_DAY +
@@ -634,7 +634,7 @@ static void after_use(struct sim *s, uint32_t i, int64_t ts, double r, double p_
 {
 	uint32_t st = stars(s, r);
 	if (lmrec_rng_double(&s->rng) < p_rate)
-		emit(s, ts + gap(s, 3600, 20 * 3600), i, LMREC_SYNTH_RATING, st);
+		emit(s, ts + gap(s, 3600, 20 * (int64_t)3600), i, LMREC_SYNTH_RATING, st);
 	if (!repeat)
 		hist_mul(s, i, 0.1);
 	else if (st <= 200)
@@ -686,7 +686,7 @@ static int64_t session_food(struct sim *s, int64_t ts)
 	int venue = w->cats[w->items[best].category].venue;
 	if (lmrec_rng_double(&s->rng) >= lmrec_synth_sigmoid(1.2 * best_r + (venue ? 0.3 : 0.2)))
 		return ts;
-	int64_t at = venue ? ts + gap(s, 3600, 4 * 3600) : ts + gap(s, 120, 900);
+	int64_t at = venue ? ts + gap(s, 3600, 4 * (int64_t)3600) : ts + gap(s, 120, 900);
 	emit(s, at, best, venue ? LMREC_SYNTH_VISIT : LMREC_SYNTH_PURCHASE, 100);
 	after_use(s, best, at, best_r, venue ? 0.3 : 0.25, 1);
 	return ts;
@@ -713,7 +713,7 @@ static int64_t session_places(struct sim *s, int64_t ts)
 	double bias = (s->weekend ? 0.6 : -0.6) + (s->on_trip ? 1.0 : 0.0);
 	if (lmrec_rng_double(&s->rng) >= lmrec_synth_sigmoid(1.2 * best_r + bias))
 		return ts;
-	int64_t at = ts + gap(s, 1800, 3 * 3600);
+	int64_t at = ts + gap(s, 1800, 3 * (int64_t)3600);
 	emit(s, at, best, LMREC_SYNTH_VISIT, 100);
 	after_use(s, best, at, best_r, 0.35, w->cats[w->items[best].category].repeat);
 	return ts;

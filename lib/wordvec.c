@@ -25,7 +25,7 @@ static void escape_word(struct wbuf *b, const char *s, size_t n)
 	b->len = 0;
 	LMREC_GROW(b->p, b->cap, 2 * n + 1);
 	for (size_t i = 0; i < n; i++) {
-		char c = s[i], e = c == '\t' ? 't' : c == '\n' ? 'n' : c == '\r' ? 'r' : c == '\\' ? '\\' : 0;
+		char c = s[i], e = (char)(c == '\t' ? 't' : c == '\n' ? 'n' : c == '\r' ? 'r' : c == '\\' ? '\\' : 0);
 		if (e) {
 			b->p[b->len++] = '\\';
 			b->p[b->len++] = e;

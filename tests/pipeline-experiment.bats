@@ -80,11 +80,13 @@ setup() {
 	mkdir ml
 	lmrec-ingest -q "$LMREC_DATASETS/ml-100k/u.data" -o ml/interactions.tsv
 	# the defaults (CE, width 64, 2 blocks, maxlen 200, early stopping with
-	# patience 10): 0.0974 here, best epoch 41; patience 5 stops sooner
-	# and gives the same network
-	run "$EXP" --data ml --model sasrec --set patience=5 --k 10 -q -j2
+	# patience 10): 0.0974 here, best epoch 41 of 51 (about 4 minutes on 2
+	# quiet cores); other CPUs' BLAS kernels may move the last digits
+	run "$EXP" --data ml --model sasrec --k 10 -q -j2
 	assert_success
-	echo "$output" | awk -F'\t' '$1 == "ndcg" { ok = $4 >= 0.091 && $5 == 943 } END { exit !ok }'
+	echo "$output" | awk -F'\t' '$1 == "ndcg" { ok = $4 >= 0.091 && $5 == 943 } END { exit !ok }' ||
+		fail "$(echo "$output" | grep ndcg)"
+
 }
 
 @test "experiment: on a cold split the content channels reach the held-out items" {

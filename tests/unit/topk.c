@@ -374,7 +374,10 @@ static void test_scan_not_quadratic(void)
 	CHECK(same_topk(&a, na, &b, nw));
 	printf("# median-of-3 killer, %d scores, k = %d: scan %.4f s, pushes %.4f s\n", N, NB / 4,
 	       t_scan, t_push);
-	CHECK(t_scan < 2 * t_push + 0.002);
+	/* a guard against quadratic work, not a speed test: quadratic on 1.6M
+	 * scores would be thousands of times slower; 20x leaves room for a
+	 * loaded machine */
+	CHECK(t_scan < 20 * t_push + 0.05);
 	lmrec_topk_free(&a);
 	lmrec_topk_free(&b);
 	free(s);
