@@ -12,6 +12,7 @@
 #include "lmrec.h"
 #include "catalog.h"
 #include "dialog.h"
+#include "llm.h"
 #include "mat.h"
 #include "recmodel.h"
 #include "slots.h"
@@ -20,7 +21,8 @@
 #include "wordvec.h"
 
 struct opts {
-	const char *items, *model, *vectors, *output, *targets, *metrics, *lexicon;
+	const char *items, *model, *vectors, *output, *targets, *metrics, *lexicon, *llm_cmd;
+	long llm_timeout;
 	size_t top, questions;
 	uint32_t *k;
 	size_t nk;
@@ -85,6 +87,12 @@ static void usage(int status)
 	      "      --lexicon FILE       also write the learned vocabulary (word kind slots\n"
 	      "                           weight support)\n"
 	      "\n"
+	      "External language model:\n"
+	      "      --llm-cmd CMD        a model that parses the turns and words the\n"
+	      "                           questions (JSON lines, lmrec-formats(5)); each\n"
+	      "                           failed answer falls back to the built-in one\n"
+	      "      --llm-timeout MS     its time for one answer (default 10000)\n"
+	      "\n"
 	      "Evaluation:\n"
 	      "      --targets FILE       the hidden target of each session (session item):\n"
 	      "                           Recall@K of the target by answers given\n"
@@ -114,7 +122,7 @@ enum {
 	OPT_KEEP_SEEN = CHAR_MAX + 1, OPT_VECTORS, OPT_ASK, OPT_QUESTIONS, OPT_ASK_CATEGORY, OPT_CF_WEIGHT,
 	OPT_CONFLICT, OPT_HARD, OPT_POOL, OPT_TEMPERATURE, OPT_MIN_SUPPORT, OPT_MIN_PROB, OPT_MIN_LIFT,
 	OPT_MAX_IMPLY, OPT_MATCH, OPT_DIM, OPT_EPOCHS, OPT_PARSE_ONLY, OPT_LEXICON, OPT_TARGETS, OPT_K,
-	OPT_METRICS
+	OPT_METRICS, OPT_LLM_CMD, OPT_LLM_TIMEOUT
 };
 
 static const struct option long_options[] = {
@@ -143,6 +151,8 @@ static const struct option long_options[] = {
 	{"targets", required_argument, NULL, OPT_TARGETS},
 	{"k", required_argument, NULL, OPT_K},
 	{"metrics", required_argument, NULL, OPT_METRICS},
+	{"llm-cmd", required_argument, NULL, OPT_LLM_CMD},
+	{"llm-timeout", required_argument, NULL, OPT_LLM_TIMEOUT},
 	{"output", required_argument, NULL, 'o'},
 	{"seed", required_argument, NULL, 's'},
 	{"quiet", no_argument, NULL, 'q'},
@@ -260,6 +270,8 @@ struct ctx {
 	struct lmrec_slots_scratch sc;
 	char *dec, *key;
 	size_t deccap, keycap;
+	struct lmrec_llm *llm; /* --llm-cmd, or NULL */
+	struct lmrec_slots own; /* the built-in parser's reading, beside the model's */
 };
 
 /* The name of a key as reply_to writes it (escaped; "category" after the
@@ -298,12 +310,70 @@ static const char *key_name(struct ctx *x, int64_t key)
 static void parse_turn(struct ctx *x, const struct lmrec_session *s, size_t turn, const struct lmrec_dialog *d,
 		       const char *text, size_t len, int64_t key_hint, struct lmrec_slots *out)
 {
-	(void)s;
-	(void)turn;
-	(void)d;
 	LMREC_GROW(x->dec, x->deccap, len + 1);
 	size_t n = lmrec_tsv_unescape(x->dec, text, len);
-	lmrec_slots_parse(x->v, &x->sc, x->dec, n, key_hint, out);
+	x->dec[n] = 0;
+	if (!x->llm) {
+		lmrec_slots_parse(x->v, &x->sc, x->dec, n, key_hint, out);
+		return;
+	}
+	/* the built-in reading first: its answer flags and the items named by
+	 * title stand whoever reads the slots */
+	lmrec_slots_parse(x->v, &x->sc, x->dec, n, key_hint, &x->own);
+	struct lmrec_slots_llm ctx;
+	memset(&ctx, 0, sizeof ctx);
+	lmrec_slots_to_llm(x->v, &d->state, &ctx);
+	json_t *rq = lmrec_llm_parse_request(s->id, (long long)turn, x->dec, &ctx.p,
+					     key_hint >= 0 ? key_name(x, key_hint) : NULL);
+	lmrec_slots_llm_free(&ctx);
+	json_t *ans = lmrec_llm_ask(x->llm, rq);
+	json_decref(rq);
+	struct lmrec_llm_parse p;
+	const char *why = NULL;
+	if (ans && lmrec_llm_read_parse(ans, &p, &why) == 0) {
+		size_t unknown = 0;
+		lmrec_slots_from_llm(x->v, &p, out, &unknown);
+		lmrec_llm_parse_free(&p);
+		out->answer = x->own.answer;
+		for (size_t k = 0; k < x->own.nmention; k++) {
+			LMREC_GROW(out->mention, out->mcap, out->nmention + 1);
+			out->mention[out->nmention++] = x->own.mention[k];
+		}
+	} else {
+		if (ans)
+			lmrec_llm_reject(x->llm);
+		lmrec_slots_copy(out, &x->own);
+	}
+	json_decref(ans);
+}
+
+/* The question in words: the external model's when it answers, else the
+ * built-in template's (lmrec_dialog_phrase). */
+static char *phrase_question(struct ctx *x, const struct lmrec_question *q)
+{
+	char *own = lmrec_dialog_phrase(x->v, q);
+	if (!x->llm || q->key < 0)
+		return own;
+	int category = q->key == (int64_t)x->v->nkeys;
+	const char *vals[LMREC_DIALOG_LIST];
+	size_t nv = 0;
+	if (q->pair >= 0)
+		vals[nv++] = category ? x->v->cat_text[q->pair] : x->v->val_text[x->v->pair_val[q->pair]];
+	else
+		for (size_t k = 0; k < q->nvalues && nv < LMREC_DIALOG_LIST; k++)
+			vals[nv++] = category ? x->v->cat_text[q->values[k]] : x->v->val_text[q->values[k]];
+	json_t *rq = lmrec_llm_question_request(key_name(x, q->key), vals, nv);
+	json_t *ans = lmrec_llm_ask(x->llm, rq);
+	json_decref(rq);
+	const char *t = ans ? lmrec_llm_read_text(ans) : NULL;
+	if (t) {
+		free(own);
+		own = lmrec_xstrdup(t);
+	} else if (ans) {
+		lmrec_llm_reject(x->llm);
+	}
+	json_decref(ans);
+	return own;
 }
 
 static void put_title(struct lmrec_out *out, const struct lmrec_catalog *cat, uint32_t i)
@@ -433,7 +503,7 @@ static void replay(struct ctx *x, struct lmrec_out *out, const struct lmrec_sess
 		q = (struct lmrec_question){.key = -1, .pair = -1};
 		if (d->questions < o->questions)
 			lmrec_dialog_ask(d, o->ask, &rng, &q);
-		char *question = lmrec_dialog_phrase(x->v, &q);
+		char *question = phrase_question(x, &q);
 		write_turn_rows(x, out, s, turn, text, reply_to, &slots, d, cf, question);
 		free(question);
 		if (fd) { /* the target among the first K of the ranking */
@@ -594,6 +664,10 @@ static int run(const struct opts *o, char **files, size_t nfiles)
 		vp.dim = 0;
 	struct lmrec_slotvocab *v = lmrec_slotvocab_build(&cat, &vp, NULL);
 	struct ctx x = {.replayed = t.has_reply, .o = o, .cat = &cat, .v = v};
+	if (o->llm_cmd && !o->parse_only) {
+		x.llm = lmrec_llm_start(o->llm_cmd, (int)o->llm_timeout);
+		lmrec_llm_set_quiet(x.llm, o->quiet);
+	}
 	struct lmrec_wordvec wv = {0};
 	if (o->vectors) {
 		struct lmrec_ids *keep = lmrec_ids_new();
@@ -671,6 +745,10 @@ static int run(const struct opts *o, char **files, size_t nfiles)
 		}
 	}
 	lmrec_out_commit(out);
+	if (x.llm && !o->quiet)
+		lmrec_llm_report(x.llm);
+	lmrec_llm_close(x.llm);
+	lmrec_slots_free(&x.own);
 	lmrec_slots_scratch_free(&x.sc);
 	free(x.dec);
 	lmrec_slotvocab_free(v);
@@ -696,7 +774,7 @@ static enum lmrec_ask parse_ask(const char *arg)
 int main(int argc, char **argv)
 {
 	lmrec_setprogname(argv[0]);
-	struct opts o = {.top = 10, .questions = 3, .ask = LMREC_ASK_INFOGAIN, .seed = 1};
+	struct opts o = {.top = 10, .questions = 3, .ask = LMREC_ASK_INFOGAIN, .seed = 1, .llm_timeout = 10000};
 	lmrec_slotvocab_defaults(&o.vp);
 	lmrec_dialog_defaults(&o.dp);
 	int c;
@@ -735,6 +813,10 @@ int main(int argc, char **argv)
 		case OPT_TARGETS: o.targets = optarg; break;  /* --targets */
 		case OPT_K: o.k = lmrec_opt_klist("--k", optarg, &o.nk); break; /* --k */
 		case OPT_METRICS: o.metrics = optarg; break;  /* --metrics */
+		case OPT_LLM_CMD: o.llm_cmd = optarg; break;  /* --llm-cmd */
+		case OPT_LLM_TIMEOUT: /* --llm-timeout */
+			o.llm_timeout = (long)lmrec_opt_u64("--llm-timeout", optarg, 1, 3600000);
+			break;
 		case 'o': o.output = optarg; break;           /* --output */
 		case 's': o.seed = lmrec_opt_u64("--seed", optarg, 0, UINT64_MAX); break; /* --seed */
 		case 'q': o.quiet = 1; break;                 /* --quiet */

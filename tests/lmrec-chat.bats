@@ -324,3 +324,37 @@ setup() {
 	awk -v n="$none" -v r="$random" -v i="$infogain" 'BEGIN { exit !(i > r + 0.05 && r > n + 0.1 && i > 0.7) }'
 	[ "$(awk -F'\t' '$1 == "recall" {print $5; exit}' infogain.tsv)" -eq 400 ]
 }
+
+@test "lmrec-chat: --llm-cmd: a good model's slots and questions are used; garbage, a hang or a death fall back turn by turn, counted" {
+	local d="$TOP/sample-data" r="$TOP/tests/llm-responder.sh"
+	awk -F'\t' 'NR == 1 || $1 <= "c0005"' "$d/conversations.tsv" >five.tsv
+	lmrec-chat -q -i "$d/items.tsv" -o own.tsv five.tsv
+	turns=$(tail -n +2 own.tsv | cut -f1,2 | sort -u | wc -l)
+	# the good responder: one parse request a turn, one question request a
+	# question (5 sessions: 20 turns, 3 questions each)
+	run --separate-stderr lmrec-chat -i "$d/items.tsv" --llm-cmd "bash $r -l log.jsonl good" -o good.tsv five.tsv
+	assert_success
+	[[ "$stderr" == *"lmrec-chat: llm: 35 asked, 35 answered; fell back 0 times"* ]]
+	[ "$(grep -c '"task":"parse"' log.jsonl)" -eq "$turns" ]
+	[ "$(grep -c '"task":"question"' log.jsonl)" -eq 15 ]
+	# its wording of the questions ("Which KEY: V1, V2 or V3?") is what is asked
+	[ "$(tail -n +2 good.tsv | cut -f12 | grep -c '^Which [a-z_]*: ')" -gt 0 ]
+	! cmp -s own.tsv good.tsv
+	# garbage and a hang: every turn is answered by the built-in parser
+	run --separate-stderr lmrec-chat -i "$d/items.tsv" --llm-cmd "bash $r garbage" -o garbage.tsv five.tsv
+	assert_success
+	[[ "$stderr" == *"lmrec-chat: llm: 35 asked, 0 answered, 35 garbage; fell back 35 times"* ]]
+	cmp own.tsv garbage.tsv
+	SECONDS=0
+	run --separate-stderr lmrec-chat -i "$d/items.tsv" --llm-cmd "bash $r hang" --llm-timeout 200 -o hang.tsv five.tsv
+	assert_success
+	[[ "$stderr" == *"lmrec-chat: llm: 35 asked, 0 answered, 1 timeout, 34 skipped; fell back 35 times"* ]]
+	cmp own.tsv hang.tsv
+	[ "$SECONDS" -lt 20 ]
+	# a model that dies after three answers: the rest fall back
+	run --separate-stderr lmrec-chat -i "$d/items.tsv" --llm-cmd "bash $r die 3" -o die.tsv five.tsv
+	assert_success
+	[[ "$stderr" == *"lmrec-chat: llm: 35 asked, 3 answered, 1 died, 31 skipped; fell back 32 times"* ]]
+	[ "$(tail -n +2 die.tsv | cut -f1,2 | sort -u | wc -l)" -eq "$turns" ]
+	run -2 lmrec-chat -i "$d/items.tsv" --llm-cmd true --llm-timeout 0 five.tsv
+}
