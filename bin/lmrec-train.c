@@ -53,6 +53,7 @@ struct opts {
 	int frozen_view; /* --item-init stays as the item table's anchor */
 	int have_weight_decay;
 	const char *since; /* incremental: a time, or "init" (the --init model's until) */
+	double init_std;   /* sasrec: N(0, std) weights; 0: Glorot normal */
 	double replay;
 	int have_replay;
 	/* crossdomain */
@@ -134,6 +135,8 @@ static void usage(int status)
 	      "                           rows after TS (init: after the --init model's\n"
 	      "                           data) and a replay sample of the others\n"
 	      "      --replay F           the share of the other users an epoch (0.2)\n"
+	      "      --init-std S         start every matrix from N(0, S) (default 0:\n"
+	      "                           Glorot normal)\n"
 	      "semantic (content vectors, a user the mean of the history's):\n"
 	      "      --vectors FILE       item vectors from lmrec-embed (required)\n"
 	      "      --half-life DAYS     time decay of the history (default 0: none)\n"
@@ -213,6 +216,7 @@ enum {
 	OPT_FROZEN_VIEW,
 	OPT_SINCE,
 	OPT_REPLAY,
+	OPT_INIT_STD,
 	OPT_FACTORS_FROM,
 	OPT_ALIGN_METHOD,
 	OPT_HIDDEN,
@@ -262,6 +266,7 @@ static const struct option long_options[] = {
 	{"frozen-view", no_argument, NULL, OPT_FROZEN_VIEW},
 	{"since", required_argument, NULL, OPT_SINCE},
 	{"replay", required_argument, NULL, OPT_REPLAY},
+	{"init-std", required_argument, NULL, OPT_INIT_STD},
 	{"factors-from", required_argument, NULL, OPT_FACTORS_FROM},
 	{"align-method", required_argument, NULL, OPT_ALIGN_METHOD},
 	{"hidden", required_argument, NULL, OPT_HIDDEN},
@@ -977,7 +982,7 @@ static int run_sasrec(struct opts *o, char *const *files, size_t nfiles)
 	char msg[200];
 	if (lmrec_sasrec_check_config(&o->sas, msg, sizeof msg) != 0)
 		lmrec_usage_error("%s", msg);
-	lmrec_sasrec_init(net, &o->sas, o->seed);
+	lmrec_sasrec_init_std(net, &o->sas, o->seed, o->init_std);
 	unsigned char *kept_rows = NULL;
 	if (old) {
 		/* yesterday's weights; its items' rows by id, new items fresh */
@@ -1492,6 +1497,7 @@ int main(int argc, char **argv)
 		case OPT_VALID_OUT: o.valid_out = 1; break;        /* --valid-out */
 		case OPT_FROZEN_VIEW: o.frozen_view = 1; break;    /* --frozen-view */
 		case OPT_SINCE: o.since = optarg; break;            /* --since */
+		case OPT_INIT_STD: o.init_std = lmrec_opt_double("--init-std", optarg, 0, 10); break; /* --init-std */
 		case OPT_REPLAY: /* --replay */
 			o.replay = lmrec_opt_double("--replay", optarg, 0, 1);
 			o.have_replay = 1;
@@ -1542,8 +1548,8 @@ int main(int argc, char **argv)
 			o.sas.dim = 64;
 		else
 			o.sas.dim = o.factors;
-	} else if (o.item_init || o.checkpoint || o.have_negatives || o.since) {
-		lmrec_usage_error("--item-init, --checkpoint, --negatives and --since are options of --model sasrec");
+	} else if (o.item_init || o.checkpoint || o.have_negatives || o.since || o.init_std > 0) {
+		lmrec_usage_error("--item-init, --checkpoint, --negatives, --since and --init-std are options of --model sasrec");
 	}
 	if (!o.have_reg)
 		o.reg = o.kind == LMREC_KIND_BPR ? 0.001 : 5.0;

@@ -81,6 +81,12 @@ static void add_tensor(struct lmrec_sasrec *m, size_t *cap, const char *name, si
 
 void lmrec_sasrec_init(struct lmrec_sasrec *m, const struct lmrec_sasrec_config *c, uint64_t seed)
 {
+	lmrec_sasrec_init_std(m, c, seed, 0.0);
+}
+
+void lmrec_sasrec_init_std(struct lmrec_sasrec *m, const struct lmrec_sasrec_config *c, uint64_t seed,
+			   double std)
+{
 	char msg[128];
 	if (lmrec_sasrec_check_config(c, msg, sizeof msg) != 0)
 		lmrec_die(LMREC_EXIT_USAGE, "%s", msg);
@@ -137,7 +143,7 @@ void lmrec_sasrec_init(struct lmrec_sasrec *m, const struct lmrec_sasrec_config 
 		float *v = p + x->off;
 		size_t len = x->rows * x->cols;
 		if (x->rows > 1) {
-			double sd = sqrt(2.0 / (double)(x->rows + x->cols));
+			double sd = std > 0 ? std : sqrt(2.0 / (double)(x->rows + x->cols));
 			for (size_t j = 0; j < len; j++)
 				v[j] = (float)(sd * lmrec_rng_normal(&r));
 		} else if (strstr(x->name, "_g")) {

@@ -120,6 +120,11 @@ int lmrec_sasrec_check_config(const struct lmrec_sasrec_config *c, char *msg, si
  * row of item 0. The same seed gives the same model. Dies (exit 2) on a
  * config lmrec_sasrec_check_config refuses. */
 void lmrec_sasrec_init(struct lmrec_sasrec *m, const struct lmrec_sasrec_config *c, uint64_t seed);
+/* The same with every matrix and table drawn from N(0, std) instead
+ * (std > 0: the GPT-2 and SASRec+ start, small blocks beside the
+ * residual); std 0 is lmrec_sasrec_init's Glorot normal. */
+void lmrec_sasrec_init_std(struct lmrec_sasrec *m, const struct lmrec_sasrec_config *c, uint64_t seed,
+			   double std);
 /* Frees what init allocated; m may be NULL or already freed. */
 void lmrec_sasrec_free(struct lmrec_sasrec *m);
 /* 1 where AdamW should decay the parameter, 0 elsewhere: mask (nparams). */
