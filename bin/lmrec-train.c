@@ -53,6 +53,7 @@ struct opts {
 	int frozen_view; /* --item-init stays as the item table's anchor */
 	int have_weight_decay;
 	const char *since; /* incremental: a time, or "init" (the --init model's until) */
+	int64_t since_ts;  /* --since as a time, parsed with the options */
 	double init_std;   /* sasrec: N(0, std) weights; 0: Glorot normal */
 	double replay;
 	int have_replay;
@@ -966,7 +967,7 @@ static int run_sasrec(struct opts *o, char *const *files, size_t nfiles)
 			since = lmrec_opt_i64("until", buf, INT64_MIN, INT64_MAX);
 			free(buf);
 		} else {
-			since = lmrec_opt_i64("--since", o->since, INT64_MIN, INT64_MAX);
+			since = o->since_ts;
 		}
 		fresh = lmrec_xcalloc(nu + 1, 1);
 		size_t nfresh = 0;
@@ -1496,7 +1497,11 @@ int main(int argc, char **argv)
 		case OPT_ITEM_INIT: o.item_init = optarg; break;   /* --item-init */
 		case OPT_VALID_OUT: o.valid_out = 1; break;        /* --valid-out */
 		case OPT_FROZEN_VIEW: o.frozen_view = 1; break;    /* --frozen-view */
-		case OPT_SINCE: o.since = optarg; break;            /* --since */
+		case OPT_SINCE: /* --since */
+			o.since = optarg;
+			if (strcmp(optarg, "init") != 0)
+				o.since_ts = lmrec_opt_i64("--since", optarg, INT64_MIN, INT64_MAX);
+			break;
 		case OPT_INIT_STD: o.init_std = lmrec_opt_double("--init-std", optarg, 0, 10); break; /* --init-std */
 		case OPT_REPLAY: /* --replay */
 			o.replay = lmrec_opt_double("--replay", optarg, 0, 1);
