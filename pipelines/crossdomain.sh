@@ -115,7 +115,9 @@ fi
 IFS=, read -r -a doms <<<"$domains"
 [ ${#doms[@]} -ge 2 ] || die "--domains: at least two domains are needed, not '$domains'" 2
 for d in "${doms[@]}"; do
-	cut -f2 "$work/domain-of.txt" | grep -qxF -- "$d" || die "--domains: '$d' is not a domain of $items" 2
+	# (awk reads the whole file: an early-exiting grep -q would make cut
+	# die of SIGPIPE, which pipefail reports as a failure)
+	awk -F'\t' -v d="$d" '$2 == d { found = 1 } END { exit !found }' "$work/domain-of.txt" || die "--domains: '$d' is not a domain of $items" 2
 done
 say "${#doms[@]} domains: ${doms[*]}"
 
