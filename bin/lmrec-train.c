@@ -55,6 +55,8 @@ struct opts {
 	const char *since; /* incremental: a time, or "init" (the --init model's until) */
 	int64_t since_ts;  /* --since as a time, parsed with the options */
 	double init_std;   /* sasrec: N(0, std) weights; 0: Glorot normal */
+	double beta2;      /* sasrec: Adam's beta2; 0: the default */
+	int positions;     /* sasrec: 0 default, 1 start, 2 end */
 	double replay;
 	int have_replay;
 	/* crossdomain */
@@ -123,6 +125,7 @@ static void usage(int status)
 	      "      --gbce-t T           gbce's calibration (0.75)\n"
 	      "      --epochs N, --lr RATE   at most N epochs (200) of AdamW (0.001)\n"
 	      "      --weight-decay W     AdamW's decay (0)\n"
+	      "      --beta2 B            Adam's second-moment decay (0.98)\n"
 	      "      --batch N            sequences a step (128)\n"
 	      "      --patience N         stop after N epochs without a better valid\n"
 	      "                           NDCG@10 (10; 0: never)\n"
@@ -138,6 +141,8 @@ static void usage(int status)
 	      "      --replay F           the share of the other users an epoch (0.2)\n"
 	      "      --init-std S         start every matrix from N(0, S) (default 0:\n"
 	      "                           Glorot normal)\n"
+	      "      --positions start|end   count positions from the window's oldest\n"
+	      "                           item or back from the newest (end)\n"
 	      "semantic (content vectors, a user the mean of the history's):\n"
 	      "      --vectors FILE       item vectors from lmrec-embed (required)\n"
 	      "      --half-life DAYS     time decay of the history (default 0: none)\n"
@@ -218,6 +223,8 @@ enum {
 	OPT_SINCE,
 	OPT_REPLAY,
 	OPT_INIT_STD,
+	OPT_BETA2,
+	OPT_POSITIONS,
 	OPT_FACTORS_FROM,
 	OPT_ALIGN_METHOD,
 	OPT_HIDDEN,
@@ -268,6 +275,8 @@ static const struct option long_options[] = {
 	{"since", required_argument, NULL, OPT_SINCE},
 	{"replay", required_argument, NULL, OPT_REPLAY},
 	{"init-std", required_argument, NULL, OPT_INIT_STD},
+	{"beta2", required_argument, NULL, OPT_BETA2},
+	{"positions", required_argument, NULL, OPT_POSITIONS},
 	{"factors-from", required_argument, NULL, OPT_FACTORS_FROM},
 	{"align-method", required_argument, NULL, OPT_ALIGN_METHOD},
 	{"hidden", required_argument, NULL, OPT_HIDDEN},
@@ -942,6 +951,9 @@ static int run_sasrec(struct opts *o, char *const *files, size_t nfiles)
 		struct lmrec_sasrec_config c = old->sas->c;
 		c.items = ni;
 		c.dropout = o->have_dropout ? o->sas.dropout : c.dropout;
+		if (o->positions && (o->positions == 1) != (c.pos_from_start != 0))
+			lmrec_usage_error("--positions %s: %s counts its positions the other way",
+					  o->positions == 1 ? "start" : "end", o->init);
 		o->sas = c;
 	}
 	/* incremental: the users with rows after --since */
@@ -1050,7 +1062,7 @@ static int run_sasrec(struct opts *o, char *const *files, size_t nfiles)
 	double t_load = lmrec_now() - t0;
 	struct lmrec_seqtrain p = {o->loss, o->negatives, o->gbce_t, o->epochs, o->patience, o->batch, 10,
 				   (float)o->lr, (float)o->weight_decay, o->seed, o->threads, o->verbose,
-				   o->frozen_view ? semantic : NULL, fresh, o->replay, old != NULL};
+				   o->frozen_view ? semantic : NULL, fresh, o->replay, old != NULL, (float)o->beta2};
 	struct sasrec_ckpt ck = {o, &m};
 	size_t best_epoch = 0;
 	double ndcg = lmrec_seqtrain_run(net, &train, valid, &p, sasrec_checkpoint, &ck, &best_epoch);
@@ -1503,6 +1515,15 @@ int main(int argc, char **argv)
 				o.since_ts = lmrec_opt_i64("--since", optarg, INT64_MIN, INT64_MAX);
 			break;
 		case OPT_INIT_STD: o.init_std = lmrec_opt_double("--init-std", optarg, 0, 10); break; /* --init-std */
+		case OPT_BETA2: o.beta2 = lmrec_opt_double("--beta2", optarg, 0.5, 0.99999); break; /* --beta2 */
+		case OPT_POSITIONS: /* --positions */
+			if (strcmp(optarg, "start") == 0)
+				o.positions = 1;
+			else if (strcmp(optarg, "end") == 0)
+				o.positions = 2;
+			else
+				lmrec_usage_error("--positions wants start or end, not '%s'", optarg);
+			break;
 		case OPT_REPLAY: /* --replay */
 			o.replay = lmrec_opt_double("--replay", optarg, 0, 1);
 			o.have_replay = 1;
@@ -1553,8 +1574,10 @@ int main(int argc, char **argv)
 			o.sas.dim = 64;
 		else
 			o.sas.dim = o.factors;
-	} else if (o.item_init || o.checkpoint || o.have_negatives || o.since || o.init_std > 0) {
-		lmrec_usage_error("--item-init, --checkpoint, --negatives, --since and --init-std are options of --model sasrec");
+		o.sas.pos_from_start = o.positions == 1;
+	} else if (o.item_init || o.checkpoint || o.have_negatives || o.since || o.init_std > 0 || o.beta2 > 0 ||
+		   o.positions) {
+		lmrec_usage_error("--item-init, --checkpoint, --negatives, --since, --init-std, --beta2 and --positions are options of --model sasrec");
 	}
 	if (!o.have_reg)
 		o.reg = o.kind == LMREC_KIND_BPR ? 0.001 : 5.0;

@@ -601,8 +601,8 @@ static void run_chunk(const struct batch *b, struct work *w, size_t c)
 				memset(a, 0, b->L * sizeof *a);
 				for (size_t h = 0; h < H; h++) {
 					const float *row = Pl + po + h * n * n + (n - 1) * n;
-					for (size_t j = 0; j < n; j++)
-						a[b->tpos[b->soff[s] + j]] += row[j] / (float)H;
+					for (size_t j = 0; j < n; j++) /* by slot: left-padded */
+						a[b->L - n + j] += row[j] / (float)H;
 				}
 			}
 			po += H * n * n;
@@ -809,16 +809,18 @@ static void pack(struct batch *b, const uint32_t *seq, const uint32_t *target)
 	for (size_t i = 0; i < n; i++) {
 		b->soff[i] = T;
 		b->goff[i] = G;
+		size_t first = L; /* the slot of the oldest real item */
 		for (size_t l = 0; l < L; l++) {
 			uint32_t v = seq[i * L + l];
 			if (!v)
 				continue;
+			first = first < l ? first : l;
 			if (target && target[i * L + l]) {
 				b->gtok[G] = T;
 				b->gitem[G++] = target[i * L + l];
 			}
 			b->titem[T] = v;
-			b->tpos[T++] = (uint32_t)l;
+			b->tpos[T++] = (uint32_t)(m->c.pos_from_start ? l - first : l);
 		}
 	}
 	b->soff[n] = T;

@@ -49,6 +49,11 @@ struct lmrec_sasrec_config {
 	size_t maxlen; /* positions of a sequence */
 	size_t ffn;    /* hidden width of the feed-forward; 0 means dim */
 	float dropout; /* in [0, 1) */
+	/* 0: positions count back from the newest item (SASRec.pytorch: the
+	 * newest is always at maxlen - 1); 1: forward from the oldest item of
+	 * the window (SASRec+: position p is the user's (p+1)-th item while the
+	 * history is shorter than maxlen) */
+	int pos_from_start;
 };
 
 /* Named pointers of one block into the parameter array. */

@@ -158,7 +158,7 @@ double lmrec_seqtrain_run(struct lmrec_sasrec *m, const struct lmrec_seqs *s, co
 	unsigned char *mask = lmrec_xcalloc(np + 1, 1);
 	lmrec_sasrec_decay_mask(m, mask);
 	struct lmrec_adam opt;
-	lmrec_adam_init(&opt, np, p->lr, 0.9f, 0.98f, 1e-9f, p->weight_decay);
+	lmrec_adam_init(&opt, np, p->lr, 0.9f, p->beta2 > 0 ? p->beta2 : 0.98f, 1e-9f, p->weight_decay);
 	lmrec_adam_set_decay(&opt, mask);
 	if (p->item_anchor) {
 		float *anchor = lmrec_xcalloc(np + 1, sizeof *anchor);

@@ -52,6 +52,7 @@ struct lmrec_seqtrain {
 	/* 1: the parameters on entry (a model continued) are epoch 0, scored
 	 * on validation first, and kept when no epoch does better */
 	int eval_init;
+	float beta2; /* Adam's second-moment decay; 0 means 0.98 */
 };
 
 /* What training reports after each epoch; the callback may write a

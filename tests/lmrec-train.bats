@@ -616,6 +616,34 @@ cycle_rows() {
 	[ ! -e x.lmrc ]
 }
 
+@test "lmrec-train: sasrec --positions start is recorded and kept by --init; --beta2 changes the steps" {
+	cycle_rows >cyc.tsv
+	lmrec-split -q -o folds.tsv cyc.tsv
+	lmrec-train -q --model sasrec --factors 16 --maxlen 8 --epochs 3 -o end.lmrc folds.tsv
+	lmrec-train -q --model sasrec --factors 16 --maxlen 8 --epochs 3 --positions end -o end2.lmrc folds.tsv
+	cmp end.lmrc end2.lmrc
+	lmrec-train -q --model sasrec --factors 16 --maxlen 8 --epochs 3 --positions start -o start.lmrc folds.tsv
+	! cmp -s end.lmrc start.lmrc
+	run -0 sh -c 'strings start.lmrc | grep "^positions="'
+	assert_output 'positions=start'
+	run -1 sh -c 'strings end.lmrc | grep "^positions="'
+	# a continued model counts as it did; the other way is refused
+	lmrec-train -q --model sasrec --init start.lmrc --epochs 0 -o c.lmrc folds.tsv
+	lmrec-recall -q -m start.lmrc -n 3 -o a.recs
+	lmrec-recall -q -m c.lmrc -n 3 -o c.recs
+	cmp a.recs c.recs
+	run -2 --separate-stderr lmrec-train --model sasrec --init start.lmrc --positions end -o x.lmrc folds.tsv
+	[ "${stderr_lines[0]}" = "lmrec-train: --positions end: start.lmrc counts its positions the other way" ]
+	lmrec-train -q --model sasrec --factors 16 --maxlen 8 --epochs 3 --beta2 0.999 -o b.lmrc folds.tsv
+	! cmp -s end.lmrc b.lmrc
+	lmrec-train -q --model sasrec --factors 16 --maxlen 8 --epochs 3 --beta2 0.98 -o b98.lmrc folds.tsv
+	cmp end.lmrc b98.lmrc
+	run -2 lmrec-train --model sasrec --positions middle -o x.lmrc folds.tsv
+	run -2 lmrec-train --model sasrec --beta2 1 -o x.lmrc folds.tsv
+	run -2 lmrec-train --model ease --positions start -o x.lmrc folds.tsv
+	[ ! -e x.lmrc ]
+}
+
 # crossdomain: places a1 a2, shop b1 b2 b3; six users (u5 and u6 shop only).
 crossdomain_data() {
 	tsv 'item|title|domain' 'a1|Harbour Walk|places' 'a2|Ridge Trail|places' \

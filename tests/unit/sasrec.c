@@ -20,7 +20,7 @@
 static char *fixtures;
 
 /* the tiny model of the gradient checks */
-static const struct lmrec_sasrec_config tiny = {7, 8, 2, 2, 5, 0, 0.0f};
+static const struct lmrec_sasrec_config tiny = {7, 8, 2, 2, 5, 0, 0.0f, 0};
 #define NSEQ 5
 static const uint32_t tiny_seq[NSEQ * 5] = {1, 2, 3, 4, 5, 0, 0, 3, 6, 2, 0, 0, 0, 0, 7,
 					    0, 0, 0, 0, 0, 0, 4, 1, 5, 2};
@@ -70,9 +70,13 @@ static void ref_forward(const struct ref *r, const uint32_t *s, double *h, doubl
 	double *v = calloc(L * D, sizeof *v), *ctx = calloc(L * D, sizeof *ctx);
 	double *u = calloc(F, sizeof *u), *w = calloc(L, sizeof *w);
 	const double *item = P(r, r->m->item), *pos = P(r, r->m->pos);
+	size_t first = 0; /* positions counted from the oldest item, or slots */
+	if (r->m->c.pos_from_start)
+		while (first < L && !s[first])
+			first++;
 	for (size_t l = 0; l < L; l++)
 		for (size_t j = 0; j < D; j++)
-			x[l * D + j] = s[l] ? item[s[l] * D + j] * sqrt((double)D) + pos[l * D + j] : 0;
+			x[l * D + j] = s[l] ? item[s[l] * D + j] * sqrt((double)D) + pos[(l - first) * D + j] : 0;
 	if (attn)
 		memset(attn, 0, L * sizeof *attn);
 	for (size_t b = 0; b < r->B; b++) {
@@ -221,11 +225,12 @@ static double *to_double(const struct lmrec_sasrec *m)
 
 /* Encode and the CE loss against the slow version: every position's state
  * (by encoding each prefix), the attention of the last position. */
-static void test_forward_against_slow(void)
+static void forward_against_slow(int pos_from_start)
 {
 	struct lmrec_sasrec m;
 	struct lmrec_sasrec_config c = tiny;
 	c.ffn = 12;
+	c.pos_from_start = pos_from_start;
 	make_model(&m, &c, 11);
 	double *p = to_double(&m);
 	struct ref r = {c.items + 1, c.dim, c.blocks, c.heads, c.maxlen, c.ffn, p, &m};
@@ -262,8 +267,8 @@ static void test_forward_against_slow(void)
 	double want = ref_ce(&m, p, tiny_seq, tiny_tgt, NSEQ);
 	double got = lmrec_sasrec_loss_grad(&m, tiny_seq, tiny_tgt, NSEQ, LMREC_SASREC_CE, 0, 0, 1,
 					    0, NULL, 1);
-	printf("# forward: states %.3g, attention %.3g, CE loss %.9g vs %.9g\n", worst, worst_a, got,
-	       want);
+	printf("# forward (positions from the %s): states %.3g, attention %.3g, CE loss %.9g vs %.9g\n",
+	       pos_from_start ? "start" : "end", worst, worst_a, got, want);
 	CHECK(worst < 1e-5);
 	CHECK(worst_a < 1e-6);
 	CHECK(fabs(got - want) < 1e-5 * fabs(want));
@@ -274,6 +279,9 @@ static void test_forward_against_slow(void)
 	free(h), free(at), free(p);
 	lmrec_sasrec_free(&m);
 }
+
+static void test_forward_against_slow(void) { forward_against_slow(0); }
+static void test_forward_from_start(void) { forward_against_slow(1); }
 
 /* The PyTorch fixture: the same model (weights by the formula of
  * tests/reference/sasrec_ref.py), its states at every real position, the
@@ -287,7 +295,7 @@ static void test_pytorch_fixture(void)
 		free(path);
 		return;
 	}
-	struct lmrec_sasrec_config c = {20, 16, 2, 2, 8, 24, 0.0f};
+	struct lmrec_sasrec_config c = {20, 16, 2, 2, 8, 24, 0.0f, 0};
 	struct lmrec_sasrec m;
 	lmrec_sasrec_init(&m, &c, 1);
 	for (size_t t = 0, i = 0; t < m.ntensors; t++) {
@@ -379,10 +387,11 @@ static void test_pytorch_fixture(void)
  * analytic gradient (float) against central differences (h 1e-5) of the
  * slow loss in double, which draws the same negatives. Also checks the
  * implementation's loss against the slow one. */
-static void grad_check(enum lmrec_sasrec_loss loss, const char *name)
+static void grad_check_config(enum lmrec_sasrec_loss loss, const char *name,
+			      const struct lmrec_sasrec_config *c)
 {
 	struct lmrec_sasrec m;
-	make_model(&m, &tiny, 5);
+	make_model(&m, c, 5);
 	float *g = lmrec_xmalloc(m.nparams * sizeof *g);
 	double f0 = lmrec_sasrec_loss_grad(&m, tiny_seq, tiny_tgt, NSEQ, loss, 3, 0.75, 42, 1, g, 1);
 	CHECK(isfinite(f0));
@@ -432,7 +441,19 @@ static void grad_check(enum lmrec_sasrec_loss loss, const char *name)
 	lmrec_sasrec_free(&m);
 }
 
+static void grad_check(enum lmrec_sasrec_loss loss, const char *name)
+{
+	grad_check_config(loss, name, &tiny);
+}
+
 static void test_grad_ce(void) { grad_check(LMREC_SASREC_CE, "ce"); }
+/* positions from the oldest item: another row of pos for each token */
+static void test_grad_ce_from_start(void)
+{
+	struct lmrec_sasrec_config c = tiny;
+	c.pos_from_start = 1;
+	grad_check_config(LMREC_SASREC_CE, "ce, positions from the start", &c);
+}
 static void test_grad_sampled(void) { grad_check(LMREC_SASREC_SAMPLED, "sampled"); }
 static void test_grad_bce(void) { grad_check(LMREC_SASREC_BCE, "bce"); }
 static void test_grad_gbce(void) { grad_check(LMREC_SASREC_GBCE, "gbce"); }
@@ -460,7 +481,7 @@ static void random_batch(struct lmrec_rng *g, const struct lmrec_sasrec_config *
  * chunking changes the rounding only. */
 static void test_threads_bitwise(void)
 {
-	struct lmrec_sasrec_config c = {300, 16, 2, 2, 20, 24, 0.2f};
+	struct lmrec_sasrec_config c = {300, 16, 2, 2, 20, 24, 0.2f, 0};
 	struct lmrec_sasrec m;
 	make_model(&m, &c, 3);
 	m.chunk_tokens = 40;
@@ -623,7 +644,7 @@ static void test_adam(void)
 static void train_cycle(enum lmrec_sasrec_loss loss, size_t neg, double *first, double *last,
 			double *hit)
 {
-	struct lmrec_sasrec_config c = {12, 16, 2, 2, 8, 0, 0.1f};
+	struct lmrec_sasrec_config c = {12, 16, 2, 2, 8, 0, 0.1f, 0};
 	struct lmrec_sasrec m;
 	lmrec_sasrec_init(&m, &c, 1);
 	struct lmrec_adam a;
@@ -696,8 +717,10 @@ int main(int argc, char **argv)
 				 : lmrec_xstrdup("../fixtures/sasrec");
 	}
 	CHECK_RUN(test_forward_against_slow);
+	CHECK_RUN(test_forward_from_start);
 	CHECK_RUN(test_pytorch_fixture);
 	CHECK_RUN(test_grad_ce);
+	CHECK_RUN(test_grad_ce_from_start);
 	CHECK_RUN(test_grad_sampled);
 	CHECK_RUN(test_grad_bce);
 	CHECK_RUN(test_grad_gbce);
