@@ -57,6 +57,7 @@ struct opts {
 	double init_std;   /* sasrec: N(0, std) weights; 0: Glorot normal */
 	double beta2;      /* sasrec: Adam's beta2; 0: the default */
 	int positions;     /* sasrec: 0 default, 1 start, 2 end */
+	int block;         /* sasrec: 0 default, 1 sasrec, 2 preln */
 	double replay;
 	int have_replay;
 	/* crossdomain */
@@ -143,6 +144,7 @@ static void usage(int status)
 	      "                           Glorot normal)\n"
 	      "      --positions start|end   count positions from the window's oldest\n"
 	      "                           item or back from the newest (end)\n"
+	      "      --block preln|sasrec    pre-LN blocks, or SASRec's (preln)\n"
 	      "semantic (content vectors, a user the mean of the history's):\n"
 	      "      --vectors FILE       item vectors from lmrec-embed (required)\n"
 	      "      --half-life DAYS     time decay of the history (default 0: none)\n"
@@ -225,6 +227,7 @@ enum {
 	OPT_INIT_STD,
 	OPT_BETA2,
 	OPT_POSITIONS,
+	OPT_BLOCK,
 	OPT_FACTORS_FROM,
 	OPT_ALIGN_METHOD,
 	OPT_HIDDEN,
@@ -277,6 +280,7 @@ static const struct option long_options[] = {
 	{"init-std", required_argument, NULL, OPT_INIT_STD},
 	{"beta2", required_argument, NULL, OPT_BETA2},
 	{"positions", required_argument, NULL, OPT_POSITIONS},
+	{"block", required_argument, NULL, OPT_BLOCK},
 	{"factors-from", required_argument, NULL, OPT_FACTORS_FROM},
 	{"align-method", required_argument, NULL, OPT_ALIGN_METHOD},
 	{"hidden", required_argument, NULL, OPT_HIDDEN},
@@ -954,6 +958,9 @@ static int run_sasrec(struct opts *o, char *const *files, size_t nfiles)
 		if (o->positions && (o->positions == 1) != (c.pos_from_start != 0))
 			lmrec_usage_error("--positions %s: %s counts its positions the other way",
 					  o->positions == 1 ? "start" : "end", o->init);
+		if (o->block && (o->block == 1) != (c.sasrec_block != 0))
+			lmrec_usage_error("--block %s: %s has the other blocks", o->block == 1 ? "sasrec" : "preln",
+					  o->init);
 		o->sas = c;
 	}
 	/* incremental: the users with rows after --since */
@@ -1524,6 +1531,14 @@ int main(int argc, char **argv)
 			else
 				lmrec_usage_error("--positions wants start or end, not '%s'", optarg);
 			break;
+		case OPT_BLOCK: /* --block */
+			if (strcmp(optarg, "sasrec") == 0)
+				o.block = 1;
+			else if (strcmp(optarg, "preln") == 0)
+				o.block = 2;
+			else
+				lmrec_usage_error("--block wants preln or sasrec, not '%s'", optarg);
+			break;
 		case OPT_REPLAY: /* --replay */
 			o.replay = lmrec_opt_double("--replay", optarg, 0, 1);
 			o.have_replay = 1;
@@ -1575,9 +1590,10 @@ int main(int argc, char **argv)
 		else
 			o.sas.dim = o.factors;
 		o.sas.pos_from_start = o.positions == 1;
+		o.sas.sasrec_block = o.block == 1;
 	} else if (o.item_init || o.checkpoint || o.have_negatives || o.since || o.init_std > 0 || o.beta2 > 0 ||
-		   o.positions) {
-		lmrec_usage_error("--item-init, --checkpoint, --negatives, --since, --init-std, --beta2 and --positions are options of --model sasrec");
+		   o.positions || o.block) {
+		lmrec_usage_error("--item-init, --checkpoint, --negatives, --since, --init-std, --beta2, --positions and --block are options of --model sasrec");
 	}
 	if (!o.have_reg)
 		o.reg = o.kind == LMREC_KIND_BPR ? 0.001 : 5.0;

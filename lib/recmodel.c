@@ -85,6 +85,8 @@ void lmrec_recmodel_write(const struct lmrec_recmodel *m, struct lmrec_model *ex
 		lmrec_model_set_param(f, "dropout", "%.9g", (double)c->dropout);
 		if (c->pos_from_start) /* absent: from the end, as models before it */
 			lmrec_model_set_param(f, "positions", "start");
+		if (c->sasrec_block) /* absent: pre-LN */
+			lmrec_model_set_param(f, "block", "sasrec");
 		uint64_t np = m->sas->nparams, n1 = m->seq.nu + 1, ns = m->seq.ptr[m->seq.nu];
 		lmrec_model_add(f, "weights", LMREC_DT_F32, 1, &np, m->sas->params);
 		lmrec_model_add(f, "seq_ptr", LMREC_DT_U64, 1, &n1, m->seq.ptr);
@@ -250,13 +252,18 @@ struct lmrec_recmodel *lmrec_recmodel_read(const char *path, uint32_t kind)
 	case LMREC_KIND_SASREC: {
 		struct lmrec_sasrec_config c = {m->ni, param_count(f, "dim"), param_count(f, "blocks"),
 						param_count(f, "heads"), param_count(f, "maxlen"), param_count(f, "ffn"),
-						(float)param_double(f, "dropout"), 0};
+						(float)param_double(f, "dropout"), 0, 0};
 		size_t plen = 0;
 		const char *pv = lmrec_model_param(f, "positions", &plen);
 		if (pv && plen == 5 && memcmp(pv, "start", 5) == 0)
 			c.pos_from_start = 1;
 		else if (pv && !(plen == 3 && memcmp(pv, "end", 3) == 0))
 			lmrec_die(LMREC_EXIT_DATA, "%s: parameter 'positions' is neither start nor end", path);
+		pv = lmrec_model_param(f, "block", &plen);
+		if (pv && plen == 6 && memcmp(pv, "sasrec", 6) == 0)
+			c.sasrec_block = 1;
+		else if (pv && !(plen == 5 && memcmp(pv, "preln", 5) == 0))
+			lmrec_die(LMREC_EXIT_DATA, "%s: parameter 'block' is neither preln nor sasrec", path);
 		char msg[200];
 		if (lmrec_sasrec_check_config(&c, msg, sizeof msg) != 0)
 			lmrec_die(LMREC_EXIT_DATA, "%s: %s", path, msg);

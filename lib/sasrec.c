@@ -557,9 +557,13 @@ static void run_chunk(const struct batch *b, struct work *w, size_t c)
 		float *XM = w->XM + l * TM * D, *U = w->U + l * TM * F, *R = w->R + l * TM * F;
 		float *Pl = w->P + l * b->pmax;
 		ln_fwd(A1, w->mu1 + l * TM, w->rs1 + l * TM, X, k->ln1_g, k->ln1_b, Tc, D);
+		/* keys and values: from the normalised stream, or (SASRec's
+		 * blocks) from the stream itself */
+		const float *KV = m->c.sasrec_block ? X : A1;
+		const float *R1 = m->c.sasrec_block ? A1 : X, *R2 = m->c.sasrec_block ? A2 : XM;
 		lin_fwd(QKV, 3 * D, A1, D, k->wq, k->bq, Tc, D, D);
-		lin_fwd(QKV + D, 3 * D, A1, D, k->wk, k->bk, Tc, D, D);
-		lin_fwd(QKV + 2 * D, 3 * D, A1, D, k->wv, k->bv, Tc, D, D);
+		lin_fwd(QKV + D, 3 * D, KV, D, k->wk, k->bk, Tc, D, D);
+		lin_fwd(QKV + 2 * D, 3 * D, KV, D, k->wv, k->bv, Tc, D, D);
 		size_t po = 0;
 		for (size_t s = s0; s < s1; s++) {
 			size_t r = b->soff[s] - t0, n = b->soff[s + 1] - b->soff[s];
@@ -571,14 +575,14 @@ static void run_chunk(const struct batch *b, struct work *w, size_t c)
 		lin_fwd(w->t1, D, CTX, D, k->wo, k->bo, Tc, D, D);
 		const float *M1 = w->M + (1 + 2 * l) * TM * D, *M2 = M1 + TM * D;
 		for (size_t i = 0; i < Tc * D; i++)
-			XM[i] = X[i] + (drop ? w->t1[i] * M1[i] : w->t1[i]);
+			XM[i] = R1[i] + (drop ? w->t1[i] * M1[i] : w->t1[i]);
 		ln_fwd(A2, w->mu2 + l * TM, w->rs2 + l * TM, XM, k->ln2_g, k->ln2_b, Tc, D);
 		lin_fwd(U, F, A2, D, k->w1, k->b1, Tc, D, F);
 		for (size_t i = 0; i < Tc * F; i++)
 			R[i] = U[i] > 0.0f ? U[i] : 0.0f;
 		lin_fwd(w->t1, D, R, F, k->w2, k->b2, Tc, F, D);
 		for (size_t i = 0; i < Tc * D; i++)
-			Xn[i] = XM[i] + (drop ? w->t1[i] * M2[i] : w->t1[i]);
+			Xn[i] = R2[i] + (drop ? w->t1[i] * M2[i] : w->t1[i]);
 	}
 	const float *XL = w->X + NB * TM * D;
 	ln_fwd(w->HF, w->muf, w->rsf, XL, m->lnf_g, m->lnf_b, Tc, D);
@@ -704,6 +708,7 @@ static void run_chunk(const struct batch *b, struct work *w, size_t c)
 	/* backward */
 	float *gb = b->cgrad + c * b->nbody;
 	float *dX = w->dX, *dA = w->dA;
+	int sb = m->c.sasrec_block;
 	memset(dA, 0, Tc * D * sizeof *dA);
 	for (size_t g = 0; g < Gc; g++)
 		memcpy(dA + (b->gtok[g0 + g] - t0) * D, dhg + g * D, D * sizeof *dA);
@@ -726,6 +731,11 @@ static void run_chunk(const struct batch *b, struct work *w, size_t c)
 			if (!(U[i] > 0.0f))
 				w->dU[i] = 0.0f;
 		lin_bwd(dA, D, 0, GP(gb, k->w1), GP(gb, k->b1), w->dU, F, A2, D, k->w1, Tc, D, F);
+		if (sb) { /* the residual came from A2, not XM */
+			for (size_t i = 0; i < Tc * D; i++)
+				dA[i] += dX[i];
+			memset(dX, 0, Tc * D * sizeof *dX);
+		}
 		ln_bwd(dX, dA, XM, w->mu2 + l * TM, w->rs2 + l * TM, k->ln2_g, GP(gb, k->ln2_g),
 		       GP(gb, k->ln2_b), Tc, D);
 		/* dX is the gradient at XM, then at X */
@@ -744,10 +754,19 @@ static void run_chunk(const struct batch *b, struct work *w, size_t c)
 			po += H * n * n;
 		}
 		lin_bwd(dA, D, 0, GP(gb, k->wq), GP(gb, k->bq), w->dQKV, 3 * D, A1, D, k->wq, Tc, D, D);
-		lin_bwd(dA, D, 1, GP(gb, k->wk), GP(gb, k->bk), w->dQKV + D, 3 * D, A1, D, k->wk, Tc, D,
-			D);
-		lin_bwd(dA, D, 1, GP(gb, k->wv), GP(gb, k->bv), w->dQKV + 2 * D, 3 * D, A1, D, k->wv,
-			Tc, D, D);
+		if (sb) { /* the residual came from A1; keys and values from X */
+			for (size_t i = 0; i < Tc * D; i++)
+				dA[i] += dX[i];
+			lin_bwd(dX, D, 0, GP(gb, k->wk), GP(gb, k->bk), w->dQKV + D, 3 * D, X, D, k->wk, Tc,
+				D, D);
+			lin_bwd(dX, D, 1, GP(gb, k->wv), GP(gb, k->bv), w->dQKV + 2 * D, 3 * D, X, D, k->wv,
+				Tc, D, D);
+		} else {
+			lin_bwd(dA, D, 1, GP(gb, k->wk), GP(gb, k->bk), w->dQKV + D, 3 * D, A1, D, k->wk,
+				Tc, D, D);
+			lin_bwd(dA, D, 1, GP(gb, k->wv), GP(gb, k->bv), w->dQKV + 2 * D, 3 * D, A1, D,
+				k->wv, Tc, D, D);
+		}
 		ln_bwd(dX, dA, X, w->mu1 + l * TM, w->rs1 + l * TM, k->ln1_g, GP(gb, k->ln1_g),
 		       GP(gb, k->ln1_b), Tc, D);
 	}

@@ -54,6 +54,11 @@ struct lmrec_sasrec_config {
 	 * the window (SASRec+: position p is the user's (p+1)-th item while the
 	 * history is shorter than maxlen) */
 	int pos_from_start;
+	/* 0: pre-LN blocks (x + Attn(LN x), then + FFN(LN .)); 1: the blocks
+	 * of SASRec's code (and SASRec+'s): the queries from LN x, the keys and
+	 * values from x, and each residual from the normalised input:
+	 * y = LN1 x + Attn(LN1 x, x, x), out = LN2 y + FFN(LN2 y) */
+	int sasrec_block;
 };
 
 /* Named pointers of one block into the parameter array. */

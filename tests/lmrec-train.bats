@@ -616,7 +616,7 @@ cycle_rows() {
 	[ ! -e x.lmrc ]
 }
 
-@test "lmrec-train: sasrec --positions start is recorded and kept by --init; --beta2 changes the steps" {
+@test "lmrec-train: sasrec --positions start and --block sasrec are recorded and kept by --init; --beta2 changes the steps" {
 	cycle_rows >cyc.tsv
 	lmrec-split -q -o folds.tsv cyc.tsv
 	lmrec-train -q --model sasrec --factors 16 --maxlen 8 --epochs 3 -o end.lmrc folds.tsv
@@ -638,6 +638,19 @@ cycle_rows() {
 	! cmp -s end.lmrc b.lmrc
 	lmrec-train -q --model sasrec --factors 16 --maxlen 8 --epochs 3 --beta2 0.98 -o b98.lmrc folds.tsv
 	cmp end.lmrc b98.lmrc
+	# SASRec's blocks: recorded, kept, and they learn the cycle too
+	run -0 lmrec-train --model sasrec --block sasrec --factors 16 --maxlen 8 --epochs 40 --lr 0.01 --dropout 0 \
+		--folds all -o sb.lmrc cyc.tsv
+	run -0 sh -c 'strings sb.lmrc | grep "^block="'
+	assert_output 'block=sasrec'
+	run lmrec-recall -q -m sb.lmrc -n 1 --keep-seen
+	run awk -F'\t' 'FNR == NR { if (FNR > 1) last[$1] = $2; next } FNR > 1 {
+			n++; want = "c" ((substr(last[$1], 2) + 1) % 8); if ($2 == want) ok++ }
+		END { print n, ok }' cyc.tsv <(echo "$output")
+	assert_output '30 30'
+	run -2 --separate-stderr lmrec-train --model sasrec --init sb.lmrc --block preln -o x.lmrc folds.tsv
+	[ "${stderr_lines[0]}" = "lmrec-train: --block preln: sb.lmrc has the other blocks" ]
+	run -2 lmrec-train --model sasrec --block postln -o x.lmrc folds.tsv
 	run -2 lmrec-train --model sasrec --positions middle -o x.lmrc folds.tsv
 	run -2 lmrec-train --model sasrec --beta2 1 -o x.lmrc folds.tsv
 	run -2 lmrec-train --model ease --positions start -o x.lmrc folds.tsv

@@ -20,7 +20,7 @@
 static char *fixtures;
 
 /* the tiny model of the gradient checks */
-static const struct lmrec_sasrec_config tiny = {7, 8, 2, 2, 5, 0, 0.0f, 0};
+static const struct lmrec_sasrec_config tiny = {7, 8, 2, 2, 5, 0, 0.0f, 0, 0};
 #define NSEQ 5
 static const uint32_t tiny_seq[NSEQ * 5] = {1, 2, 3, 4, 5, 0, 0, 3, 6, 2, 0, 0, 0, 0, 7,
 					    0, 0, 0, 0, 0, 0, 4, 1, 5, 2};
@@ -86,12 +86,15 @@ static void ref_forward(const struct ref *r, const uint32_t *s, double *h, doubl
 		const double *W[3] = {P(r, kb->wq), P(r, kb->wk), P(r, kb->wv)};
 		const double *bb[3] = {P(r, kb->bq), P(r, kb->bk), P(r, kb->bv)};
 		double *out[3] = {q, k, v};
+		int sb = r->m->c.sasrec_block;
 		for (int t = 0; t < 3; t++)
 			for (size_t l = 0; l < L; l++)
 				for (size_t o = 0; o < D; o++) {
 					double z = bb[t][o];
+					/* SASRec's blocks: keys and values from x */
+					const double *in = sb && t > 0 ? x : a;
 					for (size_t i = 0; i < D; i++)
-						z += a[l * D + i] * W[t][i * D + o];
+						z += in[l * D + i] * W[t][i * D + o];
 					out[t][l * D + o] = z;
 				}
 		memset(ctx, 0, L * D * sizeof *ctx);
@@ -130,7 +133,7 @@ static void ref_forward(const struct ref *r, const uint32_t *s, double *h, doubl
 				double z = bo[o];
 				for (size_t i = 0; i < D; i++)
 					z += ctx[l * D + i] * wo[i * D + o];
-				x[l * D + o] += z;
+				x[l * D + o] = (sb ? a[l * D + o] : x[l * D + o]) + z;
 			}
 			double *y = a + l * D;
 			ref_ln(y, x + l * D, P(r, kb->ln2_g), P(r, kb->ln2_b), D);
@@ -144,7 +147,7 @@ static void ref_forward(const struct ref *r, const uint32_t *s, double *h, doubl
 				double z = b2[o];
 				for (size_t i = 0; i < F; i++)
 					z += u[i] * w2[i * D + o];
-				x[l * D + o] += z;
+				x[l * D + o] = (sb ? y[o] : x[l * D + o]) + z;
 			}
 		}
 	}
@@ -225,12 +228,13 @@ static double *to_double(const struct lmrec_sasrec *m)
 
 /* Encode and the CE loss against the slow version: every position's state
  * (by encoding each prefix), the attention of the last position. */
-static void forward_against_slow(int pos_from_start)
+static void forward_against_slow(int pos_from_start, int sasrec_block)
 {
 	struct lmrec_sasrec m;
 	struct lmrec_sasrec_config c = tiny;
 	c.ffn = 12;
 	c.pos_from_start = pos_from_start;
+	c.sasrec_block = sasrec_block;
 	make_model(&m, &c, 11);
 	double *p = to_double(&m);
 	struct ref r = {c.items + 1, c.dim, c.blocks, c.heads, c.maxlen, c.ffn, p, &m};
@@ -267,8 +271,8 @@ static void forward_against_slow(int pos_from_start)
 	double want = ref_ce(&m, p, tiny_seq, tiny_tgt, NSEQ);
 	double got = lmrec_sasrec_loss_grad(&m, tiny_seq, tiny_tgt, NSEQ, LMREC_SASREC_CE, 0, 0, 1,
 					    0, NULL, 1);
-	printf("# forward (positions from the %s): states %.3g, attention %.3g, CE loss %.9g vs %.9g\n",
-	       pos_from_start ? "start" : "end", worst, worst_a, got, want);
+	printf("# forward (positions from the %s, %s blocks): states %.3g, attention %.3g, CE loss %.9g vs %.9g\n",
+	       pos_from_start ? "start" : "end", sasrec_block ? "SASRec" : "pre-LN", worst, worst_a, got, want);
 	CHECK(worst < 1e-5);
 	CHECK(worst_a < 1e-6);
 	CHECK(fabs(got - want) < 1e-5 * fabs(want));
@@ -280,8 +284,9 @@ static void forward_against_slow(int pos_from_start)
 	lmrec_sasrec_free(&m);
 }
 
-static void test_forward_against_slow(void) { forward_against_slow(0); }
-static void test_forward_from_start(void) { forward_against_slow(1); }
+static void test_forward_against_slow(void) { forward_against_slow(0, 0); }
+static void test_forward_from_start(void) { forward_against_slow(1, 0); }
+static void test_forward_sasrec_block(void) { forward_against_slow(1, 1); }
 
 /* The PyTorch fixture: the same model (weights by the formula of
  * tests/reference/sasrec_ref.py), its states at every real position, the
@@ -295,7 +300,7 @@ static void test_pytorch_fixture(void)
 		free(path);
 		return;
 	}
-	struct lmrec_sasrec_config c = {20, 16, 2, 2, 8, 24, 0.0f, 0};
+	struct lmrec_sasrec_config c = {20, 16, 2, 2, 8, 24, 0.0f, 0, 0};
 	struct lmrec_sasrec m;
 	lmrec_sasrec_init(&m, &c, 1);
 	for (size_t t = 0, i = 0; t < m.ntensors; t++) {
@@ -454,6 +459,14 @@ static void test_grad_ce_from_start(void)
 	c.pos_from_start = 1;
 	grad_check_config(LMREC_SASREC_CE, "ce, positions from the start", &c);
 }
+/* SASRec's blocks: the residuals from the normalised stream, K and V from x */
+static void test_grad_sasrec_block(void)
+{
+	struct lmrec_sasrec_config c = tiny;
+	c.sasrec_block = 1;
+	grad_check_config(LMREC_SASREC_CE, "ce, SASRec's blocks", &c);
+	grad_check_config(LMREC_SASREC_SAMPLED, "sampled, SASRec's blocks", &c);
+}
 static void test_grad_sampled(void) { grad_check(LMREC_SASREC_SAMPLED, "sampled"); }
 static void test_grad_bce(void) { grad_check(LMREC_SASREC_BCE, "bce"); }
 static void test_grad_gbce(void) { grad_check(LMREC_SASREC_GBCE, "gbce"); }
@@ -481,7 +494,7 @@ static void random_batch(struct lmrec_rng *g, const struct lmrec_sasrec_config *
  * chunking changes the rounding only. */
 static void test_threads_bitwise(void)
 {
-	struct lmrec_sasrec_config c = {300, 16, 2, 2, 20, 24, 0.2f, 0};
+	struct lmrec_sasrec_config c = {300, 16, 2, 2, 20, 24, 0.2f, 0, 0};
 	struct lmrec_sasrec m;
 	make_model(&m, &c, 3);
 	m.chunk_tokens = 40;
@@ -644,7 +657,7 @@ static void test_adam(void)
 static void train_cycle(enum lmrec_sasrec_loss loss, size_t neg, double *first, double *last,
 			double *hit)
 {
-	struct lmrec_sasrec_config c = {12, 16, 2, 2, 8, 0, 0.1f, 0};
+	struct lmrec_sasrec_config c = {12, 16, 2, 2, 8, 0, 0.1f, 0, 0};
 	struct lmrec_sasrec m;
 	lmrec_sasrec_init(&m, &c, 1);
 	struct lmrec_adam a;
@@ -718,9 +731,11 @@ int main(int argc, char **argv)
 	}
 	CHECK_RUN(test_forward_against_slow);
 	CHECK_RUN(test_forward_from_start);
+	CHECK_RUN(test_forward_sasrec_block);
 	CHECK_RUN(test_pytorch_fixture);
 	CHECK_RUN(test_grad_ce);
 	CHECK_RUN(test_grad_ce_from_start);
+	CHECK_RUN(test_grad_sasrec_block);
 	CHECK_RUN(test_grad_sampled);
 	CHECK_RUN(test_grad_bce);
 	CHECK_RUN(test_grad_gbce);
