@@ -159,15 +159,6 @@ void lmrec_dialog_turn(struct lmrec_dialog *d, const struct lmrec_slots *t)
 
 /* ---- ranking ---- */
 
-/* Whether item i has some value of key k. */
-static int has_key(const struct lmrec_slotvocab *v, uint32_t i, uint32_t k)
-{
-	for (uint64_t q = v->item_pair_ptr[i]; q < v->item_pair_ptr[i + 1]; q++)
-		if (v->pair_key[v->item_pair[q]] == k)
-			return 1;
-	return 0;
-}
-
 struct rank_ctx {
 	const float *score;
 	const uint32_t *byte_order;
@@ -256,33 +247,8 @@ static size_t rank_pass(struct lmrec_dialog *d, double hard)
 		passing++;
 		if (d->shown[i])
 			continue;
-		/* wanted values, a key at a time (the first slot of each key) */
-		for (size_t k = 0; k < st->n; k++) {
-			const struct lmrec_slot *x = &st->s[k];
-			if (x->kind != LMREC_SLOT_PAIR || x->pol != LMREC_POL_POS)
-				continue;
-			uint32_t key = v->pair_key[x->id];
-			int first = 1;
-			for (size_t j = 0; j < k && first; j++)
-				first = !(st->s[j].kind == LMREC_SLOT_PAIR && st->s[j].pol == LMREC_POL_POS &&
-					  v->pair_key[st->s[j].id] == key);
-			if (!first)
-				continue;
-			double w = 0;
-			int match = 0;
-			for (size_t j = k; j < st->n; j++) {
-				const struct lmrec_slot *y = &st->s[j];
-				if (y->kind != LMREC_SLOT_PAIR || y->pol != LMREC_POL_POS || v->pair_key[y->id] != key)
-					continue;
-				if (y->weight > w)
-					w = y->weight;
-				match |= lmrec_slotvocab_item_has(v, (uint32_t)i, y->id);
-			}
-			if (match)
-				s += w;
-			else if (has_key(v, (uint32_t)i, key))
-				s -= p->conflict * w;
-		}
+		/* wanted values, a key at a time */
+		s += lmrec_slots_pair_score(v, st, (uint32_t)i, p->conflict, NULL);
 		if (d->cf)
 			s += p->cf_weight * d->cf[i];
 		d->score[i] = (float)s;

@@ -147,6 +147,66 @@ static int slot_cmp(const struct lmrec_slotvocab *v, const struct lmrec_slot *a,
 	return pa - pb;
 }
 
+/* Whether item i has some value of key k. */
+static int item_has_key(const struct lmrec_slotvocab *v, uint32_t i, uint32_t k)
+{
+	for (uint64_t q = v->item_pair_ptr[i]; q < v->item_pair_ptr[i + 1]; q++)
+		if (v->pair_key[v->item_pair[q]] == k)
+			return 1;
+	return 0;
+}
+
+double lmrec_slots_pair_score(const struct lmrec_slotvocab *v, const struct lmrec_slots *s, uint32_t i,
+			      double conflict, size_t *nkeys)
+{
+	double sum = 0;
+	size_t keys = 0;
+	for (size_t k = 0; k < s->n; k++) {
+		const struct lmrec_slot *x = &s->s[k];
+		if (x->kind != LMREC_SLOT_PAIR || x->pol != LMREC_POL_POS)
+			continue;
+		uint32_t key = v->pair_key[x->id];
+		int first = 1; /* the key's first wanted slot scores it */
+		for (size_t j = 0; j < k && first; j++)
+			first = !(s->s[j].kind == LMREC_SLOT_PAIR && s->s[j].pol == LMREC_POL_POS &&
+				  v->pair_key[s->s[j].id] == key);
+		if (!first)
+			continue;
+		keys++;
+		double w = 0;
+		int match = 0;
+		for (size_t j = k; j < s->n; j++) {
+			const struct lmrec_slot *y = &s->s[j];
+			if (y->kind != LMREC_SLOT_PAIR || y->pol != LMREC_POL_POS || v->pair_key[y->id] != key)
+				continue;
+			w = y->weight > w ? y->weight : w;
+			match |= lmrec_slotvocab_item_has(v, i, y->id);
+		}
+		if (match)
+			sum += w;
+		else if (item_has_key(v, i, key))
+			sum -= conflict * w;
+	}
+	if (nkeys)
+		*nkeys = keys;
+	return sum;
+}
+
+int lmrec_slots_unwanted(const struct lmrec_slotvocab *v, const struct lmrec_slots *s, uint32_t i)
+{
+	const struct lmrec_catalog *c = v->cat;
+	for (size_t k = 0; k < s->n; k++) {
+		const struct lmrec_slot *x = &s->s[k];
+		if (x->pol != LMREC_POL_NEG)
+			continue;
+		if ((x->kind == LMREC_SLOT_PAIR && lmrec_slotvocab_item_has(v, i, x->id)) ||
+		    (x->kind == LMREC_SLOT_CATEGORY && c->category[i] == (int32_t)x->id) ||
+		    (x->kind == LMREC_SLOT_DOMAIN && c->domain[i] == (int32_t)x->id))
+			return 1;
+	}
+	return 0;
+}
+
 void lmrec_slots_sort(struct lmrec_slots *s, const struct lmrec_slotvocab *v)
 {
 	/* insertion sort: stable, and a request has few slots */

@@ -126,6 +126,19 @@ void lmrec_slots_sort(struct lmrec_slots *s, const struct lmrec_slotvocab *v);
  * the items named by title last), nothing when there are none. */
 void lmrec_slots_write(struct lmrec_out *o, const struct lmrec_slotvocab *v, struct lmrec_slots *s);
 
+/* ---- how an item answers the slots ---- */
+
+/* The wanted values of s, a key at a time: for each key with a wanted
+ * (+) pair, the largest weight w of its wanted values, and +w when item i
+ * has one of them, -conflict * w when i has only other values of the key,
+ * 0 when i lacks the key. Returns the sum; *nkeys (when not NULL) gets the
+ * number of keys. */
+double lmrec_slots_pair_score(const struct lmrec_slotvocab *v, const struct lmrec_slots *s, uint32_t i,
+			      double conflict, size_t *nkeys);
+/* Whether item i has something s does not want: a negated pair, category
+ * or domain. */
+int lmrec_slots_unwanted(const struct lmrec_slotvocab *v, const struct lmrec_slots *s, uint32_t i);
+
 /* ---- the words of a request ---- */
 
 enum { LMREC_SW_WORD, LMREC_SW_PUNCT };
