@@ -16,6 +16,8 @@
 #include "lmrec.h"
 #include "mat.h"
 #include "recmodel.h"
+#include "slots.h"
+#include "slotvocab.h"
 #include "summary.h"
 
 enum kind { KIND_BUNDLE, KIND_PLAYLIST, KIND_ITINERARY };
@@ -213,6 +215,7 @@ struct world {
 	uint32_t *hitem;           /* all-item indices */
 	float *hweight;
 	int seq_models;            /* sasrec models given */
+	struct lmrec_slotvocab *vocab; /* the words of requests, built at the first */
 };
 
 /* The value of KEY (KEY_CATEGORY or a key index) that item i has, or -1. */
@@ -428,152 +431,59 @@ static void user_load(const struct world *w, struct user *u, const char *id, siz
 
 /* ---- a request ---- */
 
-/* The pairs a request asks for, grouped by key. */
-struct request {
-	int64_t *key;     /* (n) KEY_CATEGORY or a key index */
-	uint32_t *value;  /* (n) */
-	size_t n, cap;
-	size_t nkeys;
+/* A request's slots and the parser's buffers. */
+struct job_request {
+	struct lmrec_slots slots;
+	size_t nkeys; /* keys asked for, the categories one */
+	struct lmrec_slots_scratch sc;
+	char *text;   /* (cap) the request decoded */
+	size_t cap;
 };
 
-static void req_add(struct request *r, int64_t key, uint32_t value)
+/* The slots of a request (text TSV-escaped), read by lmrec-chat's parser
+ * (slots.h); the vocabulary is learned from the catalog at the first
+ * request that says something. */
+static void request_parse(struct world *w, struct job_request *r, const char *text, size_t tlen)
 {
-	for (size_t j = 0; j < r->n; j++)
-		if (r->key[j] == key && r->value[j] == value)
-			return;
-	if (r->n == r->cap) {
-		r->cap = r->cap ? 2 * r->cap : 16;
-		r->key = lmrec_xreallocarray(r->key, r->cap, sizeof *r->key);
-		r->value = lmrec_xreallocarray(r->value, r->cap, sizeof *r->value);
+	lmrec_slots_clear(&r->slots);
+	if (tlen == 0)
+		return;
+	if (!w->vocab) {
+		struct lmrec_slotvocab_params vp;
+		lmrec_slotvocab_defaults(&vp);
+		w->vocab = lmrec_slotvocab_build(&w->cat, &vp, NULL);
 	}
-	r->key[r->n] = key;
-	r->value[r->n++] = value;
-}
-
-/* Whether word w (lower case) names the catalog string s (escaped):
- * equal ignoring ASCII case, or one is the other plus an 's'. */
-static int word_names(const char *wd, size_t wl, const char *s, size_t sl)
-{
-	size_t n = wl < sl ? wl : sl;
-	for (size_t j = 0; j < n; j++) {
-		int a = (unsigned char)wd[j], b = (unsigned char)s[j];
-		b = b >= 'A' && b <= 'Z' ? b + 'a' - 'A' : b;
-		if (a != b)
-			return 0;
-	}
-	return wl == sl || (wl == sl + 1 && wd[sl] == 's') || (sl == wl + 1 && s[wl] == 's');
-}
-
-/* Matches the words of text (runs of letters, digits and bytes >= 0x80,
- * lower-cased; two neighbours also as one word joined by '_') against the
- * values, the categories and the keys valued "yes" of the items of the
- * kind. */
-static void request_parse(const struct world *w, const char *text, size_t tlen, struct request *r)
-{
-	const struct lmrec_catalog *c = &w->cat;
-	r->n = r->nkeys = 0;
-	char *t = lmrec_xmalloc(tlen + 1);
-	size_t len = lmrec_tsv_unescape(t, text, tlen);
-	/* words: [start, end) offsets, lower-cased in place */
-	size_t *ws = lmrec_xcalloc(len + 1, sizeof *ws), *we = lmrec_xcalloc(len + 1, sizeof *we), nw = 0;
-	for (size_t p = 0; p < len;) {
-		unsigned char ch = (unsigned char)t[p];
-		int in = (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch >= 0x80 || (ch >= 'A' && ch <= 'Z');
-		if (!in) {
-			p++;
-			continue;
-		}
-		ws[nw] = p;
-		while (p < len) {
-			ch = (unsigned char)t[p];
-			if (ch >= 'A' && ch <= 'Z')
-				t[p] = (char)(ch + 'a' - 'A');
-			else if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch >= 0x80))
-				break;
-			p++;
-		}
-		we[nw++] = p;
-	}
-	char *pair = NULL;
-	size_t paircap = 0;
-	int64_t yes = lmrec_ids_find(c->values, "yes", 3);
-	for (size_t k = 0; k < nw; k++) {
-		for (int joined = 0; joined < 2; joined++) {
-			const char *wd = t + ws[k];
-			size_t wl = we[k] - ws[k];
-			if (joined) { /* "gluten free" -> "gluten_free" */
-				if (k + 1 == nw)
-					break;
-				size_t l2 = we[k + 1] - ws[k + 1];
-				LMREC_GROW(pair, paircap, wl + l2 + 2);
-				memcpy(pair, wd, wl);
-				pair[wl] = '_';
-				memcpy(pair + wl + 1, t + ws[k + 1], l2);
-				wd = pair;
-				wl += l2 + 1;
-			}
-			for (size_t i = 0; i < c->n; i++) {
-				if (w->cls[i] < 0)
-					continue;
-				size_t sl;
-				const char *s;
-				if (c->category[i] >= 0) {
-					s = lmrec_ids_str(c->categories, (uint32_t)c->category[i], &sl);
-					if (word_names(wd, wl, s, sl))
-						req_add(r, KEY_CATEGORY, (uint32_t)c->category[i]);
-				}
-				for (uint64_t p = c->aptr[i]; p < c->aptr[i + 1]; p++) {
-					s = lmrec_ids_str(c->values, c->aval[p], &sl);
-					if (word_names(wd, wl, s, sl))
-						req_add(r, c->akey[p], c->aval[p]);
-					s = lmrec_ids_str(c->keys, c->akey[p], &sl);
-					if ((int64_t)c->aval[p] == yes && word_names(wd, wl, s, sl))
-						req_add(r, c->akey[p], c->aval[p]);
-				}
-			}
-		}
-	}
-	for (size_t j = 0; j < r->n; j++) {
-		size_t q = 0;
-		while (q < j && r->key[q] != r->key[j])
-			q++;
-		r->nkeys += q == j;
-	}
-	free(pair);
-	free(ws);
-	free(we);
-	free(t);
+	LMREC_GROW(r->text, r->cap, tlen + 1);
+	size_t len = lmrec_tsv_unescape(r->text, text, tlen);
+	lmrec_slots_parse(w->vocab, &r->sc, r->text, len, -1, &r->slots);
+	/* the keys asked for (a category counts as one) */
+	lmrec_slots_pair_score(w->vocab, &r->slots, 0, 1.0, &r->nkeys);
+	int cat = 0;
+	for (size_t k = 0; k < r->slots.n; k++)
+		cat |= r->slots.s[k].kind == LMREC_SLOT_CATEGORY && r->slots.s[k].pol == LMREC_POL_POS;
+	r->nkeys += (size_t)cat;
 }
 
 /* How well item i answers the request, in [-1, 1]: for each key asked
- * for, +1 when i has one of the values asked, -1 when it has the key with
- * other values, 0 when it lacks the key; the mean over the keys. */
-static double req_match(const struct world *w, const struct request *r, uint32_t i)
+ * for, +w when i has one of the values asked, -w when it has the key with
+ * other values only, 0 when it lacks the key (w the confidence of the
+ * reading: 1 for words read exactly); the categories asked for as one
+ * more key; the mean over the keys. */
+static double req_match(const struct world *w, const struct job_request *r, uint32_t i)
 {
 	if (r->nkeys == 0)
 		return 0;
-	double s = 0;
-	for (size_t j = 0; j < r->n; j++) {
-		size_t q = 0;
-		while (q < j && r->key[q] != r->key[j])
-			q++;
-		if (q < j)
-			continue; /* the key's first pair scores it */
-		int64_t key = r->key[j];
-		int has = 0, hit = 0;
-		for (size_t x = j; x < r->n; x++) {
-			if (r->key[x] != key)
-				continue;
-			if (key == KEY_CATEGORY) {
-				has = w->cat.category[i] >= 0;
-				hit |= w->cat.category[i] == (int32_t)r->value[x];
-			} else {
-				has |= lmrec_catalog_has_key(&w->cat, i, (uint32_t)key);
-				hit |= lmrec_catalog_has(&w->cat, i, (uint32_t)key, r->value[x]);
-			}
+	double s = lmrec_slots_pair_score(w->vocab, &r->slots, i, 1.0, NULL), cw = 0;
+	int in = 0;
+	for (size_t k = 0; k < r->slots.n; k++) {
+		const struct lmrec_slot *x = &r->slots.s[k];
+		if (x->kind == LMREC_SLOT_CATEGORY && x->pol == LMREC_POL_POS) {
+			cw = x->weight > cw ? x->weight : cw;
+			in |= w->cat.category[i] == (int32_t)x->id;
 		}
-		s += hit ? 1 : has ? -1 : 0;
 	}
+	if (cw > 0)
+		s += in ? cw : w->cat.category[i] >= 0 ? -cw : 0;
 	return s / (double)r->nkeys;
 }
 
@@ -588,7 +498,7 @@ struct scored {
 struct job {
 	struct world *w;
 	struct user u;
-	struct request req;
+	struct job_request req;
 	double *rel, *recent, *reqm, *base; /* (catalog) */
 	uint32_t *qh, *qs;                  /* a query's history and sequence */
 	float *qw;
@@ -770,7 +680,8 @@ static void score_user(struct job *j, int64_t seed, uint64_t list)
 	j->nelig = 0;
 	for (uint32_t i = 0; i < c->n; i++)
 		if (w->cls[i] >= 0 && c->available[i] && (o->keep_seen || !j->u.is_seen[i]) &&
-		    (w->same_key == -1 || key_value(w, w->same_key, i) >= 0))
+		    (w->same_key == -1 || key_value(w, w->same_key, i) >= 0) &&
+		    !(j->req.slots.n && lmrec_slots_unwanted(w->vocab, &j->req.slots, i))) /* "not wool" */
 			j->elig[j->nelig++] = i;
 	size_t nscored = j->nelig;
 	if (seed >= 0 && w->cls[seed] >= 0) {
@@ -1242,23 +1153,23 @@ static void write_reason(struct lmrec_out *out, struct job *j, size_t x)
 	case 4: { /* the request: the values asked for that it has */
 		lmrec_out_str(out, "matches your request");
 		size_t shown = 0;
-		for (size_t k = 0; k < j->req.n && shown < 3; k++) {
-			int64_t key = j->req.key[k];
-			int has = key == KEY_CATEGORY ? w->cat.category[i] == (int32_t)j->req.value[k]
-						      : lmrec_catalog_has(&w->cat, i, (uint32_t)key, j->req.value[k]);
-			if (!has)
+		const struct lmrec_slots *st = &j->req.slots;
+		for (size_t k = 0; k < st->n && shown < 3; k++) {
+			const struct lmrec_slot *sl = &st->s[k];
+			int cat = sl->kind == LMREC_SLOT_CATEGORY;
+			if (sl->pol != LMREC_POL_POS || !(cat || sl->kind == LMREC_SLOT_PAIR))
+				continue;
+			uint32_t key = cat ? 0 : w->vocab->pair_key[sl->id], val = cat ? sl->id : w->vocab->pair_val[sl->id];
+			if (cat ? w->cat.category[i] != (int32_t)val : !lmrec_slotvocab_item_has(w->vocab, i, sl->id))
 				continue;
 			lmrec_out_str(out, shown++ ? ", " : ": ");
-			char *word = key == KEY_CATEGORY
-					     ? NULL
-					     : lmrec_summary_word(w->sum, i, (uint32_t)key, j->req.value[k]);
+			char *word = cat ? NULL : lmrec_summary_word(w->sum, i, key, val);
 			if (word) {
 				lmrec_out_field(out, word, strlen(word));
 				free(word);
 			} else { /* a category, or a value that reads as nothing */
 				size_t len;
-				const char *s = lmrec_ids_str(key == KEY_CATEGORY ? w->cat.categories : w->cat.values,
-							      j->req.value[k], &len);
+				const char *s = lmrec_ids_str(cat ? w->cat.categories : w->cat.values, val, &len);
 				lmrec_out_write(out, s, len);
 			}
 		}
@@ -1379,6 +1290,7 @@ static void world_init(struct world *w, const struct opts *o)
 static void world_free(struct world *w)
 {
 	const struct opts *o = w->o;
+	lmrec_slotvocab_free(w->vocab);
 	for (size_t k = 0; k < o->nmod; k++) {
 		free(o->mod[k].to_model);
 		lmrec_scorer_free(o->mod[k].sc);
@@ -1433,8 +1345,9 @@ static void job_free(struct job *j)
 	free(j->u.line);
 	free(j->u.is_seen);
 	free(j->u.recent);
-	free(j->req.key);
-	free(j->req.value);
+	lmrec_slots_free(&j->req.slots);
+	lmrec_slots_scratch_free(&j->req.sc);
+	free(j->req.text);
 	free(j->rel);
 	free(j->recent);
 	free(j->reqm);
@@ -1514,10 +1427,10 @@ static int run(const struct opts *o, char *const *files, size_t nfiles)
 			char *uid = lmrec_xstrndup(uf.p, uf.len);
 			user_load(&w, &j.u, uid, uf.len);
 			if (cr >= 0 && r->f[cr].len)
-				request_parse(&w, r->f[cr].p, r->f[cr].len, &j.req);
+				request_parse(&w, &j.req, r->f[cr].p, r->f[cr].len);
 			else
-				request_parse(&w, o->request ? o->request : "", o->request ? strlen(o->request) : 0,
-					      &j.req);
+				request_parse(&w, &j.req, o->request ? o->request : "",
+					      o->request ? strlen(o->request) : 0);
 			score_user(&j, seed, list);
 			compose_user(&j, seed);
 			if (o->kind == KIND_BUNDLE)

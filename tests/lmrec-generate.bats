@@ -171,7 +171,7 @@ gen() {
 	refute_line --partial 'j1'
 }
 
-@test "lmrec-generate: request words match attribute values, joined pairs, keys valued yes and categories" {
+@test "lmrec-generate: request words match attribute values, joined pairs, keys valued yes and categories; negations exclude" {
 	tsv 'item|title|category|attrs|domain' \
 		'k1|Trail Jacket|jackets|use=hiking;season=winter;waterproof=yes;material=merino_wool|shop' \
 		'k2|City Coat|jackets|use=city;season=winter|shop' \
@@ -187,6 +187,13 @@ gen() {
 	printf 'user\tother\nu9\tx\n' >req2.tsv
 	run -0 lmrec-generate -q --kind bundle -n 1 --items req-items.tsv --request 'city' req2.tsv
 	assert_line "$(tsv 'u9|1|1|k2|1|matches your request: city|A kit: City Coat.')"
+	# what a request does not want is left out: a value, a category
+	printf 'user\trequest\nu9\tA winter jacket without merino wool\nu8\tanything but a jacket\n' >neg.tsv
+	run -0 lmrec-generate -q --kind bundle -n 2 --items req-items.tsv neg.tsv
+	assert_output "$(tsv 'user|list|rank|item|score|reason|summary' \
+		'u9|1|1|k2|1|matches your request: winter, jackets|A kit: City Coat and Sun Cap.' \
+		'u9|1|2|k3|-1|recommended for you|' \
+		'u8|2|1|k3|0|recommended for you|A kit: Sun Cap.')"
 }
 
 @test "lmrec-generate: --llm-cmd writes the summaries; garbage, a hang and a death fall back, counted" {
