@@ -1257,6 +1257,7 @@ static void world_init(struct world *w, const struct opts *o)
 		md->sc = lmrec_scorer_new(md->m, block);
 		md->scores = lmrec_xmalloc((block * md->m->ni + 1) * sizeof *md->scores);
 	}
+	/* an array of pointers: NOLINTNEXTLINE(bugprone-sizeof-expression) */
 	const struct lmrec_recmodel **ms = lmrec_xcalloc(o->nmod + 1, sizeof *ms);
 	const int64_t **maps = lmrec_xcalloc(o->nmod + 1, sizeof *maps);
 	for (size_t k = 0; k < o->nmod; k++) {

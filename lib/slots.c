@@ -695,7 +695,7 @@ struct lmrec_slots_cand {
 	size_t span;
 	struct lmrec_meaning m;
 	uint8_t src;
-	int8_t mode;  /* the polarity it is read with */
+	int mode;     /* the polarity it is read with */
 	uint8_t dead; /* removed by a disambiguation step */
 	uint8_t named; /* its key is named by another word (keep_named_key) */
 };
@@ -719,7 +719,7 @@ void lmrec_slots_scratch_free(struct lmrec_slots_scratch *sc)
 }
 
 static void cand_push(struct lmrec_slots_scratch *sc, size_t span, const struct lmrec_meaning *m, uint8_t src,
-		      int8_t mode, float scale)
+		      int mode, float scale)
 {
 	LMREC_GROW(sc->cand, sc->ccap, sc->ncand + 1);
 	struct lmrec_slots_cand *c = &sc->cand[sc->ncand++];
