@@ -482,9 +482,8 @@ static void replay(struct ctx *x, struct lmrec_out *out, const struct lmrec_sess
 		const char *text;
 		int64_t reply_to = -1;
 		int answer = 0;
-		if (next < s->nsaid && (size_t)s->said[next].turn == turn) {
-			text = s->said[next++].text;
-		} else if (q.key >= 0 && x->replayed) {
+		int said_now = next < s->nsaid && (size_t)s->said[next].turn == turn;
+		if (!said_now && q.key >= 0 && x->replayed) {
 			/* the user answers the question asked last: "either"
 			 * when the stream has no answer to it */
 			reply_to = q.key;

@@ -415,10 +415,8 @@ json_t *lmrec_llm_ask(struct lmrec_llm *m, json_t *request)
 	char *s = json_dumps(request, JSON_COMPACT);
 	if (!s)
 		lmrec_die(LMREC_EXIT_FAIL, "llm: cannot encode request %zu", req);
+	char *w = lmrec_xasprintf("%s\n", s); /* one line */
 	size_t slen = strlen(s);
-	char *w = lmrec_xmalloc(slen + 1);
-	memcpy(w, s, slen);
-	w[slen] = '\n';
 	free(s);
 
 	int64_t deadline = m->timeout_ms > 0 ? now_ns() + (int64_t)m->timeout_ms * 1000000 : -1;
@@ -592,8 +590,9 @@ json_t *lmrec_llm_string(const char *s, size_t len)
 		n += bad;
 		if (bad == len)
 			break;
-		memcpy(t + n, "\xef\xbf\xbd", 3);
-		n += 3;
+		static const char replacement[3] = {'\xef', '\xbf', '\xbd'}; /* U+FFFD */
+		memcpy(t + n, replacement, sizeof replacement);
+		n += sizeof replacement;
 		s += bad + 1;
 		len -= bad + 1;
 	}

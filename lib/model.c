@@ -162,8 +162,7 @@ void lmrec_model_set_param(struct lmrec_model *m, const char *key, const char *f
 		lmrec_die(LMREC_EXIT_FAIL, "formatting failed");
 	size_t klen = strlen(key);
 	char *kv = lmrec_xmalloc(klen + 1 + (size_t)n + 1);
-	memcpy(kv, key, klen);
-	kv[klen] = '=';
+	snprintf(kv, klen + 2, "%s=", key);
 	va_start(ap, fmt);
 	vsnprintf(kv + klen + 1, (size_t)n + 1, fmt, ap);
 	va_end(ap);
@@ -278,7 +277,8 @@ void lmrec_model_write(const struct lmrec_model *m, const char *path)
 	}
 	w_pad(&w, file_len);
 
-	memcpy(hdr, LMREC_MODEL_MAGIC, 8);
+	static const char magic[8] = LMREC_MODEL_MAGIC; /* 8 bytes, no NUL */
+	memcpy(hdr, magic, sizeof magic);
 	lmrec_put_le32(hdr + 8, LMREC_MODEL_VERSION);
 	lmrec_put_le32(hdr + 12, LMREC_MODEL_HEADER);
 	lmrec_put_le32(hdr + 16, m->kind);

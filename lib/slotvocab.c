@@ -887,7 +887,12 @@ static size_t grams4(const char *w, size_t len, uint32_t **g, size_t *cap)
 		char b[4];
 		for (size_t k = 0; k < 4; k++) {
 			size_t at = i + k; /* position in "<w>" */
-			b[k] = at == 0 ? '<' : at == len + 1 ? '>' : w[at - 1];
+			if (at == 0)
+				b[k] = '<';
+			else if (at == len + 1)
+				b[k] = '>';
+			else
+				b[k] = w[at - 1];
 		}
 		LMREC_GROW(*g, *cap, n + 1);
 		(*g)[n++] = lmrec_fnv1a32(b, 4);

@@ -520,8 +520,8 @@ static void make_shop(struct comp *c, struct lmrec_synth_item *it)
 static void make_venue(struct comp *c, struct lmrec_synth_item *it, struct venue_info *vi)
 {
 	const char *catname = vocab_cats[c->cat].name;
-	char need = strcmp(catname, "cafe") == 0 ? 'c' : strcmp(catname, "bakery") == 0 ? 'b'
-		    : strcmp(catname, "street-food") == 0 ? 's' : 0;
+	int need = strcmp(catname, "cafe") == 0 ? 'c' : strcmp(catname, "bakery") == 0 ? 'b'
+		   : strcmp(catname, "street-food") == 0 ? 's' : 0;
 	size_t nc = 0, cands[NELEM(vocab_cuisines)];
 	for (size_t i = 0; i < NELEM(vocab_cuisines); i++)
 		if (!need || strchr(vocab_cuisines[i].where, need))

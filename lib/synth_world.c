@@ -244,7 +244,7 @@ static void make_user(struct lmrec_synth_world *w, size_t u, int width)
 	/* sign-up: most before the window, some during it (cold users) */
 	if (days > 7 && lmrec_rng_double(&r) < 0.12) {
 		us->join_day = span(&r, 1, days - 5);
-		us->joined = w->opt.start + (int64_t)us->join_day * LMREC_SYNTH_DAY + (int64_t)lmrec_rng_below(&r, 8u * 3600u);
+		us->joined = w->opt.start + (int64_t)us->join_day * LMREC_SYNTH_DAY + (int64_t)lmrec_rng_below(&r, UINT64_C(8) * 3600);
 	} else {
 		us->join_day = 0;
 		us->joined = w->opt.start - (int64_t)span(&r, 1, 900) * LMREC_SYNTH_DAY +
