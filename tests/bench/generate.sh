@@ -30,12 +30,15 @@
 #
 #   tests/bench/generate.sh                 # the last week
 #   WEEKS="1 2 3" tests/bench/generate.sh   # the weeks before it (tuning)
+#   EVENT=purchase tests/bench/generate.sh  # held-out items bought, not
+#                                           # merely touched
 set -euo pipefail
 top="$(cd "$(dirname "$0")/../.." && pwd)"
 PATH="$top/bin:$PATH"
 export LC_ALL=C OPENBLAS_NUM_THREADS=1
 data="${DATA:-$top/sample-data}"
 weeks=${WEEKS:-0}
+event=${EVENT:-}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -133,9 +136,11 @@ for w in $weeks; do
 		esac
 		awk -F'\t' "NR == 1 || $sel" "$items" >"$d/only-$kind.tsv"
 		# held-out items of the kind the user had not touched
-		awk -F'\t' 'FILENAME == ARGV[1] { if (FNR > 1) k[$1] = 1; next }
+		awk -F'\t' -v ev="$event" 'FILENAME == ARGV[1] { if (FNR > 1) k[$1] = 1; next }
 			FILENAME == ARGV[2] { if (FNR > 1) s[$1, $2] = 1; next }
-			FNR == 1 { print "user\titem"; next } k[$2] && !s[$1, $2] && !d[$1, $2]++ { print $1 "\t" $2 }' \
+			FNR == 1 { for (c = 1; c <= NF; c++) if ($c == "event") ce = c; print "user\titem"; next }
+			ev != "" && (!ce || $ce != ev) { next }
+			k[$2] && !s[$1, $2] && !d[$1, $2]++ { print $1 "\t" $2 }' \
 			"$d/only-$kind.tsv" "$train" "$d/test.tsv" >"$d/truth-$kind.tsv"
 		{ echo user; awk 'NR > 1 { print $1 }' "$d/truth-$kind.tsv" | sort -u; } >"$d/users-$kind.tsv"
 		nu=$(($(wc -l <"$d/users-$kind.tsv") - 1))
