@@ -43,7 +43,7 @@ int main(int argc, char **argv)
 		uint64_t n = 20 + lmrec_rng_below(&rng, 247); /* mean 143 */
 		if (n > rows - done)
 			n = rows - done;
-		int64_t ts = 1420070400 + (int64_t)lmrec_rng_below(&rng, 4 * 365 * 86400);
+		int64_t ts = 1420070400 + (int64_t)lmrec_rng_below(&rng, UINT64_C(4) * 365 * 86400);
 		for (uint64_t k = 0; k < n; k++) {
 			double x = lmrec_rng_double(&rng) * total;
 			size_t lo = 0, hi = ITEMS - 1;

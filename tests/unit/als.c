@@ -413,14 +413,15 @@ static void test_threads_identical(void)
 static void test_init(void)
 {
 	enum { R = 400, K = 10 };
-	float *a = lmrec_xmalloc(R * K * sizeof *a), *b = lmrec_xmalloc(R * K * sizeof *b);
+	float *a = lmrec_xmalloc((size_t)R * K * sizeof *a);
+	float *b = lmrec_xmalloc((size_t)R * K * sizeof *b);
 	lmrec_als_init(a, R, K, 0.5, 3, 0);
 	lmrec_als_init(b, R, K, 0.5, 3, 0);
-	CHECK(memcmp(a, b, R * K * sizeof *a) == 0);
+	CHECK(check_same_bits(a, b, (size_t)R * K * sizeof *a));
 	lmrec_als_init(b, R, K, 0.5, 3, 1); /* another stream */
-	CHECK(memcmp(a, b, R * K * sizeof *a) != 0);
+	CHECK(!check_same_bits(a, b, (size_t)R * K * sizeof *a));
 	double s = 0, s2 = 0;
-	for (size_t i = 0; i < R * K; i++) {
+	for (size_t i = 0; i < (size_t)R * K; i++) {
 		s += a[i];
 		s2 += (double)a[i] * a[i];
 	}

@@ -34,11 +34,11 @@ static float *param(struct triple *t, size_t p)
 {
 	if (p < K)
 		return &t->x[p];
-	if (p < 2 * K)
+	if (p < 2 * (size_t)K)
 		return &t->yi[p - K];
-	if (p < 3 * K)
-		return &t->yj[p - 2 * K];
-	return p == 3 * K ? &t->bi : &t->bj;
+	if (p < 3 * (size_t)K)
+		return &t->yj[p - 2 * (size_t)K];
+	return p == 3 * (size_t)K ? &t->bi : &t->bj;
 }
 
 /* ln sigmoid in long double, written the obvious way where it is safe. */
@@ -79,8 +79,10 @@ static void test_gradient(void)
 		long double lv = ref_log_sigmoid(x);
 		bad_value += !(fabsl((long double)f0 - lv) <= 1e-12L * fabsl(lv) + 1e-300L);
 		for (size_t p = 0; p < 3 * K + 2; p++) {
-			float g = p < K ? gx[p] : p < 2 * K ? gi[p - K] : p < 3 * K ? gj[p - 2 * K]
-							  : p == 3 * K ? gbi : gbj;
+			float g = p < K ? gx[p]
+				  : p < 2 * (size_t)K ? gi[p - K]
+				  : p < 3 * (size_t)K ? gj[p - 2 * (size_t)K]
+				  : p == 3 * (size_t)K ? gbi : gbj;
 			float *q = param(&tr, p), keep = *q;
 			*q = (float)(keep + h);
 			CHECK((double)*q == keep + h); /* exact */
@@ -210,8 +212,8 @@ static void test_fit(void)
 	struct lmrec_bpr_params p = {KF, 0.05, 0.001, 30, 77};
 	float X[2][NU * KF], Y[2][NI * KF], b[2][NI];
 	for (int run = 0; run < 2; run++) {
-		init_factors(X[run], NU * KF, 1);
-		init_factors(Y[run], NI * KF, 2);
+		init_factors(X[run], (size_t)NU * KF, 1);
+		init_factors(Y[run], (size_t)NI * KF, 2);
 		memset(b[run], 0, sizeof b[run]);
 	}
 	double before = mean_log_sigmoid(X[0], Y[0], b[0], &ui, KF);
@@ -219,9 +221,9 @@ static void test_fit(void)
 	lmrec_bpr_fit(X[0], Y[0], b[0], &ui, &p, on_epoch, &pr);
 	lmrec_bpr_fit(X[1], Y[1], b[1], &ui, &p, NULL, NULL);
 	/* the same seed, the same bytes */
-	CHECK(memcmp(X[0], X[1], sizeof X[0]) == 0);
-	CHECK(memcmp(Y[0], Y[1], sizeof Y[0]) == 0);
-	CHECK(memcmp(b[0], b[1], sizeof b[0]) == 0);
+	CHECK(check_same_bits(X[0], X[1], sizeof X[0]));
+	CHECK(check_same_bits(Y[0], Y[1], sizeof Y[0]));
+	CHECK(check_same_bits(b[0], b[1], sizeof b[0]));
 	double after = mean_log_sigmoid(X[0], Y[0], b[0], &ui, KF);
 	printf("# mean ln sigmoid over every triple: %.4f before, %.4f after; per epoch %.4f -> %.4f\n",
 	       before, after, pr.first, pr.last);
@@ -249,11 +251,11 @@ static void test_fit(void)
 
 	/* another seed, another model */
 	p.seed = 78;
-	init_factors(X[1], NU * KF, 1);
-	init_factors(Y[1], NI * KF, 2);
+	init_factors(X[1], (size_t)NU * KF, 1);
+	init_factors(Y[1], (size_t)NI * KF, 2);
 	memset(b[1], 0, sizeof b[1]);
 	lmrec_bpr_fit(X[1], Y[1], b[1], &ui, &p, NULL, NULL);
-	CHECK(memcmp(X[0], X[1], sizeof X[0]) != 0);
+	CHECK(!check_same_bits(X[0], X[1], sizeof X[0]));
 
 	/* nothing to learn from: no interactions, or a single item */
 	struct lmrec_csr empty;
@@ -261,7 +263,7 @@ static void test_fit(void)
 	memcpy(X[1], X[0], sizeof X[0]);
 	pr.calls = 0;
 	lmrec_bpr_fit(X[1], Y[1], b[1], &empty, &p, on_epoch, &pr);
-	CHECK(memcmp(X[1], X[0], sizeof X[0]) == 0);
+	CHECK(check_same_bits(X[1], X[0], sizeof X[0]));
 	CHECK_U64(pr.calls, 0);
 	lmrec_csr_free(&empty);
 	lmrec_csr_free(&ui);

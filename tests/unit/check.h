@@ -97,6 +97,18 @@ static inline void check_fail(const char *file, int line, const char *fmt, ...)
 				   #p, n_, #q, m_);                                                \
 	} while (0)
 
+/* 1 when the n bytes at a and at b are the same. For arrays of floats that
+ * must be bit-identical (determinism across runs and threads): unlike ==, it
+ * tells -0.0 from 0.0 and NaN equals the same NaN. */
+static inline int check_same_bits(const void *a, const void *b, size_t n)
+{
+	const unsigned char *p = a, *q = b;
+	for (size_t i = 0; i < n; i++)
+		if (p[i] != q[i])
+			return 0;
+	return 1;
+}
+
 static inline void check_run(void (*fn)(void), const char *name)
 {
 	struct check_state *st = check_st();

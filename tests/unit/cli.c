@@ -81,7 +81,7 @@ static void test_klist(void)
 	CHECK(n == 1 && k[0] == 1000000);
 	free(k);
 	/* a long list grows past any first allocation */
-	char *longlist = lmrec_xmalloc(200 * 8);
+	char *longlist = lmrec_xmalloc((size_t)200 * 8);
 	size_t o = 0;
 	for (int i = 200; i >= 1; i--)
 		o += (size_t)sprintf(longlist + o, "%s%d", i == 200 ? "" : ",", i);

@@ -66,7 +66,7 @@ static size_t csr_diff(const struct lmrec_csr *m, const struct dense *d, enum lm
 				continue;
 			}
 			float want = dup == LMREC_DUP_ONE ? 1.0f : dup == LMREC_DUP_SUM ? d->sum[at] : d->max[at];
-			bad += memcmp(&m->val[p], &want, sizeof want) != 0;
+			bad += !check_same_bits(&m->val[p], &want, sizeof want);
 			p++;
 		}
 		bad += p != e; /* entries the dense matrix does not have */

@@ -176,10 +176,11 @@ static void test_threads_large(void)
 	struct lmrec_csr m;
 	enum { NU = 900, NI = 300 };
 	random_matrix(&m, &rng, NU, NI, 0.04, 0);
-	float *B1 = lmrec_xmalloc(NI * NI * sizeof *B1), *B2 = lmrec_xmalloc(NI * NI * sizeof *B2);
+	float *B1 = lmrec_xmalloc((size_t)NI * NI * sizeof *B1);
+	float *B2 = lmrec_xmalloc((size_t)NI * NI * sizeof *B2);
 	CHECK_INT(lmrec_ease_fit(B1, &m, 100.0, 1), 0);
 	CHECK_INT(lmrec_ease_fit(B2, &m, 100.0, 2), 0);
-	CHECK(memcmp(B1, B2, NI * NI * sizeof *B1) == 0);
+	CHECK(check_same_bits(B1, B2, (size_t)NI * NI * sizeof *B1));
 	free(B1);
 	free(B2);
 	lmrec_csr_free(&m);

@@ -68,7 +68,7 @@ static size_t brute_diff(const struct lmrec_csr *nb, const struct lmrec_csr *ui,
 		}
 		for (size_t t = 0; t < keep; t++)
 			bad += nb->idx[b + t] != c[t].item ||
-			       memcmp(&nb->val[b + t], &c[t].sim, sizeof(float)) != 0;
+			       !check_same_bits(&nb->val[b + t], &c[t].sim, sizeof(float));
 	}
 	free(X);
 	free(n);

@@ -54,10 +54,10 @@ static void make(struct fixture *f, uint64_t seed)
 	f->knn.kind = LMREC_KIND_ITEMKNN;
 	f->knn.ni = NI;
 	lmrec_csr_build(&f->knn.nb, NI, NI, rows, cols, vals, n, LMREC_DUP_MAX);
-	for (size_t x = 0; x < NI * NI; x++)
+	for (size_t x = 0; x < (size_t)NI * NI; x++)
 		f->B[x] = (float)(lmrec_rng_double(&r) - 0.3);
 	f->ease = (struct lmrec_recmodel){.kind = LMREC_KIND_EASE, .ni = NI, .B = f->B};
-	for (size_t x = 0; x < NI * K; x++)
+	for (size_t x = 0; x < (size_t)NI * K; x++)
 		f->Y[x] = (float)lmrec_rng_normal(&r);
 	f->als = (struct lmrec_recmodel){.kind = LMREC_KIND_ALS, .ni = NI, .k = K, .Y = f->Y};
 	f->pop = (struct lmrec_recmodel){.kind = LMREC_KIND_POPULAR, .ni = NI};
@@ -85,7 +85,7 @@ static void test_block_against_pairs(void)
 		rows[i] = (i * 17) % (NI + 5);
 	for (uint32_t i = 0; i < NI; i++)
 		cols[i] = (i * 11) % NI;
-	float *out = lmrec_xmalloc((NI + 5) * NI * sizeof *out);
+	float *out = lmrec_xmalloc(((size_t)NI + 5) * NI * sizeof *out);
 	static const double contents[] = {0, 0.25, 1};
 	for (size_t t = 0; t < 3; t++) {
 		struct lmrec_itemsim *s = lmrec_itemsim_new(&f.cat, ms, maps, 4, contents[t]);

@@ -91,10 +91,10 @@ static void test_sgemm_nt(void)
 	const float A[2 * 3] = {1, 2, 3, 4, 5, 6}, B[2 * 3] = {1, 0, -1, 2, 1, 0};
 	float C[4] = {1, 1, 1, 1}, want[4] = {2 * -2 - 1, 2 * 4 - 1, 2 * -2 - 1, 2 * 13 - 1};
 	lmrec_sgemm_nt_ref(2, 2, 3, 2.0f, A, 3, B, 3, -1.0f, C, 2);
-	CHECK(memcmp(C, want, sizeof C) == 0);
+	CHECK(check_same_bits(C, want, sizeof C));
 	float D[4] = {1, 1, 1, 1};
 	lmrec_sgemm_nt(2, 2, 3, 2.0f, A, 3, B, 3, -1.0f, D, 2);
-	CHECK(memcmp(D, want, sizeof D) == 0);
+	CHECK(check_same_bits(D, want, sizeof D));
 }
 
 static void test_gram(void)
@@ -156,7 +156,7 @@ static void test_spd_solve(void)
 	lmrec_rng_seed(&rng, 3);
 	static const size_t ks[] = {0, 1, 2, 3, 8, 16, 50};
 	double worst = 0, worst_res = 0;
-	for (size_t t = 0; t < 7 * 4; t++) {
+	for (size_t t = 0; t < (size_t)7 * 4; t++) {
 		size_t k = ks[t % 7];
 		double *S = lmrec_xcalloc(k * k + 1, sizeof *S);
 		random_spd(&rng, S, k, 0.5);
@@ -211,7 +211,7 @@ static void test_spd_inverse(void)
 	lmrec_rng_seed(&rng, 4);
 	static const size_t ns[] = {0, 1, 2, 3, 10, 40};
 	double worst = 0, worst_id = 0;
-	for (size_t t = 0; t < 6 * 3; t++) {
+	for (size_t t = 0; t < (size_t)6 * 3; t++) {
 		size_t n = ns[t % 6];
 		double *S = lmrec_xcalloc(n * n + 1, sizeof *S);
 		double *A1 = lmrec_xcalloc(n * n + 1, sizeof *A1), *A2 = lmrec_xcalloc(n * n + 1, sizeof *A2);

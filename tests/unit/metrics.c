@@ -231,7 +231,7 @@ static void test_bootstrap(void)
 	struct lmrec_rng rng;
 	lmrec_rng_seed(&rng, 14);
 	enum { N = 4000 };
-	double *v = lmrec_xmalloc(2 * N * sizeof *v);
+	double *v = lmrec_xmalloc((size_t)2 * N * sizeof *v);
 	/* two series: skewed (mostly 0, a few large), and bounded */
 	for (size_t i = 0; i < N; i++) {
 		v[i] = lmrec_rng_below(&rng, 10) == 0 ? -log(1.0 - lmrec_rng_double(&rng)) * 20.0 : 0.0;
@@ -247,7 +247,7 @@ static void test_bootstrap(void)
 		memcpy(w + n, v + N, n * sizeof *w);
 		lmrec_bootstrap_ci(w, 2, n, 500, 0.95, 7, lo, hi);
 		lmrec_bootstrap_ci(w, 2, n, 500, 0.95, 7, lo2, hi2);
-		CHECK(memcmp(lo, lo2, sizeof lo) == 0 && memcmp(hi, hi2, sizeof hi) == 0);
+		CHECK(check_same_bits(lo, lo2, sizeof lo) && check_same_bits(hi, hi2, sizeof hi));
 		for (size_t s = 0; s < 2; s++) {
 			double mean = 0;
 			for (size_t i = 0; i < n; i++)

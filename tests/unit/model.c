@@ -207,7 +207,7 @@ static void test_round_trip(void)
 	CHECK_U64(lmrec_get_le32(u + 256 + 40), LMREC_DT_STR);
 	CHECK_U64(lmrec_get_le64(u + 256 + 80) % 64, 0);
 	/* numbers are little-endian in the file: Q[0][0] = 0.5f = 0x3f000000 */
-	const unsigned char *qe = u + 256 + 3 * 96;
+	const unsigned char *qe = u + 256 + (size_t)3 * 96;
 	CHECK(strcmp((const char *)qe, "Q") == 0);
 	CHECK_U64(lmrec_get_le32(u + lmrec_get_le64(qe + 80)), 0x3f000000u);
 	free(b);
@@ -341,7 +341,8 @@ static void test_refusals(void)
 		RESET();
 		im.b[at] ^= (unsigned char)(1u << (at % 8));
 		int st = try_image(im.b, im.len, LMREC_KIND_ANY, err, sizeof err);
-		if (st != 65 || strcmp(err, "bad.lmrc: payload checksum mismatch (the file is corrupt)")) {
+		if (st != 65 ||
+		    strcmp(err, "bad.lmrc: payload checksum mismatch (the file is corrupt)") != 0) {
 			if (bad < 5)
 				printf("# payload byte %zu: %d %s\n", at, st, err);
 			bad++;

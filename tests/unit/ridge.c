@@ -46,7 +46,7 @@ static void test_fit_against_ref(void)
 	for (size_t l = 0; l < 4; l++) {
 		CHECK_INT(lmrec_ridge_fit(W1, b1, X, Y, N, P, K, lambdas[l]), 0);
 		CHECK_INT(lmrec_ridge_fit_ref(W2, b2, X, Y, N, P, K, lambdas[l]), 0);
-		CHECK(max_abs_diff(W1, W2, P * K) < 1e-10);
+		CHECK(max_abs_diff(W1, W2, (size_t)P * K) < 1e-10);
 		CHECK(max_abs_diff(b1, b2, K) < 1e-10);
 		/* optimality: Xc^T (Yc - Xc W) = lambda W, and the residuals of
 		 * the fit sum to 0 (the intercept is not penalised) */
@@ -145,7 +145,7 @@ static void test_cv(void)
 	/* pure noise inputs: about 0 at a large penalty */
 	struct lmrec_rng r2n;
 	lmrec_rng_seed(&r2n, 9);
-	for (size_t i = 0; i < N * P; i++)
+	for (size_t i = 0; i < (size_t)N * P; i++)
 		X[i] = lmrec_rng_normal(&r2n);
 	double lam = 1000, rn;
 	lmrec_ridge_cv(&rn, X, Y, N, P, K, fold, F, &lam, 1);
@@ -185,10 +185,10 @@ static void test_sparse_against_dense(void)
 		CHECK_INT(lmrec_ridge_fit(W1, b1, D, Y, N, P, K, lambdas[l]), 0);
 		long steps = lmrec_ridge_fit_sparse(W2, b2, &X, rows, Y, N, K, lambdas[l], 1e-12, 1000, 1);
 		CHECK(steps > 0 && steps <= P + 5);
-		CHECK(max_abs_diff(W1, W2, P * K) < 1e-8);
+		CHECK(max_abs_diff(W1, W2, (size_t)P * K) < 1e-8);
 		CHECK(max_abs_diff(b1, b2, K) < 1e-8);
 		CHECK(lmrec_ridge_fit_sparse(W3, b3, &X, rows, Y, N, K, lambdas[l], 1e-12, 1000, 3) == steps);
-		CHECK(memcmp(W2, W3, sizeof W2) == 0 && memcmp(b2, b3, sizeof b2) == 0);
+		CHECK(check_same_bits(W2, W3, sizeof W2) && check_same_bits(b2, b3, sizeof b2));
 	}
 	/* too few steps: reported, not hidden */
 	CHECK(lmrec_ridge_fit_sparse(W2, b2, &X, rows, Y, N, K, 0.01, 1e-12, 2, 1) == -1);

@@ -14,7 +14,7 @@ static void write_raw(const char *name, const char *header, const uint64_t *len,
 	size_t hl = strlen(header);
 	unsigned char *b = lmrec_xmalloc(8 + hl + nbytes + 1);
 	lmrec_put_le64(b, len ? *len : hl);
-	memcpy(b + 8, header, hl);
+	snprintf((char *)b + 8, hl + 1, "%s", header); /* its NUL: on data byte 0, or the spare byte */
 	for (size_t i = 0; i < nbytes; i++)
 		b[8 + hl + i] = (unsigned char)i;
 	check_write(name, b, 8 + hl + nbytes);
@@ -24,7 +24,7 @@ static void write_raw(const char *name, const char *header, const uint64_t *len,
 static void test_f16_every_pattern(void)
 {
 	for (uint32_t h = 0; h < 65536; h++) {
-		int sign = h >> 15, e = (h >> 10) & 31, man = h & 1023;
+		int sign = (int)(h >> 15), e = (int)((h >> 10) & 31), man = (int)(h & 1023);
 		double want;
 		if (e == 31)
 			want = man ? NAN : INFINITY;
@@ -69,22 +69,22 @@ static void test_round_trip(void)
 	check_tmpdir();
 	unsigned char f32[4 * 6], f16[2 * 3], bf16[2 * 2], f64[8 * 2], i64[8], u8[1];
 	const float fv[6] = {1.5f, -2.25f, 0.0f, 1e-30f, 3e38f, -0.0f};
-	for (int i = 0; i < 6; i++) {
+	for (size_t i = 0; i < 6; i++) {
 		uint32_t u;
 		memcpy(&u, &fv[i], 4);
 		lmrec_put_le32(f32 + 4 * i, u);
 	}
 	const uint16_t hv[3] = {0x3c00, 0x0001, 0xfbff}, bv[2] = {0x3f80, 0xbe20};
-	for (int i = 0; i < 3; i++) {
+	for (size_t i = 0; i < 3; i++) {
 		f16[2 * i] = hv[i] & 0xff;
 		f16[2 * i + 1] = hv[i] >> 8;
 	}
-	for (int i = 0; i < 2; i++) {
+	for (size_t i = 0; i < 2; i++) {
 		bf16[2 * i] = bv[i] & 0xff;
 		bf16[2 * i + 1] = bv[i] >> 8;
 	}
 	const double dv[2] = {0.1, -1e30};
-	for (int i = 0; i < 2; i++) {
+	for (size_t i = 0; i < 2; i++) {
 		uint64_t u;
 		memcpy(&u, &dv[i], 8);
 		lmrec_put_le64(f64 + 8 * i, u);
@@ -120,7 +120,7 @@ static void test_round_trip(void)
 	CHECK_U64(w->end, 24);
 	float got[6];
 	lmrec_safetensors_read_f32(st, w, got);
-	CHECK(memcmp(got, fv, sizeof fv) == 0);
+	CHECK(check_same_bits(got, fv, sizeof fv));
 	lmrec_safetensors_read_f32(st, lmrec_safetensors_get(st, "half", 1, s3), got);
 	CHECK(got[0] == 1.0f && got[1] == 0x1p-24f && got[2] == -65504.0f);
 	lmrec_safetensors_read_f32(st, lmrec_safetensors_get(st, "bf", 2, s12), got);

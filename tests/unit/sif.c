@@ -55,7 +55,7 @@ static void test_sif(void)
 	double dir[2];
 	lmrec_remove_pc(R, has, 3, 2, 1, dir);
 	double M00 = 0, M01 = 0, M11 = 0;
-	for (int i = 0; i < 2; i++) {
+	for (size_t i = 0; i < 2; i++) {
 		M00 += (double)V[2 * i] * V[2 * i];
 		M01 += (double)V[2 * i] * V[2 * i + 1];
 		M11 += (double)V[2 * i + 1] * V[2 * i + 1];
@@ -65,7 +65,7 @@ static void test_sif(void)
 	e0 /= en;
 	e1 /= en;
 	CHECK(fabs(fabs(dir[0]) - fabs(e0)) < 1e-12 && fabs(fabs(dir[1]) - fabs(e1)) < 1e-12);
-	for (int i = 0; i < 2; i++) {
+	for (size_t i = 0; i < 2; i++) {
 		double p = (double)V[2 * i] * e0 + (double)V[2 * i + 1] * e1;
 		CHECK(fabs(R[2 * i] - (V[2 * i] - p * e0)) < 1e-7);
 		CHECK(fabs(R[2 * i + 1] - (V[2 * i + 1] - p * e1)) < 1e-7);

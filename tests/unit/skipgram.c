@@ -94,9 +94,9 @@ static void test_gradient(void)
 	for (int t = 0; t < 200; t++) {
 		float in[ROWS * DIM], out[OROWS * DIM];
 		double range = t % 3 == 0 ? 0.2 : t % 3 == 1 ? 1.0 : 3.0;
-		for (size_t i = 0; i < ROWS * DIM; i++)
+		for (size_t i = 0; i < (size_t)ROWS * DIM; i++)
 			in[i] = grid(&rng, range);
-		for (size_t i = 0; i < OROWS * DIM; i++)
+		for (size_t i = 0; i < (size_t)OROWS * DIM; i++)
 			out[i] = grid(&rng, range);
 		/* input rows: 4 distinct, or (every 4th case) one of them twice */
 		uint32_t sub[4] = {0, 3, 5, 6}, tgt[4] = {1, 0, 4, 2};
@@ -122,7 +122,8 @@ static void test_gradient(void)
 					for (size_t j = 0; j < 4; j++)
 						g += tgt[j] == row ? gout[j * DIM + d] : 0.0;
 				}
-				float *q = is_in ? &in[row * DIM + d] : &out[row * DIM + d], keep = *q;
+				float *q = is_in ? &in[(size_t)row * DIM + d] : &out[(size_t)row * DIM + d];
+				float keep = *q;
 				*q = (float)(keep + h);
 				CHECK((double)*q == keep + h);
 				double fp = ref_loss(in, out, DIM, sub, 4, tgt, 4);

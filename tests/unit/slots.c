@@ -99,7 +99,8 @@ static void scopes(const char *text, char *out, unsigned *answer)
 	for (size_t i = 0; i < ws.n; i++) {
 		if (i && clause[i] != clause[i - 1])
 			out[o++] = '|';
-		out[o++] = cue[i] ? 'c' : mode[i] == 1 ? '+' : mode[i] == -1 ? '-' : mode[i] == 0 ? '*' : '2';
+		out[o++] = (char)(cue[i] ? 'c'
+				  : mode[i] == 1 ? '+' : mode[i] == -1 ? '-' : mode[i] == 0 ? '*' : '2');
 	}
 	out[o] = '\0';
 	lmrec_swords_free(&ws);

@@ -159,7 +159,7 @@ static void test_threshold_skip(void)
 	CHECK_U64(lmrec_topk_sort(&a), K);
 	CHECK_U64(lmrec_topk_sort(&b), K);
 	CHECK(memcmp(a.idx, b.idx, K * sizeof *a.idx) == 0);
-	CHECK(memcmp(a.score, b.score, K * sizeof *a.score) == 0);
+	CHECK(check_same_bits(a.score, b.score, K * sizeof *a.score));
 	lmrec_topk_free(&a);
 	lmrec_topk_free(&b);
 	free(s);
@@ -196,7 +196,7 @@ static int same_topk(const struct lmrec_topk *a, size_t na, const struct lmrec_t
 	if (na != nb)
 		return 0;
 	for (size_t i = 0; i < na; i++)
-		if (a->idx[i] != b->idx[i] || memcmp(&a->score[i], &b->score[i], sizeof(float)) != 0 ||
+		if (a->idx[i] != b->idx[i] || !check_same_bits(&a->score[i], &b->score[i], sizeof(float)) ||
 		    isnan(a->score[i]))
 			return 0;
 	return 1;

@@ -324,8 +324,8 @@ static void test_buffer_boundaries(void)
 	char *field = lmrec_xmalloc(400000);
 	FILE *fp = fopen("big.tsv", "wb");
 	fputs("c0\tc1\tc2\tc3\n", fp);
-	uint64_t *lens = lmrec_xmalloc(ROWS * COLS * sizeof *lens);
-	uint64_t *sums = lmrec_xmalloc(ROWS * COLS * sizeof *sums);
+	uint64_t *lens = lmrec_xmalloc((size_t)ROWS * COLS * sizeof *lens);
+	uint64_t *sums = lmrec_xmalloc((size_t)ROWS * COLS * sizeof *sums);
 	for (size_t i = 0; i < ROWS; i++)
 		for (size_t j = 0; j < COLS; j++) {
 			size_t n = gen_field(&rng, field);
@@ -375,7 +375,7 @@ static void test_buffer_boundaries(void)
 static void test_long_line(void)
 {
 	/* a 10 MB line: no fixed buffer anywhere */
-	size_t n = 10u * 1000 * 1000;
+	size_t n = (size_t)10 * 1000 * 1000;
 	char *line = lmrec_xmalloc(n + 32);
 	size_t o = (size_t)sprintf(line, "a\tb\nx\t");
 	for (size_t i = 0; i < n; i++)
@@ -602,7 +602,7 @@ static void test_writer_big_writes(void)
 {
 	/* writes bigger than the 64 KiB buffer go through in order, between
 	 * small ones that are buffered */
-	size_t n = 1000 * 1000;
+	size_t n = (size_t)1000 * 1000;
 	char *big = lmrec_xmalloc(n);
 	for (size_t i = 0; i < n; i++)
 		big[i] = (char)('a' + i % 23);

@@ -172,7 +172,7 @@ static void test_parse_float(void)
 		char tmp[48];
 		int n = snprintf(tmp, sizeof tmp, "%.9g", (double)f);
 		float back;
-		if (lmrec_parse_float(tmp, (size_t)n, &back) != 0 || memcmp(&back, &f, sizeof f) != 0)
+		if (lmrec_parse_float(tmp, (size_t)n, &back) != 0 || !check_same_bits(&back, &f, sizeof f))
 			bad++;
 	}
 	CHECK_INT(bad, 0);
@@ -187,7 +187,7 @@ static void test_parse_float(void)
 		char tmp[48];
 		int n = snprintf(tmp, sizeof tmp, "%.17g", d);
 		double back;
-		if (lmrec_parse_double(tmp, (size_t)n, &back) != 0 || memcmp(&back, &d, sizeof d) != 0)
+		if (lmrec_parse_double(tmp, (size_t)n, &back) != 0 || !check_same_bits(&back, &d, sizeof d))
 			bad++;
 	}
 	CHECK_INT(bad, 0);
@@ -220,8 +220,8 @@ static void test_parse_fast_path(void)
 		int rd = lmrec_parse_double(buf, (size_t)n, &d), rf = lmrec_parse_float(buf, (size_t)n, &f);
 		double wd = strtod(buf, NULL);
 		float wf = strtof(buf, NULL);
-		bad += rd != 0 || memcmp(&d, &wd, sizeof d) != 0;
-		bad += rf != 0 || memcmp(&f, &wf, sizeof f) != 0;
+		bad += rd != 0 || !check_same_bits(&d, &wd, sizeof d);
+		bad += rf != 0 || !check_same_bits(&f, &wf, sizeof f);
 	}
 	CHECK_U64(bad, 0);
 	double d;

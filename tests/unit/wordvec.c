@@ -97,7 +97,7 @@ static void refused(const char *name, const void *data, size_t n, const char *ms
 	CHECK(strcmp(err, msg) == 0);
 }
 
-#define REFUSED(name, lit, msg) refused(name, lit, sizeof lit - 1, msg)
+#define REFUSED(name, lit, msg) refused(name, lit, sizeof(lit) - 1, msg)
 
 static void test_refusals(void)
 {
