@@ -145,6 +145,7 @@ for w in $weeks; do
 		{ echo user; awk 'NR > 1 { print $1 }' "$d/truth-$kind.tsv" | sort -u; } >"$d/users-$kind.tsv"
 		nu=$(($(wc -l <"$d/users-$kind.tsv") - 1))
 		echo "-- $kind: $n items, $nu users with held-out items"
+		[ "$nu" -gt 0 ] || continue # (EVENT=purchase: nothing of the kind is bought)
 		row method hit recall viol attr cooc cats ild
 		gen() { lmrec-generate -q --kind "$kind" --items "$items" "${models[@]}" --history "$train" "$@" "$d/users-$kind.tsv"; }
 		t0=$(date +%s.%N)
