@@ -1427,16 +1427,12 @@ int main(int argc, char **argv)
 			o.now = lmrec_opt_i64("--now", optarg, INT64_MIN, INT64_MAX);
 			o.have_now = 1;
 			break;
-		case OPT_SIMILARITY: /* --similarity */
-			if (strcmp(optarg, "cosine") == 0)
-				o.sim = LMREC_SIM_COSINE;
-			else if (strcmp(optarg, "cooccurrence") == 0)
-				o.sim = LMREC_SIM_COOCCURRENCE;
-			else
-				lmrec_usage_error("invalid value for --similarity: '%s' "
-						  "(expected cosine or cooccurrence)",
-						  optarg);
+		case OPT_SIMILARITY: { /* --similarity */
+			static const char *const sims[] = {"cosine", "cooccurrence"};
+			o.sim = lmrec_opt_choice("--similarity", optarg, sims, 2) == 0 ? LMREC_SIM_COSINE
+											 : LMREC_SIM_COOCCURRENCE;
 			break;
+		}
 		case OPT_NEIGHBORS: /* --neighbors */
 			o.neighbors = (size_t)lmrec_opt_u64("--neighbors", optarg, 1, 100000);
 			o.have_neighbors = 1;
@@ -1491,16 +1487,9 @@ int main(int argc, char **argv)
 			o.sas.dropout = (float)lmrec_opt_double("--dropout", optarg, 0, 0.99);
 			o.have_dropout = 1;
 			break;
-		case OPT_LOSS: { /* --loss */
-			size_t l = 0;
-			while (l < 4 && strcmp(optarg, loss_names[l]) != 0)
-				l++;
-			if (l == 4)
-				lmrec_usage_error("invalid value for --loss: '%s' (expected ce, sampled, bce or gbce)",
-						  optarg);
-			o.loss = (enum lmrec_sasrec_loss)l;
+		case OPT_LOSS: /* --loss */
+			o.loss = (enum lmrec_sasrec_loss)lmrec_opt_choice("--loss", optarg, loss_names, 4);
 			break;
-		}
 		case OPT_NEGATIVES: /* --negatives */
 			o.negatives = (size_t)lmrec_opt_u64("--negatives", optarg, 1, 1000000);
 			o.have_negatives = 1;
@@ -1523,22 +1512,16 @@ int main(int argc, char **argv)
 			break;
 		case OPT_INIT_STD: o.init_std = lmrec_opt_double("--init-std", optarg, 0, 10); break; /* --init-std */
 		case OPT_BETA2: o.beta2 = lmrec_opt_double("--beta2", optarg, 0.5, 0.99999); break; /* --beta2 */
-		case OPT_POSITIONS: /* --positions */
-			if (strcmp(optarg, "start") == 0)
-				o.positions = 1;
-			else if (strcmp(optarg, "end") == 0)
-				o.positions = 2;
-			else
-				lmrec_usage_error("--positions wants start or end, not '%s'", optarg);
+		case OPT_POSITIONS: { /* --positions: 1 start, 2 end */
+			static const char *const pos[] = {"start", "end"};
+			o.positions = 1 + (int)lmrec_opt_choice("--positions", optarg, pos, 2);
 			break;
-		case OPT_BLOCK: /* --block */
-			if (strcmp(optarg, "sasrec") == 0)
-				o.block = 1;
-			else if (strcmp(optarg, "preln") == 0)
-				o.block = 2;
-			else
-				lmrec_usage_error("--block wants preln or sasrec, not '%s'", optarg);
+		}
+		case OPT_BLOCK: { /* --block: 1 sasrec, 2 preln */
+			static const char *const blocks[] = {"sasrec", "preln"};
+			o.block = 1 + (int)lmrec_opt_choice("--block", optarg, blocks, 2);
 			break;
+		}
 		case OPT_REPLAY: /* --replay */
 			o.replay = lmrec_opt_double("--replay", optarg, 0, 1);
 			o.have_replay = 1;
@@ -1546,13 +1529,11 @@ int main(int argc, char **argv)
 		case OPT_SIDE_WEIGHT: o.side_weight = lmrec_opt_double("--side-weight", optarg, 0, 1e6); break; /* --side-weight */
 		case OPT_MIN_DF: o.min_df = (size_t)lmrec_opt_u64("--min-df", optarg, 1, UINT32_MAX); break; /* --min-df */
 		case OPT_FACTORS_FROM: o.factors_from = optarg; break; /* --factors-from */
-		case OPT_ALIGN_METHOD: /* --align-method */
-			if (strcmp(optarg, "ridge") != 0 && strcmp(optarg, "mlp") != 0 && strcmp(optarg, "auto") != 0)
-				lmrec_usage_error("invalid value for --align-method: '%s' (expected ridge, mlp "
-						  "or auto)",
-						  optarg);
-			o.align_method = optarg;
+		case OPT_ALIGN_METHOD: { /* --align-method */
+			static const char *const methods[] = {"ridge", "mlp", "auto"};
+			o.align_method = methods[lmrec_opt_choice("--align-method", optarg, methods, 3)];
 			break;
+		}
 		case OPT_HIDDEN: o.hidden = (size_t)lmrec_opt_u64("--hidden", optarg, 1, 100000); break; /* --hidden */
 		case 's': o.seed = lmrec_opt_u64("--seed", optarg, 0, UINT64_MAX); break; /* --seed */
 		case 'j': o.threads = (int)lmrec_opt_u64("--threads", optarg, 1, 1024); break; /* --threads */

@@ -40,6 +40,21 @@ double lmrec_opt_double(const char *opt, const char *arg, double min, double max
 	return v;
 }
 
+size_t lmrec_opt_choice(const char *opt, const char *arg, const char *const *names, size_t n)
+{
+	for (size_t k = 0; k < n; k++)
+		if (strcmp(arg, names[k]) == 0)
+			return k;
+	size_t len = 1;
+	for (size_t k = 0; k < n; k++)
+		len += strlen(names[k]) + 4;
+	char *list = lmrec_xmalloc(len), *p = list;
+	*p = 0;
+	for (size_t k = 0; k < n; k++) /* "a, b or c" */
+		p += sprintf(p, "%s%s", k == 0 ? "" : k + 1 == n ? " or " : ", ", names[k]);
+	lmrec_usage_error("invalid value for %s: '%s' (expected %s)", opt, arg, list);
+}
+
 static int cmp_u32(const void *a, const void *b)
 {
 	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;

@@ -13,6 +13,9 @@ void lmrec_print_version(void);
 uint64_t lmrec_opt_u64(const char *opt, const char *arg, uint64_t min, uint64_t max);
 int64_t lmrec_opt_i64(const char *opt, const char *arg, int64_t min, int64_t max);
 double lmrec_opt_double(const char *opt, const char *arg, double min, double max);
+/* One of n names: its index; any other value is a usage error listing
+ * them: "(expected ce, sampled, bce or gbce)". */
+size_t lmrec_opt_choice(const char *opt, const char *arg, const char *const *names, size_t n);
 /* A comma-separated list of positive integers ("10,20,50"), sorted and
  * deduplicated; *n receives the count. */
 uint32_t *lmrec_opt_klist(const char *opt, const char *arg, size_t *n);

@@ -4,6 +4,8 @@
 
 #include "check.h"
 
+static const char *const loss_names[] = {"ce", "sampled", "bce", "gbce"};
+
 struct opt_case {
 	const char *kind, *opt, *arg;
 };
@@ -18,6 +20,8 @@ static void child_opt(void *p)
 		lmrec_opt_i64(c->opt, c->arg, -5, 5);
 	else if (strcmp(c->kind, "double") == 0)
 		lmrec_opt_double(c->opt, c->arg, 0, 1);
+	else if (strcmp(c->kind, "choice") == 0)
+		lmrec_opt_choice(c->opt, c->arg, loss_names, 4);
 	else
 		free(lmrec_opt_klist(c->opt, c->arg, &n));
 }
@@ -63,6 +67,21 @@ static void test_numbers(void)
 		snprintf(msg, sizeof msg,
 			 "invalid value for --fraction: '%s' (expected a number from 0 to 1)", bad_d[i]);
 		CHECK(usage_fails("double", "--fraction", bad_d[i], msg));
+	}
+}
+
+static void test_choice(void)
+{
+	CHECK_U64(lmrec_opt_choice("--loss", "ce", loss_names, 4), 0);
+	CHECK_U64(lmrec_opt_choice("--loss", "gbce", loss_names, 4), 3);
+	static const char *const two[] = {"start", "end"};
+	CHECK_U64(lmrec_opt_choice("--positions", "end", two, 2), 1);
+	static const char *const bad[] = {"CE", "", "ce ", "sample", "gbcex"};
+	char msg[256];
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		snprintf(msg, sizeof msg, "invalid value for --loss: '%s' (expected ce, sampled, bce or gbce)",
+			 bad[i]);
+		CHECK(usage_fails("choice", "--loss", bad[i], msg));
 	}
 }
 
@@ -134,6 +153,7 @@ int main(void)
 {
 	lmrec_setprogname("cli");
 	CHECK_RUN(test_numbers);
+	CHECK_RUN(test_choice);
 	CHECK_RUN(test_klist);
 	CHECK_RUN(test_version_progress);
 	return check_done();
