@@ -434,7 +434,6 @@ static void user_load(const struct world *w, struct user *u, const char *id, siz
 /* A request's slots and the parser's buffers. */
 struct job_request {
 	struct lmrec_slots slots;
-	size_t nkeys; /* keys asked for, the categories one */
 	struct lmrec_slots_scratch sc;
 	char *text;   /* (cap) the request decoded */
 	size_t cap;
@@ -456,12 +455,6 @@ static void request_parse(struct world *w, struct job_request *r, const char *te
 	LMREC_GROW(r->text, r->cap, tlen + 1);
 	size_t len = lmrec_tsv_unescape(r->text, text, tlen);
 	lmrec_slots_parse(w->vocab, &r->sc, r->text, len, -1, &r->slots);
-	/* the keys asked for (a category counts as one) */
-	lmrec_slots_pair_score(w->vocab, &r->slots, 0, 1.0, &r->nkeys);
-	int cat = 0;
-	for (size_t k = 0; k < r->slots.n; k++)
-		cat |= r->slots.s[k].kind == LMREC_SLOT_CATEGORY && r->slots.s[k].pol == LMREC_POL_POS;
-	r->nkeys += (size_t)cat;
 }
 
 /* How well item i answers the request, in [-1, 1]: for each key asked
@@ -471,9 +464,10 @@ static void request_parse(struct world *w, struct job_request *r, const char *te
  * more key; the mean over the keys. */
 static double req_match(const struct world *w, const struct job_request *r, uint32_t i)
 {
-	if (r->nkeys == 0)
+	if (r->slots.n == 0)
 		return 0;
-	double s = lmrec_slots_pair_score(w->vocab, &r->slots, i, 1.0, NULL), cw = 0;
+	size_t nkeys;
+	double s = lmrec_slots_pair_score(w->vocab, &r->slots, i, 1.0, &nkeys), cw = 0;
 	int in = 0;
 	for (size_t k = 0; k < r->slots.n; k++) {
 		const struct lmrec_slot *x = &r->slots.s[k];
@@ -482,9 +476,11 @@ static double req_match(const struct world *w, const struct job_request *r, uint
 			in |= w->cat.category[i] == (int32_t)x->id;
 		}
 	}
-	if (cw > 0)
+	if (cw > 0) { /* the categories asked for: one more key */
 		s += in ? cw : w->cat.category[i] >= 0 ? -cw : 0;
-	return s / (double)r->nkeys;
+		nkeys++;
+	}
+	return nkeys ? s / (double)nkeys : 0;
 }
 
 /* ---- scoring and search ---- */
