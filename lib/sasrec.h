@@ -2,16 +2,20 @@
  * McAuley 2018), with the SASRec+ / gSASRec family of losses; forward and
  * backward written by hand over BLAS.
  *
- * Architecture (the public SASRec, in its standard pre-LN form):
- *   x = item[s] * sqrt(dim) + pos[l]; dropout; padding positions are zero
- *   each block:  a = LN1(x); q, k, v = a Wq + bq, a Wk + bk, a Wv + bv
- *                (pre-LN for all three: pmixer's SASRec.pytorch takes K and
- *                V from x un-normalised, we do not);
+ * Architecture (the public SASRec, by default in its standard pre-LN form):
+ *   x = item[s] * sqrt(dim) + pos[l]; dropout; padding positions are zero;
+ *   l counts back from the newest item (slot l of the left-padded row), or
+ *   with c.pos_from_start forward from the oldest
+ *   each block:  a = LN1(x); q, k, v = a Wq + bq, a Wk + bk, a Wv + bv;
  *                multi-head attention, scale 1/sqrt(dim/heads), causal mask
  *                plus key-padding mask (a position never attends to a
  *                padding position);
  *                x = x + dropout(ctx Wo + bo);
  *                x = x + dropout(relu(LN2(x) W1 + b1) W2 + b2)   (ReLU, as SASRec)
+ *   with c.sasrec_block, the blocks of SASRec's code (pmixer's
+ *   SASRec.pytorch, kept by SASRec+): k and v from x itself, and
+ *                y = a + dropout(ctx Wo + bo);
+ *                x = LN2(y) + dropout(relu(LN2(y) W1 + b1) W2 + b2)
  *   h = LNf(x); the score of item j at a position is h . item[j] (the item
  *   table is shared by input and output; row 0, padding, is never scored).
  * LayerNorm uses eps = 1e-8 (SASRec's). Dropout (rate c.dropout, inverted:
@@ -22,8 +26,8 @@
  * Padding positions (item 0) contribute nothing: their hidden state is zero
  * after every block (the timeline mask) and no position attends to them, so
  * the implementation packs the real positions of a batch and never computes
- * padding rows at all. Left padding is the convention; any placement of the
- * zeros gives the same result for the real positions.
+ * padding rows at all. Sequences are left-padded: the positions and the
+ * attention weights that lmrec_sasrec_encode returns are read by slot.
  *
  * Matrices are row-major floats; a linear layer is y = x W + b with W
  * (in, out) (PyTorch's nn.Linear stores the transpose).
