@@ -58,6 +58,7 @@ struct opts {
 	double beta2;      /* sasrec: Adam's beta2; 0: the default */
 	int positions;     /* sasrec: 0 default, 1 start, 2 end */
 	int block;         /* sasrec: 0 default, 1 sasrec, 2 preln */
+	int dropout_sites; /* sasrec: 0 default, 1 outputs, 2 all */
 	double replay;
 	int have_replay;
 	/* crossdomain */
@@ -145,6 +146,9 @@ static void usage(int status)
 	      "      --positions start|end   count positions from the window's oldest\n"
 	      "                           item or back from the newest (end)\n"
 	      "      --block preln|sasrec    pre-LN blocks, or SASRec's (preln)\n"
+	      "      --dropout-sites outputs|all  dropout on the embedding and each\n"
+	      "                           sublayer's output, or also on the attention\n"
+	      "                           probabilities and the FFN's hidden layer (outputs)\n"
 	      "semantic (content vectors, a user the mean of the history's):\n"
 	      "      --vectors FILE       item vectors from lmrec-embed (required)\n"
 	      "      --half-life DAYS     time decay of the history (default 0: none)\n"
@@ -227,6 +231,7 @@ enum {
 	OPT_INIT_STD,
 	OPT_BETA2,
 	OPT_POSITIONS,
+	OPT_DROPOUT_SITES,
 	OPT_BLOCK,
 	OPT_FACTORS_FROM,
 	OPT_ALIGN_METHOD,
@@ -280,6 +285,7 @@ static const struct option long_options[] = {
 	{"init-std", required_argument, NULL, OPT_INIT_STD},
 	{"beta2", required_argument, NULL, OPT_BETA2},
 	{"positions", required_argument, NULL, OPT_POSITIONS},
+	{"dropout-sites", required_argument, NULL, OPT_DROPOUT_SITES},
 	{"block", required_argument, NULL, OPT_BLOCK},
 	{"factors-from", required_argument, NULL, OPT_FACTORS_FROM},
 	{"align-method", required_argument, NULL, OPT_ALIGN_METHOD},
@@ -955,6 +961,7 @@ static int run_sasrec(struct opts *o, char *const *files, size_t nfiles)
 		struct lmrec_sasrec_config c = old->sas->c;
 		c.items = ni;
 		c.dropout = o->have_dropout ? o->sas.dropout : c.dropout;
+		c.dropout_all = o->dropout_sites ? o->dropout_sites == 2 : c.dropout_all;
 		if (o->positions && (o->positions == 1) != (c.pos_from_start != 0))
 			lmrec_usage_error("--positions %s: %s counts its positions the other way",
 					  o->positions == 1 ? "start" : "end", o->init);
@@ -1517,6 +1524,11 @@ int main(int argc, char **argv)
 			o.positions = 1 + (int)lmrec_opt_choice("--positions", optarg, pos, 2);
 			break;
 		}
+		case OPT_DROPOUT_SITES: { /* --dropout-sites: 1 outputs, 2 all */
+			static const char *const sites[] = {"outputs", "all"};
+			o.dropout_sites = 1 + (int)lmrec_opt_choice("--dropout-sites", optarg, sites, 2);
+			break;
+		}
 		case OPT_BLOCK: { /* --block: 1 sasrec, 2 preln */
 			static const char *const blocks[] = {"sasrec", "preln"};
 			o.block = 1 + (int)lmrec_opt_choice("--block", optarg, blocks, 2);
@@ -1572,9 +1584,10 @@ int main(int argc, char **argv)
 			o.sas.dim = o.factors;
 		o.sas.pos_from_start = o.positions == 1;
 		o.sas.sasrec_block = o.block == 1;
+		o.sas.dropout_all = o.dropout_sites == 2;
 	} else if (o.item_init || o.checkpoint || o.have_negatives || o.since || o.init_std > 0 || o.beta2 > 0 ||
-		   o.positions || o.block) {
-		lmrec_usage_error("--item-init, --checkpoint, --negatives, --since, --init-std, --beta2, --positions and --block are options of --model sasrec");
+		   o.positions || o.block || o.dropout_sites) {
+		lmrec_usage_error("--item-init, --checkpoint, --negatives, --since, --init-std, --beta2, --positions, --block and --dropout-sites are options of --model sasrec");
 	}
 	if (!o.have_reg)
 		o.reg = o.kind == LMREC_KIND_BPR ? 0.001 : 5.0;

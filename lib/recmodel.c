@@ -87,6 +87,8 @@ void lmrec_recmodel_write(const struct lmrec_recmodel *m, struct lmrec_model *ex
 			lmrec_model_set_param(f, "positions", "start");
 		if (c->sasrec_block) /* absent: pre-LN */
 			lmrec_model_set_param(f, "block", "sasrec");
+		if (c->dropout_all) /* absent: the three output sites */
+			lmrec_model_set_param(f, "dropout_sites", "all");
 		uint64_t np = m->sas->nparams, n1 = m->seq.nu + 1, ns = m->seq.ptr[m->seq.nu];
 		lmrec_model_add(f, "weights", LMREC_DT_F32, 1, &np, m->sas->params);
 		lmrec_model_add(f, "seq_ptr", LMREC_DT_U64, 1, &n1, m->seq.ptr);
@@ -252,7 +254,7 @@ struct lmrec_recmodel *lmrec_recmodel_read(const char *path, uint32_t kind)
 	case LMREC_KIND_SASREC: {
 		struct lmrec_sasrec_config c = {m->ni, param_count(f, "dim"), param_count(f, "blocks"),
 						param_count(f, "heads"), param_count(f, "maxlen"), param_count(f, "ffn"),
-						(float)param_double(f, "dropout"), 0, 0};
+						(float)param_double(f, "dropout"), 0, 0, 0};
 		size_t plen = 0;
 		const char *pv = lmrec_model_param(f, "positions", &plen);
 		if (pv && plen == 5 && memcmp(pv, "start", 5) == 0)
@@ -264,6 +266,11 @@ struct lmrec_recmodel *lmrec_recmodel_read(const char *path, uint32_t kind)
 			c.sasrec_block = 1;
 		else if (pv && !(plen == 5 && memcmp(pv, "preln", 5) == 0))
 			lmrec_die(LMREC_EXIT_DATA, "%s: parameter 'block' is neither preln nor sasrec", path);
+		pv = lmrec_model_param(f, "dropout_sites", &plen);
+		if (pv && plen == 3 && memcmp(pv, "all", 3) == 0)
+			c.dropout_all = 1;
+		else if (pv && !(plen == 7 && memcmp(pv, "outputs", 7) == 0))
+			lmrec_die(LMREC_EXIT_DATA, "%s: parameter 'dropout_sites' is neither outputs nor all", path);
 		char msg[200];
 		if (lmrec_sasrec_check_config(&c, msg, sizeof msg) != 0)
 			lmrec_die(LMREC_EXIT_DATA, "%s: %s", path, msg);

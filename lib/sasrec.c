@@ -370,6 +370,7 @@ struct batch {
 	uint64_t seed;
 	int train, grad; /* dropout on; gradient wanted */
 	float keep;      /* 1 - dropout */
+	int drop_all;    /* dropout on the attention probabilities and the FFN hidden layer too */
 
 	/* the packing: real positions of sequence i are tokens soff[i] ..
 	 * soff[i+1]-1 in position order; its targets are goff[i] .. */
@@ -407,12 +408,14 @@ struct work {
 	float *XM;     /* (B, tmax, D): x after the attention residual */
 	float *U, *R;  /* (B, tmax, F): FFN pre-activation, after ReLU */
 	float *M;      /* (1 + 2B, tmax, D): dropout multipliers, train only */
+	float *Mp;     /* (B, pmax): multipliers of the attention probabilities (drop_all) */
+	float *Mf;     /* (B, tmax, F): multipliers of the FFN hidden layer (drop_all) */
 	float *HF, *muf, *rsf; /* (tmax, D), (tmax) */
 	float *t1;     /* (tmax, max(D, F)) */
 	float *dX, *dA; /* (tmax, D) */
 	float *dQKV;   /* (tmax, 3D) */
 	float *dU;     /* (tmax, F) */
-	float *S;      /* (maxlen, maxlen) */
+	float *S, *S2; /* (maxlen, maxlen) each */
 	float *Z;      /* (gmax, zcols) scores */
 	float *dhg;    /* (gmax, D) */
 	float *mem;
@@ -423,16 +426,17 @@ static void work_alloc(struct work *w, const struct batch *b)
 	size_t B = b->B, D = b->D, F = b->F, T = b->tmax, L = b->L;
 	size_t zc = b->loss == LMREC_SASREC_CE ? b->items : 1 + b->neg;
 	size_t FD = F > D ? F : D;
+	int all = b->train && b->drop_all;
 	size_t sizes[] = {
 		(B + 1) * T * D, B * T * D,       B * T * D, B * T,     B * T,     B * T,
 		B * T,           B * T * 3 * D,   B * b->pmax, B * T * D, B * T * D, B * T * F,
 		B * T * F,       b->train ? (1 + 2 * B) * T * D : 0, T * D, T, T, T * FD,
 		T * D,           T * D,           T * 3 * D, T * F,     L * L,     b->gmax * zc,
-		b->gmax * D};
+		b->gmax * D,     all ? B * b->pmax : 0, all ? B * T * F : 0, L * L};
 	float **slot[] = {&w->X,   &w->A1,  &w->A2,  &w->mu1, &w->rs1, &w->mu2, &w->rs2,
 			  &w->QKV, &w->P,   &w->CTX, &w->XM,  &w->U,   &w->R,   &w->M,
 			  &w->HF,  &w->muf, &w->rsf, &w->t1,  &w->dX,  &w->dA,  &w->dQKV,
-			  &w->dU,  &w->S,   &w->Z,   &w->dhg};
+			  &w->dU,  &w->S,   &w->Z,   &w->dhg, &w->Mp,  &w->Mf,  &w->S2};
 	size_t k = sizeof sizes / sizeof *sizes, tot = 0;
 	for (size_t i = 0; i < k; i++)
 		tot += (sizes[i] + 15) & ~(size_t)15;
@@ -444,32 +448,49 @@ static void work_alloc(struct work *w, const struct batch *b)
 	}
 }
 
-/* Draws the dropout multipliers of sequence s (tokens t0.., n of them) at
- * row offset r of each site: the embedding, then per block the attention
- * and the FFN output. */
+/* len multipliers: 0 with probability cut / 2^32, else scale; two a draw. */
+static void fill_mask(struct lmrec_rng *g, float *mk, size_t len, uint32_t cut, float scale)
+{
+	for (size_t j = 0; j < len; j += 2) {
+		uint64_t u = lmrec_rng_u64(g);
+		mk[j] = (uint32_t)u >= cut ? scale : 0.0f;
+		if (j + 1 < len)
+			mk[j + 1] = (uint32_t)(u >> 32) >= cut ? scale : 0.0f;
+	}
+}
+
+/* Draws the dropout multipliers of sequence s (n tokens, at row offset r
+ * of the chunk, its attention at offset po of each block's P) at each
+ * site: the embedding, then per block the attention and the FFN output;
+ * with drop_all, then per block the attention probabilities (row i of a
+ * head: its i + 1 causal entries) and the FFN hidden layer. The first
+ * sites draw the same numbers either way. */
 static void draw_masks(const struct batch *b, struct work *w, size_t s, size_t r, size_t n,
-		       size_t tmax)
+		       size_t tmax, size_t po)
 {
 	struct lmrec_rng g;
 	lmrec_rng_seed2(&g, b->seed, 2 * (uint64_t)s);
 	double p = 1.0 - (double)b->keep;
 	uint32_t cut = (uint32_t)(p * 4294967296.0 > 4294967295.0 ? 4294967295.0 : p * 4294967296.0);
 	float scale = 1.0f / b->keep;
-	for (size_t site = 0; site < 1 + 2 * b->B; site++) {
-		float *mk = w->M + (site * tmax + r) * b->D;
-		size_t len = n * b->D;
-		for (size_t j = 0; j < len; j += 2) {
-			uint64_t u = lmrec_rng_u64(&g);
-			mk[j] = (uint32_t)u >= cut ? scale : 0.0f;
-			if (j + 1 < len)
-				mk[j + 1] = (uint32_t)(u >> 32) >= cut ? scale : 0.0f;
-		}
+	for (size_t site = 0; site < 1 + 2 * b->B; site++)
+		fill_mask(&g, w->M + (site * tmax + r) * b->D, n * b->D, cut, scale);
+	if (!b->drop_all)
+		return;
+	for (size_t l = 0; l < b->B; l++) {
+		float *mp = w->Mp + l * b->pmax + po;
+		for (size_t h = 0; h < b->H; h++)
+			for (size_t i = 0; i < n; i++)
+				fill_mask(&g, mp + h * n * n + i * n, i + 1, cut, scale);
+		fill_mask(&g, w->Mf + (l * tmax + r) * b->F, n * b->F, cut, scale);
 	}
 }
 
 /* Causal attention of one sequence of n tokens (rows of qkv, 3D apart) for
- * every head; ctx (n, D); P (H, n, n). */
-static void attn_fwd(float *ctx, float *P, const float *qkv, size_t n, size_t D, size_t H, size_t dh)
+ * every head; ctx (n, D); P (H, n, n), the probabilities before dropout;
+ * Pm (H, n, n): their dropout multipliers, or NULL; S scratch (n, n). */
+static void attn_fwd(float *ctx, float *P, const float *Pm, const float *qkv, size_t n, size_t D,
+		     size_t H, size_t dh, float *S)
 {
 	float scale = 1.0f / sqrtf((float)dh);
 	for (size_t h = 0; h < H; h++) {
@@ -483,21 +504,41 @@ static void attn_fwd(float *ctx, float *P, const float *qkv, size_t n, size_t D,
 			for (size_t j = i + 1; j < n; j++)
 				row[j] = 0.0f;
 		}
-		gemm(0, 0, n, dh, n, 1.0f, Ph, n, v, 3 * D, 0.0f, ctx + h * dh, D);
+		const float *A = Ph;
+		if (Pm) {
+			const float *mh = Pm + h * n * n;
+			for (size_t i = 0; i < n; i++)
+				for (size_t j = 0; j < n; j++)
+					S[i * n + j] = j <= i ? Ph[i * n + j] * mh[i * n + j] : 0.0f;
+			A = S;
+		}
+		gemm(0, 0, n, dh, n, 1.0f, A, n, v, 3 * D, 0.0f, ctx + h * dh, D);
 	}
 }
 
-/* dqkv (n, 3D) = the gradient of attn_fwd given dctx (n, D); S scratch (n, n). */
-static void attn_bwd(float *dqkv, const float *dctx, const float *P, const float *qkv, size_t n,
-		     size_t D, size_t H, size_t dh, float *S)
+/* dqkv (n, 3D) = the gradient of attn_fwd given dctx (n, D); S, S2
+ * scratch (n, n). */
+static void attn_bwd(float *dqkv, const float *dctx, const float *P, const float *Pm,
+		     const float *qkv, size_t n, size_t D, size_t H, size_t dh, float *S, float *S2)
 {
 	float scale = 1.0f / sqrtf((float)dh);
 	for (size_t h = 0; h < H; h++) {
-		const float *Ph = P + h * n * n;
+		const float *Ph = P + h * n * n, *mh = Pm ? Pm + h * n * n : NULL;
 		const float *q = qkv + h * dh, *k = qkv + D + h * dh, *v = qkv + 2 * D + h * dh;
-		/* dV = P^T dctx; dP = dctx V^T */
-		gemm(1, 0, n, dh, n, 1.0f, Ph, n, dctx + h * dh, D, 0.0f, dqkv + 2 * D + h * dh, 3 * D);
+		const float *A = Ph;
+		if (mh) { /* the probabilities after dropout, as the forward used them */
+			for (size_t i = 0; i < n; i++)
+				for (size_t j = 0; j < n; j++)
+					S2[i * n + j] = j <= i ? Ph[i * n + j] * mh[i * n + j] : 0.0f;
+			A = S2;
+		}
+		/* dV = A^T dctx; dA = dctx V^T, then dP = dA * mask */
+		gemm(1, 0, n, dh, n, 1.0f, A, n, dctx + h * dh, D, 0.0f, dqkv + 2 * D + h * dh, 3 * D);
 		gemm(0, 1, n, n, dh, 1.0f, dctx + h * dh, D, v, 3 * D, 0.0f, S, n);
+		if (mh)
+			for (size_t i = 0; i < n; i++)
+				for (size_t j = 0; j <= i; j++)
+					S[i * n + j] *= mh[i * n + j];
 		for (size_t i = 0; i < n; i++) {
 			const float *pr = Ph + i * n;
 			float *sr = S + i * n;
@@ -532,9 +573,16 @@ static void run_chunk(const struct batch *b, struct work *w, size_t c)
 		b->closs[c] = 0;
 		return;
 	}
-	if (drop)
-		for (size_t s = s0; s < s1; s++)
-			draw_masks(b, w, s, b->soff[s] - t0, b->soff[s + 1] - b->soff[s], TM);
+	const float *Mf = NULL;
+	if (drop) {
+		size_t po = 0;
+		for (size_t s = s0; s < s1; s++) {
+			size_t n = b->soff[s + 1] - b->soff[s];
+			draw_masks(b, w, s, b->soff[s] - t0, n, TM, po);
+			po += H * n * n;
+		}
+		Mf = b->drop_all ? w->Mf : NULL;
+	}
 
 	/* embedding */
 	float sq = sqrtf((float)D);
@@ -556,6 +604,7 @@ static void run_chunk(const struct batch *b, struct work *w, size_t c)
 		float *QKV = w->QKV + l * TM * 3 * D, *CTX = w->CTX + l * TM * D;
 		float *XM = w->XM + l * TM * D, *U = w->U + l * TM * F, *R = w->R + l * TM * F;
 		float *Pl = w->P + l * b->pmax;
+		const float *Pml = drop && b->drop_all ? w->Mp + l * b->pmax : NULL;
 		ln_fwd(A1, w->mu1 + l * TM, w->rs1 + l * TM, X, k->ln1_g, k->ln1_b, Tc, D);
 		/* keys and values: from the normalised stream, or (SASRec's
 		 * blocks) from the stream itself */
@@ -569,7 +618,8 @@ static void run_chunk(const struct batch *b, struct work *w, size_t c)
 			size_t r = b->soff[s] - t0, n = b->soff[s + 1] - b->soff[s];
 			if (!n)
 				continue;
-			attn_fwd(CTX + r * D, Pl + po, QKV + r * 3 * D, n, D, H, dh);
+			attn_fwd(CTX + r * D, Pl + po, Pml ? Pml + po : NULL, QKV + r * 3 * D, n, D, H, dh,
+				 w->S);
 			po += H * n * n;
 		}
 		lin_fwd(w->t1, D, CTX, D, k->wo, k->bo, Tc, D, D);
@@ -578,8 +628,9 @@ static void run_chunk(const struct batch *b, struct work *w, size_t c)
 			XM[i] = R1[i] + (drop ? w->t1[i] * M1[i] : w->t1[i]);
 		ln_fwd(A2, w->mu2 + l * TM, w->rs2 + l * TM, XM, k->ln2_g, k->ln2_b, Tc, D);
 		lin_fwd(U, F, A2, D, k->w1, k->b1, Tc, D, F);
+		const float *Mfl = Mf ? Mf + l * TM * F : NULL;
 		for (size_t i = 0; i < Tc * F; i++)
-			R[i] = U[i] > 0.0f ? U[i] : 0.0f;
+			R[i] = U[i] > 0.0f ? (Mfl ? U[i] * Mfl[i] : U[i]) : 0.0f;
 		lin_fwd(w->t1, D, R, F, k->w2, k->b2, Tc, F, D);
 		for (size_t i = 0; i < Tc * D; i++)
 			Xn[i] = R2[i] + (drop ? w->t1[i] * M2[i] : w->t1[i]);
@@ -721,6 +772,8 @@ static void run_chunk(const struct batch *b, struct work *w, size_t c)
 		const float *QKV = w->QKV + l * TM * 3 * D, *CTX = w->CTX + l * TM * D;
 		const float *XM = w->XM + l * TM * D, *U = w->U + l * TM * F, *R = w->R + l * TM * F;
 		const float *Pl = w->P + l * b->pmax;
+		const float *Pml = drop && b->drop_all ? w->Mp + l * b->pmax : NULL;
+		const float *Mfl = Mf ? Mf + l * TM * F : NULL;
 		const float *M1 = w->M + (1 + 2 * l) * TM * D, *M2 = M1 + TM * D;
 		/* dX is the gradient at the block's output, then at XM */
 		float *df = w->t1;
@@ -728,8 +781,7 @@ static void run_chunk(const struct batch *b, struct work *w, size_t c)
 			df[i] = drop ? dX[i] * M2[i] : dX[i];
 		lin_bwd(w->dU, F, 0, GP(gb, k->w2), GP(gb, k->b2), df, D, R, F, k->w2, Tc, F, D);
 		for (size_t i = 0; i < Tc * F; i++)
-			if (!(U[i] > 0.0f))
-				w->dU[i] = 0.0f;
+			w->dU[i] = U[i] > 0.0f ? (Mfl ? w->dU[i] * Mfl[i] : w->dU[i]) : 0.0f;
 		lin_bwd(dA, D, 0, GP(gb, k->w1), GP(gb, k->b1), w->dU, F, A2, D, k->w1, Tc, D, F);
 		if (sb) { /* the residual came from A2, not XM */
 			for (size_t i = 0; i < Tc * D; i++)
@@ -749,8 +801,8 @@ static void run_chunk(const struct batch *b, struct work *w, size_t c)
 			size_t r = b->soff[s] - t0, n = b->soff[s + 1] - b->soff[s];
 			if (!n)
 				continue;
-			attn_bwd(w->dQKV + r * 3 * D, dCTX + r * D, Pl + po, QKV + r * 3 * D, n, D, H, dh,
-				 w->S);
+			attn_bwd(w->dQKV + r * 3 * D, dCTX + r * D, Pl + po, Pml ? Pml + po : NULL,
+				 QKV + r * 3 * D, n, D, H, dh, w->S, w->S2);
 			po += H * n * n;
 		}
 		lin_bwd(dA, D, 0, GP(gb, k->wq), GP(gb, k->bq), w->dQKV, 3 * D, A1, D, k->wq, Tc, D, D);
@@ -1003,6 +1055,7 @@ static void setup(struct batch *b, const struct lmrec_sasrec *m, size_t n)
 	b->B = m->c.blocks;
 	b->items = m->c.items;
 	b->keep = 1.0f - m->c.dropout;
+	b->drop_all = m->c.dropout_all;
 	b->body = (size_t)(m->pos - m->params) + m->c.maxlen * m->c.dim;
 	b->nbody = m->nparams - b->body;
 }

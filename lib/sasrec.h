@@ -20,8 +20,10 @@
  *   table is shared by input and output; row 0, padding, is never scored).
  * LayerNorm uses eps = 1e-8 (SASRec's). Dropout (rate c.dropout, inverted:
  * kept values are scaled by 1/(1-rate)) is applied at three places: the
- * embedding, the attention output and the feed-forward output; none on the
- * attention probabilities.
+ * embedding, the attention output and the feed-forward output; with
+ * c.dropout_all also at two more, as in SASRec's code: the attention
+ * probabilities (after the softmax; its gradient uses the probabilities
+ * before the mask) and the feed-forward's hidden layer.
  *
  * Padding positions (item 0) contribute nothing: their hidden state is zero
  * after every block (the timeline mask) and no position attends to them, so
@@ -63,6 +65,10 @@ struct lmrec_sasrec_config {
 	 * values from x, and each residual from the normalised input:
 	 * y = LN1 x + Attn(LN1 x, x, x), out = LN2 y + FFN(LN2 y) */
 	int sasrec_block;
+	/* 0: dropout at the three places above; 1: also on the attention
+	 * probabilities and on the feed-forward's hidden layer (after its
+	 * ReLU), as SASRec's code and SASRec+ do */
+	int dropout_all;
 };
 
 /* Named pointers of one block into the parameter array. */

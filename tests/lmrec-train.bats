@@ -657,6 +657,31 @@ cycle_rows() {
 	[ ! -e x.lmrc ]
 }
 
+@test "lmrec-train: sasrec --dropout-sites all is recorded, changes training, and --init keeps it unless told" {
+	cycle_rows >cyc.tsv
+	lmrec-split -q -o folds.tsv cyc.tsv
+	lmrec-train -q --model sasrec --factors 16 --maxlen 8 --epochs 3 -o out.lmrc folds.tsv
+	lmrec-train -q --model sasrec --factors 16 --maxlen 8 --epochs 3 --dropout-sites outputs -o out2.lmrc folds.tsv
+	cmp out.lmrc out2.lmrc
+	run -1 sh -c 'strings out.lmrc | grep "^dropout_sites="'
+	lmrec-train -q --model sasrec --factors 16 --maxlen 8 --epochs 3 --dropout-sites all -o all.lmrc folds.tsv
+	! cmp -s out.lmrc all.lmrc
+	run -0 sh -c 'strings all.lmrc | grep "^dropout_sites="'
+	assert_output 'dropout_sites=all'
+	# the same run twice: the same bytes
+	lmrec-train -q --model sasrec --factors 16 --maxlen 8 --epochs 3 --dropout-sites all -o all2.lmrc folds.tsv
+	cmp all.lmrc all2.lmrc
+	lmrec-train -q --model sasrec --init all.lmrc --epochs 1 -o c1.lmrc folds.tsv
+	run -0 sh -c 'strings c1.lmrc | grep "^dropout_sites="'
+	assert_output 'dropout_sites=all'
+	lmrec-train -q --model sasrec --init all.lmrc --epochs 1 --dropout-sites outputs -o c2.lmrc folds.tsv
+	run -1 sh -c 'strings c2.lmrc | grep "^dropout_sites="'
+	run -2 --separate-stderr lmrec-train --model sasrec --dropout-sites some -o x.lmrc folds.tsv
+	[ "${stderr_lines[0]}" = "lmrec-train: invalid value for --dropout-sites: 'some' (expected outputs or all)" ]
+	run -2 lmrec-train --model als --dropout-sites all -o x.lmrc folds.tsv
+	[ ! -e x.lmrc ]
+}
+
 # crossdomain: places a1 a2, shop b1 b2 b3; six users (u5 and u6 shop only).
 crossdomain_data() {
 	tsv 'item|title|domain' 'a1|Harbour Walk|places' 'a2|Ridge Trail|places' \

@@ -117,7 +117,7 @@ int main(int argc, char **argv)
 			tokens += m;
 		}
 	}
-	struct lmrec_sasrec_config c = {items, dim, 2, 1, L, 0, 0.2f, 0, 0};
+	struct lmrec_sasrec_config c = {items, dim, 2, 1, L, 0, 0.2f, 0, 0, 0};
 	struct lmrec_sasrec m;
 	lmrec_sasrec_init(&m, &c, 1);
 	struct lmrec_adam a;

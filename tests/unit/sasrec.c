@@ -20,7 +20,7 @@
 static char *fixtures;
 
 /* the tiny model of the gradient checks */
-static const struct lmrec_sasrec_config tiny = {7, 8, 2, 2, 5, 0, 0.0f, 0, 0};
+static const struct lmrec_sasrec_config tiny = {7, 8, 2, 2, 5, 0, 0.0f, 0, 0, 0};
 #define NSEQ 5
 static const uint32_t tiny_seq[NSEQ * 5] = {1, 2, 3, 4, 5, 0, 0, 3, 6, 2, 0, 0, 0, 0, 7,
 					    0, 0, 0, 0, 0, 0, 4, 1, 5, 2};
@@ -300,7 +300,7 @@ static void test_pytorch_fixture(void)
 		free(path);
 		return;
 	}
-	struct lmrec_sasrec_config c = {20, 16, 2, 2, 8, 24, 0.0f, 0, 0};
+	struct lmrec_sasrec_config c = {20, 16, 2, 2, 8, 24, 0.0f, 0, 0, 0};
 	struct lmrec_sasrec m;
 	lmrec_sasrec_init(&m, &c, 1);
 	for (size_t t = 0, i = 0; t < m.ntensors; t++) {
@@ -494,7 +494,7 @@ static void random_batch(struct lmrec_rng *g, const struct lmrec_sasrec_config *
  * chunking changes the rounding only. */
 static void test_threads_bitwise(void)
 {
-	struct lmrec_sasrec_config c = {300, 16, 2, 2, 20, 24, 0.2f, 0, 0};
+	struct lmrec_sasrec_config c = {300, 16, 2, 2, 20, 24, 0.2f, 0, 0, 1}; /* every dropout site */
 	struct lmrec_sasrec m;
 	make_model(&m, &c, 3);
 	m.chunk_tokens = 40;
@@ -558,10 +558,11 @@ static void test_threads_bitwise(void)
  * the gradient with dropout against central differences of the float loss
  * (masks fixed by the seed; h 1e-3, so a loose bound that a misplaced mask
  * would still break by far). */
-static void test_dropout(void)
+static void dropout_check(int all)
 {
 	struct lmrec_sasrec_config c = tiny;
 	c.dropout = 0.3f;
+	c.dropout_all = all;
 	struct lmrec_sasrec m, m0;
 	make_model(&m, &c, 5);
 	make_model(&m0, &tiny, 5);
@@ -574,6 +575,12 @@ static void test_dropout(void)
 	CHECK(a == b);
 	CHECK(a != e);
 	CHECK(off == none);
+	if (all) { /* more sites: another loss from the same seed */
+		m.c.dropout_all = 0;
+		double outputs = lmrec_sasrec_loss_grad(&m, tiny_seq, tiny_tgt, NSEQ, L, 0, 0, 9, 1, NULL, 1);
+		m.c.dropout_all = 1;
+		CHECK(outputs != a);
+	}
 	float *g = lmrec_xmalloc(m.nparams * sizeof *g);
 	lmrec_sasrec_loss_grad(&m, tiny_seq, tiny_tgt, NSEQ, L, 0, 0, 9, 1, g, 1);
 	struct lmrec_rng r;
@@ -596,18 +603,23 @@ static void test_dropout(void)
 			double err = fabs(num - g[i]) / (fabs(num) + fabs(g[i]) + 1e-2);
 			if (err > 1e-2) {
 				bad++;
-				printf("#   dropout %s[%zu]: analytic %.6g, numeric %.6g\n", x->name, j, g[i],
-				       num);
+				printf("#   dropout %s %s[%zu]: analytic %.6g, numeric %.6g\n",
+				       all ? "all" : "outputs", x->name, j, g[i], num);
 			}
 			tot++;
 		}
 	}
-	printf("# dropout: %zu of %zu coordinates off by more than 1%%\n", bad, tot);
+	printf("# dropout at %s: %zu of %zu coordinates off by more than 1%%\n", all ? "all sites" : "outputs",
+	       bad, tot);
 	CHECK(bad * 20 <= tot);
 	free(g);
 	lmrec_sasrec_free(&m);
 	lmrec_sasrec_free(&m0);
 }
+
+static void test_dropout(void) { dropout_check(0); }
+/* also on the attention probabilities and the FFN hidden layer */
+static void test_dropout_all(void) { dropout_check(1); }
 
 /* AdamW against its formula for a few steps, the decay masked. */
 static void test_adam(void)
@@ -657,7 +669,7 @@ static void test_adam(void)
 static void train_cycle(enum lmrec_sasrec_loss loss, size_t neg, double *first, double *last,
 			double *hit)
 {
-	struct lmrec_sasrec_config c = {12, 16, 2, 2, 8, 0, 0.1f, 0, 0};
+	struct lmrec_sasrec_config c = {12, 16, 2, 2, 8, 0, 0.1f, 0, 0, 0};
 	struct lmrec_sasrec m;
 	lmrec_sasrec_init(&m, &c, 1);
 	struct lmrec_adam a;
@@ -741,6 +753,7 @@ int main(int argc, char **argv)
 	CHECK_RUN(test_grad_gbce);
 	CHECK_RUN(test_threads_bitwise);
 	CHECK_RUN(test_dropout);
+	CHECK_RUN(test_dropout_all);
 	CHECK_RUN(test_adam);
 	CHECK_RUN(test_learns_cycle);
 	free(fixtures);
