@@ -261,3 +261,8 @@ unit() {
 	unit calibrate
 	assert_line 'ok 4 - test_greedy_against_slow'
 }
+
+@test "unit groups: quantile cut-offs by hand and on random counts, the groups stream and its refusals" {
+	unit groups
+	assert_line 'ok 4 - test_refusals'
+}
