@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "lmrec.h"
+#include "groups.h"
 #include "metrics.h"
 #include "vectors.h"
 
@@ -31,10 +32,11 @@ static const int output_order[N_METRICS] = {
 
 struct opts {
 	const char *truth, *train, *items, *vectors, *segment_file, *segment_column, *output;
-	const char *fold;
+	const char *fold, *groups;
 	int cold_items;
 	uint32_t *activity;
 	size_t nactivity;
+	size_t activity_groups; /* N of --activity-groups, 0 without */
 	uint32_t *ks;
 	size_t nk;
 	unsigned wanted; /* bit per metric */
@@ -89,6 +91,12 @@ static void usage(int status)
 	      "      --activity LIST      users by training interactions, e.g. 5,20 makes\n"
 	      "                           activity=0-5, activity=6-20, activity=21+\n"
 	      "\n"
+	      "Groups of users (each metric per group, and its gap: best minus worst):\n"
+	      "      --groups FILE        column user, then one column per grouping (e.g.\n"
+	      "                           age, gender): segments COLUMN=VALUE\n"
+	      "      --activity-groups N  users by training interactions in N quantile\n"
+	      "                           groups, named as by --activity\n"
+	      "\n"
 	      "Output:\n"
 	      "  -o, --output FILE        write the metrics to FILE (default: stdout)\n"
 	      "  -q, --quiet              no summary on standard error\n"
@@ -117,7 +125,9 @@ enum {
 	OPT_SEGMENT_FILE,
 	OPT_SEGMENT_COLUMN,
 	OPT_COLD_ITEMS,
-	OPT_ACTIVITY
+	OPT_ACTIVITY,
+	OPT_GROUPS,
+	OPT_ACTIVITY_GROUPS
 };
 
 static const struct option long_options[] = {
@@ -136,6 +146,8 @@ static const struct option long_options[] = {
 	{"segment-column", required_argument, NULL, OPT_SEGMENT_COLUMN},
 	{"cold-items", no_argument, NULL, OPT_COLD_ITEMS},
 	{"activity", required_argument, NULL, OPT_ACTIVITY},
+	{"groups", required_argument, NULL, OPT_GROUPS},
+	{"activity-groups", required_argument, NULL, OPT_ACTIVITY_GROUPS},
 	{"output", required_argument, NULL, 'o'},
 	{"quiet", no_argument, NULL, 'q'},
 	{"help", no_argument, NULL, 'h'},
@@ -377,6 +389,34 @@ static void free_content(struct content *c)
 /* Segment index by name, "all" first. */
 static uint32_t seg_id(struct world *w, const char *name) { return lmrec_ids_intern(w->segs, name, strlen(name)); }
 
+/* "prefix=value" for an escaped field value, decoded: segment names are
+ * kept decoded, and the writer escapes them. */
+static char *kv_name(const char *prefix, const char *p, size_t len)
+{
+	size_t plen = strlen(prefix);
+	char *name = lmrec_xmalloc(plen + 1 + len + 1);
+	memcpy(name, prefix, plen);
+	name[plen] = '=';
+	name[plen + 1 + lmrec_tsv_unescape(name + plen + 1, p, len)] = '\0';
+	return name;
+}
+
+static uint32_t seg_id_kv(struct world *w, const char *prefix, const char *p, size_t len)
+{
+	char *name = kv_name(prefix, p, len);
+	uint32_t s = seg_id(w, name);
+	free(name);
+	return s;
+}
+
+/* A grouping of users whose metrics get a gap row: a column of --groups,
+ * or the activity groups. */
+struct grouping {
+	char *name;
+	uint32_t *segs; /* (nsegs) */
+	size_t nsegs;
+};
+
 /* ---- the measurements ---- */
 
 struct seg_acc {
@@ -465,7 +505,7 @@ static int run(const struct opts *o, char *const *files, size_t nfiles)
 		size_t i = 0;
 		while (lmrec_tsv_read(r) && i < truth.n) {
 			struct lmrec_field f = r->f[seg_col];
-			row_seg[i++] = lmrec_xasprintf("%s=%.*s", o->segment_column, (int)f.len, f.p);
+			row_seg[i++] = kv_name(o->segment_column, f.p, f.len);
 		}
 		lmrec_tsv_close(r);
 	}
@@ -536,50 +576,121 @@ static int run(const struct opts *o, char *const *files, size_t nfiles)
 
 	/* Held-out entries, once per segment they belong to. */
 	uint32_t *user_segs_start = NULL, *user_segs = NULL;
+	struct user_seg *memb = NULL; /* user groups of --segment-file and --groups */
+	size_t np = 0, pcap = 0;
 	if (o->segment_file) {
 		struct lmrec_tsv *r = lmrec_tsv_open(o->segment_file);
 		size_t cu = lmrec_tsv_col(r, "user"), cs = lmrec_tsv_col(r, "segment");
-		struct user_seg *pairs = NULL;
-		size_t np = 0, pcap = 0;
 		while (lmrec_tsv_read(r)) {
 			int64_t u = lmrec_ids_find(w.users, r->f[cu].p, r->f[cu].len);
 			if (u < 0 || r->f[cs].len == 0)
 				continue;
-			char *name = lmrec_xstrndup(r->f[cs].p, r->f[cs].len);
-			LMREC_GROW(pairs, pcap, np + 1);
-			pairs[np++] = (struct user_seg){(uint32_t)u, seg_id(&w, name)};
+			char *name = lmrec_xmalloc(r->f[cs].len + 1);
+			name[lmrec_tsv_unescape(name, r->f[cs].p, r->f[cs].len)] = '\0';
+			LMREC_GROW(memb, pcap, np + 1);
+			memb[np++] = (struct user_seg){(uint32_t)u, seg_id(&w, name)};
 			free(name);
 		}
 		lmrec_tsv_close(r);
+	}
+	struct grouping *grp = NULL; /* the groupings that get gap rows */
+	size_t ngrp = 0;
+	if (o->groups) {
+		struct lmrec_groups g;
+		lmrec_groups_load(&g, o->groups);
+		grp = lmrec_xcalloc(g.ncols + 2, sizeof *grp); /* and activity */
+		for (size_t c = 0; c < g.ncols; c++) {
+			const char *clash = NULL;
+			if (strcmp(g.name[c], "activity") == 0 && (o->nactivity || o->activity_groups))
+				clash = o->nactivity ? "--activity" : "--activity-groups";
+			else if (strcmp(g.name[c], "item") == 0 && o->cold_items)
+				clash = "--cold-items";
+			else if (o->segment_column && strcmp(g.name[c], o->segment_column) == 0)
+				clash = "--segment-column";
+			if (clash)
+				lmrec_usage_error("the column '%s' of --groups names segments as %s does", g.name[c], clash);
+			struct grouping *gr = &grp[ngrp++];
+			gr->name = lmrec_xstrdup(g.name[c]);
+			gr->nsegs = lmrec_ids_count(g.values[c]);
+			gr->segs = lmrec_xcalloc(gr->nsegs + 1, sizeof *gr->segs);
+			for (size_t v = 0; v < gr->nsegs; v++) {
+				size_t len;
+				const char *val = lmrec_ids_str(g.values[c], (uint32_t)v, &len);
+				gr->segs[v] = seg_id_kv(&w, g.name[c], val, len);
+			}
+		}
+		for (size_t row = 0; row < lmrec_ids_count(g.users); row++) {
+			size_t len;
+			const char *id = lmrec_ids_str(g.users, (uint32_t)row, &len);
+			int64_t u = lmrec_ids_find(w.users, id, len);
+			for (size_t c = 0; u >= 0 && c < g.ncols; c++)
+				if (g.value[row * g.ncols + c] >= 0) {
+					LMREC_GROW(memb, pcap, np + 1);
+					memb[np++] = (struct user_seg){(uint32_t)u, grp[c].segs[g.value[row * g.ncols + c]]};
+				}
+		}
+		lmrec_groups_free(&g);
+	}
+	if (o->segment_file || o->groups) {
 		user_segs_start = lmrec_xcalloc(nu + 1, sizeof *user_segs_start);
 		user_segs = lmrec_xcalloc(np + 1, sizeof *user_segs);
 		if (np)
-			qsort(pairs, np, sizeof *pairs, cmp_user_seg);
+			qsort(memb, np, sizeof *memb, cmp_user_seg);
 		size_t kept = 0; /* a user listed twice in a group counts once */
 		for (size_t j = 0; j < np; j++)
-			if (j == 0 || pairs[j].user != pairs[j - 1].user || pairs[j].seg != pairs[j - 1].seg)
-				pairs[kept++] = pairs[j];
+			if (j == 0 || memb[j].user != memb[j - 1].user || memb[j].seg != memb[j - 1].seg)
+				memb[kept++] = memb[j];
 		for (size_t j = 0; j < kept; j++)
-			user_segs_start[pairs[j].user + 1]++;
+			user_segs_start[memb[j].user + 1]++;
 		for (size_t u = 0; u < nu; u++)
 			user_segs_start[u + 1] += user_segs_start[u];
 		for (size_t j = 0; j < kept; j++)
-			user_segs[j] = pairs[j].seg;
-		free(pairs);
+			user_segs[j] = memb[j].seg;
+	}
+	free(memb);
+	/* Activity: the cut-offs given, or quantiles of the truth users' counts. */
+	const uint32_t *act = o->activity;
+	size_t nact = o->nactivity;
+	uint32_t *qcuts = NULL;
+	if (o->activity_groups) {
+		if (!have_train)
+			lmrec_usage_error("--activity-groups needs training data: --train, or a truth with a fold column");
+		uint32_t *counts = lmrec_xcalloc(nu + 1, sizeof *counts);
+		unsigned char *seen = lmrec_xcalloc(nu + 1, 1);
+		size_t n = 0;
+		for (size_t r = 0; r < truth.n; r++)
+			if (is_truth[r] && !seen[truth.user[r]]) {
+				uint32_t u = truth.user[r];
+				seen[u] = 1;
+				counts[n++] = w.train_start[u + 1] - w.train_start[u];
+			}
+		qcuts = lmrec_xcalloc(o->activity_groups, sizeof *qcuts);
+		nact = lmrec_groups_quantile_cuts(counts, n, o->activity_groups, qcuts);
+		act = qcuts;
+		free(counts);
+		free(seen);
 	}
 	uint32_t *activity_seg = NULL;
-	if (o->nactivity) {
-		activity_seg = lmrec_xcalloc(o->nactivity + 1, sizeof *activity_seg);
+	if (o->nactivity || o->activity_groups) {
+		activity_seg = lmrec_xcalloc(nact + 1, sizeof *activity_seg);
 		uint32_t lo = 0;
-		for (size_t b = 0; b <= o->nactivity; b++) {
-			char *name = b < o->nactivity
-					     ? lmrec_xasprintf("activity=%u-%u", lo, o->activity[b])
-					     : lmrec_xasprintf("activity=%u+", lo);
+		for (size_t b = 0; b <= nact; b++) {
+			char *name = b < nact ? lmrec_xasprintf("activity=%u-%u", lo, act[b])
+					      : lmrec_xasprintf("activity=%u+", lo);
 			activity_seg[b] = seg_id(&w, name);
 			free(name);
-			if (b < o->nactivity)
-				lo = o->activity[b] + 1;
+			if (b < nact)
+				lo = act[b] + 1;
 		}
+	}
+	if (o->activity_groups) {
+		if (!grp)
+			grp = lmrec_xcalloc(2, sizeof *grp);
+		struct grouping *gr = &grp[ngrp++];
+		gr->name = lmrec_xstrdup("activity");
+		gr->nsegs = nact + 1;
+		gr->segs = lmrec_xcalloc(nact + 1, sizeof *gr->segs);
+		memcpy(gr->segs, activity_seg, (nact + 1) * sizeof *gr->segs);
 	}
 	uint32_t cold_seg = 0, warm_seg = 0;
 	if (o->cold_items) {
@@ -601,7 +712,7 @@ static int run(const struct opts *o, char *const *files, size_t nfiles)
 		if (activity_seg) {
 			uint32_t n = w.train_start[u + 1] - w.train_start[u];
 			size_t b = 0;
-			while (b < o->nactivity && n > o->activity[b])
+			while (b < nact && n > act[b])
 				b++;
 			ent[ne++] = (struct entry){activity_seg[b], u, it};
 		}
@@ -723,6 +834,7 @@ static int run(const struct opts *o, char *const *files, size_t nfiles)
 	struct lmrec_out *out = lmrec_out_open(o->output);
 	lmrec_out_str(out, o->ci > 0 ? "metric\tk\tsegment\tvalue\tn\tlo\thi\n" : "metric\tk\tsegment\tvalue\tn\n");
 	double *catexpo = lmrec_xcalloc(w.catalog_size + 1, sizeof *catexpo);
+	double *segval = lmrec_xcalloc(nk * nsegs + 1, sizeof *segval); /* (k, segment) of a metric */
 	/* confidence intervals per segment, all series at once */
 	double **seg_lo = lmrec_xcalloc(nsegs, sizeof *seg_lo), **seg_hi = lmrec_xcalloc(nsegs, sizeof *seg_hi);
 	if (o->ci > 0)
@@ -790,6 +902,7 @@ static int run(const struct opts *o, char *const *files, size_t nfiles)
 					value = mt == M_COVERAGE ? (w.catalog_size ? (double)covered / (double)w.catalog_size : 0.0)
 								 : lmrec_gini(catexpo, w.catalog_size);
 				}
+				segval[ki * nsegs + s] = value;
 				size_t len;
 				const char *sname = lmrec_ids_str(w.segs, s, &len);
 				lmrec_out_str(out, metric_names[mt]);
@@ -812,6 +925,33 @@ static int run(const struct opts *o, char *const *files, size_t nfiles)
 				lmrec_out_eol(out);
 			}
 		}
+		/* the gap of each grouping: best minus worst of its groups with users */
+		for (size_t ki = 0; ki < nk; ki++)
+			for (size_t gi = 0; gi < ngrp; gi++) {
+				double lo = INFINITY, hi = -INFINITY;
+				size_t users = 0;
+				for (size_t j = 0; j < grp[gi].nsegs; j++) {
+					uint32_t s = grp[gi].segs[j];
+					if (!acc[s].n)
+						continue;
+					double v = segval[ki * nsegs + s];
+					lo = v < lo ? v : lo;
+					hi = v > hi ? v : hi;
+					users += acc[s].n;
+				}
+				lmrec_out_str(out, metric_names[mt]);
+				lmrec_out_str(out, "_gap\t");
+				lmrec_out_i64(out, o->ks[ki]);
+				lmrec_out_tab(out);
+				lmrec_out_str(out, grp[gi].name);
+				lmrec_out_tab(out);
+				lmrec_out_printf(out, "%.9g", users ? hi - lo : 0.0);
+				lmrec_out_tab(out);
+				lmrec_out_i64(out, (int64_t)users);
+				if (o->ci > 0)
+					lmrec_out_str(out, "\t\t");
+				lmrec_out_eol(out);
+			}
 	}
 	lmrec_out_commit(out);
 	if (!o->quiet)
@@ -829,6 +969,13 @@ static int run(const struct opts *o, char *const *files, size_t nfiles)
 	free(seg_hi);
 	free(acc);
 	free(catexpo);
+	free(segval);
+	for (size_t gi = 0; gi < ngrp; gi++) {
+		free(grp[gi].name);
+		free(grp[gi].segs);
+	}
+	free(grp);
+	free(qcuts);
 	free(seg_order);
 	free(expo);
 	free(pos);
@@ -930,6 +1077,10 @@ int main(int argc, char **argv)
 			free(o.activity);
 			o.activity = lmrec_opt_klist("--activity", optarg, &o.nactivity);
 			break;
+		case OPT_GROUPS: o.groups = optarg; break; /* --groups */
+		case OPT_ACTIVITY_GROUPS: /* --activity-groups */
+			o.activity_groups = (size_t)lmrec_opt_u64("--activity-groups", optarg, 2, 1000);
+			break;
 		case 'o': o.output = optarg; break; /* --output */
 		case 'q': o.quiet = 1; break;       /* --quiet */
 		case 'h': usage(0); break;          /* --help */
@@ -939,6 +1090,8 @@ int main(int argc, char **argv)
 	}
 	if (!o.truth)
 		lmrec_usage_error("--truth is required");
+	if (o.nactivity && o.activity_groups)
+		lmrec_usage_error("--activity and --activity-groups exclude each other");
 	if (!o.ks)
 		o.ks = lmrec_opt_klist("--k", "10,20", &o.nk);
 	int rc = run(&o, argv + optind, (size_t)(argc - optind));

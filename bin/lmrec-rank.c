@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "lmrec.h"
+#include "calibrate.h"
+#include "catalog.h"
 
 /* How a channel's scores become features comparable across channels. */
 enum norm { NORM_MINMAX, NORM_RANK };
@@ -18,6 +20,11 @@ struct opts {
 	const char *weights, *learn, *save_weights, *items, *vectors, *exclude, *output, *verb;
 	double mmr; /* 1: relevance only */
 	size_t learn_k;
+	const char *history, *calib_attr;
+	unsigned fold_set;  /* the --history rows used */
+	double calibrate;   /* lambda of --calibrate */
+	double pop_penalty; /* beta of --pop-penalty */
+	int calibrating, penalising; /* the options were given */
 	int quiet;
 };
 
@@ -63,6 +70,21 @@ static void usage(int status)
 	      "      --verb WORD          the reason's verb: 'because you WORD A and B'\n"
 	      "                           (default liked)\n"
 	      "\n"
+	      "Calibration (Steck 2018) and popularity:\n"
+	      "      --history FILE       the users' interactions (user, item): their\n"
+	      "                           taste mix and the items' popularity\n"
+	      "      --folds LIST         with a fold column in --history, its rows of\n"
+	      "                           these folds (default train,valid; 'all')\n"
+	      "      --calibrate LAMBDA   greedy selection of (1 - LAMBDA) times the\n"
+	      "                           relevance minus LAMBDA times KL(p || q~), p the\n"
+	      "                           genre mix of the user's history, q that of the\n"
+	      "                           list (needs --history and --items)\n"
+	      "      --calibrate-attr KEY genres are the values of attribute KEY in\n"
+	      "                           --items (e.g. genre); default: the category\n"
+	      "      --pop-penalty BETA   score minus BETA times log(1 + users of the\n"
+	      "                           item) / log(1 + users of the most popular one),\n"
+	      "                           counted in --history\n"
+	      "\n"
 	      "Output:\n"
 	      "  -n, --top N              recommendations per user (default 10)\n"
 	      "  -o, --output FILE        write to FILE (default: standard output)\n"
@@ -91,7 +113,12 @@ enum {
 	OPT_CATEGORY_CAP,
 	OPT_POOL,
 	OPT_VERB,
-	OPT_NORMALIZE
+	OPT_NORMALIZE,
+	OPT_HISTORY,
+	OPT_FOLDS,
+	OPT_CALIBRATE,
+	OPT_CALIBRATE_ATTR,
+	OPT_POP_PENALTY
 };
 
 static const struct option long_options[] = {
@@ -107,6 +134,11 @@ static const struct option long_options[] = {
 	{"pool", required_argument, NULL, OPT_POOL},
 	{"verb", required_argument, NULL, OPT_VERB},
 	{"normalize", required_argument, NULL, OPT_NORMALIZE},
+	{"history", required_argument, NULL, OPT_HISTORY},
+	{"folds", required_argument, NULL, OPT_FOLDS},
+	{"calibrate", required_argument, NULL, OPT_CALIBRATE},
+	{"calibrate-attr", required_argument, NULL, OPT_CALIBRATE_ATTR},
+	{"pop-penalty", required_argument, NULL, OPT_POP_PENALTY},
 	{"top", required_argument, NULL, 'n'},
 	{"output", required_argument, NULL, 'o'},
 	{"quiet", no_argument, NULL, 'q'},
@@ -246,6 +278,74 @@ static void load_vectors(struct catalog *c, const char *path)
 		}
 	}
 	lmrec_vectors_free(&vs);
+}
+
+/* The users' histories (--history): each user's distinct items, for the
+ * taste mix of --calibrate, and each item's popularity for --pop-penalty. */
+struct history {
+	struct lmrec_ids *users;
+	uint64_t *start;  /* (users + 1) CSR over users */
+	uint32_t *items;  /* distinct items of each user, ascending */
+	double *lpop;     /* (nlpop) log(1 + users of the item) / log(1 + the most) */
+	size_t nlpop;
+};
+
+static int cmp_u32(const void *pa, const void *pb)
+{
+	uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
+	return a < b ? -1 : a > b;
+}
+
+static void load_history(struct history *h, struct catalog *c, const char *path, unsigned fold_set)
+{
+	struct lmrec_inter x;
+	h->users = lmrec_ids_new();
+	lmrec_inter_init(&x, h->users, c->items);
+	char *files[1] = {(char *)path};
+	lmrec_inter_load(&x, files, 1, LMREC_INTER_NO_TS);
+	catalog_grow(c);
+	size_t nu = lmrec_ids_count(h->users), ni = lmrec_ids_count(c->items);
+	h->start = lmrec_xcalloc(nu + 1, sizeof *h->start);
+	for (size_t r = 0; r < x.n; r++)
+		if (!x.has_fold || lmrec_fold_in(fold_set, x.fold_of[r]))
+			h->start[x.user[r] + 1]++;
+	for (size_t u = 0; u < nu; u++)
+		h->start[u + 1] += h->start[u];
+	h->items = lmrec_xcalloc(h->start[nu] + 1, sizeof *h->items);
+	uint64_t *fill = lmrec_xcalloc(nu + 1, sizeof *fill);
+	for (size_t r = 0; r < x.n; r++)
+		if (!x.has_fold || lmrec_fold_in(fold_set, x.fold_of[r]))
+			h->items[h->start[x.user[r]] + fill[x.user[r]]++] = x.item[r];
+	free(fill);
+	/* sort each user's items and drop repeats, compacting in place */
+	uint64_t out = 0;
+	for (size_t u = 0; u < nu; u++) {
+		uint64_t b = h->start[u], e = h->start[u + 1];
+		qsort(h->items + b, (size_t)(e - b), sizeof *h->items, cmp_u32);
+		h->start[u] = out;
+		for (uint64_t j = b; j < e; j++)
+			if (j == b || h->items[j] != h->items[j - 1])
+				h->items[out++] = h->items[j];
+	}
+	h->start[nu] = out;
+	uint32_t *pop = lmrec_xcalloc(ni + 1, sizeof *pop), most = 0;
+	for (uint64_t j = 0; j < out; j++)
+		if (++pop[h->items[j]] > most)
+			most = pop[h->items[j]];
+	h->nlpop = ni;
+	h->lpop = lmrec_xcalloc(ni + 1, sizeof *h->lpop);
+	for (size_t i = 0; i < ni && most; i++)
+		h->lpop[i] = log1p((double)pop[i]) / log1p((double)most);
+	free(pop);
+	lmrec_inter_free(&x);
+}
+
+static void free_history(struct history *h)
+{
+	lmrec_ids_free(h->users);
+	free(h->start);
+	free(h->items);
+	free(h->lpop);
 }
 
 /* ---- candidates of one user ---- */
@@ -563,6 +663,8 @@ struct ranker {
 	size_t kcap;
 	uint32_t *cat_count;
 	size_t ncat_cap;
+	const struct history *hist; /* --history, or NULL */
+	struct lmrec_calib cal;     /* --calibrate */
 	size_t users, rows;
 };
 
@@ -593,6 +695,11 @@ static void rank_user(struct ranker *rk, const struct user_cands *u, struct lmre
 		if (!c->banned[rk->buf[j].item])
 			rk->buf[m++] = rk->buf[j];
 	n = m;
+	if (o->penalising) /* after the weights, before the order and the pool */
+		for (size_t j = 0; j < n; j++) {
+			uint32_t it = rk->buf[j].item;
+			rk->buf[j].feat_sum -= o->pop_penalty * (it < rk->hist->nlpop ? rk->hist->lpop[it] : 0.0);
+		}
 	qsort(rk->buf, n, sizeof *rk->buf, cmp_cand);
 	if (n > o->pool)
 		n = o->pool;
@@ -610,6 +717,11 @@ static void rank_user(struct ranker *rk, const struct user_cands *u, struct lmre
 			memset(rk->cat_count + rk->ncat_cap, 0, (cap - rk->ncat_cap) * sizeof *rk->cat_count);
 			rk->ncat_cap = cap;
 		}
+	if (o->calibrating) { /* the target: the user's history, if any */
+		int64_t hu = lmrec_ids_find(rk->hist->users, u->user, u->ulen);
+		uint64_t b = hu < 0 ? 0 : rk->hist->start[hu], e = hu < 0 ? 0 : rk->hist->start[hu + 1];
+		lmrec_calib_target(&rk->cal, rk->hist->items + b, (size_t)(e - b));
+	}
 	while (chosen < want) {
 		double best = -INFINITY;
 		size_t bj = n;
@@ -620,6 +732,8 @@ static void rank_user(struct ranker *rk, const struct user_cands *u, struct lmre
 			if (o->cat_cap && cat && rk->cat_count[cat] >= o->cat_cap)
 				continue;
 			double v = o->mmr * rk->buf[j].feat_sum - (1 - o->mmr) * maxsim[j];
+			if (o->calibrating)
+				v = (1 - o->calibrate) * v - o->calibrate * lmrec_calib_kl_with(&rk->cal, rk->buf[j].item);
 			if (v > best) {
 				best = v;
 				bj = j;
@@ -632,6 +746,8 @@ static void rank_user(struct ranker *rk, const struct user_cands *u, struct lmre
 		uint32_t cat = c->category[rk->buf[bj].item];
 		if (cat)
 			rk->cat_count[cat]++;
+		if (o->calibrating)
+			lmrec_calib_add(&rk->cal, rk->buf[bj].item);
 		if (o->mmr < 1)
 			for (size_t j = 0; j < n; j++)
 				if (!taken[j]) {
@@ -800,6 +916,27 @@ static int run(const struct opts *o, char *const *files, size_t nfiles)
 	size_t nw = 0;
 	if (o->weights)
 		load_weights(&cat, o->weights, &w, &nw);
+	struct history hist;
+	memset(&hist, 0, sizeof hist);
+	if (o->history)
+		load_history(&hist, &cat, o->history, o->fold_set);
+	struct lmrec_genres genres;
+	memset(&genres, 0, sizeof genres);
+	if (o->calibrating) {
+		/* every item of --items is in the dictionary already */
+		struct lmrec_catalog cl;
+		lmrec_catalog_load(&cl, o->items);
+		lmrec_genres_from_catalog(&genres, &cl, o->calib_attr, cat.items);
+		lmrec_catalog_free(&cl);
+		if (!lmrec_genres_count_items(&genres)) {
+			if (o->calib_attr)
+				lmrec_warn("no item of %s has the attribute '%s': --calibrate changes nothing",
+					   lmrec_display_name(o->items), o->calib_attr);
+			else
+				lmrec_warn("no item of %s has a category: --calibrate changes nothing",
+					   lmrec_display_name(o->items));
+		}
+	}
 
 	static char *const stdin_only[] = {"-"};
 	if (nfiles == 0) {
@@ -810,6 +947,9 @@ static int run(const struct opts *o, char *const *files, size_t nfiles)
 	memset(&rk, 0, sizeof rk);
 	rk.o = o;
 	rk.cat = &cat;
+	rk.hist = &hist;
+	if (o->calibrating)
+		lmrec_calib_init(&rk.cal, &genres, LMREC_CALIB_ALPHA);
 
 	if (o->learn) {
 		/* all users in memory, the weights learned, then ranked */
@@ -949,6 +1089,9 @@ static int run(const struct opts *o, char *const *files, size_t nfiles)
 	free(rk.fmax);
 	free(rk.keys);
 	free(rk.cat_count);
+	lmrec_calib_free(&rk.cal);
+	lmrec_genres_free(&genres);
+	free_history(&hist);
 	for (size_t i = 0; i < cat.cap; i++) {
 		free(cat.title[i]);
 		free(cat.attrs[i]);
@@ -972,6 +1115,7 @@ int main(int argc, char **argv)
 {
 	lmrec_setprogname(argv[0]);
 	struct opts o = {.top = 10, .pool = 200, .mmr = 1.0, .learn_k = 10, .verb = "liked", .norm = NORM_RANK};
+	o.fold_set = lmrec_folds_parse("--folds", "train,valid");
 	int c;
 	while ((c = getopt_long(argc, argv, "n:o:qhV", long_options, NULL)) != -1) {
 		switch (c) {
@@ -997,6 +1141,17 @@ int main(int argc, char **argv)
 				lmrec_usage_error("invalid value for --normalize: '%s' (expected minmax or rank)",
 						  optarg);
 			break;
+		case OPT_HISTORY: o.history = optarg; break; /* --history */
+		case OPT_FOLDS: o.fold_set = lmrec_folds_parse("--folds", optarg); break; /* --folds */
+		case OPT_CALIBRATE: /* --calibrate */
+			o.calibrate = lmrec_opt_double("--calibrate", optarg, 0, 1);
+			o.calibrating = 1;
+			break;
+		case OPT_CALIBRATE_ATTR: o.calib_attr = optarg; break; /* --calibrate-attr */
+		case OPT_POP_PENALTY: /* --pop-penalty */
+			o.pop_penalty = lmrec_opt_double("--pop-penalty", optarg, 0, 1000);
+			o.penalising = 1;
+			break;
 		case 'n': o.top = (size_t)lmrec_opt_u64("--top", optarg, 1, 1000000); break; /* --top */
 		case 'o': o.output = optarg; break; /* --output */
 		case 'q': o.quiet = 1; break;       /* --quiet */
@@ -1007,6 +1162,12 @@ int main(int argc, char **argv)
 	}
 	if (o.weights && o.learn)
 		lmrec_usage_error("--weights and --learn exclude each other");
+	if (o.calibrating && !(o.history && o.items))
+		lmrec_usage_error("--calibrate needs --history and --items");
+	if (o.penalising && !o.history)
+		lmrec_usage_error("--pop-penalty needs --history");
+	if (o.calib_attr && !o.calibrating)
+		lmrec_usage_error("--calibrate-attr goes with --calibrate");
 	if (o.pool < o.top)
 		o.pool = o.top;
 	int rc = run(&o, argv + optind, (size_t)(argc - optind));

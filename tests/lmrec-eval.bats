@@ -210,3 +210,130 @@ setup() {
 	run -65 --separate-stderr lmrec-eval -q -t truth.tsv --vectors nod.tsv --metrics ild recs.tsv
 	[ "$stderr" = "lmrec-eval: nod.tsv:1: no vector columns d0, d1, ... in the header" ]
 }
+
+# Four users for the groups: u1 hits at place 0, u2 at place 1, u3 misses,
+# u4 has no list; they trained on 3, 1, 2 and 5 items.
+groups_fixture() {
+	tsv 'user|item' 'u1|a' 'u2|b' 'u3|c' 'u4|d' >gt.tsv
+	tsv 'user|rank|item' 'u1|1|a' 'u1|2|x' 'u2|1|x' 'u2|2|b' 'u3|1|x' 'u3|2|y' >gr.tsv
+	tsv 'user|item' 'u1|p' 'u1|q' 'u1|r' 'u2|p' 'u3|p' 'u3|q' 'u4|p' 'u4|q' 'u4|r' 'u4|s' 'u4|t' >gtrain.tsv
+	# u4 has no age; u9 is not in the truth
+	tsv 'user|gender|age' 'u2|M|25-34' 'u1|F|18-24' 'u3|F|25-34' 'u4|M|' 'u9|X|56+' >groups.tsv
+}
+
+@test "lmrec-eval: --groups gives every metric per group of each column, then the gap between best and worst" {
+	groups_fixture
+	# ndcg@2: u1 1, u2 1/log2(3) = 0.630929754, u3 0, u4 0.
+	# F = {u1, u3}, M = {u2, u4}; 18-24 = {u1}, 25-34 = {u2, u3}; X and 56+
+	# have no user of the truth: n 0, and left out of the gap.
+	run -0 lmrec-eval -q -t gt.tsv --k 2 --metrics hr,ndcg --groups groups.tsv gr.tsv
+	assert_output "$(tsv 'metric|k|segment|value|n' \
+		'hr|2|all|0.5|4' \
+		'hr|2|gender=F|0.5|2' 'hr|2|gender=M|0.5|2' 'hr|2|gender=X|0|0' \
+		'hr|2|age=18-24|1|1' 'hr|2|age=25-34|0.5|2' 'hr|2|age=56+|0|0' \
+		'hr_gap|2|gender|0|4' 'hr_gap|2|age|0.5|3' \
+		'ndcg|2|all|0.407732438|4' \
+		'ndcg|2|gender=F|0.5|2' 'ndcg|2|gender=M|0.315464877|2' 'ndcg|2|gender=X|0|0' \
+		'ndcg|2|age=18-24|1|1' 'ndcg|2|age=25-34|0.315464877|2' 'ndcg|2|age=56+|0|0' \
+		'ndcg_gap|2|gender|0.184535123|4' 'ndcg_gap|2|age|0.684535123|3')"
+}
+
+@test "lmrec-eval: --activity-groups splits the truth users by quantile of training activity, with the gap" {
+	groups_fixture
+	# counts 1 2 3 5: the cut is the 2nd smallest, 2: {u2, u3} and {u1, u4}
+	run -0 lmrec-eval -q -t gt.tsv --train gtrain.tsv --k 1,2 --metrics ndcg,coverage --activity-groups 2 gr.tsv
+	assert_output "$(tsv 'metric|k|segment|value|n' \
+		'ndcg|1|all|0.25|4' 'ndcg|1|activity=0-2|0|2' 'ndcg|1|activity=3+|0.5|2' \
+		'ndcg|2|all|0.407732438|4' 'ndcg|2|activity=0-2|0.315464877|2' 'ndcg|2|activity=3+|0.5|2' \
+		'ndcg_gap|1|activity|0.5|4' 'ndcg_gap|2|activity|0.184535123|4' \
+		'coverage|1|all|0.111111111|4' 'coverage|1|activity=0-2|0|2' 'coverage|1|activity=3+|0.111111111|2' \
+		'coverage|2|all|0.222222222|4' 'coverage|2|activity=0-2|0.111111111|2' 'coverage|2|activity=3+|0.111111111|2' \
+		'coverage_gap|1|activity|0.111111111|4' 'coverage_gap|2|activity|0|4')"
+	# four groups of one user each; with the groups file too, activity last
+	run -0 lmrec-eval -q -t gt.tsv --train gtrain.tsv --k 2 --metrics hr --activity-groups 4 \
+		--groups groups.tsv gr.tsv
+	assert_output "$(tsv 'metric|k|segment|value|n' \
+		'hr|2|all|0.5|4' \
+		'hr|2|gender=F|0.5|2' 'hr|2|gender=M|0.5|2' 'hr|2|gender=X|0|0' \
+		'hr|2|age=18-24|1|1' 'hr|2|age=25-34|0.5|2' 'hr|2|age=56+|0|0' \
+		'hr|2|activity=0-1|1|1' 'hr|2|activity=2-2|0|1' 'hr|2|activity=3-3|1|1' 'hr|2|activity=4+|0|1' \
+		'hr_gap|2|gender|0|4' 'hr_gap|2|age|0.5|3' 'hr_gap|2|activity|1|4')"
+}
+
+@test "lmrec-eval: with --ci the gap rows have empty lo and hi" {
+	groups_fixture
+	run -0 lmrec-eval -q -t gt.tsv --k 2 --metrics hr --groups groups.tsv --ci 0.9 gr.tsv
+	assert_line --index 0 "$(tsv 'metric|k|segment|value|n|lo|hi')"
+	assert_line --index 8 "$(printf 'hr_gap\t2\tgender\t0\t4\t\t')"
+	assert_line --index 9 "$(printf 'hr_gap\t2\tage\t0.5\t3\t\t')"
+}
+
+@test "lmrec-eval: a bad groups file exits 65 with the exact message" {
+	groups_fixture
+	tsv 'id|gender' 'u1|F' >g1.tsv
+	run -65 --separate-stderr lmrec-eval -q -t gt.tsv --groups g1.tsv gr.tsv
+	[ "$stderr" = "lmrec-eval: g1.tsv:1: no column 'user' in the header" ]
+	tsv 'user' 'u1' >g2.tsv
+	run -65 --separate-stderr lmrec-eval -q -t gt.tsv --groups g2.tsv gr.tsv
+	[ "$stderr" = "lmrec-eval: g2.tsv:1: no group column beside 'user'" ]
+	tsv 'user|gender' 'u1|F' 'u2|M' 'u1|M' >g3.tsv
+	run -65 --separate-stderr lmrec-eval -q -t gt.tsv --groups g3.tsv -o m.tsv gr.tsv
+	[ "$stderr" = "lmrec-eval: g3.tsv:4: column 'user': user 'u1' appears twice" ]
+	[ ! -e m.tsv ]
+	printf 'user\tgender\r\nu1\tF\r\n' >g4.tsv
+	run -65 --separate-stderr lmrec-eval -q -t gt.tsv --groups g4.tsv gr.tsv
+	[[ "$stderr" == "lmrec-eval: g4.tsv:1: line ends with CR"* ]]
+}
+
+@test "lmrec-eval: group options that cannot work together exit 2" {
+	groups_fixture
+	run -2 --separate-stderr lmrec-eval -q -t gt.tsv --activity-groups 2 gr.tsv
+	[ "${stderr_lines[0]}" = "lmrec-eval: --activity-groups needs training data: --train, or a truth with a fold column" ]
+	run -2 --separate-stderr lmrec-eval -q -t gt.tsv --train gtrain.tsv --activity 2 --activity-groups 2 gr.tsv
+	[ "${stderr_lines[0]}" = "lmrec-eval: --activity and --activity-groups exclude each other" ]
+	tsv 'user|activity' 'u1|high' >ga.tsv
+	run -2 --separate-stderr lmrec-eval -q -t gt.tsv --train gtrain.tsv --activity-groups 2 --groups ga.tsv gr.tsv
+	[ "${stderr_lines[0]}" = "lmrec-eval: the column 'activity' of --groups names segments as --activity-groups does" ]
+	run -2 lmrec-eval -q -t gt.tsv --train gtrain.tsv --activity-groups 1 gr.tsv
+}
+
+@test "lmrec-eval: escaped group values are written escaped once; a gzipped groups file reads the same" {
+	groups_fixture
+	printf 'user\tteam\nu1\tred\\tblue\nu2\tb\\\\w\n' >ge.tsv
+	run -0 lmrec-eval -q -t gt.tsv --k 2 --metrics hr --groups ge.tsv gr.tsv
+	assert_output "$(printf 'metric\tk\tsegment\tvalue\tn\nhr\t2\tall\t0.5\t4\nhr\t2\tteam=b\\\\w\t1\t1\nhr\t2\tteam=red\\tblue\t1\t1\nhr_gap\t2\tteam\t0\t2')"
+	gzip -c groups.tsv >groups.tsv.gz
+	run -0 lmrec-eval -q -t gt.tsv --k 2 --groups groups.tsv gr.tsv
+	plain="$output"
+	run -0 lmrec-eval -q -t gt.tsv --k 2 --groups groups.tsv.gz gr.tsv
+	assert_output "$plain"
+}
+
+@test "lmrec-eval: MovieLens-100K groups from u.user cover the 943 users, each gap over its groups" {
+	need_dataset ml-100k
+	lmrec-ingest -q "$LMREC_DATASETS/ml-100k/u.data" | lmrec-split -q -o folds.tsv
+	awk -F'\t' -v N=10 -f "$TOP/pipelines/popular-baseline.awk" folds.tsv >recs.tsv
+	# the man page's conversion
+	awk -F'|' -v OFS='\t' '
+	    BEGIN { print "user", "age", "gender", "occupation" }
+	    { a = $2 < 18 ? "0-17" : $2 < 25 ? "18-24" : $2 < 35 ? "25-34" :
+		  $2 < 45 ? "35-44" : $2 < 50 ? "45-49" : $2 < 56 ? "50-55" : "56+"
+	      print $1, a, $3, $4 }' "$LMREC_DATASETS/ml-100k/u.user" >groups.tsv
+	run -0 lmrec-eval -q -t folds.tsv --k 10 --metrics ndcg --groups groups.tsv --activity-groups 4 recs.tsv
+	echo "$output" >m.tsv
+	# 1 + 7 age bands + 2 genders + 21 occupations + 4 activity groups, 3 + 1 gaps
+	[ "$(awk 'NR > 1' m.tsv | wc -l)" -eq 39 ]
+	[ "$(awk -F'\t' '$3 ~ /^gender=/ { n += $5 } END { print n }' m.tsv)" -eq 943 ]
+	[ "$(awk -F'\t' '$3 ~ /^age=/ { n += $5 } END { print n }' m.tsv)" -eq 943 ]
+	[ "$(awk -F'\t' '$3 ~ /^activity=/ { n += $5 } END { print n }' m.tsv)" -eq 943 ]
+	[ "$(awk -F'\t' '$3 ~ /^gender=/ { print $5 }' m.tsv | tr '\n' ' ')" = "273 670 " ]
+	# each activity group within one user of a quarter
+	awk -F'\t' '$3 ~ /^activity=/ && ($5 < 220 || $5 > 250) { exit 1 }' m.tsv
+	# each gap is the spread of its groups
+	for g in age gender occupation activity; do
+		want=$(awk -F'\t' -v g="$g" 'index($3, g "=") == 1 && $5 > 0 { if (!n++ || $4 < lo) lo = $4; if (n == 1 || $4 > hi) hi = $4 }
+			END { printf "%.6f", hi - lo }' m.tsv)
+		got=$(awk -F'\t' -v g="$g" '$1 == "ndcg_gap" && $3 == g { printf "%.6f", $4 }' m.tsv)
+		[ "$got" = "$want" ]
+	done
+}

@@ -273,3 +273,103 @@ setup() {
 		'u|4|s3|0.833333313|crossdomain: because you liked Harbour Walk in places' \
 		'u|5|s4|0.769230783|crossdomain: because you liked Old Map')"
 }
+
+# For calibration and the popularity penalty: one channel scaled by minmax
+# to a1 1, a2 0.5, b1 0, for a user u with history h1 (genre A) and h2 (B),
+# and a user v without history.
+calib_fixture() {
+	tsv 'user|item|score|channel' 'u|a1|3|cf' 'u|a2|2|cf' 'u|b1|1|cf' 'v|a1|3|cf' 'v|a2|2|cf' 'v|b1|1|cf' >cc.tsv
+	tsv 'item|category|attrs' 'a1|A|genre=A' 'a2|A|genre=A' 'b1|B|genre=B' 'h1|A|genre=A' 'h2|B|genre=B' \
+		'ab|A|genre=A;genre=B' 'hab|A|genre=A;genre=B' >ci.tsv
+	tsv 'user|item' 'u|h1' 'u|h2' 'w|hab' >ch.tsv
+}
+
+@test "lmrec-rank: --calibrate takes the item that brings the list's genre mix nearest the history's" {
+	calib_fixture
+	# p = (1/2, 1/2). After a1, a list of A alone has q~ = (0.995, 0.005),
+	# KL = 0.5 ln(0.5/0.995) + 0.5 ln(0.5/0.005) = 1.9576; [a1 b1] has KL 0.
+	# a2 is worth (1 - l) 0.5 - 1.9576 l, b1 0: b1 from l = 0.2034 on.
+	run -0 lmrec-rank -q --normalize minmax --items ci.tsv --history ch.tsv --calibrate 0.2 -n 2 cc.tsv
+	assert_output "$(tsv "$HEADER" 'u|1|a1|1|cf: recommended for you' 'u|2|a2|0.5|cf: recommended for you' \
+		'v|1|a1|1|cf: recommended for you' 'v|2|a2|0.5|cf: recommended for you')"
+	# v has no history: no target, the list it would have had
+	run -0 lmrec-rank -q --normalize minmax --items ci.tsv --history ch.tsv --calibrate 0.21 -n 2 cc.tsv
+	assert_output "$(tsv "$HEADER" 'u|1|a1|1|cf: recommended for you' 'u|2|b1|0|cf: recommended for you' \
+		'v|1|a1|1|cf: recommended for you' 'v|2|a2|0.5|cf: recommended for you')"
+}
+
+@test "lmrec-rank: --calibrate-attr takes the genres from attrs, an item spread evenly over its genres" {
+	calib_fixture
+	tsv 'user|item|score|channel' 'w|a1|3|cf' 'w|a2|2|cf' 'w|ab|1|cf' >cw.tsv
+	# by category, hab is A: p = (1, 0), and a2 fits as well as ab
+	run -0 lmrec-rank -q --normalize minmax --items ci.tsv --history ch.tsv --calibrate 0.5 -n 2 cw.tsv
+	assert_output "$(tsv "$HEADER" 'w|1|a1|1|cf: recommended for you' 'w|2|a2|0.5|cf: recommended for you')"
+	# by genre, p = (1/2, 1/2): alone, a1 has KL 1.9576 and ab (half A,
+	# half B) 0, so 0.5 (1 - 1.9576) < 0 picks ab; then a1 and a2 both
+	# make q = (3/4, 1/4), KL 0.1405, and a1 is the more relevant
+	run -0 lmrec-rank -q --normalize minmax --items ci.tsv --history ch.tsv --calibrate 0.5 \
+		--calibrate-attr genre -n 2 cw.tsv
+	assert_output "$(tsv "$HEADER" 'w|1|ab|0|cf: recommended for you' 'w|2|a1|1|cf: recommended for you')"
+	# less calibration keeps a1 first, 0.7 - 0.3 1.9576 > 0, then prefers
+	# ab, -0.3 0.1405, to a2, 0.7 0.5 - 0.3 1.9576
+	run -0 lmrec-rank -q --normalize minmax --items ci.tsv --history ch.tsv --calibrate 0.3 \
+		--calibrate-attr genre -n 2 cw.tsv
+	assert_output "$(tsv "$HEADER" 'w|1|a1|1|cf: recommended for you' 'w|2|ab|0|cf: recommended for you')"
+	# no item has the attribute: a warning, and nothing changes
+	run -0 --separate-stderr lmrec-rank -q --normalize minmax --items ci.tsv --history ch.tsv \
+		--calibrate 0.5 --calibrate-attr mood -n 2 cw.tsv
+	[ "$stderr" = "lmrec-rank: warning: no item of ci.tsv has the attribute 'mood': --calibrate changes nothing" ]
+	assert_output "$(tsv "$HEADER" 'w|1|a1|1|cf: recommended for you' 'w|2|a2|0.5|cf: recommended for you')"
+}
+
+@test "lmrec-rank: --pop-penalty lowers each score by beta log(1 + n) / log(1 + max n)" {
+	calib_fixture
+	# a1 has 3 users in the train and valid rows, a2 1, b1 none (its rows
+	# are test): penalties beta, beta log 2 / log 4 = beta / 2, 0
+	tsv 'user|item|fold' 'x1|a1|train' 'x2|a1|train' 'x3|a1|valid' 'x1|a2|train' \
+		'x4|b1|test' 'x5|b1|test' 'x6|b1|test' 'x7|b1|test' >hf.tsv
+	run -0 lmrec-rank -q --normalize minmax --history hf.tsv --pop-penalty 0.5 cc.tsv
+	assert_line --index 1 "$(tsv 'u|1|a1|0.5|cf: recommended for you')"
+	assert_line --index 2 "$(tsv 'u|2|a2|0.25|cf: recommended for you')"
+	assert_line --index 3 "$(tsv 'u|3|b1|0|cf: recommended for you')"
+	run -0 lmrec-rank -q --normalize minmax --history hf.tsv --pop-penalty 2 -n 3 cc.tsv
+	assert_output "$(tsv "$HEADER" 'u|1|b1|0|cf: recommended for you' 'u|2|a2|-0.5|cf: recommended for you' \
+		'u|3|a1|-1|cf: recommended for you' 'v|1|b1|0|cf: recommended for you' \
+		'v|2|a2|-0.5|cf: recommended for you' 'v|3|a1|-1|cf: recommended for you')"
+	# every fold: b1 is the most popular (4), a1 log 4 / log 5, a2 log 2 / log 5
+	run -0 lmrec-rank -q --normalize minmax --history hf.tsv --folds all --pop-penalty 2 -n 3 cc.tsv
+	assert_line --index 1 "$(tsv 'u|1|a2|-0.361353129|cf: recommended for you')"
+	assert_line --index 2 "$(tsv 'u|2|a1|-0.722706258|cf: recommended for you')"
+	assert_line --index 3 "$(tsv 'u|3|b1|-2|cf: recommended for you')"
+}
+
+@test "lmrec-rank: --calibrate 0 and --pop-penalty 0 leave the output byte for byte as it was" {
+	calib_fixture
+	for opts in "--items items.tsv" "--items items.tsv --mmr 0.5" "--normalize minmax --items items.tsv --category-cap 1"; do
+		# shellcheck disable=SC2086 # the options split into words
+		lmrec-rank -q $opts -o plain.tsv cand.tsv
+		# shellcheck disable=SC2086
+		lmrec-rank -q $opts --history ch.tsv --calibrate 0 --pop-penalty 0 -o both.tsv cand.tsv
+		cmp plain.tsv both.tsv
+	done
+}
+
+@test "lmrec-rank: calibration and popularity need their inputs, in range" {
+	calib_fixture
+	run -2 --separate-stderr lmrec-rank --calibrate 0.5 --items ci.tsv cc.tsv
+	[ "${stderr_lines[0]}" = "lmrec-rank: --calibrate needs --history and --items" ]
+	[ "${stderr_lines[1]}" = "Try 'lmrec-rank --help' for more information." ]
+	run -2 --separate-stderr lmrec-rank --calibrate 0.5 --history ch.tsv cc.tsv
+	[ "${stderr_lines[0]}" = "lmrec-rank: --calibrate needs --history and --items" ]
+	run -2 --separate-stderr lmrec-rank --pop-penalty 1 cc.tsv
+	[ "${stderr_lines[0]}" = "lmrec-rank: --pop-penalty needs --history" ]
+	run -2 --separate-stderr lmrec-rank --calibrate-attr genre cc.tsv
+	[ "${stderr_lines[0]}" = "lmrec-rank: --calibrate-attr goes with --calibrate" ]
+	run -2 lmrec-rank --calibrate 1.5 --items ci.tsv --history ch.tsv cc.tsv
+	run -2 lmrec-rank --pop-penalty -1 --history ch.tsv cc.tsv
+	run -2 lmrec-rank --history ch.tsv --folds train,nope cc.tsv
+	# a history without an item column is bad data
+	tsv 'user|thing' 'u|h1' >bh.tsv
+	run -65 --separate-stderr lmrec-rank --history bh.tsv --pop-penalty 1 cc.tsv
+	[ "$stderr" = "lmrec-rank: bh.tsv:1: no column 'item' in the header" ]
+}

@@ -256,3 +256,13 @@ unit() {
 	unit itemsim
 	assert_line 'ok 2 - test_by_hand'
 }
+
+@test "unit calibrate: a hand-computed case, the divergence against its formula, greedy against a slow greedy and brute force" {
+	unit calibrate
+	assert_line 'ok 4 - test_greedy_against_slow'
+}
+
+@test "unit groups: quantile cut-offs by hand and on random counts, the groups stream and its refusals" {
+	unit groups
+	assert_line 'ok 4 - test_refusals'
+}
