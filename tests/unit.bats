@@ -256,3 +256,9 @@ unit() {
 	unit itemsim
 	assert_line 'ok 2 - test_by_hand'
 }
+
+@test "unit anon: HMAC-SHA256 against RFC 4231 cases 1 to 7 (5 truncated) and its definition, the hex cut, key files refused and made" {
+	unit anon
+	assert_line 'ok 1 - test_rfc4231'
+	assert_line 'ok 2 - test_against_definition'
+}
