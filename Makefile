@@ -36,7 +36,7 @@ MAN7 = $(sort $(wildcard man/man7/*.7))
 PIPELINES = $(sort $(wildcard pipelines/*.sh))
 
 # Debian packages: to build, and (beyond those) to run the tests.
-BUILD_PKGS = gcc libc6-dev make pkg-config zlib1g-dev libcsv-dev libopenblas-dev liblapacke-dev libjansson-dev
+BUILD_PKGS = gcc libc6-dev make pkg-config zlib1g-dev libcsv-dev libopenblas-dev liblapacke-dev libjansson-dev libssl-dev
 RUN_PKGS = parallel time gnuplot-nox
 TEST_PKGS = bats bats-support bats-assert mandoc man-db groff-base chromium
 
@@ -54,7 +54,10 @@ lib/%.o: lib/%.c .build-flags
 lib/liblmrec.a: $(LIB_OBJ)
 	$(call say,AR,$@)rm -f $@ && ar rcs $@ $(LIB_OBJ)
 
-bin/lmrec-ingest: LIBS += $(CSV_LIBS)
+# private: not inherited by the prerequisites, so .build-flags stays the same
+# whichever target is built first (else it changes and everything rebuilds)
+bin/lmrec-ingest: private LIBS += $(CSV_LIBS)
+bin/lmrec-anon tests/unit/anon: private LIBS += $(CRYPTO_LIBS)
 bin/%: bin/%.c lib/liblmrec.a .build-flags
 	$(call say,CC,$@)$(CC) $(ALL_CPPFLAGS) $(CFLAGS) -MMD -MP -MF $@.d -o $@ $< lib/liblmrec.a $(LDFLAGS) $(LIBS)
 

@@ -482,7 +482,8 @@ static size_t trend_points(const struct page *pg, const char *metric, const char
 	if (n)
 		qsort(p, n, sizeof *p, cmp_point);
 	size_t keep = n > pg->o->nights ? pg->o->nights : n;
-	memmove(p, p + (n - keep), keep * sizeof *p);
+	if (keep < n) /* p is NULL when n is 0: memmove must not see it */
+		memmove(p, p + (n - keep), keep * sizeof *p);
 	*out = p;
 	return keep;
 }

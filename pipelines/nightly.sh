@@ -27,9 +27,12 @@ Run the nightly recommendation job over a data folder and publish its table.
   --sshloginfile FILE   spread the shards over these hosts with GNU Parallel
                         (they must see OUT and the tools at the same paths)
   --keep N              keep the last N runs (default 14)
+  --anon-key FILE       replace the user ids with keyed pseudonyms
+                        (lmrec-anon) before anything reads them, so no raw
+                        id reaches a model or OUT; FILE must be mode 0600
   --config FILE         KEY=VALUE lines: any option above in capitals (DATA,
-                        OUT, DATE, JOBS, SSHLOGINFILE, KEEP) and the settings
-                        below; the command line wins
+                        OUT, DATE, JOBS, SSHLOGINFILE, KEEP, ANON_KEY) and the
+                        settings below; the command line wins
   --from-stage STAGE    redo STAGE and every later stage of this date's run
   --dry-run             print the stages and what each reads and writes
   -q, --quiet           no progress on standard error
@@ -78,13 +81,13 @@ EOF
 # A stage runs as "nightly.sh --internal-stage NAME" in a child process that
 # inherits the settings through the environment; the top level starts clean.
 if [ "${1:-}" != --internal-stage ]; then
-	DATA= OUT= DATE= JOBS= SSHLOGINFILE= KEEP= FROM_STAGE= QUIET=
+	DATA= OUT= DATE= JOBS= SSHLOGINFILE= KEEP= FROM_STAGE= QUIET= ANON_KEY=
 fi
 CONFIG= DRY_RUN=
 cli=()
 while [ $# -gt 0 ]; do
 	case "$1" in
-	--data | --out | --date | --jobs | --sshloginfile | --keep | --config | --from-stage)
+	--data | --out | --date | --jobs | --sshloginfile | --keep | --config | --from-stage | --anon-key)
 		[ $# -ge 2 ] || die "$1 needs a value" 2
 		cli+=("$1" "$2")
 		shift 2
@@ -100,7 +103,7 @@ for ((i = 0; i < ${#cli[@]}; i += 2)); do
 	[ "${cli[i]}" = --config ] && CONFIG="${cli[i + 1]}"
 done
 
-KNOWN_KEYS=" DATA OUT DATE JOBS SSHLOGINFILE KEEP MODELS INCREMENTAL INCREMENTAL_OPTS SASREC_OPTS TOP POOL SEED MAX_BAD GATE_METRIC GATE_K GATE_TOLERANCE MMR CATEGORY_CAP VERB SIMILAR_TOP USER_GROUP EMBED EMBED_OPTS POPULAR_OPTS ITEMKNN_OPTS EASE_OPTS ALS_OPTS BPR_OPTS SEMANTIC_OPTS ALIGNED_OPTS HYBRID_OPTS "
+KNOWN_KEYS=" DATA OUT DATE JOBS SSHLOGINFILE KEEP ANON_KEY MODELS INCREMENTAL INCREMENTAL_OPTS SASREC_OPTS TOP POOL SEED MAX_BAD GATE_METRIC GATE_K GATE_TOLERANCE MMR CATEGORY_CAP VERB SIMILAR_TOP USER_GROUP EMBED EMBED_OPTS POPULAR_OPTS ITEMKNN_OPTS EASE_OPTS ALS_OPTS BPR_OPTS SEMANTIC_OPTS ALIGNED_OPTS HYBRID_OPTS "
 # The config file is read, never sourced: only known keys, values as text.
 if [ -n "$CONFIG" ]; then
 	[ -r "$CONFIG" ] || die "$CONFIG: cannot read the config file" 2
@@ -126,6 +129,7 @@ for ((i = 0; i < ${#cli[@]}; i += 2)); do
 	--sshloginfile) SSHLOGINFILE="${cli[i + 1]}" ;;
 	--keep) KEEP="${cli[i + 1]}" ;;
 	--from-stage) FROM_STAGE="${cli[i + 1]}" ;;
+	--anon-key) ANON_KEY="${cli[i + 1]}" ;;
 	esac
 done
 if [ -z "$DATA" ]; then
@@ -155,6 +159,13 @@ if [ -n "$FROM_STAGE" ]; then
 	case " ${STAGES[*]} " in *" $FROM_STAGE "*) ;; *) die "--from-stage: unknown stage '$FROM_STAGE'" 2 ;; esac
 fi
 [ -z "$SSHLOGINFILE" ] || [ -r "$SSHLOGINFILE" ] || die "$SSHLOGINFILE: cannot read" 2
+# The key is checked before anything runs, by the tool that will use it: a
+# missing or refused key (open to group or others, too short) is a usage
+# error of the run.
+if [ -n "${ANON_KEY:-}" ]; then
+	anon_err=$(lmrec-anon --key "$ANON_KEY" --id check 2>&1 >/dev/null) ||
+		die "--anon-key: ${anon_err#lmrec-anon: }" 2
+fi
 
 INTER="$(data_file "$DATA" interactions.tsv)"
 ITEMS="$(data_file "$DATA" items.tsv)"
@@ -194,7 +205,7 @@ PREV=""
 # What each stage reads and writes (for --dry-run and the logs).
 stage_io() {
 	case "$1" in
-	ingest) echo "reads $INTER${ITEMS:+ $ITEMS}; writes work/interactions.tsv.gz${ITEMS:+ work/items.tsv}" ;;
+	ingest) echo "reads $INTER${ITEMS:+ $ITEMS}; writes work/interactions.tsv.gz${ITEMS:+ work/items.tsv}${ANON_KEY:+ (user ids pseudonymised under $ANON_KEY)}" ;;
 	embed)
 		if [ -z "$CONTENT" ]; then
 			echo "no content model among MODELS: writes nothing"
@@ -322,9 +333,24 @@ rank_opts() {
 	printf '%s\n' "${o[@]}"
 }
 
+# anon_ingest OUTPUT INPUT [OPTION...]: lmrec-ingest OPTION... of INPUT
+# with its user ids pseudonymised first (ANON_KEY), so that no raw id is
+# read by any stage, nor quoted by ingest's messages in the logs. OUTPUT
+# is renamed into place when both tools succeeded.
+anon_ingest() {
+	local out="$1" in="$2" tmp="${1%/*}/.anon.${1##*/}"
+	shift 2
+	lmrec-anon --key "$ANON_KEY" "$in" | lmrec-ingest "$@" -o "$tmp" -
+	mv -f "$tmp" "$out"
+}
+
 stage_ingest() {
 	[ -n "$INTER" ] || die "$DATA: no interactions.tsv or interactions.tsv.gz" 65
-	lmrec-ingest --max-bad "$MAX_BAD" -o "$WORK/interactions.tsv.gz" "$INTER"
+	if [ -n "${ANON_KEY:-}" ]; then
+		anon_ingest "$WORK/interactions.tsv.gz" "$INTER" --max-bad "$MAX_BAD"
+	else
+		lmrec-ingest --max-bad "$MAX_BAD" -o "$WORK/interactions.tsv.gz" "$INTER"
+	fi
 	[ -z "$ITEMS" ] || lmrec-ingest --kind items --max-bad "$MAX_BAD" -o "$WORK/items.tsv" "$ITEMS"
 }
 
@@ -381,7 +407,11 @@ stage_evaluate() {
 	# user groups: a column of the users stream (USER_GROUP, default its
 	# second) names each user's segment
 	if [ -n "$USERS" ]; then
-		lmrec-ingest -q --kind users --max-bad "$MAX_BAD" -o "$WORK/users.tsv" "$USERS"
+		if [ -n "${ANON_KEY:-}" ]; then
+			anon_ingest "$WORK/users.tsv" "$USERS" -q --kind users --max-bad "$MAX_BAD"
+		else
+			lmrec-ingest -q --kind users --max-bad "$MAX_BAD" -o "$WORK/users.tsv" "$USERS"
+		fi
 		awk -F'\t' -v want="$USER_GROUP" '
 			NR == 1 { for (i = 2; i <= NF; i++) if ($i == want || (want == "" && i == 2)) c = i
 				  print "user\tsegment"; name = $c; next }
@@ -563,7 +593,7 @@ finish() {
 }
 trap finish EXIT
 
-export DATA OUT DATE JOBS SSHLOGINFILE KEEP MODELS TOP POOL SEED MAX_BAD GATE_METRIC GATE_K \
+export DATA OUT DATE JOBS SSHLOGINFILE KEEP ANON_KEY MODELS TOP POOL SEED MAX_BAD GATE_METRIC GATE_K \
 	GATE_TOLERANCE MMR CATEGORY_CAP VERB SIMILAR_TOP USER_GROUP EMBED EMBED_OPTS POPULAR_OPTS ITEMKNN_OPTS EASE_OPTS \
 	ALS_OPTS BPR_OPTS SASREC_OPTS SEMANTIC_OPTS ALIGNED_OPTS HYBRID_OPTS INCREMENTAL INCREMENTAL_OPTS FROM_STAGE QUIET
 [ -f "$RUN/stages.tsv" ] || printf 'stage\tseconds\tmax_rss_kb\tstatus\n' >"$RUN/stages.tsv"

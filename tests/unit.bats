@@ -266,3 +266,9 @@ unit() {
 	unit groups
 	assert_line 'ok 4 - test_refusals'
 }
+
+@test "unit anon: HMAC-SHA256 against RFC 4231 cases 1 to 7 (5 truncated) and its definition, the hex cut, key files refused and made" {
+	unit anon
+	assert_line 'ok 1 - test_rfc4231'
+	assert_line 'ok 2 - test_against_definition'
+}
