@@ -57,7 +57,7 @@ lib/liblmrec.a: $(LIB_OBJ)
 # private: not inherited by the prerequisites, so .build-flags stays the same
 # whichever target is built first (else it changes and everything rebuilds)
 bin/lmrec-ingest: private LIBS += $(CSV_LIBS)
-bin/lmrec-anon tests/unit/anon: private LIBS += $(CRYPTO_LIBS)
+bin/lmrec-anon bin/lmrec-forget tests/unit/anon: private LIBS += $(CRYPTO_LIBS)
 bin/%: bin/%.c lib/liblmrec.a .build-flags
 	$(call say,CC,$@)$(CC) $(ALL_CPPFLAGS) $(CFLAGS) -MMD -MP -MF $@.d -o $@ $< lib/liblmrec.a $(LDFLAGS) $(LIBS)
 

@@ -18,7 +18,8 @@ BLAS_LIBS = $(shell pkg-config --libs openblas lapacke 2>/dev/null || echo -lope
 # jansson reads JSON (config.json and safetensors headers of encoders).
 LIBS = -lz $(BLAS_LIBS) -ljansson -lm -lpthread
 CSV_LIBS = -lcsv
-# libcrypto (OpenSSL) computes the HMACs of lmrec-anon, and only there.
+# libcrypto (OpenSSL) computes the HMACs of lmrec-anon and of lmrec-forget's
+# forget list, and only there.
 CRYPTO_LIBS = -lcrypto
 
 # make SANITIZE=1: AddressSanitizer and UndefinedBehaviorSanitizer.

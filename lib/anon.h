@@ -12,7 +12,7 @@
  * group nor others can access (mode & 077 == 0), as ssh asks of a private
  * key: a pseudonym is only as private as the key.
  *
- * Only lmrec-anon and its unit test use this file, and only they link
+ * Only lmrec-anon, lmrec-forget and its unit test use this file, and only they link
  * -lcrypto: liblmrec.a is a static archive, so no other program pulls
  * anon.o in. */
 #ifndef LMREC_ANON_H

@@ -126,6 +126,29 @@ static void str_append(struct lmrec_section *s, const char *p, size_t len)
 	s->data = s->owned;
 }
 
+void lmrec_model_add_owned(struct lmrec_model *m, const char *name, uint32_t dtype, uint32_t ndim,
+			   const uint64_t *shape, void *data)
+{
+	lmrec_model_add(m, name, dtype, ndim, shape, data);
+	m->sec[m->nsec - 1].owned = data;
+}
+
+void lmrec_model_add_strs(struct lmrec_model *m, const char *name, const struct lmrec_section *src,
+			  const unsigned char *drop)
+{
+	struct lmrec_section *s = new_section(m, name);
+	s->dtype = LMREC_DT_STR;
+	s->ndim = 1;
+	uint64_t pos = 0, i = 0;
+	const char *p;
+	size_t len;
+	while (lmrec_model_next_str(src, &pos, &p, &len)) {
+		if (!drop || !drop[i])
+			str_append(s, p, len);
+		i++;
+	}
+}
+
 void lmrec_model_add_ids(struct lmrec_model *m, const char *name, const struct lmrec_ids *ids)
 {
 	struct lmrec_section *s = new_section(m, name);

@@ -107,6 +107,14 @@ void lmrec_model_add(struct lmrec_model *m, const char *name, uint32_t dtype, ui
 		     const uint64_t *shape, const void *data);
 void lmrec_model_add_f32(struct lmrec_model *m, const char *name, uint64_t rows, uint64_t cols,
 			 const float *data);
+/* The same, but the model owns data (allocated with lmrec_xmalloc & co.)
+ * and frees it. */
+void lmrec_model_add_owned(struct lmrec_model *m, const char *name, uint32_t dtype, uint32_t ndim,
+			   const uint64_t *shape, void *data);
+/* Adds a copy of string section src, leaving out the strings i with
+ * drop[i] != 0 (drop may be NULL: all of them). */
+void lmrec_model_add_strs(struct lmrec_model *m, const char *name, const struct lmrec_section *src,
+			  const unsigned char *drop);
 /* Adds a string section holding every id of the dictionary, in index order. */
 void lmrec_model_add_ids(struct lmrec_model *m, const char *name, const struct lmrec_ids *ids);
 /* Adds (or extends) the "params" section with one "key=value" string. */

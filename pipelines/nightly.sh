@@ -453,6 +453,9 @@ stage_recommend() {
 		for f in "$shards"/u.*.recs.tsv; do tail -n +2 "$f"; done
 	} | gzip -6 >"$tmp"
 	mv -f "$tmp" "$RUN/recommendations.tsv.gz"
+	# the shards are the table again, cut up: gone once it is whole (a
+	# headerless list of user ids would be one more copy to forget)
+	rm -rf "$shards"
 	echo "recommendations for $(gzip -dc "$RUN/recommendations.tsv.gz" | tail -n +2 | cut -f1 | uniq | wc -l) users in $pieces shards"
 }
 
