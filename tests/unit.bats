@@ -256,3 +256,8 @@ unit() {
 	unit itemsim
 	assert_line 'ok 2 - test_by_hand'
 }
+
+@test "unit quality: every flag and weight factor against a brute-force reference, int64 windows, the report" {
+	unit quality
+	assert_line 'ok 3 - test_report'
+}
