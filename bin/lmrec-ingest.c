@@ -7,11 +7,14 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "lmrec.h"
 #include "attrs.h"
 #include "colmap.h"
 #include "datetime.h"
+#include "outset.h"
+#include "quality.h"
 #include "source.h"
 #include "utf8.h"
 
@@ -87,6 +90,11 @@ struct opts {
 	uint64_t max_bad;
 	const char *output;
 	int quiet, verbose, progress;
+	/* data quality (interactions) */
+	const char *quality_report, *quarantine;
+	int flag_weight;
+	const char *tuned;           /* the last quality setting given, for messages */
+	struct lmrec_quality_opts qo;
 };
 
 static void usage(int status)
@@ -135,6 +143,25 @@ static void usage(int status)
 	      "                           columns of FILE, e.g. tags.csv) to its text\n"
 	      "      --tags-map MAP       the mapping of the --tags FILE\n"
 	      "\n"
+	      "Data quality (interactions; see QUALITY CHECKS in the manual):\n"
+	      "      --quality-report FILE  write what the checks flag to FILE (TSV: kind\n"
+	      "                           key figure threshold action rows)\n"
+	      "      --quarantine FILE    move the flagged rows to FILE, with a reason\n"
+	      "                           column, out of the output\n"
+	      "      --flag-weight        keep bot and flood rows, their weight multiplied\n"
+	      "                           by a factor below 1; drop burst rows\n"
+	      "      --checks LIST        burst, bot, flood, all (default) or none;\n"
+	      "                           duplicates are always checked\n"
+	      "      --burst-limit N/S    at most N rows of one user, item and event in\n"
+	      "                           S seconds; later ones are bursts (default 2/60)\n"
+	      "      --bot-k K            bot-like: more rows than exp(median + K robust\n"
+	      "                           deviations) of ln(rows per user) (default 3)\n"
+	      "      --bot-min-ratio R    ... and more than R times the median user's\n"
+	      "                           rows (default 10)\n"
+	      "      --flood-users U      an item's top U users (default 2) ...\n"
+	      "      --flood-share F      ... holding more than F of its rows (default 0.9)\n"
+	      "      --flood-min N        ... flood it if it has N rows or more (default 20)\n"
+	      "\n"
 	      "Errors and output:\n"
 	      "      --max-bad N          skip up to N bad rows with a warning each\n"
 	      "                           (default 0: the first bad row exits 65)\n"
@@ -152,6 +179,8 @@ static void usage(int status)
 	      "  lmrec-ingest -o interactions.tsv ml-latest-small/ratings.csv\n"
 	      "  lmrec-ingest --tags tags.csv -o items.tsv movies.csv\n"
 	      "  lmrec-ingest --no-header --ts-from-order interactions_chrono.tsv\n"
+	      "  lmrec-ingest --quality-report quality.tsv --quarantine aside.tsv \\\n"
+	      "      -o interactions.tsv feed.tsv\n"
 	      "\n"
 	      "See lmrec-ingest(1).\n",
 	      stdout);
@@ -175,7 +204,17 @@ enum {
 	OPT_TAGS,
 	OPT_TAGS_MAP,
 	OPT_MAX_BAD,
-	OPT_PROGRESS
+	OPT_PROGRESS,
+	OPT_QUALITY_REPORT,
+	OPT_QUARANTINE,
+	OPT_FLAG_WEIGHT,
+	OPT_CHECKS,
+	OPT_BURST_LIMIT,
+	OPT_BOT_K,
+	OPT_BOT_MIN_RATIO,
+	OPT_FLOOD_USERS,
+	OPT_FLOOD_SHARE,
+	OPT_FLOOD_MIN
 };
 
 static const struct option long_options[] = {
@@ -195,6 +234,16 @@ static const struct option long_options[] = {
 	{"tags", required_argument, NULL, OPT_TAGS},
 	{"tags-map", required_argument, NULL, OPT_TAGS_MAP},
 	{"max-bad", required_argument, NULL, OPT_MAX_BAD},
+	{"quality-report", required_argument, NULL, OPT_QUALITY_REPORT},
+	{"quarantine", required_argument, NULL, OPT_QUARANTINE},
+	{"flag-weight", no_argument, NULL, OPT_FLAG_WEIGHT},
+	{"checks", required_argument, NULL, OPT_CHECKS},
+	{"burst-limit", required_argument, NULL, OPT_BURST_LIMIT},
+	{"bot-k", required_argument, NULL, OPT_BOT_K},
+	{"bot-min-ratio", required_argument, NULL, OPT_BOT_MIN_RATIO},
+	{"flood-users", required_argument, NULL, OPT_FLOOD_USERS},
+	{"flood-share", required_argument, NULL, OPT_FLOOD_SHARE},
+	{"flood-min", required_argument, NULL, OPT_FLOOD_MIN},
 	{"output", required_argument, NULL, 'o'},
 	{"quiet", no_argument, NULL, 'q'},
 	{"verbose", no_argument, NULL, 'v'},
@@ -714,7 +763,43 @@ struct ctx {
 	size_t xcap, ngen, gcap;
 	char *key;                       /* (keycap) scratch */
 	size_t keycap;
+	/* data quality */
+	struct lmrec_quality *q;         /* NULL: no checks */
+	struct lmrec_out *dest;          /* where rows go: out, or the spool's buffer */
+	FILE *spool;                     /* --quarantine, --flag-weight: every row, until routed */
+	struct lmrec_out *qout;          /* --quarantine */
+	const char *dup_action;          /* "dropped" or "quarantined" */
+	uint64_t nquar, ndown;           /* rows quarantined (duplicates apart), down-weighted */
 };
+
+/* ---- the spool: with --quarantine or --flag-weight every row waits in a
+ * temporary file until the checks have seen them all ---- */
+
+#define SPOOL_CHUNK ((size_t)1 << 20) /* bytes formatted in memory between writes */
+
+/* An anonymous file under TMPDIR: its name is removed at once, so nothing
+ * is left behind however the run ends. */
+static FILE *spool_open(void)
+{
+	const char *dir = getenv("TMPDIR");
+	char *path = lmrec_xasprintf("%s/lmrec-ingest.XXXXXX", dir && *dir ? dir : "/tmp");
+	int fd = mkstemp(path);
+	if (fd < 0)
+		lmrec_die(LMREC_EXIT_FAIL, "%s: cannot create a temporary file:", path);
+	unlink(path);
+	FILE *fp = fdopen(fd, "w+b");
+	if (!fp)
+		lmrec_die(LMREC_EXIT_FAIL, "%s: fdopen:", path);
+	free(path);
+	return fp;
+}
+
+static void spool_write(struct ctx *c)
+{
+	if (c->dest->len && fwrite(c->dest->buf, 1, c->dest->len, c->spool) != c->dest->len)
+		lmrec_die(LMREC_EXIT_FAIL, "temporary file: write:");
+	lmrec_out_mem_reset(c->dest);
+}
 
 static void put_where(const struct ctx *c, uint64_t where, char **file, size_t *line)
 {
@@ -849,7 +934,7 @@ static void warn_dup(struct ctx *c, const struct lmrec_src *s, uint64_t first, c
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, " (first at %s:%zu): row dropped\n", file, line);
+	fprintf(stderr, " (first at %s:%zu): row %s\n", file, line, c->dup_action);
 }
 
 static uint64_t where_now(const struct ctx *c, const struct lmrec_src *s)
@@ -888,7 +973,9 @@ static void inter_row(struct ctx *c, const struct lmrec_src *s, const struct pla
 		return;
 	uint32_t u = lmrec_ids_intern(c->users, user.p, user.len);
 	uint32_t i = lmrec_ids_intern(c->items, item.p, item.len);
-	if (!c->o->ts_from_order) {
+	uint32_t rest = 0;
+	int dup = 0;
+	if (!c->o->ts_from_order || c->q) {
 		/* the rest of the row, but the weight: event TAB extra TAB ... */
 		size_t len = event.len;
 		for (size_t k = 0; k < p->nextra; k++)
@@ -901,15 +988,21 @@ static void inter_row(struct ctx *c, const struct lmrec_src *s, const struct pla
 			memcpy(c->key + len, c->xf[k].p, c->xf[k].len);
 			len += c->xf[k].len;
 		}
-		uint32_t rest = lmrec_ids_intern(c->rests, c->key, len);
+		rest = lmrec_ids_intern(c->rests, c->key, len);
+	}
+	if (!c->o->ts_from_order) {
 		uint64_t first = dup_check(&c->dups, u, i, rest, ts, where_now(c, s));
 		if (first) {
 			warn_dup(c, s, first, "duplicate row (user '%.*s', item '%.*s', ts %lld)",
 				 (int)user.len, user.p, (int)item.len, item.p, (long long)ts);
-			return;
+			dup = 1;
 		}
 	}
-	struct lmrec_out *out = c->out;
+	if (c->q)
+		lmrec_quality_add(c->q, u, i, rest, ts, dup);
+	if (dup && !c->spool)
+		return;
+	struct lmrec_out *out = c->dest;
 	lmrec_out_write(out, user.p, user.len);
 	lmrec_out_tab(out);
 	lmrec_out_write(out, item.p, item.len);
@@ -921,7 +1014,12 @@ static void inter_row(struct ctx *c, const struct lmrec_src *s, const struct pla
 	lmrec_out_write(out, event.p, event.len);
 	write_fields(out, c->xf, p->nextra);
 	lmrec_out_eol(out);
-	c->nrows++;
+	if (c->spool) {
+		if (out->len >= SPOOL_CHUNK)
+			spool_write(c);
+	} else {
+		c->nrows++;
+	}
 }
 
 /* Adds a genre of the row unless it is a placeholder or there already. */
@@ -1163,6 +1261,71 @@ static void tags_free(struct tags *t)
 	free(t);
 }
 
+/* ---- routing the spooled rows once the checks are done ---- */
+
+/* A spooled row with its weight (the fourth field) multiplied by f. */
+static void put_weighted(struct lmrec_out *out, const char *line, size_t len, float f)
+{
+	const char *p = line, *end = line + len, *we = NULL;
+	for (int k = 0; k < 4; k++) {
+		const char *tab = memchr(p, '\t', (size_t)(end - p));
+		if (!tab)
+			lmrec_die(LMREC_EXIT_FAIL, "temporary file: a row lost its fields");
+		if (k < 3)
+			p = tab + 1;
+		else
+			we = tab;
+	}
+	float w;
+	if (lmrec_parse_float(p, (size_t)(we - p), &w) != 0)
+		lmrec_die(LMREC_EXIT_FAIL, "temporary file: a row lost its weight");
+	lmrec_out_write(out, line, (size_t)(p - line));
+	put_float(out, (float)((double)w * (double)f));
+	lmrec_out_write(out, we, (size_t)(end - we));
+}
+
+/* Each spooled row, in input order, to the output, the quarantine, or
+ * nowhere, its weight multiplied where --flag-weight says. */
+static void route(struct ctx *c)
+{
+	FILE *fp = c->spool;
+	spool_write(c);
+	if (fflush(fp) != 0 || fseeko(fp, 0, SEEK_SET) != 0)
+		lmrec_die(LMREC_EXIT_FAIL, "temporary file: rewind:");
+	const struct lmrec_quality *q = c->q;
+	char *line = NULL, why[64];
+	size_t cap = 0, r = 0;
+	ssize_t n;
+	while ((n = getline(&line, &cap, fp)) > 0 && r < q->total) {
+		unsigned fl = q->flags[r];
+		size_t len = (size_t)n; /* the LF included */
+		if (c->qout && fl) {
+			lmrec_out_write(c->qout, line, len - 1);
+			lmrec_out_tab(c->qout);
+			lmrec_out_write(c->qout, why, lmrec_quality_reasons(fl, why));
+			lmrec_out_eol(c->qout);
+			c->nquar += !(fl & LMREC_Q_DUP);
+		} else if (!c->qout && (fl & (LMREC_Q_DUP | LMREC_Q_BURST))) {
+			/* --flag-weight: repeats are dropped */
+		} else if (!c->qout && q->factor[r] != 1.0f) {
+			put_weighted(c->out, line, len, q->factor[r]);
+			c->ndown++;
+			c->nrows++;
+		} else {
+			lmrec_out_write(c->out, line, len);
+			c->nrows++;
+		}
+		r++;
+	}
+	if (ferror(fp))
+		lmrec_die(LMREC_EXIT_FAIL, "temporary file: read:");
+	if (r != q->total || n > 0)
+		lmrec_die(LMREC_EXIT_FAIL, "temporary file: %zu rows read back of %zu", r, q->total);
+	free(line);
+	fclose(fp);
+	c->spool = NULL;
+}
+
 /* ---- the run ---- */
 
 static void summary(const struct ctx *c, enum kind kind)
@@ -1179,14 +1342,31 @@ static void summary(const struct ctx *c, enum kind kind)
 	if (c->tags)
 		fprintf(stderr, ", %llu with tags", (unsigned long long)c->ntagged);
 	if (c->ndup)
-		fprintf(stderr, ", %llu duplicate%s dropped", (unsigned long long)c->ndup,
-			c->ndup == 1 ? "" : "s");
+		fprintf(stderr, ", %llu duplicate%s %s", (unsigned long long)c->ndup,
+			c->ndup == 1 ? "" : "s", c->dup_action);
 	if (c->ndup > DUP_SHOWN && !c->o->verbose)
 		fprintf(stderr, " (%d shown; -v shows all)", DUP_SHOWN);
 	if (c->nbad)
 		fprintf(stderr, ", %llu bad row%s skipped", (unsigned long long)c->nbad,
 			c->nbad == 1 ? "" : "s");
+	const struct lmrec_quality *q = c->q;
+	if (q) {
+		fprintf(stderr, "; quality: %llu burst row%s%s, %llu bot-like user%s, %llu flooded item%s",
+			(unsigned long long)q->nburst, q->nburst == 1 ? "" : "s",
+			c->o->flag_weight && q->nburst ? " dropped" : "", (unsigned long long)q->nbot_users,
+			q->nbot_users == 1 ? "" : "s", (unsigned long long)q->nflood_items,
+			q->nflood_items == 1 ? "" : "s");
+		if (c->qout)
+			fprintf(stderr, ", %llu row%s quarantined", (unsigned long long)c->nquar,
+				c->nquar == 1 ? "" : "s");
+		else if (c->o->flag_weight)
+			fprintf(stderr, ", %llu row%s down-weighted", (unsigned long long)c->ndown,
+				c->ndown == 1 ? "" : "s");
+	}
 	fputc('\n', stderr);
+	if (q && c->o->verbose && (q->o.checks & LMREC_Q_BOT) && q->nusers)
+		fprintf(stderr, "%s: quality: the median user has %.4g rows; bot-like above %llu rows\n",
+			lmrec_progname(), q->median_rows, (unsigned long long)q->bot_threshold);
 }
 
 static char *tabs_to_spaces(const char *h)
@@ -1215,6 +1395,9 @@ static int run(const struct opts *o, char **files, size_t nfiles)
 					  kind_names[in[0].kind], files[i], kind_names[in[i].kind]);
 	}
 	enum kind kind = in[0].kind;
+	if (kind != K_INTER && (o->quality_report || o->quarantine || o->flag_weight))
+		lmrec_usage_error("--quality-report, --quarantine and --flag-weight are for "
+				  "interactions, not %s", kind_names[kind]);
 	if (kind != K_INTER && (o->event || o->ts_format || o->ts_from_order))
 		lmrec_usage_error("--event, --ts-format and --ts-from-order are for interactions, "
 				  "not %s", kind_names[kind]);
@@ -1233,7 +1416,24 @@ static int run(const struct opts *o, char **files, size_t nfiles)
 		c.input = nfiles;
 		c.tags = load_tags(&c, o);
 	}
-	c.out = lmrec_out_open(o->output);
+	/* the output last: it appears only once the others are in place */
+	struct lmrec_outset *set = lmrec_outset_new();
+	struct lmrec_out *report = o->quality_report ? lmrec_outset_add(set, o->quality_report) : NULL;
+	c.qout = o->quarantine ? lmrec_outset_add(set, o->quarantine) : NULL;
+	c.out = lmrec_outset_add(set, o->output);
+	c.dest = c.out;
+	c.dup_action = o->quarantine ? "quarantined" : "dropped";
+	struct lmrec_quality q;
+	if (o->quality_report || o->quarantine || o->flag_weight) {
+		struct lmrec_quality_opts qo = o->qo;
+		qo.want_factors = o->flag_weight;
+		lmrec_quality_init(&q, &qo);
+		c.q = &q;
+		if (o->quarantine || o->flag_weight) {
+			c.spool = spool_open();
+			c.dest = lmrec_out_open_mem();
+		}
+	}
 	char *header = NULL;
 	const char *header_of = NULL;
 	struct lmrec_progress pg;
@@ -1257,6 +1457,14 @@ static int run(const struct opts *o, char **files, size_t nfiles)
 					header_of = c.names[i];
 					lmrec_out_str(c.out, header);
 					lmrec_out_eol(c.out);
+					if (c.qout) {
+						for (size_t k = 0; k < p.nextra; k++)
+							if (strcmp(p.extra_names[k], "reason") == 0)
+								lmrec_usage_error("--quarantine adds a column 'reason', "
+										  "which %s already has", s->display);
+						lmrec_out_str(c.qout, header);
+						lmrec_out_str(c.qout, "\treason\n");
+					}
 				} else if (strcmp(header, p.header) != 0) {
 					char *a = tabs_to_spaces(p.header), *b = tabs_to_spaces(header);
 					lmrec_die_at(s->display, 1, "its columns (%s) differ from those of %s (%s)",
@@ -1279,9 +1487,24 @@ static int run(const struct opts *o, char **files, size_t nfiles)
 			plan_free(&p);
 	}
 	lmrec_progress_end(&pg, c.order);
-	lmrec_out_commit(c.out);
+	if (c.q) {
+		lmrec_quality_analyse(c.q, c.users, c.items);
+		if (c.spool) {
+			route(&c);
+			lmrec_out_abort(c.dest);
+		}
+		if (report) {
+			const char *act = o->quarantine ? "quarantined" : o->flag_weight ? "weighted" : "reported";
+			const char *actions[LMREC_Q_NKINDS] = {c.dup_action, o->flag_weight ? "dropped" : act,
+							       act, act};
+			lmrec_quality_report(c.q, report, c.users, c.items, actions);
+		}
+	}
+	lmrec_outset_commit(set);
 	if (!o->quiet)
 		summary(&c, kind);
+	if (c.q)
+		lmrec_quality_free(c.q);
 
 	free(header);
 	for (size_t i = 0; i <= nfiles; i++)
@@ -1300,10 +1523,49 @@ static int run(const struct opts *o, char **files, size_t nfiles)
 	return 0;
 }
 
+/* --checks: burst, bot, flood, all or none, separated by commas. */
+static unsigned parse_checks(const char *arg)
+{
+	static const char *const names[] = {"burst", "bot", "flood", "all", "none"};
+	static const unsigned bits[] = {LMREC_Q_BURST, LMREC_Q_BOT, LMREC_Q_FLOOD,
+					LMREC_Q_BURST | LMREC_Q_BOT | LMREC_Q_FLOOD, 0};
+	unsigned m = 0;
+	for (const char *p = arg;; p++) {
+		size_t n = strcspn(p, ","), k = 0;
+		while (k < 5 && !(strlen(names[k]) == n && memcmp(p, names[k], n) == 0))
+			k++;
+		if (k == 5)
+			lmrec_usage_error("invalid value for --checks: '%s' (expected burst, bot, flood, "
+					  "all or none, separated by commas)", arg);
+		m |= bits[k];
+		p += n;
+		if (!*p)
+			return m;
+	}
+}
+
+/* --burst-limit N/S: at most N rows of a key within S seconds. */
+static void parse_burst(const char *arg, struct lmrec_quality_opts *q)
+{
+	const char *slash = strchr(arg, '/');
+	uint64_t n, sec;
+	if (!slash || lmrec_parse_u64(arg, (size_t)(slash - arg), &n) != 0 ||
+	    lmrec_parse_u64(slash + 1, strlen(slash + 1), &sec) != 0 || n < 1 || n > UINT32_MAX ||
+	    sec < 1)
+		lmrec_usage_error("invalid value for --burst-limit: '%s' (expected ROWS/SECONDS such as "
+				  "'2/60', both at least 1)", arg);
+	q->burst_max = n;
+	q->burst_window = sec;
+}
+
 int main(int argc, char **argv)
 {
 	lmrec_setprogname(argv[0]);
 	struct opts o = {.kind = -1, .format = -1, .header = -1, .encoding = -1, .list_sep = "|"};
+	o.qo = (struct lmrec_quality_opts){.checks = LMREC_Q_BURST | LMREC_Q_BOT | LMREC_Q_FLOOD,
+					   .burst_max = 2, .burst_window = 60, .bot_k = 3,
+					   .bot_min_ratio = 10, .flood_users = 2, .flood_share = 0.9,
+					   .flood_min = 20};
 	const char *preset_names[NPRESETS + 1];
 	for (size_t i = 0; i < NPRESETS; i++)
 		preset_names[i] = presets[i].name;
@@ -1358,6 +1620,37 @@ int main(int argc, char **argv)
 		case OPT_MAX_BAD: /* --max-bad */
 			o.max_bad = lmrec_opt_u64("--max-bad", optarg, 0, UINT64_MAX);
 			break;
+		case OPT_QUALITY_REPORT: o.quality_report = optarg; break; /* --quality-report */
+		case OPT_QUARANTINE: o.quarantine = optarg; break;         /* --quarantine */
+		case OPT_FLAG_WEIGHT: o.flag_weight = 1; break;            /* --flag-weight */
+		case OPT_CHECKS: /* --checks */
+			o.qo.checks = parse_checks(optarg);
+			o.tuned = "--checks";
+			break;
+		case OPT_BURST_LIMIT: /* --burst-limit */
+			parse_burst(optarg, &o.qo);
+			o.tuned = "--burst-limit";
+			break;
+		case OPT_BOT_K: /* --bot-k */
+			o.qo.bot_k = lmrec_opt_double("--bot-k", optarg, 0, 100);
+			o.tuned = "--bot-k";
+			break;
+		case OPT_BOT_MIN_RATIO: /* --bot-min-ratio */
+			o.qo.bot_min_ratio = lmrec_opt_double("--bot-min-ratio", optarg, 1, 1e9);
+			o.tuned = "--bot-min-ratio";
+			break;
+		case OPT_FLOOD_USERS: /* --flood-users */
+			o.qo.flood_users = lmrec_opt_u64("--flood-users", optarg, 1, 20);
+			o.tuned = "--flood-users";
+			break;
+		case OPT_FLOOD_SHARE: /* --flood-share */
+			o.qo.flood_share = lmrec_opt_double("--flood-share", optarg, 0, 1);
+			o.tuned = "--flood-share";
+			break;
+		case OPT_FLOOD_MIN: /* --flood-min */
+			o.qo.flood_min = lmrec_opt_u64("--flood-min", optarg, 1, UINT32_MAX);
+			o.tuned = "--flood-min";
+			break;
 		case 'o': o.output = optarg; break;                  /* --output */
 		case 'q': o.quiet = 1; break;                        /* --quiet */
 		case 'v': o.verbose = 1; break;                      /* --verbose */
@@ -1371,6 +1664,16 @@ int main(int argc, char **argv)
 		lmrec_usage_error("--ts-from-order and --ts-format exclude each other");
 	if (o.tags_map && !o.tags)
 		lmrec_usage_error("--tags-map needs --tags");
+	if (o.quarantine && o.flag_weight)
+		lmrec_usage_error("--quarantine and --flag-weight exclude each other");
+	if (o.tuned && !o.quality_report && !o.quarantine && !o.flag_weight)
+		lmrec_usage_error("%s needs --quality-report, --quarantine or --flag-weight", o.tuned);
+	const char *paths[3] = {o.output ? o.output : "-", o.quarantine, o.quality_report};
+	const char *names[3] = {"--output", "--quarantine", "--quality-report"};
+	for (int a = 0; a < 3; a++)
+		for (int b = a + 1; b < 3; b++)
+			if (paths[a] && paths[b] && strcmp(paths[a], paths[b]) == 0)
+				lmrec_usage_error("%s and %s both name '%s'", names[a], names[b], paths[a]);
 	int rc = run(&o, argv + optind, (size_t)(argc - optind));
 	lmrec_close_stdout();
 	return rc;

@@ -499,6 +499,247 @@ o_is_empty() {
 	cmp a.tsv b.tsv
 }
 
+# ---- data quality: duplicates, bursts, bot-like users, flooded items ----
+
+# The clean fixture (20 users, 206 rows) plus what the checks must find: a
+# bot (3,000 rows, each of another item, 5 s apart), a burst (u03 views i05
+# five times in 20 s), an item flooded by two users (u01 rates 'hot' 15
+# times, u02 views it 15 times, u07 and u08 once each) and an exact
+# duplicate of the first row, last.
+dirty_feed() {
+	cat "$F/quality.tsv"
+	seq 1 3000 | awk '{ printf "bot\tb%04d\t%d\t1\tview\n", $1, 1700300000 + 5 * $1 }'
+	printf 'u03\ti05\t%d\t1\tview\n' 1700400000 1700400005 1700400010 1700400015 1700400020
+	seq 1 15 | awk '{ printf "u01\thot\t%d\t4\trating\nu02\thot\t%d\t1\tview\n", 1700500000 + 1000 * $1, 1700500500 + 1000 * $1 }'
+	printf 'u07\thot\t1700600000\t1\tview\nu08\thot\t1700600100\t1\tview\n'
+	printf 'u01\ti04\t1700010000\t1\tview\n'
+}
+
+@test "lmrec-ingest: --quality-report on a clean feed is the header alone, the output unchanged" {
+	run -0 --separate-stderr lmrec-ingest --quality-report report.tsv -o out.tsv "$F/quality.tsv"
+	[ "$stderr" = "lmrec-ingest: 206 rows, 20 users, 30 items; quality: 0 burst rows, 0 bot-like users, 0 flooded items" ]
+	[ "$(cat report.tsv)" = "$(tsv 'kind|key|figure|threshold|action|rows')" ]
+	cmp out.tsv "$F/quality.tsv"
+	# -v tells the bot-like threshold: 10 times the median user's rows, here
+	# sqrt(10 x 11) (the median of an even count of logs is their mean)
+	run -0 --separate-stderr lmrec-ingest -v --quality-report report.tsv -o out.tsv "$F/quality.tsv"
+	[ "${stderr_lines[1]}" = "lmrec-ingest: quality: the median user has 10.49 rows; bot-like above 104 rows" ]
+}
+
+@test "lmrec-ingest: an injected bot, burst, flooded item and duplicate are reported exactly" {
+	dirty_feed >feed.tsv
+	run -0 --separate-stderr lmrec-ingest --quality-report report.tsv -o out.tsv feed.tsv
+	[ "${stderr_lines[0]}" = "lmrec-ingest: warning: feed.tsv:3245: duplicate row (user 'u01', item 'i04', ts 1700010000) (first at feed.tsv:2): row dropped" ]
+	[ "${stderr_lines[1]}" = "lmrec-ingest: 3243 rows, 21 users, 3031 items, 1 duplicate dropped; quality: 3 burst rows, 1 bot-like user, 1 flooded item" ]
+	[ "$(cat report.tsv)" = "$(tsv 'kind|key|figure|threshold|action|rows' \
+		'duplicate|u01|1|0|dropped|1' \
+		'burst|u03|5|2|reported|3' \
+		'bot_user|bot|3000|110|reported|3000' \
+		'flooded_item|hot|0.9375|0.9|reported|28')" ]
+	# a report alone changes nothing in the output
+	lmrec-ingest -q -o plain.tsv feed.tsv
+	cmp out.tsv plain.tsv
+}
+
+@test "lmrec-ingest: --quarantine moves the flagged rows out with their reasons, nothing lost" {
+	dirty_feed >feed.tsv
+	run -0 --separate-stderr lmrec-ingest --quality-report report.tsv --quarantine quarantine.tsv -o out.tsv feed.tsv
+	[ "${stderr_lines[0]}" = "lmrec-ingest: warning: feed.tsv:3245: duplicate row (user 'u01', item 'i04', ts 1700010000) (first at feed.tsv:2): row quarantined" ]
+	[ "${stderr_lines[1]}" = "lmrec-ingest: 212 rows, 21 users, 3031 items, 1 duplicate quarantined; quality: 3 burst rows, 1 bot-like user, 1 flooded item, 3031 rows quarantined" ]
+	[ "$(cut -f5 report.tsv | tr '\n' ' ')" = "action quarantined quarantined quarantined quarantined " ]
+	[ "$(head -n 1 quarantine.tsv)" = "$(tsv 'user|item|ts|weight|event|reason')" ]
+	[ "$(sed 1d quarantine.tsv | cut -f6 | sort | uniq -c | awk '{ printf "%s=%s ", $2, $1 }')" = "bot_user=3000 burst=3 duplicate=1 flooded_item=28 " ]
+	# the burst: the third, fourth and fifth view within 20 s
+	[ "$(grep burst quarantine.tsv)" = "$(tsv 'u03|i05|1700400010|1|view|burst' 'u03|i05|1700400015|1|view|burst' 'u03|i05|1700400020|1|view|burst')" ]
+	# the flood: each flooder's first row stays, the other 14 each go
+	[ "$(grep -c '^u0[12]	hot	' out.tsv)" -eq 2 ]
+	assert_equal "$(grep '	hot	' out.tsv)" "$(tsv 'u01|hot|1700501000|4|rating' 'u02|hot|1700501500|1|view' 'u07|hot|1700600000|1|view' 'u08|hot|1700600100|1|view')"
+	[ "$(grep -c '^bot	' out.tsv)" -eq 0 ]
+	# rows in input order in both files; together they are the input
+	[ "$(sed -n 2p quarantine.tsv)" = "$(tsv 'bot|b0001|1700300005|1|view|bot_user')" ]
+	[ "$(tail -n 1 quarantine.tsv)" = "$(tsv 'u01|i04|1700010000|1|view|duplicate')" ]
+	sed 1d feed.tsv | sort >want
+	{ sed 1d out.tsv; sed 1d quarantine.tsv | cut -f1-5; } | sort >got
+	cmp want got
+}
+
+@test "lmrec-ingest: --flag-weight down-weights bot and flood rows, drops bursts and duplicates" {
+	dirty_feed >feed.tsv
+	run -0 --separate-stderr lmrec-ingest --flag-weight --quality-report report.tsv -o out.tsv feed.tsv
+	[ "${stderr_lines[1]}" = "lmrec-ingest: 3240 rows, 21 users, 3031 items, 1 duplicate dropped; quality: 3 burst rows dropped, 1 bot-like user, 1 flooded item, 3028 rows down-weighted" ]
+	[ "$(cut -f5 report.tsv | tr '\n' ' ')" = "action dropped dropped weighted weighted " ]
+	# bot: sqrt(110 / 3000); flood: 1 / sqrt(15), a rating of 4 becomes 4 / sqrt(15)
+	[ "$(grep '^bot	' out.tsv | cut -f4 | sort | uniq -c | awk '{ print $1, $2 }')" = "3000 0.19148542" ]
+	[ "$(grep '^u01	hot	' out.tsv | cut -f4 | uniq -c | awk '{ printf "%s*%s ", $1, $2 }')" = "1*4 14*1.0327955 " ]
+	[ "$(grep '^u02	hot	' out.tsv | cut -f4 | uniq -c | awk '{ printf "%s*%s ", $1, $2 }')" = "1*1 14*0.2581989 " ]
+	[ "$(grep -c '^u03	i05	' out.tsv)" -eq 2 ]
+	# every other row is as it came
+	[ "$(awk -F'\t' '$1 != "bot" && $2 != "hot"' out.tsv)" = "$(sed '$d' feed.tsv | awk -F'\t' '$1 != "bot" && $2 != "hot"' | grep -v -e '1700400010' -e '1700400015' -e '1700400020')" ]
+	# the weights are what lmrec-train --use-weights reads: 'hot' is worth 77
+	# (15 x 4 + 15 + 1 + 1) as it came, 25.07 flagged; a bot's item 1, then 0.19
+	tsv 'user' 'u20' >users.tsv
+	lmrec-ingest -q -o plain.tsv feed.tsv 2>/dev/null
+	for f in plain out; do
+		lmrec-train -q --model popular --use-weights -o "$f.lmrc" "$f.tsv"
+		lmrec-recall -q -m "$f.lmrc" --users users.tsv -n 5000 | awk -F'\t' '$2 == "hot" || $2 == "b0001" { print $2, $3 }' >"$f.pop"
+	done
+	[ "$(cat plain.pop | tr '\n' ' ')" = "hot 77 b0001 1 " ]
+	[ "$(cat out.pop | tr '\n' ' ')" = "hot 25.0739231 b0001 0.19148542 " ]
+}
+
+@test "lmrec-ingest: a burst window holds both ends; --burst-limit moves it; under --ts-from-order it counts rows" {
+	tsv 'user|item|ts|event' 'u|a|0|view' 'u|a|30|view' 'u|a|60|view' 'v|a|0|view' 'v|a|30|view' 'v|a|61|view' \
+		'w|a|0|view' 'w|a|0|click' 'w|a|1|view' >b.tsv
+	run -0 lmrec-ingest -q --quality-report r.tsv --checks burst b.tsv
+	[ "$(sed 1d r.tsv)" = "$(tsv 'burst|u|3|2|reported|1')" ]
+	# the event is part of the key: w's click is another key
+	run -0 lmrec-ingest -q --quality-report r.tsv --checks burst --burst-limit 1/1 b.tsv
+	[ "$(sed 1d r.tsv)" = "$(tsv 'burst|w|2|1|reported|1')" ]
+	run -0 lmrec-ingest -q --quality-report r.tsv --checks burst --burst-limit 1/30 b.tsv
+	[ "$(sed 1d r.tsv)" = "$(tsv 'burst|u|2|1|reported|2' 'burst|v|2|1|reported|1' 'burst|w|2|1|reported|1')" ]
+	# rows out of time order are ordered by ts first
+	tsv 'user|item|ts' 'u|a|60' 'u|a|0' 'u|a|30' >shuffled.tsv
+	run -0 lmrec-ingest -q --quarantine q.tsv --checks burst shuffled.tsv
+	[ "$(sed 1d q.tsv)" = "$(tsv 'u|a|60|1||burst')" ]
+	# no time: the window is in rows
+	printf 'u\ta\nu\ta\nv\tb\nu\ta\n' >chrono.tsv
+	run -0 lmrec-ingest -q --no-header --ts-from-order --quality-report r.tsv --burst-limit 2/2 chrono.tsv
+	[ "$(sed 1d r.tsv)" = "" ]
+	run -0 lmrec-ingest -q --no-header --ts-from-order --quality-report r.tsv --burst-limit 2/3 chrono.tsv
+	[ "$(sed 1d r.tsv)" = "$(tsv 'burst|u|3|2|reported|1')" ]
+}
+
+@test "lmrec-ingest: the bot-like threshold follows --bot-k and --bot-min-ratio" {
+	dirty_feed >feed.tsv
+	# the median user has 11 rows: the ratio floor 10 x 11 rules by default
+	run -0 --separate-stderr lmrec-ingest -v --checks bot --quality-report r.tsv -o /dev/null feed.tsv
+	[ "${stderr_lines[2]}" = "lmrec-ingest: quality: the median user has 11 rows; bot-like above 110 rows" ]
+	run -0 --separate-stderr lmrec-ingest -v --checks bot --bot-min-ratio 1 --quality-report r.tsv -o /dev/null feed.tsv
+	[ "${stderr_lines[2]}" = "lmrec-ingest: quality: the median user has 11 rows; bot-like above 43 rows" ]
+	run -0 --separate-stderr lmrec-ingest -v --checks bot --bot-min-ratio 1 --bot-k 1 --quality-report r.tsv -o /dev/null feed.tsv
+	[ "${stderr_lines[2]}" = "lmrec-ingest: quality: the median user has 11 rows; bot-like above 17 rows" ]
+	[ "$(grep bot_user r.tsv | cut -f1-4)" = "$(tsv 'bot_user|bot|3000|17' 'bot_user|u01|27|17' 'bot_user|u02|23|17' 'bot_user|u03|20|17')" ]
+	run -0 lmrec-ingest -q --checks bot --bot-min-ratio 300 --quality-report r.tsv -o /dev/null feed.tsv
+	[ "$(sed 1d r.tsv | cut -f1)" = "duplicate" ]
+}
+
+@test "lmrec-ingest: a flood's top users are those with most rows, a tie to the smaller id" {
+	# item x: b and a 12 rows each (b first), c once: 25 rows
+	{
+		printf 'user\titem\tts\n'
+		for t in $(seq 1 12); do printf 'b\tx\t%d\na\tx\t%d\n' $((t * 100)) $((t * 100 + 50)); done
+		printf 'c\tx\t5000\n'
+	} >f.tsv
+	run -0 lmrec-ingest -q --checks flood --quality-report r.tsv --quarantine q.tsv f.tsv
+	[ "$(sed 1d r.tsv)" = "$(tsv 'flooded_item|x|0.96|0.9|quarantined|22')" ]
+	run -0 lmrec-ingest -q --checks flood --flood-users 1 --flood-share 0.4 --quality-report r.tsv --quarantine q.tsv f.tsv
+	[ "$(sed 1d r.tsv)" = "$(tsv 'flooded_item|x|0.48|0.4|quarantined|11')" ]
+	[ "$(sed 1d q.tsv | cut -f1 | sort -u)" = "a" ]
+	[ "$(grep -c '^a	' q.tsv)" -eq 11 ]
+	# below --flood-min, or not above --flood-share, nothing
+	run -0 lmrec-ingest -q --checks flood --flood-min 26 --quality-report r.tsv f.tsv
+	[ "$(sed 1d r.tsv)" = "" ]
+	run -0 lmrec-ingest -q --checks flood --flood-share 0.96 --quality-report r.tsv f.tsv
+	[ "$(sed 1d r.tsv)" = "" ]
+	run -0 lmrec-ingest -q --checks flood --flood-users 3 --flood-share 0.99 --quality-report r.tsv f.tsv
+	[ "$(sed 1d r.tsv)" = "$(tsv 'flooded_item|x|1|0.99|reported|22')" ]
+}
+
+@test "lmrec-ingest: --checks picks the checks; duplicates are always found" {
+	dirty_feed >feed.tsv
+	run -0 lmrec-ingest -q --checks none --quality-report r.tsv -o /dev/null feed.tsv
+	[ "$(cut -f1 r.tsv | sed 1d | tr '\n' ' ')" = "duplicate " ]
+	run -0 lmrec-ingest -q --checks flood,burst --quality-report r.tsv -o /dev/null feed.tsv
+	[ "$(cut -f1 r.tsv | sed 1d | tr '\n' ' ')" = "duplicate burst flooded_item " ]
+	run -0 lmrec-ingest -q --checks bot --quarantine q.tsv -o out.tsv feed.tsv
+	[ "$(sed 1d q.tsv | cut -f6 | sort | uniq -c | awk '{ printf "%s=%s ", $2, $1 }')" = "bot_user=3000 duplicate=1 " ]
+}
+
+@test "lmrec-ingest: the quality options refuse bad values and combinations (exit 2)" {
+	tsv 'user|item|ts' 'u|a|1' >in.tsv
+	run -2 --separate-stderr lmrec-ingest --quarantine q.tsv --flag-weight in.tsv
+	[ "${stderr_lines[0]}" = "lmrec-ingest: --quarantine and --flag-weight exclude each other" ]
+	[ "${stderr_lines[1]}" = "Try 'lmrec-ingest --help' for more information." ]
+	run -2 --separate-stderr lmrec-ingest --bot-k 2 in.tsv
+	[ "${stderr_lines[0]}" = "lmrec-ingest: --bot-k needs --quality-report, --quarantine or --flag-weight" ]
+	run -2 --separate-stderr lmrec-ingest --quality-report r.tsv --checks bots in.tsv
+	[ "${stderr_lines[0]}" = "lmrec-ingest: invalid value for --checks: 'bots' (expected burst, bot, flood, all or none, separated by commas)" ]
+	run -2 --separate-stderr lmrec-ingest --quality-report r.tsv --burst-limit 0/60 in.tsv
+	[ "${stderr_lines[0]}" = "lmrec-ingest: invalid value for --burst-limit: '0/60' (expected ROWS/SECONDS such as '2/60', both at least 1)" ]
+	run -2 lmrec-ingest --quality-report r.tsv --burst-limit 3 in.tsv
+	run -2 lmrec-ingest --quality-report r.tsv --burst-limit 3/-1 in.tsv
+	run -2 lmrec-ingest --quality-report r.tsv --burst-limit 3/0 in.tsv
+	run -2 --separate-stderr lmrec-ingest --quality-report r.tsv --flood-share 1.5 in.tsv
+	[ "${stderr_lines[0]}" = "lmrec-ingest: invalid value for --flood-share: '1.5' (expected a number from 0 to 1)" ]
+	run -2 lmrec-ingest --quality-report r.tsv --flood-users 0 in.tsv
+	run -2 lmrec-ingest --quality-report r.tsv --flood-min 0 in.tsv
+	run -2 lmrec-ingest --quality-report r.tsv --bot-min-ratio 0.5 in.tsv
+	run -2 --separate-stderr lmrec-ingest --quarantine in.tsv -o in.tsv in.tsv
+	[ "${stderr_lines[0]}" = "lmrec-ingest: --output and --quarantine both name 'in.tsv'" ]
+	run -2 --separate-stderr lmrec-ingest --quality-report - in.tsv
+	[ "${stderr_lines[0]}" = "lmrec-ingest: --output and --quality-report both name '-'" ]
+	run -2 --separate-stderr lmrec-ingest --kind items --quality-report r.tsv in.tsv
+	[ "${stderr_lines[0]}" = "lmrec-ingest: --quality-report, --quarantine and --flag-weight are for interactions, not items" ]
+	tsv 'user|item|ts|reason' 'u|a|1|x' >reason.tsv
+	run -2 --separate-stderr lmrec-ingest --quarantine o/q.tsv -o o/out.tsv reason.tsv
+	[ "${stderr_lines[0]}" = "lmrec-ingest: --quarantine adds a column 'reason', which reason.tsv already has" ]
+	o_is_empty
+	[ ! -e r.tsv ] && [ ! -e q.tsv ]
+}
+
+@test "lmrec-ingest: output, quarantine and report appear all three or none" {
+	dirty_feed >feed.tsv
+	# a bad row after the flagged ones: nothing at all
+	{ cat feed.tsv; printf 'u01\ti01\tlater\t1\tview\n'; } >bad.tsv
+	run -65 --separate-stderr lmrec-ingest --quality-report o/r.tsv --quarantine o/q.tsv -o o/out.tsv bad.tsv
+	[ "$stderr" = "$(printf '%s\n' "lmrec-ingest: warning: bad.tsv:3245: duplicate row (user 'u01', item 'i04', ts 1700010000) (first at bad.tsv:2): row quarantined" "lmrec-ingest: bad.tsv:3246: column 'ts': 'later' is not an integer")" ]
+	o_is_empty
+	# the output cannot be written: neither report nor quarantine appears
+	run -1 --separate-stderr lmrec-ingest -q --quality-report o/r.tsv --quarantine o/q.tsv -o /dev/full feed.tsv
+	[ "${stderr_lines[1]}" = "lmrec-ingest: /dev/full: write: No space left on device" ]
+	o_is_empty
+	# nor when the quarantine or the report cannot
+	run -1 lmrec-ingest -q --quality-report o/r.tsv --quarantine /dev/full -o o/out.tsv feed.tsv
+	o_is_empty
+	run -1 lmrec-ingest -q --quality-report /dev/full --quarantine o/q.tsv -o o/out.tsv feed.tsv
+	o_is_empty
+	# earlier files stay as they were
+	for f in r q out; do echo old >"o/$f.tsv"; done
+	run -65 lmrec-ingest -q --quality-report o/r.tsv --quarantine o/q.tsv -o o/out.tsv bad.tsv
+	[ "$(cat o/r.tsv o/q.tsv o/out.tsv | tr '\n' ' ')" = "old old old " ]
+	[ "$(ls -A o | tr '\n' ' ')" = "out.tsv q.tsv r.tsv " ]
+	# and a good run replaces all three
+	run -0 lmrec-ingest -q --quality-report o/r.tsv --quarantine o/q.tsv -o o/out.tsv feed.tsv
+	[ "$(wc -l <o/r.tsv) $(wc -l <o/q.tsv) $(wc -l <o/out.tsv)" = "5 3033 213" ]
+	[ "$(ls -A o | tr '\n' ' ')" = "out.tsv q.tsv r.tsv " ]
+}
+
+@test "lmrec-ingest: the checks give the same bytes every run; .gz input and outputs work the same" {
+	dirty_feed >feed.tsv
+	lmrec-ingest -q --quality-report r1.tsv --quarantine q1.tsv -o o1.tsv feed.tsv
+	gzip -c feed.tsv >feed.tsv.gz
+	lmrec-ingest -q --quality-report r2.tsv.gz --quarantine q2.tsv.gz -o o2.tsv.gz feed.tsv.gz
+	cmp r1.tsv <(gzip -dc r2.tsv.gz)
+	cmp q1.tsv <(gzip -dc q2.tsv.gz)
+	cmp o1.tsv <(gzip -dc o2.tsv.gz)
+	lmrec-ingest -q --flag-weight -o w1.tsv feed.tsv
+	lmrec-ingest -q --flag-weight -o w2.tsv - <feed.tsv.gz
+	cmp w1.tsv w2.tsv
+	# header-only input: header-only outputs
+	head -n 1 feed.tsv >h.tsv
+	run -0 lmrec-ingest -q --quality-report r.tsv --quarantine q.tsv h.tsv
+	assert_output "$(tsv 'user|item|ts|weight|event')"
+	[ "$(cat q.tsv)" = "$(tsv 'user|item|ts|weight|event|reason')" ]
+	[ "$(cat r.tsv)" = "$(tsv 'kind|key|figure|threshold|action|rows')" ]
+}
+
+@test "lmrec-ingest: the defaults flag nothing in the sample data" {
+	run -0 --separate-stderr lmrec-ingest -v --quality-report r.tsv -o /dev/null "$TOP/sample-data/interactions.tsv.gz"
+	[ "${stderr_lines[0]}" = "lmrec-ingest: 102578 rows, 957 users, 1288 items; quality: 0 burst rows, 0 bot-like users, 0 flooded items" ]
+	[ "${stderr_lines[1]}" = "lmrec-ingest: quality: the median user has 41 rows; bot-like above 3873 rows" ]
+	[ "$(wc -l <r.tsv)" -eq 1 ]
+}
+
 # ---- the real datasets ----
 
 @test "lmrec-ingest: MovieLens-100K: 100,000 ratings, 943 users, 1,682 items; u.item in UTF-8; 943 users" {
@@ -551,4 +792,16 @@ o_is_empty() {
 	iconv -f UTF-8 -t UTF-8 movies.tsv >/dev/null
 	run -0 --separate-stderr lmrec-ingest -o users.tsv "$D/users.dat"
 	[ "$stderr" = "lmrec-ingest: 6040 users" ]
+}
+
+@test "lmrec-ingest: quality checks on MovieLens: none on 1M, three heavy raters in latest-small" {
+	need_dataset ml-1m
+	need_dataset ml-latest-small
+	run -0 --separate-stderr lmrec-ingest -v --no-header --ts-from-order --quality-report r.tsv -o /dev/null \
+		"$LMREC_DATASETS/ml-1m/interactions_chrono.tsv"
+	[ "${stderr_lines[0]}" = "lmrec-ingest: 1000209 rows, 6040 users, 3706 items; quality: 0 burst rows, 0 bot-like users, 0 flooded items" ]
+	[ "${stderr_lines[1]}" = "lmrec-ingest: quality: the median user has 96 rows; bot-like above 3055 rows" ]
+	[ "$(wc -l <r.tsv)" -eq 1 ]
+	run -0 lmrec-ingest -q --quality-report r.tsv -o /dev/null "$LMREC_DATASETS/ml-latest-small/ratings.csv"
+	[ "$(sed 1d r.tsv)" = "$(tsv 'bot_user|414|2698|2062|reported|2698' 'bot_user|474|2108|2062|reported|2108' 'bot_user|599|2478|2062|reported|2478')" ]
 }

@@ -272,3 +272,8 @@ unit() {
 	assert_line 'ok 1 - test_rfc4231'
 	assert_line 'ok 2 - test_against_definition'
 }
+
+@test "unit quality: every flag and weight factor against a brute-force reference, int64 windows, the report" {
+	unit quality
+	assert_line 'ok 3 - test_report'
+}
