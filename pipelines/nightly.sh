@@ -54,7 +54,13 @@ model, e.g. EASE_OPTS="--lambda 500"; ALS_OPTS shape aligned's ALS too),
 INCREMENTAL (1, the default: the sequence model continues the published
 night's; 0: trained from scratch every night) and INCREMENTAL_OPTS
 (lmrec-train options of that continuation, default "--epochs 5
---patience 2 --replay 0.2").
+--patience 2 --replay 0.2"), QUALITY (what ingest does with the rows its
+data-quality checks flag, reported in quality.tsv: report, the default,
+quarantine or weight; see lmrec-ingest(1)), FORGET_LIST and FORGET_KEY
+(lmrec-forget's list of forgotten users and its key, default
+OUT/forget.tsv and OUT/forget.key: when the list exists, their rows are
+left out of every night, and a list newer than the published night
+trains the sequence model from scratch).
 
 MODELS: the collaborative popular, itemknn, ease, als, bpr; the sequence
 model sasrec (trained once a night, incrementally after the first); the content
@@ -103,7 +109,7 @@ for ((i = 0; i < ${#cli[@]}; i += 2)); do
 	[ "${cli[i]}" = --config ] && CONFIG="${cli[i + 1]}"
 done
 
-KNOWN_KEYS=" DATA OUT DATE JOBS SSHLOGINFILE KEEP ANON_KEY MODELS INCREMENTAL INCREMENTAL_OPTS SASREC_OPTS TOP POOL SEED MAX_BAD GATE_METRIC GATE_K GATE_TOLERANCE MMR CATEGORY_CAP VERB SIMILAR_TOP USER_GROUP EMBED EMBED_OPTS POPULAR_OPTS ITEMKNN_OPTS EASE_OPTS ALS_OPTS BPR_OPTS SEMANTIC_OPTS ALIGNED_OPTS HYBRID_OPTS "
+KNOWN_KEYS=" DATA OUT DATE JOBS SSHLOGINFILE KEEP ANON_KEY QUALITY FORGET_LIST FORGET_KEY MODELS INCREMENTAL INCREMENTAL_OPTS SASREC_OPTS TOP POOL SEED MAX_BAD GATE_METRIC GATE_K GATE_TOLERANCE MMR CATEGORY_CAP VERB SIMILAR_TOP USER_GROUP EMBED EMBED_OPTS POPULAR_OPTS ITEMKNN_OPTS EASE_OPTS ALS_OPTS BPR_OPTS SEMANTIC_OPTS ALIGNED_OPTS HYBRID_OPTS "
 # The config file is read, never sourced: only known keys, values as text.
 if [ -n "$CONFIG" ]; then
 	[ -r "$CONFIG" ] || die "$CONFIG: cannot read the config file" 2
@@ -143,6 +149,8 @@ TOP="${TOP:-10}" POOL="${POOL:-100}" SEED="${SEED:-1}" MAX_BAD="${MAX_BAD:-0}"
 GATE_METRIC="${GATE_METRIC:-ndcg}" GATE_K="${GATE_K:-10}" GATE_TOLERANCE="${GATE_TOLERANCE:-0}"
 MMR="${MMR:-1}" CATEGORY_CAP="${CATEGORY_CAP:-0}" VERB="${VERB:-liked}" SIMILAR_TOP="${SIMILAR_TOP:-20}"
 USER_GROUP="${USER_GROUP:-}" EMBED="${EMBED:-tfidf}" EMBED_OPTS="${EMBED_OPTS:-}"
+QUALITY="${QUALITY:-report}"
+case "$QUALITY" in report | quarantine | weight) ;; *) die "QUALITY: unknown action '$QUALITY' (expected report, quarantine or weight)" 2 ;; esac
 INCREMENTAL="${INCREMENTAL:-1}" INCREMENTAL_OPTS="${INCREMENTAL_OPTS:---epochs 5 --patience 2 --replay 0.2}"
 
 [[ "$DATE" =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}$ ]] || die "--date wants YYYY-MM-DD, not '$DATE'" 2
@@ -195,6 +203,13 @@ need_vectors() {
 }
 
 OUT="$(mkdir -p "$OUT" && cd "$OUT" && pwd)"
+FORGET_LIST="${FORGET_LIST:-$OUT/forget.tsv}" FORGET_KEY="${FORGET_KEY:-$OUT/forget.key}"
+# the forgotten users (lmrec-forget --list) stay out of every night
+forgetting() { [ -f "$FORGET_LIST" ]; }
+if forgetting; then
+	forget_err=$(lmrec-anon --key "$FORGET_KEY" --id check 2>&1 >/dev/null) ||
+		die "FORGET_KEY: ${forget_err#lmrec-anon: }" 2
+fi
 RUN="$OUT/runs/$DATE"
 WORK="$RUN/work"
 LOG="$RUN/log"
@@ -205,7 +220,7 @@ PREV=""
 # What each stage reads and writes (for --dry-run and the logs).
 stage_io() {
 	case "$1" in
-	ingest) echo "reads $INTER${ITEMS:+ $ITEMS}; writes work/interactions.tsv.gz${ITEMS:+ work/items.tsv}${ANON_KEY:+ (user ids pseudonymised under $ANON_KEY)}" ;;
+	ingest) echo "reads $INTER${ITEMS:+ $ITEMS}; writes work/interactions.tsv.gz${ITEMS:+ work/items.tsv} quality.tsv$([ "$QUALITY" = quarantine ] && echo " work/quarantine.tsv.gz")${ANON_KEY:+ (user ids pseudonymised under $ANON_KEY)}$(forgetting && echo " (without the users on $FORGET_LIST)")" ;;
 	embed)
 		if [ -z "$CONTENT" ]; then
 			echo "no content model among MODELS: writes nothing"
@@ -297,7 +312,11 @@ train_sasrec() { # FOLDS DIR INPUT
 	opts=(${SASREC_OPTS:-})
 	case "$1" in
 	train)
-		if [ "$INCREMENTAL" = 1 ] && [ -n "$init" ] && [ -e "$init" ]; then
+		if [ "$INCREMENTAL" = 1 ] && [ -n "$init" ] && [ -e "$init" ] && forgetting &&
+			[ "$FORGET_LIST" -nt "$init" ]; then
+			# its item table learned from users forgotten since
+			echo "sasrec: from scratch: $FORGET_LIST is newer than $init"
+		elif [ "$INCREMENTAL" = 1 ] && [ -n "$init" ] && [ -e "$init" ]; then
 			echo "sasrec: continuing $init"
 			# shellcheck disable=SC2206
 			opts+=(--init "$init" --since init $INCREMENTAL_OPTS)
@@ -333,24 +352,37 @@ rank_opts() {
 	printf '%s\n' "${o[@]}"
 }
 
-# anon_ingest OUTPUT INPUT [OPTION...]: lmrec-ingest OPTION... of INPUT
-# with its user ids pseudonymised first (ANON_KEY), so that no raw id is
-# read by any stage, nor quoted by ingest's messages in the logs. OUTPUT
-# is renamed into place when both tools succeeded.
-anon_ingest() {
-	local out="$1" in="$2" tmp="${1%/*}/.anon.${1##*/}"
+# ingest_file OUTPUT INPUT [OPTION...]: lmrec-ingest OPTION... of INPUT,
+# without the rows of the users on the forget list (FORGET_LIST), who stay
+# out whatever an export brings back, and with its user ids pseudonymised
+# (ANON_KEY), so that no raw id is read by any stage, nor quoted by
+# ingest's messages in the logs. Then the input is read as a TSV stream
+# with a header. OUTPUT is renamed into place when every tool succeeded.
+ingest_file() {
+	local out="$1" in="$2" tmp="${1%/*}/.ingest.${1##*/}"
 	shift 2
-	lmrec-anon --key "$ANON_KEY" "$in" | lmrec-ingest "$@" -o "$tmp" -
+	if [ -z "${ANON_KEY:-}" ] && ! forgetting; then
+		lmrec-ingest "$@" -o "$out" "$in"
+		return
+	fi
+	local src=(cat -- "$in")
+	forgetting && src=(lmrec-forget --filter --list "$FORGET_LIST" --key "$FORGET_KEY" -- "$in")
+	if [ -n "${ANON_KEY:-}" ]; then
+		"${src[@]}" | lmrec-anon --key "$ANON_KEY" - | lmrec-ingest "$@" -o "$tmp" -
+	else
+		"${src[@]}" | lmrec-ingest "$@" -o "$tmp" -
+	fi
 	mv -f "$tmp" "$out"
 }
 
 stage_ingest() {
 	[ -n "$INTER" ] || die "$DATA: no interactions.tsv or interactions.tsv.gz" 65
-	if [ -n "${ANON_KEY:-}" ]; then
-		anon_ingest "$WORK/interactions.tsv.gz" "$INTER" --max-bad "$MAX_BAD"
-	else
-		lmrec-ingest --max-bad "$MAX_BAD" -o "$WORK/interactions.tsv.gz" "$INTER"
-	fi
+	local quality=(--quality-report "$RUN/quality.tsv")
+	case "$QUALITY" in
+	quarantine) quality+=(--quarantine "$WORK/quarantine.tsv.gz") ;;
+	weight) quality+=(--flag-weight) ;;
+	esac
+	ingest_file "$WORK/interactions.tsv.gz" "$INTER" --max-bad "$MAX_BAD" "${quality[@]}"
 	[ -z "$ITEMS" ] || lmrec-ingest --kind items --max-bad "$MAX_BAD" -o "$WORK/items.tsv" "$ITEMS"
 }
 
@@ -407,11 +439,7 @@ stage_evaluate() {
 	# user groups: a column of the users stream (USER_GROUP, default its
 	# second) names each user's segment
 	if [ -n "$USERS" ]; then
-		if [ -n "${ANON_KEY:-}" ]; then
-			anon_ingest "$WORK/users.tsv" "$USERS" -q --kind users --max-bad "$MAX_BAD"
-		else
-			lmrec-ingest -q --kind users --max-bad "$MAX_BAD" -o "$WORK/users.tsv" "$USERS"
-		fi
+		ingest_file "$WORK/users.tsv" "$USERS" -q --kind users --max-bad "$MAX_BAD"
 		awk -F'\t' -v want="$USER_GROUP" '
 			NR == 1 { for (i = 2; i <= NF; i++) if ($i == want || (want == "" && i == 2)) c = i
 				  print "user\tsegment"; name = $c; next }
@@ -596,7 +624,7 @@ finish() {
 }
 trap finish EXIT
 
-export DATA OUT DATE JOBS SSHLOGINFILE KEEP ANON_KEY MODELS TOP POOL SEED MAX_BAD GATE_METRIC GATE_K \
+export DATA OUT DATE JOBS SSHLOGINFILE KEEP ANON_KEY QUALITY FORGET_LIST FORGET_KEY MODELS TOP POOL SEED MAX_BAD GATE_METRIC GATE_K \
 	GATE_TOLERANCE MMR CATEGORY_CAP VERB SIMILAR_TOP USER_GROUP EMBED EMBED_OPTS POPULAR_OPTS ITEMKNN_OPTS EASE_OPTS \
 	ALS_OPTS BPR_OPTS SASREC_OPTS SEMANTIC_OPTS ALIGNED_OPTS HYBRID_OPTS INCREMENTAL INCREMENTAL_OPTS FROM_STAGE QUIET
 [ -f "$RUN/stages.tsv" ] || printf 'stage\tseconds\tmax_rss_kb\tstatus\n' >"$RUN/stages.tsv"
