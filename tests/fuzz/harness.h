@@ -94,6 +94,8 @@ static inline struct fuzz_scratch_dir *fuzz_scratch_state(void)
 	return &s;
 }
 
+static inline void fuzz_file_cleanup(void);
+
 /* The path of rel (a file name, or "sub/name") in the scratch folder,
  * registered for fuzz_file_cleanup; dir != 0 makes it a folder. */
 static inline const char *fuzz_scratch(const char *rel, int dir)
@@ -117,6 +119,7 @@ static inline const char *fuzz_scratch(const char *rel, int dir)
 		}
 		if (fd >= 0)
 			close(fd);
+		atexit(fuzz_file_cleanup); /* libFuzzer ends with exit() */
 	}
 	char want[640];
 	int w = snprintf(want, sizeof want, "%s/%s", s->dir, rel);
@@ -152,8 +155,8 @@ static inline const char *fuzz_file(const char *tag, const void *data, size_t si
 	return path;
 }
 
-/* Removes the scratch folder and all it holds (the replay driver calls it
- * at the end). */
+/* Removes the scratch folder and all it holds (at exit, and the replay
+ * driver calls it at the end). */
 static inline void fuzz_file_cleanup(void)
 {
 	struct fuzz_scratch_dir *s = fuzz_scratch_state();
