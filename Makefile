@@ -1,6 +1,7 @@
 # lmrec — build, test, install. `make demo` and `make check` also install
 # the Debian packages lmrec needs (as root; otherwise they print the line).
 include config.mk
+include tests/fuzz/wrap.mk
 
 .DEFAULT_GOAL := all
 .DELETE_ON_ERROR:
@@ -39,6 +40,8 @@ PIPELINES = $(sort $(wildcard pipelines/*.sh))
 BUILD_PKGS = gcc libc6-dev make pkg-config zlib1g-dev libcsv-dev libopenblas-dev liblapacke-dev libjansson-dev libssl-dev
 RUN_PKGS = parallel time gnuplot-nox
 TEST_PKGS = bats bats-support bats-assert mandoc man-db groff-base chromium
+# make fuzz only: clang and its libFuzzer and sanitizer runtimes (Debian 12)
+FUZZ_PKGS = clang libclang-rt-14-dev
 
 all: lib/liblmrec.a $(TOOLS)
 
@@ -63,6 +66,13 @@ bin/%: bin/%.c lib/liblmrec.a .build-flags
 
 tests/unit/%: tests/unit/%.c lib/liblmrec.a .build-flags
 	$(call say,CC,$@)$(CC) $(ALL_CPPFLAGS) $(CFLAGS) -MMD -MP -MF $@.d -o $@ $< lib/liblmrec.a $(LDFLAGS) $(LIBS)
+
+# The fuzz harnesses' replay: libcsv (the CSV target) and the wraps of
+# tests/fuzz/harness.h (its own rule: a target-specific LIBS would reach
+# .build-flags and rebuild everything).
+tests/unit/fuzz_replay: tests/unit/fuzz_replay.c lib/liblmrec.a .build-flags
+	$(call say,CC,$@)$(CC) $(ALL_CPPFLAGS) $(CFLAGS) -MMD -MP -MF $@.d -o $@ $< lib/liblmrec.a $(LDFLAGS) \
+		$(LIBS) $(CSV_LIBS) $(FUZZ_WRAP)
 
 tests/tools/%: tests/tools/%.c lib/liblmrec.a .build-flags
 	$(call say,CC,$@)$(CC) $(ALL_CPPFLAGS) $(CFLAGS) -MMD -MP -MF $@.d -o $@ $< lib/liblmrec.a $(LDFLAGS) $(LIBS)
@@ -102,6 +112,7 @@ bench: deps-test all $(BENCHES) $(TEST_TOOLS)
 	$(Q)for b in tests/bench/*.sh; do echo "== $$b"; bash $$b || exit 1; done
 
 fuzz: all
+	@sh tests/deps.sh $(FUZZ_PKGS)
 	$(Q)$(MAKE) --no-print-directory -C tests/fuzz
 
 lint-man:

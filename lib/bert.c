@@ -206,21 +206,38 @@ struct loader {
 	struct lmrec_bert *m;
 };
 
-/* The tensor prefix+name of the given shape, converted to floats in dst. */
-static void load_into(struct loader *ld, const char *name, size_t ndim, size_t d0, size_t d1,
-		      float *dst)
+/* The tensor prefix+name, which must have the given shape (dies 65 naming
+ * it otherwise). The sizes of config.json are only trusted once a tensor of
+ * the file has them: nothing of their size is allocated before. */
+static const struct lmrec_st_tensor *tensor(struct loader *ld, const char *name, size_t ndim,
+					    size_t d0, size_t d1)
 {
 	char *full = lmrec_xasprintf("%s%s", ld->prefix, name);
 	size_t shape[2] = {d0, d1};
 	const struct lmrec_st_tensor *t = lmrec_safetensors_get(ld->st, full, ndim, shape);
-	lmrec_safetensors_read_f32(ld->st, t, dst);
 	free(full);
+	return t;
+}
+
+/* The tensor prefix+name of the given shape, converted to floats in dst. */
+static void load_into(struct loader *ld, const char *name, size_t ndim, size_t d0, size_t d1,
+		      float *dst)
+{
+	lmrec_safetensors_read_f32(ld->st, tensor(ld, name, ndim, d0, d1), dst);
+}
+
+/* The same in a new allocation, made once the shape is checked. */
+static float *load_new(struct loader *ld, const char *name, size_t ndim, size_t d0, size_t d1)
+{
+	const struct lmrec_st_tensor *t = tensor(ld, name, ndim, d0, d1);
+	float *v = lmrec_xcalloc(t->nelem, sizeof *v);
+	lmrec_safetensors_read_f32(ld->st, t, v);
+	return v;
 }
 
 static float *load_vec(struct loader *ld, const char *name, size_t n)
 {
-	float *v = lmrec_xcalloc(n, sizeof *v);
-	load_into(ld, name, 1, n, 0, v);
+	float *v = load_new(ld, name, 1, n, 0);
 	ld->m->bytes += n * sizeof *v;
 	return v;
 }
@@ -233,6 +250,11 @@ static void load_linear(struct loader *ld, struct linear *L, size_t layer, const
 {
 	L->out = out * nnames;
 	L->in = in;
+	for (size_t k = 0; k < nnames; k++) { /* the shapes, before allocating */
+		char *n = lmrec_xasprintf("encoder.layer.%zu.%s.weight", layer, names[k]);
+		tensor(ld, n, 2, out, in);
+		free(n);
+	}
 	float *w = lmrec_xcalloc(L->out * in, sizeof *w);
 	L->b = lmrec_xcalloc(L->out, sizeof *L->b);
 	for (size_t k = 0; k < nnames; k++) {
@@ -276,8 +298,7 @@ struct lmrec_bert *lmrec_bert_load(const char *dir, int int8)
 		ld.prefix = "bert.";
 	size_t h = c->hidden;
 
-	float *word = lmrec_xcalloc(c->vocab * h, sizeof *word);
-	load_into(&ld, "embeddings.word_embeddings.weight", 2, c->vocab, h, word);
+	float *word = load_new(&ld, "embeddings.word_embeddings.weight", 2, c->vocab, h);
 	if (m->int8) { /* int8 rows, a scale each: a row is dequantised when looked up */
 		m->word_q = lmrec_xcalloc(c->vocab * h, 1);
 		m->word_s = lmrec_xcalloc(c->vocab, sizeof *m->word_s);
@@ -288,11 +309,9 @@ struct lmrec_bert *lmrec_bert_load(const char *dir, int int8)
 		m->word = word;
 		m->bytes += c->vocab * h * sizeof *word;
 	}
-	m->pos = lmrec_xcalloc(c->max_pos * h, sizeof *m->pos);
-	load_into(&ld, "embeddings.position_embeddings.weight", 2, c->max_pos, h, m->pos);
+	m->pos = load_new(&ld, "embeddings.position_embeddings.weight", 2, c->max_pos, h);
 	m->bytes += c->max_pos * h * sizeof *m->pos;
-	float *types = lmrec_xcalloc(c->type_vocab * h, sizeof *types);
-	load_into(&ld, "embeddings.token_type_embeddings.weight", 2, c->type_vocab, h, types);
+	float *types = load_new(&ld, "embeddings.token_type_embeddings.weight", 2, c->type_vocab, h);
 	m->type0 = lmrec_xreallocarray(types, h, sizeof *types);
 	m->bytes += h * sizeof *types;
 	m->ln_g = load_vec(&ld, "embeddings.LayerNorm.weight", h);

@@ -82,8 +82,9 @@ static void csv_field(void *p, size_t len, void *data)
 	struct lmrec_src_impl *m = data;
 	if (m->nrec + 2 > m->recoffcap)
 		LMREC_GROW(m->recoff, m->recoffcap, m->nrec + 2);
+	/* never NULL, even for empty fields only: the fields point into it */
+	LMREC_GROW(m->rec, m->reccap, m->reclen + len + 1);
 	if (len) {
-		LMREC_GROW(m->rec, m->reccap, m->reclen + len);
 		memcpy(m->rec + m->reclen, p, len);
 		m->reclen += len;
 	}

@@ -97,7 +97,8 @@ void lmrec_turns_read(struct lmrec_turns *t, char *const *files, size_t nfiles)
 	}
 	lmrec_tsv_close(first);
 	for (size_t k = 0; k < lmrec_ids_count(t->ids); k++)
-		qsort(t->s[k].said, t->s[k].nsaid, sizeof *t->s[k].said, cmp_turn);
+		if (t->s[k].nsaid > 1) /* a session of answers only has no array */
+			qsort(t->s[k].said, t->s[k].nsaid, sizeof *t->s[k].said, cmp_turn);
 }
 
 void lmrec_turns_free(struct lmrec_turns *t)

@@ -257,13 +257,15 @@ void lmrec_wordvec_free(struct lmrec_wordvec *wv)
 }
 
 /* Decodes an escaped word into b; returns 0, or -1 when it holds a byte
- * the text format cannot carry. */
+ * the text format cannot carry (a NUL, which a word2vec binary file may
+ * hold, is refused by the text reader). */
 static int decode_word(struct wbuf *b, const char *s, size_t n)
 {
 	LMREC_GROW(b->p, b->cap, n + 1);
 	b->len = lmrec_tsv_unescape(b->p, s, n);
 	for (size_t i = 0; i < b->len; i++)
-		if (b->p[i] == ' ' || b->p[i] == '\t' || b->p[i] == '\r' || b->p[i] == '\n')
+		if (b->p[i] == ' ' || b->p[i] == '\t' || b->p[i] == '\r' || b->p[i] == '\n' ||
+		    b->p[i] == '\0')
 			return -1;
 	return 0;
 }

@@ -43,7 +43,7 @@ int lmrec_wordvec_is_binary(const char *path);
 /* Writes the words of ids (escaped form) whose use[] is set (NULL: all) with
  * their rows of v (n, dim) in the text format, "count dim" first, values
  * %.9g; a name ending in .gz is compressed. A word that holds a space,
- * TAB, CR or LF once decoded cannot be written: it is left out. Returns
+ * TAB, CR, LF or NUL once decoded cannot be written: it is left out. Returns
  * the number left out. */
 size_t lmrec_wordvec_write(const char *path, const struct lmrec_ids *ids, const unsigned char *use,
 			   const float *v, size_t dim);

@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # The C unit tests of lib/: one program per module (tests/unit/<module>.c,
-# built by `make units`), each printing TAP lines; and the replay of the
-# kept fuzz corpora through the fuzz harnesses (no clang needed).
+# built by `make units`), each printing TAP lines. The replay of the kept
+# fuzz corpora (tests/unit/fuzz_replay) is tests/fuzz.bats.
 
 load test_helper
 
@@ -134,27 +134,6 @@ unit() {
 
 @test "unit sif: tokens read, SIF weights and common component, TF-IDF by hand" {
 	unit sif
-}
-
-@test "unit fuzz: the kept TSV corpus replays through the harness" {
-	local files=("$TOP"/tests/fuzz/corpus/tsv/*)
-	[ "${#files[@]}" -ge 10 ]
-	unit fuzz_replay tsv "${files[@]}"
-	assert_line "ok - ${#files[@]} tsv inputs replayed"
-}
-
-@test "unit fuzz: the kept model corpus replays through the harness" {
-	local files=("$TOP"/tests/fuzz/corpus/model/*)
-	[ "${#files[@]}" -ge 5 ]
-	unit fuzz_replay model "${files[@]}"
-	assert_line "ok - ${#files[@]} model inputs replayed"
-}
-
-@test "unit fuzz: the kept slots corpus replays through the harness (the parser of lmrec-chat)" {
-	local files=("$TOP"/tests/fuzz/corpus/slots/*)
-	[ "${#files[@]}" -ge 10 ]
-	unit fuzz_replay slots "${files[@]}"
-	assert_line "ok - ${#files[@]} slots inputs replayed"
 }
 
 @test "unit slots: normalisation, negation and don't-care scopes, exact, scenario and answer readings, an external parser's answer, bounds" {
