@@ -59,7 +59,7 @@ data-quality checks flag, reported in quality.tsv: report, the default,
 quarantine or weight; see lmrec-ingest(1)), FORGET_LIST and FORGET_KEY
 (lmrec-forget's list of forgotten users and its key, default
 OUT/forget.tsv and OUT/forget.key: when the list exists, their rows are
-left out of every night, and a list newer than the published night
+left out of every night, and a list changed since the published night
 trains the sequence model from scratch).
 
 MODELS: the collaborative popular, itemknn, ease, als, bpr; the sequence
@@ -313,9 +313,10 @@ train_sasrec() { # FOLDS DIR INPUT
 	case "$1" in
 	train)
 		if [ "$INCREMENTAL" = 1 ] && [ -n "$init" ] && [ -e "$init" ] && forgetting &&
-			[ "$FORGET_LIST" -nt "$init" ]; then
-			# its item table learned from users forgotten since
-			echo "sasrec: from scratch: $FORGET_LIST is newer than $init"
+			[ "$(cat "$RUN/forget-state")" != "$(cat "$PREV/forget-state" 2>/dev/null)" ]; then
+			# its item table learned from users forgotten since (the list's
+			# checksum, not its time: lmrec-forget rewrites the models after it)
+			echo "sasrec: from scratch: $FORGET_LIST has changed since the published night"
 		elif [ "$INCREMENTAL" = 1 ] && [ -n "$init" ] && [ -e "$init" ]; then
 			echo "sasrec: continuing $init"
 			# shellcheck disable=SC2206
@@ -383,6 +384,10 @@ stage_ingest() {
 	weight) quality+=(--flag-weight) ;;
 	esac
 	ingest_file "$WORK/interactions.tsv.gz" "$INTER" --max-bad "$MAX_BAD" "${quality[@]}"
+	# the forget list this night read: a later one that differs retrains
+	# the sequence model (train_sasrec)
+	rm -f "$RUN/forget-state"
+	! forgetting || sha256sum <"$FORGET_LIST" | cut -d' ' -f1 >"$RUN/forget-state"
 	[ -z "$ITEMS" ] || lmrec-ingest --kind items --max-bad "$MAX_BAD" -o "$WORK/items.tsv" "$ITEMS"
 }
 

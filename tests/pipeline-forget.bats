@@ -56,7 +56,7 @@ traces() {
 	# the next night reads an export that has the user again
 	run -0 "$TOP/pipelines/nightly.sh" --data "$TOP/sample-data" --out "$O" --date 2026-11-02 --jobs 2
 	run grep -h "from scratch" "$O/runs/2026-11-02/log/fit-valid.log"
-	assert_output --partial "sasrec: from scratch: $O/forget.tsv is newer than"
+	assert_output --partial "sasrec: from scratch: $O/forget.tsv has changed since the published night"
 	run traces "$D" "$O"
 	assert_output ''
 	# the other users are all there
