@@ -66,17 +66,25 @@ while [ $# -gt 0 ]; do
 done
 [ -n "$data" ] || die "--data is required" 2
 [ -n "$out" ] || die "--out is required" 2
+no_dash data out
+# awk takes an operand like "a=b.tsv" for an assignment, and "./a=b.tsv"
+# for a file
+case "$new" in '' | /*) ;; *) new="./$new" ;; esac
 [[ "$top" =~ ^[1-9][0-9]*$ ]] || die "--top wants a positive number, not '$top'" 2
 content_options
 inter=$(data_file "$data" interactions.tsv)
 [ -n "$inter" ] || die "$data: no interactions.tsv or interactions.tsv.gz" 65
 items=$(data_file "$data" items.tsv)
 [ -n "$items" ] || die "$data: no items.tsv: new items are known by their content" 65
-[ -z "$new" ] || [ -r "$new" ] || die "$new: cannot read the new items" 66
+[ -z "$new" ] || [ -r "$new" ] || die "$new: cannot read the new items" 1 # an I/O failure (SPEC.md §5)
 
 mkdir -p "$out"
 work=$(mktemp -d "$out/.coldstart.XXXXXX")
-trap 'rm -rf "$work"' EXIT INT TERM
+# (INT and TERM end the script, and the EXIT trap removes the folder: a
+# trap that only removed it would let the script go on without it)
+trap 'rm -rf "$work"' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 # ---- the data, checked once ----
 lmrec-ingest -q -o "$work/interactions.tsv.gz" "$inter"
@@ -99,7 +107,7 @@ say "$nnew new items"
 # ---- content: the words, the text vectors, the other modalities ----
 content_vectors "$work/items.tsv" "$work/tokens.tsv" "$work/text.tsv"
 content_tokens "$work/items.tsv" "$work/tokens.tsv"
-mapfile -t inputs < <(modality_inputs "$data" "$work/text.tsv")
+mapfile -d '' -t inputs < <(modality_inputs "$data" "$work/text.tsv")
 
 # content_models FOLDS DIR INTERACTIONS: ALS on FOLDS; the content vectors
 # (fused onto that ALS when there is more than text); the semantic model

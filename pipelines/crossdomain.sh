@@ -33,7 +33,9 @@ every ordered pair of domains, and print NDCG and HR against popularity.
   --embed-set KEY=VALUE  an option of lmrec-embed or lmrec-tokenize;
                       repeatable
   --seed N            seed of the folds and the text vectors (default 1)
-  --keep DIR          keep the working files in DIR
+  --keep DIR          keep the working files in DIR (a domain's files
+                      carry its name, or %N, its place in the list, when
+                      the name is not a plain word)
   -j, --threads N     threads (default 1)
   -q, --quiet         no progress on standard error
   -h, --help          show this help
@@ -85,20 +87,25 @@ while [ $# -gt 0 ]; do
 	*) printf 'crossdomain.sh: unknown option %s\n' "$1" >&2; usage 2 >&2 ;;
 	esac
 done
+no_dash data keep
 [[ "$nfolds" =~ ^([2-9]|[1-9][0-9]+)$ ]] || die "--folds wants a number of at least 2, not '$nfolds'" 2
 [[ "$k" =~ ^[1-9][0-9]*$ ]] || die "--k wants a positive number, not '$k'" 2
 [[ "$seed" =~ ^[0-9]+$ ]] || die "--seed wants a number, not '$seed'" 2
 [[ "$threads" =~ ^[1-9][0-9]*$ ]] || die "--threads wants a positive number, not '$threads'" 2
 content_options
 train_opts=()
-for s in "${sets[@]}"; do mapfile -t -O "${#train_opts[@]}" train_opts < <(set_to_options "$s"); done
+for s in "${sets[@]}"; do mapfile -d '' -t -O "${#train_opts[@]}" train_opts < <(set_to_options "$s"); done
 inter=$(data_file "$data" interactions.tsv)
 [ -n "$inter" ] || die "$data: no interactions.tsv or interactions.tsv.gz" 65
 items=$(data_file "$data" items.tsv)
 [ -n "$items" ] || die "$data: no items.tsv: the domains of the items come from it" 65
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/lmrec-crossdomain.XXXXXX")
-trap 'rm -rf "$work"' EXIT INT TERM
+# (INT and TERM end the script, and the EXIT trap removes the folder: a
+# trap that only removed it would let the script go on without it)
+trap 'rm -rf "$work"' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 # ---- the data, checked once; each item's domain ----
 t0=$(now)
@@ -109,16 +116,29 @@ awk -F'\t' -v name="$items" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "doma
 		next }
 	$d == "" { print "crossdomain.sh: " name ":" NR ": column '\''domain'\'': empty" > "/dev/stderr"; exit 65 }
 	{ print $1 "\t" $d }' "$work/items.tsv" >"$work/domain-of.txt" || exit 65
+# A domain's name comes from the data: it is part of a file name only when
+# it is a plain word (letters, digits, _ and ., no dot first); any other
+# name (a slash, "..", a space, a dash, which would make "recs-A-B.tsv"
+# ambiguous) is "%" and its number in doms.
+# It reaches awk through ENVIRON (-v would undo its escapes).
 if [ -z "$domains" ]; then
-	domains=$(cut -f2 "$work/domain-of.txt" | LC_ALL=C sort -u | paste -sd, -)
+	mapfile -t doms < <(cut -f2 "$work/domain-of.txt" | LC_ALL=C sort -u)
+	domains="${doms[*]}"
+else
+	IFS=, read -r -a doms <<<"$domains"
 fi
-IFS=, read -r -a doms <<<"$domains"
 [ ${#doms[@]} -ge 2 ] || die "--domains: at least two domains are needed, not '$domains'" 2
 for d in "${doms[@]}"; do
 	# (awk reads the whole file: an early-exiting grep -q would make cut
 	# die of SIGPIPE, which pipefail reports as a failure)
-	awk -F'\t' -v d="$d" '$2 == d { found = 1 } END { exit !found }' "$work/domain-of.txt" || die "--domains: '$d' is not a domain of $items" 2
+	d="$d" awk -F'\t' '$2 == ENVIRON["d"] { found = 1 } END { exit !found }' "$work/domain-of.txt" ||
+		die "--domains: '$d' is not a domain of $items" 2
 done
+dkey=()
+for i in "${!doms[@]}"; do
+	if [[ "${doms[i]}" =~ ^[A-Za-z0-9_][A-Za-z0-9_.]*$ ]]; then dkey[i]="${doms[i]}"; else dkey[i]="%$i"; fi
+	printf '%s\t%s\n' "${doms[i]}" "${dkey[i]}"
+done >"$work/domain-key.txt"
 say "${#doms[@]} domains: ${doms[*]}"
 
 # ---- text vectors: from the items alone ----
@@ -136,41 +156,45 @@ LC_ALL=C awk -F'\t' -v seed="$seed" '
 	awk -F'\t' -v n="$nfolds" '{ print $2 "\t" (NR - 1) % n }' >"$work/fold-of.txt"
 say "$(wc -l <"$work/fold-of.txt") users in $nfolds folds: $(elapsed "$t0" "$(now)") s"
 
-# each fold's rows by domain: F/rows-D.tsv, the rows of domain D of the
-# users of fold F (a header first); and every row's fold and domain
+# each fold's rows by domain: F/rows-D.tsv, the rows of the domain whose
+# key is D of the users of fold F (a header first; rows-%x.tsv for the
+# domains not asked for); and every row's fold and domain
 for ((f = 0; f < nfolds; f++)); do mkdir -p "$work/fold-$f"; done
-awk -F'\t' -v work="$work" '
-	FILENAME == ARGV[1] { dom[$1] = $2; next }
-	FILENAME == ARGV[2] { fold[$1] = $2; next }
+dest="$work" awk -F'\t' '
+	FILENAME == ARGV[1] { key[$1] = $2; next }
+	FILENAME == ARGV[2] { dom[$1] = $2; next }
+	FILENAME == ARGV[3] { fold[$1] = $2; next }
 	FNR == 1 { header = $0; next }
 	{
-		out = work "/fold-" fold[$1] "/rows-" dom[$2] ".tsv"
+		out = ENVIRON["dest"] "/fold-" fold[$1] "/rows-" (dom[$2] in key ? key[dom[$2]] : "%x") ".tsv"
 		if (!(out in started)) { print header > out; started[out] = 1 }
 		print > out
-		print fold[$1] "\t" dom[$2] > (work "/row-keys.txt")
-	}' "$work/domain-of.txt" "$work/fold-of.txt" "$work/interactions.tsv"
+		print fold[$1] "\t" dom[$2] > (ENVIRON["dest"] "/row-keys.txt")
+	}' "$work/domain-key.txt" "$work/domain-of.txt" "$work/fold-of.txt" "$work/interactions.tsv"
 
 # users_of FILE: the users of a rows file, one a line, sorted
 users_of() { [ ! -e "$1" ] || tail -n +2 "$1" | cut -f1 | LC_ALL=C sort -u; }
 
-# the candidates and the truth of each pair, gathered over the folds
-for a in "${doms[@]}"; do
-	for b in "${doms[@]}"; do
-		[ "$a" != "$b" ] || continue
-		for s in recs pop co sem; do : >"$work/$s-$a-$b.tsv"; done
-		head -n 1 "$work/interactions.tsv" >"$work/truth-$a-$b.tsv"
+# the candidates and the truth of each pair (domains ai and bi of doms,
+# their files named by dkey), gathered over the folds
+for ai in "${!doms[@]}"; do
+	for bi in "${!doms[@]}"; do
+		[ "${doms[ai]}" != "${doms[bi]}" ] || continue
+		for s in recs pop co sem; do : >"$work/$s-${dkey[ai]}-${dkey[bi]}.tsv"; done
+		head -n 1 "$work/interactions.tsv" >"$work/truth-${dkey[ai]}-${dkey[bi]}.tsv"
 	done
 done
 
 # ---- per target domain and fold: train without the fold's B rows ----
-for b in "${doms[@]}"; do
-	awk -F'\t' -v b="$b" 'BEGIN { print "item" } $2 == b { print $1 }' "$work/domain-of.txt" >"$work/items-$b.tsv"
+for bi in "${!doms[@]}"; do
+	b="${doms[bi]}"
+	b="$b" awk -F'\t' 'BEGIN { print "item" } $2 == ENVIRON["b"] { print $1 }' "$work/domain-of.txt" >"$work/items-${dkey[bi]}.tsv"
 	for ((f = 0; f < nfolds; f++)); do
 		t0=$(now)
-		dir="$work/$b-$f" fd="$work/fold-$f"
+		dir="$work/${dkey[bi]}-$f" fd="$work/fold-$f"
 		mkdir -p "$dir"
 		# training: every row but the B rows of f's users
-		awk -F'\t' -v b="$b" -v f="$f" 'FILENAME == ARGV[1] { hide[FNR + 1] = ($1 == f && $2 == b); next }
+		b="$b" awk -F'\t' -v f="$f" 'FILENAME == ARGV[1] { hide[FNR + 1] = ($1 == f && $2 == ENVIRON["b"]); next }
 			FNR == 1 || !hide[FNR]' "$work/row-keys.txt" "$work/interactions.tsv" >"$dir/train.tsv"
 		lmrec-train -q --model crossdomain --items "$work/items.tsv" --vectors "$work/vectors.tsv" \
 			-j "$threads" "${train_opts[@]}" -o "$dir/xd.lmrc" "$dir/train.tsv"
@@ -183,30 +207,31 @@ for b in "${doms[@]}"; do
 				-j "$threads" "${train_opts[@]}" --semantic-weight 1 --cooccurrence-weight 0 \
 				-o "$dir/sem.lmrc" "$dir/train.tsv"
 		fi
-		users_of "$fd/rows-$b.tsv" >"$dir/users-b.txt"
-		for a in "${doms[@]}"; do
+		users_of "$fd/rows-${dkey[bi]}.tsv" >"$dir/users-b.txt"
+		for ai in "${!doms[@]}"; do
+			a="${doms[ai]}"
 			[ "$a" != "$b" ] || continue
 			# f's users with rows in both A and B: their A rows are the
 			# query, their B rows the truth
 			{
 				echo user
-				users_of "$fd/rows-$a.tsv" | LC_ALL=C comm -12 - "$dir/users-b.txt"
-			} >"$dir/users-$a.tsv"
-			[ "$(wc -l <"$dir/users-$a.tsv")" -gt 1 ] || continue
-			lmrec-recall -q -m crossdomain="$dir/xd.lmrc" --history "$fd/rows-$a.tsv" \
-				--users "$dir/users-$a.tsv" --from-domain "$a" --to-domain "$b" -n "$k" -j "$threads" |
-				tail -n +2 >>"$work/recs-$a-$b.tsv"
-			lmrec-recall -q -m popular="$dir/popular.lmrc" --users "$dir/users-$a.tsv" \
-				--only "$work/items-$b.tsv" -n "$k" | tail -n +2 >>"$work/pop-$a-$b.tsv"
+				users_of "$fd/rows-${dkey[ai]}.tsv" | LC_ALL=C comm -12 - "$dir/users-b.txt"
+			} >"$dir/users-${dkey[ai]}.tsv"
+			[ "$(wc -l <"$dir/users-${dkey[ai]}.tsv")" -gt 1 ] || continue
+			lmrec-recall -q -m crossdomain="$dir/xd.lmrc" --history "$fd/rows-${dkey[ai]}.tsv" \
+				--users "$dir/users-${dkey[ai]}.tsv" --from-domain "$a" --to-domain "$b" -n "$k" -j "$threads" |
+				tail -n +2 >>"$work/recs-${dkey[ai]}-${dkey[bi]}.tsv"
+			lmrec-recall -q -m popular="$dir/popular.lmrc" --users "$dir/users-${dkey[ai]}.tsv" \
+				--only "$work/items-${dkey[bi]}.tsv" -n "$k" | tail -n +2 >>"$work/pop-${dkey[ai]}-${dkey[bi]}.tsv"
 			if [ -n "$signals" ]; then
 				for s in co sem; do
-					lmrec-recall -q -m crossdomain="$dir/$s.lmrc" --history "$fd/rows-$a.tsv" \
-						--users "$dir/users-$a.tsv" --from-domain "$a" --to-domain "$b" -n "$k" |
-						tail -n +2 >>"$work/$s-$a-$b.tsv"
+					lmrec-recall -q -m crossdomain="$dir/$s.lmrc" --history "$fd/rows-${dkey[ai]}.tsv" \
+						--users "$dir/users-${dkey[ai]}.tsv" --from-domain "$a" --to-domain "$b" -n "$k" |
+						tail -n +2 >>"$work/$s-${dkey[ai]}-${dkey[bi]}.tsv"
 				done
 			fi
 			awk -F'\t' 'FILENAME == ARGV[1] { if (FNR > 1) u[$1] = 1; next } FNR > 1 && ($1 in u)' \
-				"$dir/users-$a.tsv" "$fd/rows-$b.tsv" >>"$work/truth-$a-$b.tsv"
+				"$dir/users-${dkey[ai]}.tsv" "$fd/rows-${dkey[bi]}.tsv" >>"$work/truth-${dkey[ai]}-${dkey[bi]}.tsv"
 		done
 		say "to $b, fold $f: $(elapsed "$t0" "$(now)") s"
 	done
@@ -239,20 +264,21 @@ se_diff() {
 	printf 'from\tto\tusers\tndcg_crossdomain\tndcg_popular\tse_diff\thr_crossdomain\thr_popular'
 	[ -z "$signals" ] || printf '\tndcg_cooccurrence\tndcg_semantic'
 	printf '\n'
-	for a in "${doms[@]}"; do
-		for b in "${doms[@]}"; do
+	for ai in "${!doms[@]}"; do
+		for bi in "${!doms[@]}"; do
+			a="${doms[ai]}" b="${doms[bi]}"
 			[ "$a" != "$b" ] || continue
-			cp "$work/truth-$a-$b.tsv" "$work/truth.tsv"
+			cp "$work/truth-${dkey[ai]}-${dkey[bi]}.tsv" "$work/truth.tsv"
 			# every user a segment: the per-user NDCG of each system
 			awk -F'\t' 'NR == 1 { print "user\tsegment"; next } !seen[$1]++ { print $1 "\t" $1 }' \
 				"$work/truth.tsv" >"$work/segments.tsv"
-			read -r nx hx n < <(measure "$work/recs-$a-$b.tsv" crossdomain)
-			read -r np hp _ < <(measure "$work/pop-$a-$b.tsv" popular)
+			read -r nx hx n < <(measure "$work/recs-${dkey[ai]}-${dkey[bi]}.tsv" crossdomain)
+			read -r np hp _ < <(measure "$work/pop-${dkey[ai]}-${dkey[bi]}.tsv" popular)
 			printf '%s\t%s\t%s\t%.4f\t%.4f\t%s\t%.4f\t%.4f' "$a" "$b" "$n" "$nx" "$np" \
 				"$(se_diff crossdomain popular)" "$hx" "$hp"
 			if [ -n "$signals" ]; then
-				read -r nc _ _ < <(measure "$work/co-$a-$b.tsv" cooccurrence)
-				read -r ns _ _ < <(measure "$work/sem-$a-$b.tsv" semantic)
+				read -r nc _ _ < <(measure "$work/co-${dkey[ai]}-${dkey[bi]}.tsv" cooccurrence)
+				read -r ns _ _ < <(measure "$work/sem-${dkey[ai]}-${dkey[bi]}.tsv" semantic)
 				printf '\t%.4f\t%.4f' "$nc" "$ns"
 			fi
 			printf '\n'

@@ -5,6 +5,7 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 out="${1:-$PWD/demo-out}"
+case "$out" in -*) out="./$out" ;; esac # a folder named like an option
 
 "$here/nightly.sh" --out "$out"
 table="$out/current/recommendations.tsv.gz"

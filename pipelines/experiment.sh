@@ -98,6 +98,7 @@ while [ $# -gt 0 ]; do
 done
 [ -n "$data" ] || die "--data is required" 2
 [ -n "$model" ] || die "--model is required" 2
+no_dash data vectors keep
 inter=$(data_file "$data" interactions.tsv)
 [ -n "$inter" ] || die "$data: no interactions.tsv or interactions.tsv.gz" 65
 items=$(data_file "$data" items.tsv)
@@ -153,10 +154,14 @@ for c in "${wanted[@]}"; do
 		;;
 	esac
 done
-[ -z "$vectors" ] || [ -r "$vectors" ] || die "$vectors: cannot read the vectors" 66
+[ -z "$vectors" ] || [ -r "$vectors" ] || die "$vectors: cannot read the vectors" 1 # an I/O failure (SPEC.md §5)
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/lmrec-experiment.XXXXXX")
-trap 'rm -rf "$work"' EXIT INT TERM
+# (INT and TERM end the script, and the EXIT trap removes the folder: a
+# trap that only removed it would let the script go on without it)
+trap 'rm -rf "$work"' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 
 # ---- split ----
@@ -231,7 +236,7 @@ text_vectors() {
 # FOLDS first, their collaborative side)
 train() {
 	local c="$1" folds="$2" out="$3" t0 sets_c
-	mapfile -t sets_c < <(model_sets "$c")
+	mapfile -d '' -t sets_c < <(model_sets "$c")
 	t0=$(now)
 	case "$c" in
 	semantic)
@@ -256,7 +261,7 @@ train() {
 		fi
 		if [ "$c" = fused ]; then
 			local inputs
-			mapfile -t inputs < <(modality_inputs "$data" "$vec")
+			mapfile -d '' -t inputs < <(modality_inputs "$data" "$vec")
 			vec="$work/fused-$folds.tsv"
 			lmrec-embed -q --method fuse -m "$als" "${inputs[@]}" -s "$seed" -o "$vec"
 		fi

@@ -38,24 +38,37 @@ lmrec_tools_path() {
 	export PATH
 }
 
-# data_file DIR NAME: DIR/NAME or DIR/NAME.gz, whichever exists.
+# data_file DIR NAME: DIR/NAME or DIR/NAME.gz, whichever exists (a
+# dangling symbolic link too: reading it then says what is wrong, where
+# "no such file" would hide it).
 data_file() {
-	if [ -e "$1/$2" ]; then
+	if [ -e "$1/$2" ] || [ -L "$1/$2" ]; then
 		printf '%s\n' "$1/$2"
-	elif [ -e "$1/$2.gz" ]; then
+	elif [ -e "$1/$2.gz" ] || [ -L "$1/$2.gz" ]; then
 		printf '%s\n' "$1/$2.gz"
 	fi
 }
 
+# no_dash VAR...: a path in VAR that begins with a dash becomes ./PATH, so
+# that no tool or command takes the file for an option.
+no_dash() {
+	local v
+	for v; do
+		[[ "${!v}" != -* ]] || printf -v "$v" './%s' "${!v}"
+	done
+}
+
 # set_to_options KEY=VALUE: "--key VALUE" for lmrec-train (underscores
-# become dashes), one word a line; KEY= with no value: the flag "--key".
+# become dashes), each word ended by a NUL (a value may be a file name
+# with a newline in it: read them with mapfile -d ''); KEY= with no
+# value: the flag "--key".
 set_to_options() {
 	local key="${1%%=*}" value="${1#*=}"
 	[ "$key" != "$1" ] || die "--set wants KEY=VALUE, not '$1'" 2
 	if [ -z "$value" ]; then
-		printf -- '--%s\n' "${key//_/-}"
+		printf -- '--%s\0' "${key//_/-}"
 	else
-		printf -- '--%s\n%s\n' "${key//_/-}" "$value"
+		printf -- '--%s\0%s\0' "${key//_/-}" "$value"
 	fi
 }
 
@@ -89,15 +102,15 @@ content_options() {
 	tfidf | subword | vec | bert) ;;
 	*) die "unknown --embed '$embed' (expected tfidf, subword, vec or bert)" 2 ;;
 	esac
-	tok_opts=(-f title,text,attrs) emb_opts=() bert_dir=
+	tok_opts=(-f 'title,text,attrs') emb_opts=() bert_dir=
 	local s
 	for s in "${embed_sets[@]}"; do
 		case "${s%%=*}" in
 		fields | stopwords | ngrams | char_ngrams | max_length | numbers)
-			mapfile -t -O "${#tok_opts[@]}" tok_opts < <(set_to_options "$s")
+			mapfile -d '' -t -O "${#tok_opts[@]}" tok_opts < <(set_to_options "$s")
 			;;
 		bert) bert_dir="${s#*=}" ;;
-		*) mapfile -t -O "${#emb_opts[@]}" emb_opts < <(set_to_options "$s") ;;
+		*) mapfile -d '' -t -O "${#emb_opts[@]}" emb_opts < <(set_to_options "$s") ;;
 		esac
 	done
 	[ "$embed" != bert ] || [ -n "$bert_dir" ] ||
@@ -112,6 +125,7 @@ content_tokens() {
 
 # content_vectors ITEMS TOKENS OUT: the text vectors, by the embed method
 # (bert tokenises for itself, into WordPiece ids).
+# shellcheck disable=SC2154 # seed and threads: the caller's globals (above)
 content_vectors() {
 	[ ! -e "$3" ] || return 0
 	local t0
@@ -127,16 +141,16 @@ content_vectors() {
 }
 
 # modality_inputs DIR TEXT: the --input options of lmrec-embed --method
-# fuse, one word a line: text=TEXT, then the modalities given, or DIR's
-# image.tsv and audio.tsv when none are.
+# fuse, each word ended by a NUL (mapfile -d ''): text=TEXT, then the
+# modalities given, or DIR's image.tsv and audio.tsv when none are.
 modality_inputs() {
-	printf -- '--input\ntext=%s\n' "$2"
+	printf -- '--input\0text=%s\0' "$2"
 	local m
 	if [ ${#modalities[@]} -eq 0 ]; then
 		for m in image audio; do
-			[ ! -e "$1/$m.tsv" ] || printf -- '--input\n%s=%s\n' "$m" "$1/$m.tsv"
+			[ ! -e "$1/$m.tsv" ] || printf -- '--input\0%s=%s\0' "$m" "$1/$m.tsv"
 		done
 	else
-		for m in "${modalities[@]}"; do printf -- '--input\n%s\n' "$m"; done
+		for m in "${modalities[@]}"; do printf -- '--input\0%s\0' "$m"; done
 	fi
 }

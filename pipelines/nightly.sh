@@ -142,6 +142,8 @@ if [ -z "$DATA" ]; then
 	if [ -d "$here/../sample-data" ]; then DATA="$here/../sample-data"; else DATA="$here/../sample-data"; fi
 fi
 OUT="${OUT:-./out}"
+# a folder named like an option ("-x") goes on as "./-x"
+no_dash DATA OUT SSHLOGINFILE
 DATE="${DATE:-$(TZ="${TZ:-UTC}" date +%F)}"
 JOBS="${JOBS:-$(nproc 2>/dev/null || echo 1)}"
 KEEP="${KEEP:-14}"
@@ -175,6 +177,9 @@ if [ -n "${ANON_KEY:-}" ]; then
 		die "--anon-key: ${anon_err#lmrec-anon: }" 2
 fi
 
+# a data folder that cannot be entered is a fault of the machine, not
+# missing data (every file in it would look absent)
+[ ! -d "$DATA" ] || [ -x "$DATA" ] || die "$DATA: cannot enter the data folder: Permission denied" 1
 INTER="$(data_file "$DATA" interactions.tsv)"
 ITEMS="$(data_file "$DATA" items.tsv)"
 USERS="$(data_file "$DATA" users.tsv)"
@@ -202,7 +207,7 @@ need_vectors() {
 	case " $MODELS " in *" semantic "*) return 0 ;; *" aligned "*) [ "$EMBED" != tfidf ] ;; *) return 1 ;; esac
 }
 
-OUT="$(mkdir -p "$OUT" && cd "$OUT" && pwd)"
+OUT="$(mkdir -p -- "$OUT" && CDPATH='' cd -- "$OUT" && pwd)"
 FORGET_LIST="${FORGET_LIST:-$OUT/forget.tsv}" FORGET_KEY="${FORGET_KEY:-$OUT/forget.key}"
 # the forgotten users (lmrec-forget --list) stay out of every night
 forgetting() { [ -f "$FORGET_LIST" ]; }
@@ -229,7 +234,10 @@ stage_io() {
 		fi
 		;;
 	split) echo "reads work/interactions.tsv.gz; writes work/folds.tsv.gz (leave-last-out)" ;;
-	fit-valid) echo "reads work/folds.tsv.gz; writes work/valid/{$(echo $MODELS | tr ' ' ,)}.lmrc (train fold)" ;;
+	fit-valid)
+		# shellcheck disable=SC2086 # MODELS: words, one space between
+		echo "reads work/folds.tsv.gz; writes work/valid/{$(echo $MODELS | tr ' ' ,)}.lmrc (train fold)"
+		;;
 	weights) echo "reads work/valid/*.lmrc, work/folds.tsv.gz; writes work/weights.tsv (learned on the valid fold)" ;;
 	fit-test) echo "reads work/folds.tsv.gz; writes work/test/*.lmrc (train and valid folds)" ;;
 	evaluate) echo "reads work/test/*.lmrc, work/weights.tsv, work/folds.tsv.gz; writes metrics.tsv (test fold, 95% intervals)" ;;
@@ -255,10 +263,21 @@ fi
 
 # ---- the stages ----
 
-# folds_of FOLDS: the fold rows as a stream, header kept
-models_args() { # DIR: -m NAME=DIR/NAME.lmrc for each model
+models_args() { # DIR: -m NAME=DIR/NAME.lmrc for each model, NUL-ended words
 	local m
-	for m in $MODELS; do printf -- '-m\n%s=%s/%s.lmrc\n' "$m" "$1" "$m"; done
+	for m in $MODELS; do printf -- '-m\0%s=%s/%s.lmrc\0' "$m" "$1" "$m"; done
+}
+
+# into FILE CMD...: CMD's output becomes FILE whole, through a temporary
+# file beside it, so that a reader never sees it half-written (not even a
+# rerun beside a stage that a job killed with SIGKILL left running)
+into() {
+	local f="$1" t rc=0
+	shift
+	t=$(mktemp "${f%/*}/.${f##*/}.tmp.XXXXXX")
+	"$@" >"$t" || rc=$?
+	if [ "$rc" -ne 0 ]; then rm -f "$t"; return "$rc"; fi
+	mv -f "$t" "$f"
 }
 
 # train_all FOLDS DIR INPUT: DIR/<MODEL>.lmrc for each model; aligned maps
@@ -335,9 +354,9 @@ train_sasrec() { # FOLDS DIR INPUT
 }
 
 train_one() { # MODEL FOLDS DIR INPUT
-	local opts="${1^^}_OPTS"
+	local optvar="${1^^}_OPTS"
 	# shellcheck disable=SC2086
-	lmrec-train --model "$1" --folds "$2" -s "$SEED" -j "$JOBS" ${!opts:-} -o "$3/$1.lmrc" "$4"
+	lmrec-train --model "$1" --folds "$2" -s "$SEED" -j "$JOBS" ${!optvar:-} -o "$3/$1.lmrc" "$4"
 }
 
 test_users() { # FOLD: users with a row of that fold, as a users stream
@@ -346,11 +365,17 @@ test_users() { # FOLD: users with a row of that fold, as a users stream
 		$f == want && !seen[$1]++ { print $1 }'
 }
 
-rank_opts() {
-	local o=(--weights "$WORK/weights.tsv" -n "$TOP" --verb "$VERB" --mmr "$MMR")
-	[ -z "$ITEMS" ] || o+=(--items "$WORK/items.tsv")
+fold_rows() { # FOLD: the rows of that fold, header kept
+	gzip -dc "$WORK/folds.tsv.gz" | awk -F'\t' -v want="$1" '
+		NR == 1 { for (i = 1; i <= NF; i++) if ($i == "fold") f = i; print; next }
+		$f == want'
+}
+
+rank_opts() { # WORKDIR: lmrec-rank's options, NUL-ended words
+	local o=(--weights "$1/weights.tsv" -n "$TOP" --verb "$VERB" --mmr "$MMR")
+	[ -z "$ITEMS" ] || o+=(--items "$1/items.tsv")
 	[ "$CATEGORY_CAP" = 0 ] || o+=(--category-cap "$CATEGORY_CAP")
-	printf '%s\n' "${o[@]}"
+	printf '%s\0' "${o[@]}"
 }
 
 # ingest_file OUTPUT INPUT [OPTION...]: lmrec-ingest OPTION... of INPUT,
@@ -360,19 +385,22 @@ rank_opts() {
 # ingest's messages in the logs. Then the input is read as a TSV stream
 # with a header. OUTPUT is renamed into place when every tool succeeded.
 ingest_file() {
-	local out="$1" in="$2" tmp="${1%/*}/.ingest.${1##*/}"
+	local out="$1" in="$2" tmp
 	shift 2
 	if [ -z "${ANON_KEY:-}" ] && ! forgetting; then
 		lmrec-ingest "$@" -o "$out" "$in"
 		return
 	fi
-	local src=(cat -- "$in")
-	forgetting && src=(lmrec-forget --filter --list "$FORGET_LIST" --key "$FORGET_KEY" -- "$in")
+	tmp=$(mktemp "${out%/*}/.ingest.tmp.XXXXXX")
+	local reader=(cat -- "$in")
+	forgetting && reader=(lmrec-forget --filter --list "$FORGET_LIST" --key "$FORGET_KEY" -- "$in")
+	local rc=0
 	if [ -n "${ANON_KEY:-}" ]; then
-		"${src[@]}" | lmrec-anon --key "$ANON_KEY" - | lmrec-ingest "$@" -o "$tmp" -
+		"${reader[@]}" | lmrec-anon --key "$ANON_KEY" - | lmrec-ingest "$@" -o "$tmp" - || rc=$?
 	else
-		"${src[@]}" | lmrec-ingest "$@" -o "$tmp" -
+		"${reader[@]}" | lmrec-ingest "$@" -o "$tmp" - || rc=$?
 	fi
+	if [ "$rc" -ne 0 ]; then rm -f "$tmp"; return "$rc"; fi
 	mv -f "$tmp" "$out"
 }
 
@@ -422,10 +450,9 @@ stage_fit_test() { train_all train,valid "$WORK/test" "$WORK/folds.tsv.gz"; }
 stage_fit_full() { train_all all "$WORK/full" "$WORK/interactions.tsv.gz"; }
 
 stage_weights() {
-	test_users valid >"$WORK/valid-users.tsv"
-	gzip -dc "$WORK/folds.tsv.gz" | awk -F'\t' 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "fold") f = i; print; next }
-		$f == "valid"' >"$WORK/valid.tsv"
-	mapfile -t margs < <(models_args "$WORK/valid")
+	into "$WORK/valid-users.tsv" test_users valid
+	into "$WORK/valid.tsv" fold_rows valid
+	mapfile -d '' -t margs < <(models_args "$WORK/valid")
 	lmrec-recall "${margs[@]}" -n "$POOL" -j "$JOBS" --users "$WORK/valid-users.tsv" \
 		-o "$WORK/valid-candidates.tsv.gz"
 	lmrec-rank --learn "$WORK/valid.tsv" --learn-k "$GATE_K" --save-weights "$WORK/weights.tsv" \
@@ -433,9 +460,9 @@ stage_weights() {
 }
 
 stage_evaluate() {
-	test_users test >"$WORK/test-users.tsv"
-	mapfile -t margs < <(models_args "$WORK/test")
-	mapfile -t ropts < <(rank_opts)
+	into "$WORK/test-users.tsv" test_users test
+	mapfile -d '' -t margs < <(models_args "$WORK/test")
+	mapfile -d '' -t ropts < <(rank_opts "$WORK")
 	lmrec-recall "${margs[@]}" -n "$POOL" -j "$JOBS" --users "$WORK/test-users.tsv" \
 		-o "$WORK/test-candidates.tsv.gz"
 	lmrec-rank "${ropts[@]}" -o "$WORK/test-recs.tsv" "$WORK/test-candidates.tsv.gz"
@@ -445,10 +472,11 @@ stage_evaluate() {
 	# second) names each user's segment
 	if [ -n "$USERS" ]; then
 		ingest_file "$WORK/users.tsv" "$USERS" -q --kind users --max-bad "$MAX_BAD"
-		awk -F'\t' -v want="$USER_GROUP" '
+		# shellcheck disable=SC2016 # an awk program
+		into "$WORK/segments.tsv" awk -F'\t' -v want="$USER_GROUP" '
 			NR == 1 { for (i = 2; i <= NF; i++) if ($i == want || (want == "" && i == 2)) c = i
 				  print "user\tsegment"; name = $c; next }
-			c && $c != "" { print $1 "\t" name "=" $c }' "$WORK/users.tsv" >"$WORK/segments.tsv"
+			c && $c != "" { print $1 "\t" name "=" $c }' "$WORK/users.tsv"
 		group_opt=(--segment-file "$WORK/segments.tsv")
 	fi
 	lmrec-eval -t "$WORK/folds.tsv.gz" --k "5,$GATE_K,20" --ci 0.95 -s "$SEED" --cold-items \
@@ -456,11 +484,19 @@ stage_evaluate() {
 }
 
 # Every user, in byte order, cut into shards that GNU Parallel runs.
+# The shards live in a folder of their own, removed on the way out; the
+# jobs run in work/ and name their files relative to it, so that no path
+# of the run (OUT may hold spaces or newlines) is in the commands GNU
+# Parallel hands to a shell.
 stage_recommend() {
-	local shards="$WORK/shards"
-	rm -rf "$shards"
-	mkdir -p "$shards"
-	gzip -dc "$WORK/interactions.tsv.gz" | tail -n +2 | cut -f1 | LC_ALL=C sort -u >"$shards/users"
+	cd "$WORK"
+	# (globals of this stage's process: the EXIT trap reads them)
+	shards=$(mktemp -d .shards.tmp.XXXXXX) rec_tmp=""
+	# shellcheck disable=SC2016 # expanded when the trap runs
+	trap 'rm -rf -- "$WORK/${shards:-.none}" "${rec_tmp:-}"' EXIT
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
+	gzip -dc interactions.tsv.gz | tail -n +2 | cut -f1 | LC_ALL=C sort -u >"$shards/users"
 	local n
 	n=$(wc -l <"$shards/users")
 	local pieces=$((JOBS * 2))
@@ -470,25 +506,24 @@ stage_recommend() {
 		{ echo user; cat "$f"; } >"$f.tsv"
 		rm -f "$f"
 	done
-	mapfile -t margs < <(models_args "$WORK/full")
-	mapfile -t ropts < <(rank_opts)
-	local par=(--will-cite --halt now,fail=1 -j "$JOBS")
+	mapfile -d '' -t margs < <(models_args full)
+	mapfile -d '' -t ropts < <(rank_opts .)
+	local par=(--will-cite --halt 'now,fail=1' -j "$JOBS")
 	[ -z "$SSHLOGINFILE" ] || par+=(--sshloginfile "$SSHLOGINFILE" --workdir "$PWD")
 	export OPENBLAS_NUM_THREADS=1 PATH
-	# shellcheck disable=SC2016
+	# (a file between recall and rank, not a pipe: when recall fails, the
+	# complaint of rank about its empty input would come last, and the
+	# line that says why the night failed would name the wrong program)
 	printf '%s\n' "$shards"/u.*.tsv | parallel "${par[@]}" \
-		"lmrec-recall -q $(printf '%q ' "${margs[@]}") -n $POOL --users {} |
-		 lmrec-rank -q $(printf '%q ' "${ropts[@]}") -o {.}.recs.tsv"
+		"lmrec-recall -q $(printf '%q ' "${margs[@]}") -n $POOL --users {} -o {.}.candidates.tsv &&
+		 lmrec-rank -q $(printf '%q ' "${ropts[@]}") -o {.}.recs.tsv {.}.candidates.tsv"
 	# shards are contiguous in user order: concatenated, they are in order
-	local tmp="$RUN/.recommendations.tsv.gz.tmp"
+	rec_tmp=$(mktemp "$RUN/.recommendations.tsv.gz.tmp.XXXXXX")
 	{
 		echo $'user\trank\titem\tscore\treason'
 		for f in "$shards"/u.*.recs.tsv; do tail -n +2 "$f"; done
-	} | gzip -6 >"$tmp"
-	mv -f "$tmp" "$RUN/recommendations.tsv.gz"
-	# the shards are the table again, cut up: gone once it is whole (a
-	# headerless list of user ids would be one more copy to forget)
-	rm -rf "$shards"
+	} | gzip -6 >"$rec_tmp"
+	mv -f "$rec_tmp" "$RUN/recommendations.tsv.gz"
 	echo "recommendations for $(gzip -dc "$RUN/recommendations.tsv.gz" | tail -n +2 | cut -f1 | uniq | wc -l) users in $pieces shards"
 }
 
@@ -499,8 +534,10 @@ stage_similar() {
 	done
 	if [ -z "$src" ]; then
 		echo "warning: no model with item similarity among MODELS (only popular): no similar items"
-		printf 'item\trank\tsimilar\tscore\treason\n' | gzip >"$RUN/.similar.tmp"
-		mv -f "$RUN/.similar.tmp" "$RUN/similar-items.tsv.gz"
+		local t
+		t=$(mktemp "$RUN/.similar-items.tsv.gz.tmp.XXXXXX")
+		printf 'item\trank\tsimilar\tscore\treason\n' | gzip >"$t"
+		mv -f "$t" "$RUN/similar-items.tsv.gz"
 		return
 	fi
 	local item_opt=()
@@ -512,8 +549,10 @@ stage_similar() {
 # Tonight's churn: per user in both nights, the share of tonight's list not
 # in last night's; the mean over those users.
 stage_churn() {
+	local t
+	t=$(mktemp "$RUN/.churn.tsv.tmp.XXXXXX")
 	if [ -z "$PREV" ] || [ ! -e "$PREV/recommendations.tsv.gz" ]; then
-		printf 'metric\tvalue\tn\nchurn\t\t0\n' >"$RUN/.churn.tmp"
+		printf 'metric\tvalue\tn\nchurn\t\t0\n' >"$t"
 	else
 		{
 			gzip -dc "$PREV/recommendations.tsv.gz" | tail -n +2 | awk -F'\t' '{ print "P\t" $1 "\t" $3 }'
@@ -524,16 +563,16 @@ stage_churn() {
 			END {
 				for (u in len) { s += (changed[u] + 0) / len[u]; n++ }
 				printf "metric\tvalue\tn\nchurn\t%s\t%d\n", n ? sprintf("%.6f", s / n) : "", n
-			}' >"$RUN/.churn.tmp"
+			}' >"$t"
 	fi
-	mv -f "$RUN/.churn.tmp" "$RUN/churn.tsv"
+	mv -f "$t" "$RUN/churn.tsv"
 	cat "$RUN/churn.tsv"
 }
 
 # The gate: tonight is refused when even the top of its confidence interval
 # is below the last published value, less the tolerance.
 stage_gate() {
-	local tonight prev verdict reason
+	local tonight prev verdict reason t
 	tonight=$(awk -F'\t' -v m="$GATE_METRIC" -v k="$GATE_K" \
 		'NR > 1 && $1 == m && $2 == k && $3 == "all" { print $4 "\t" $6 "\t" $7 }' "$RUN/metrics.tsv")
 	[ -n "$tonight" ] || die "metrics.tsv has no $GATE_METRIC@$GATE_K" 1
@@ -554,17 +593,21 @@ stage_gate() {
 				printf "pass %s (interval %s..%s) against the last published %s\n", v, a[2], hi, p
 		}')
 	fi
+	t=$(mktemp "$RUN/.gate.tsv.tmp.XXXXXX")
 	printf 'metric\tk\tvalue\tlo\thi\tprevious\ttolerance\tverdict\treason\n%s\t%s\t%s\t%s\t%s\t%s\t%s\n' \
-		"$GATE_METRIC" "$GATE_K" "$tonight" "$prev" "$GATE_TOLERANCE" "$verdict" "$reason" >"$RUN/.gate.tmp"
-	mv -f "$RUN/.gate.tmp" "$RUN/gate.tsv"
+		"$GATE_METRIC" "$GATE_K" "$tonight" "$prev" "$GATE_TOLERANCE" "$verdict" "$reason" >"$t"
+	mv -f "$t" "$RUN/gate.tsv"
 	echo "gate: $verdict: $reason"
 	[ "$verdict" = pass ] || return 3
 }
 
-# record_history STATUS: this night's metrics into OUT/history.tsv, one
-# row per night and metric, replacing the night's earlier rows.
+# record_history STATUS [later]: this night's metrics into OUT/history.tsv,
+# one row per night and metric, replacing the night's earlier rows; with
+# "later" the new history waits in $hist_new for the caller to rename it
+# into place.
 record_history() {
-	local hist="$OUT/history.tsv" tmp="$OUT/.history.tsv.tmp"
+	local hist="$OUT/history.tsv" tmp
+	tmp=$(mktemp "$OUT/.history.tsv.tmp.XXXXXX")
 	{
 		printf 'date\tmetric\tk\tsegment\tvalue\tlo\thi\tstatus\n'
 		[ ! -e "$hist" ] || tail -n +2 "$hist" | awk -F'\t' -v d="$DATE" '$1 != d'
@@ -573,7 +616,7 @@ record_history() {
 		[ ! -e "$RUN/churn.tsv" ] || tail -n +2 "$RUN/churn.tsv" | awk -F'\t' -v d="$DATE" -v st="$1" \
 			'{ print d "\t" $1 "\t\tall\t" $2 "\t\t\t" st }'
 	} | { IFS= read -r h; printf '%s\n' "$h"; LC_ALL=C sort -t $'\t' -k1,1 -s; } >"$tmp"
-	mv -f "$tmp" "$hist"
+	if [ -n "${2:-}" ]; then hist_new="$tmp"; else mv -f "$tmp" "$hist"; fi
 }
 
 # The morning page, before the switch; a refused night's too. The status
@@ -584,15 +627,24 @@ stage_report() {
 	lmrec-report --status "$st" --k "$GATE_K" -o "$RUN/report.html" "$RUN"
 }
 
+# The history is written before the switch and renamed into place after
+# it: a full disk stops the night before anything changed, and a night
+# killed in between has no "published" row until its rerun finishes it.
 stage_publish() {
-	record_history published
-	# the switch: a new symlink renamed over the old one
-	ln -sfn "runs/$DATE" "$OUT/.current.tmp"
-	mv -Tf "$OUT/.current.tmp" "$OUT/current"
-	# retention: the last KEEP runs by date, never the current one
-	local old
-	for old in $(ls -1 "$OUT/runs" | LC_ALL=C sort -r | tail -n +$((KEEP + 1))); do
-		[ "$old" = "$DATE" ] || rm -rf "${OUT:?}/runs/$old"
+	record_history published later
+	# the switch: a new symlink (a name of its own: ln never writes
+	# through an old one) renamed over the old one
+	local cur
+	cur=$(mktemp -u "$OUT/.current.tmp.XXXXXX")
+	ln -sn "runs/$DATE" "$cur"
+	mv -Tf "$cur" "$OUT/current"
+	mv -f "$hist_new" "$OUT/history.tsv"
+	# retention: the last KEEP runs by date, never the current one; only
+	# folders named like a date are runs, whatever else is there stays
+	local runs i
+	runs=("$OUT"/runs/[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]) # in date order
+	for ((i = 0; i < ${#runs[@]} - KEEP; i++)); do
+		[ "${runs[i]##*/}" = "$DATE" ] || rm -rf -- "${runs[i]}"
 	done
 }
 
@@ -602,7 +654,35 @@ if [ -n "${INTERNAL_STAGE:-}" ]; then
 	exit $?
 fi
 
-set_status() { printf '%s\n' "$1" >"$RUN/.status.tmp" && mv -f "$RUN/.status.tmp" "$RUN/status"; }
+# stage_cause STAGE RC: why the stage failed, in one line: the signal that
+# killed it, or the last message of a program ("prog: ...", not a warning
+# nor GNU Parallel's report of the failed command) in this attempt's part
+# of its log
+stage_cause() {
+	if [ "$2" -gt 128 ] && [ "$2" -le 192 ]; then
+		local sig
+		sig=$(kill -l "$(($2 - 128))" 2>/dev/null) || sig="NAL $(($2 - 128))"
+		printf 'killed by SIG%s\n' "$sig" # SIGKILL, or SIGNAL 70 for one with no name
+		return
+	fi
+	awk -v s="$1" -v rc="$2" '
+		index($0, "== " s " ") == 1 { why = ""; next }
+		/^[A-Za-z0-9_.+-]+: / && !/^[^:]*: warning: / && !/^parallel: / { why = $0 }
+		END { print (why != "" ? why : "exit " rc ", no message") }' "$LOG/$1.log" 2>/dev/null ||
+		echo "exit $2"
+}
+
+# set_status STATUS: RUN/status replaced whole; quiet when it cannot be
+# written (a full disk): the caller says what failed
+set_status() {
+	local t
+	if t=$(mktemp "$RUN/.status.tmp.XXXXXX" 2>/dev/null) &&
+		{ printf '%s\n' "$1" >"$t" && mv -f "$t" "$RUN/status"; } 2>/dev/null; then
+		return 0
+	fi
+	rm -f "${t:-}"
+	return 1
+}
 
 mkdir -p "$OUT"
 exec 9>"$OUT/.lock"
@@ -611,6 +691,11 @@ if ! flock -n 9; then
 	exit 75
 fi
 mkdir -p "$RUN" "$WORK" "$LOG"
+# What a killed stage left (SIGKILL, a full disk): temporary files and
+# shard folders, space and never data. (A stage of a killed job that is
+# still running would lose its temporary and fail, writing nothing.)
+find "$OUT" -maxdepth 1 -name '.*.tmp.??????' -exec rm -rf -- {} + 2>/dev/null || true
+find "$RUN" -name '.*.tmp.??????' -prune -exec rm -rf -- {} + 2>/dev/null || true
 if [ -n "$FROM_STAGE" ]; then
 	on=""
 	for s in "${STAGES[@]}"; do
@@ -620,7 +705,7 @@ if [ -n "$FROM_STAGE" ]; then
 fi
 # Stages run with the lock's descriptor closed (9>&-): a stage's process
 # that outlives a killed job must not keep the next night out.
-set_status running
+set_status running || die "$RUN/status: cannot write the run's status (is the disk full?)" 1
 finish() {
 	local rc=$?
 	if [ "$rc" -ne 0 ] && [ "$(cat "$RUN/status" 2>/dev/null)" = running ]; then
@@ -632,7 +717,9 @@ trap finish EXIT
 export DATA OUT DATE JOBS SSHLOGINFILE KEEP ANON_KEY QUALITY FORGET_LIST FORGET_KEY MODELS TOP POOL SEED MAX_BAD GATE_METRIC GATE_K \
 	GATE_TOLERANCE MMR CATEGORY_CAP VERB SIMILAR_TOP USER_GROUP EMBED EMBED_OPTS POPULAR_OPTS ITEMKNN_OPTS EASE_OPTS \
 	ALS_OPTS BPR_OPTS SASREC_OPTS SEMANTIC_OPTS ALIGNED_OPTS HYBRID_OPTS INCREMENTAL INCREMENTAL_OPTS FROM_STAGE QUIET
-[ -f "$RUN/stages.tsv" ] || printf 'stage\tseconds\tmax_rss_kb\tstatus\n' >"$RUN/stages.tsv"
+# The logs and the stage times are kept as well as they can be: on a full
+# disk a line may be lost, and the stage's own failure is what is said.
+[ -f "$RUN/stages.tsv" ] || printf 'stage\tseconds\tmax_rss_kb\tstatus\n' 2>/dev/null >"$RUN/stages.tsv" || true
 say "run $DATE: data $DATA, output $RUN"
 for s in "${STAGES[@]}"; do
 	if [ -e "$WORK/.done-$s" ]; then
@@ -643,7 +730,7 @@ for s in "${STAGES[@]}"; do
 	{
 		echo "== $s $(date -u +%FT%TZ)"
 		stage_io "$s"
-	} >>"$LOG/$s.log"
+	} 2>/dev/null >>"$LOG/$s.log" || true
 	rc=0
 	if [ -n "${LMREC_FAULT_STAGE:-}" ] && [ "$LMREC_FAULT_STAGE" = "$s" ]; then
 		# tests only: SIGKILL for the whole job in the middle of this stage
@@ -661,7 +748,8 @@ for s in "${STAGES[@]}"; do
 	fi
 	if [ -x /usr/bin/time ]; then
 		/usr/bin/time -f '%e\t%M' -o "$WORK/.time-$s" "$0" --internal-stage "$s" >>"$LOG/$s.log" 2>&1 9>&- || rc=$?
-		read -r secs rss <"$WORK/.time-$s" || true
+		secs="" rss=""
+		{ read -r secs rss <"$WORK/.time-$s"; } 2>/dev/null || true
 		case "$secs" in Command*) read -r secs rss < <(tail -n 1 "$WORK/.time-$s") ;; esac
 	else
 		start=$SECONDS
@@ -670,8 +758,8 @@ for s in "${STAGES[@]}"; do
 	fi
 	st=ok
 	[ "$rc" -eq 0 ] || st="exit $rc"
-	printf '%s\t%s\t%s\t%s\n' "$s" "$secs" "$rss" "$st" >>"$RUN/stages.tsv"
-	echo "== $s: $st in ${secs}s, peak ${rss:-?} kB" >>"$LOG/$s.log"
+	printf '%s\t%s\t%s\t%s\n' "$s" "$secs" "$rss" "$st" 2>/dev/null >>"$RUN/stages.tsv" || true
+	echo "== $s: $st in ${secs}s, peak ${rss:-?} kB" 2>/dev/null >>"$LOG/$s.log" || true
 	if [ "$rc" -eq 3 ]; then
 		record_history refused
 		set_status refused
@@ -682,8 +770,8 @@ for s in "${STAGES[@]}"; do
 		exit 3
 	fi
 	if [ "$rc" -ne 0 ]; then
-		say "$s failed (exit $rc); its log: $LOG/$s.log"
-		tail -n 5 "$LOG/$s.log" >&2
+		# one line, quiet or not: the stage, why, where to read more
+		printf 'nightly.sh: %s failed: %s; its log: %s\n' "$s" "$(stage_cause "$s" "$rc")" "$LOG/$s.log" >&2
 		[ "$rc" -eq 65 ] && exit 65
 		exit 1
 	fi
