@@ -20,8 +20,9 @@ uint64_t lmrec_hash64(const void *p, size_t len)
 	const unsigned char *s = p;
 	uint64_t h = 0x9e3779b97f4a7c15ull ^ (len * 0xff51afd7ed558ccdull);
 	while (len >= 8) {
-		uint64_t w;
-		memcpy(&w, s, 8);
+		/* little-endian whatever the host, as the tail below: hashes
+		 * seed per-id random streams, which must not depend on it */
+		uint64_t w = lmrec_get_le64(s);
 		h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
 		h ^= h >> 29;
 		s += 8;

@@ -391,7 +391,8 @@ ingest_file() {
 		lmrec-ingest "$@" -o "$out" "$in"
 		return
 	fi
-	tmp=$(mktemp "${out%/*}/.ingest.tmp.XXXXXX")
+	# (the output's name at the end: lmrec-ingest compresses a .gz name)
+	tmp=$(mktemp --suffix=".${out##*/}" "${out%/*}/.ingest.tmp.XXXXXX")
 	local reader=(cat -- "$in")
 	forgetting && reader=(lmrec-forget --filter --list "$FORGET_LIST" --key "$FORGET_KEY" -- "$in")
 	local rc=0
