@@ -62,6 +62,18 @@ OUT/forget.tsv and OUT/forget.key: when the list exists, their rows are
 left out of every night, and a list changed since the published night
 trains the sequence model from scratch).
 
+Protected aggregates (off by default): MIN_SUPPORT (items and pairs of
+fewer users are left out of similar-items.tsv.gz), DP_EPSILON (that table
+released with differential privacy at this budget a night; needs
+DATA/items.tsv), DP_MECHANISM (laplace, the default, or gaussian),
+DP_DELTA (gaussian's delta, e.g. 1e-6), DP_MAX_PER_USER (items counted a
+user) and DP_SEED (the noise's seed; default: drawn once a night and kept
+in the run, so a resumed night repeats its noise). With either of
+MIN_SUPPORT and DP_EPSILON the similar items come from the interactions'
+counts (lmrec-similar --counts: item-kNN's cosine) and the run gets a
+privacy.tsv, the release's parameters with its seed: keep the run folder as
+private as the data. See lmrec-similar(1), PRIVACY.
+
 MODELS: the collaborative popular, itemknn, ease, als, bpr; the sequence
 model sasrec (trained once a night, incrementally after the first); the content
 channels, which need DATA/items.tsv: semantic (a user the mean of the
@@ -109,7 +121,7 @@ for ((i = 0; i < ${#cli[@]}; i += 2)); do
 	[ "${cli[i]}" = --config ] && CONFIG="${cli[i + 1]}"
 done
 
-KNOWN_KEYS=" DATA OUT DATE JOBS SSHLOGINFILE KEEP ANON_KEY QUALITY FORGET_LIST FORGET_KEY MODELS INCREMENTAL INCREMENTAL_OPTS SASREC_OPTS TOP POOL SEED MAX_BAD GATE_METRIC GATE_K GATE_TOLERANCE MMR CATEGORY_CAP VERB SIMILAR_TOP USER_GROUP EMBED EMBED_OPTS POPULAR_OPTS ITEMKNN_OPTS EASE_OPTS ALS_OPTS BPR_OPTS SEMANTIC_OPTS ALIGNED_OPTS HYBRID_OPTS "
+KNOWN_KEYS=" DATA OUT DATE JOBS SSHLOGINFILE KEEP ANON_KEY QUALITY FORGET_LIST FORGET_KEY MIN_SUPPORT DP_EPSILON DP_MECHANISM DP_DELTA DP_MAX_PER_USER DP_SEED MODELS INCREMENTAL INCREMENTAL_OPTS SASREC_OPTS TOP POOL SEED MAX_BAD GATE_METRIC GATE_K GATE_TOLERANCE MMR CATEGORY_CAP VERB SIMILAR_TOP USER_GROUP EMBED EMBED_OPTS POPULAR_OPTS ITEMKNN_OPTS EASE_OPTS ALS_OPTS BPR_OPTS SEMANTIC_OPTS ALIGNED_OPTS HYBRID_OPTS "
 # The config file is read, never sourced: only known keys, values as text.
 if [ -n "$CONFIG" ]; then
 	[ -r "$CONFIG" ] || die "$CONFIG: cannot read the config file" 2
@@ -184,6 +196,26 @@ INTER="$(data_file "$DATA" interactions.tsv)"
 ITEMS="$(data_file "$DATA" items.tsv)"
 USERS="$(data_file "$DATA" users.tsv)"
 
+# The protected aggregates (MIN_SUPPORT, DP_*): lmrec-similar's options,
+# checked now by the tool itself on an empty stream, so a bad setting is a
+# usage error before anything runs.
+privacy_on() { [ -n "${DP_EPSILON:-}" ] || [ "${MIN_SUPPORT:-0}" != 0 ]; }
+privacy_opts() {
+	local o=()
+	[ "${MIN_SUPPORT:-0}" = 0 ] || o+=(--min-support "$MIN_SUPPORT")
+	[ -z "${DP_EPSILON:-}" ] || o+=(--dp-epsilon "$DP_EPSILON")
+	[ -z "${DP_MECHANISM:-}" ] || o+=(--dp-mechanism "$DP_MECHANISM")
+	[ -z "${DP_DELTA:-}" ] || o+=(--dp-delta "$DP_DELTA")
+	[ -z "${DP_MAX_PER_USER:-}" ] || o+=(--dp-max-per-user "$DP_MAX_PER_USER")
+	[ -z "${DP_SEED:-}" ] || o+=(-s "$DP_SEED")
+	[ ${#o[@]} -eq 0 ] || printf '%s\n' "${o[@]}"
+}
+if privacy_on || [ -n "${DP_MECHANISM:-}${DP_DELTA:-}${DP_MAX_PER_USER:-}${DP_SEED:-}" ]; then
+	mapfile -t popts < <(privacy_opts)
+	dp_err=$(printf 'user\titem\tts\n' | lmrec-similar --counts -q ${ITEMS:+--items <(printf 'item\n')} \
+		"${popts[@]}" -o /dev/null 2>&1 >/dev/null) || { dp_err="${dp_err%%$'\n'*}"; die "privacy settings: ${dp_err#lmrec-similar: }" 2; }
+fi
+
 # The default channels: the content ones too when there is an items.tsv.
 # On the sample data (2 cores, --jobs 2) they lift the evaluate stage's
 # NDCG@10 from 0.1071 to 0.1177 (seed 1) and from 0.1104 to 0.1125 (seed 2),
@@ -243,7 +275,16 @@ stage_io() {
 	evaluate) echo "reads work/test/*.lmrc, work/weights.tsv, work/folds.tsv.gz; writes metrics.tsv (test fold, 95% intervals)" ;;
 	fit-full) echo "reads work/interactions.tsv.gz; writes work/full/*.lmrc (every interaction)" ;;
 	recommend) echo "reads work/full/*.lmrc, work/weights.tsv; writes recommendations.tsv.gz ($JOBS shards)" ;;
-	similar) echo "reads work/full/itemknn.lmrc or the first other model (semantic when no collaborative one); writes similar-items.tsv.gz" ;;
+	similar)
+		if privacy_on; then
+			local how=""
+			[ "${MIN_SUPPORT:-0}" = 0 ] || how+=" (support >= $MIN_SUPPORT)"
+			[ -z "${DP_EPSILON:-}" ] || how+=" (differential privacy, epsilon $DP_EPSILON)"
+			echo "reads work/interactions.tsv.gz${ITEMS:+, work/items.tsv}; writes similar-items.tsv.gz from the counts$how, privacy.tsv"
+		else
+			echo "reads work/full/itemknn.lmrc or the first other model (semantic when no collaborative one); writes similar-items.tsv.gz"
+		fi
+		;;
 	churn) echo "reads recommendations.tsv.gz${PREV:+ and $PREV/recommendations.tsv.gz}; writes churn.tsv" ;;
 	gate) echo "reads metrics.tsv${PREV:+ and $PREV/metrics.tsv}; writes gate.tsv" ;;
 	report) echo "reads the run folder and $OUT/history.tsv; writes report.html" ;;
@@ -530,6 +571,10 @@ stage_recommend() {
 
 stage_similar() {
 	local m src=""
+	if privacy_on; then
+		similar_private
+		return
+	fi
 	for m in itemknn ease als bpr hybrid semantic aligned; do
 		case " $MODELS " in *" $m "*) src="$WORK/full/$m.lmrc"; break ;; esac
 	done
@@ -545,6 +590,27 @@ stage_similar() {
 	[ -z "$ITEMS" ] || item_opt=(--items "$WORK/items.tsv")
 	echo "similar items from ${src##*/}"
 	lmrec-similar -m "$src" -n "$SIMILAR_TOP" -j "$JOBS" "${item_opt[@]}" -o "$RUN/similar-items.tsv.gz"
+}
+
+# The similar items from the counts, protected (MIN_SUPPORT, DP_*), and
+# the record of the release. The noise's seed is drawn once a night and kept
+# in the run: a resumed or redone night repeats its noise rather than
+# publishing a second release of the same counts.
+similar_private() {
+	local popts item_opt=() seed
+	mapfile -t popts < <(privacy_opts)
+	[ -z "$ITEMS" ] || item_opt=(--items "$WORK/items.tsv")
+	if [ -n "${DP_EPSILON:-}" ] && [ -z "${DP_SEED:-}" ]; then
+		if [ ! -s "$WORK/dp-seed" ]; then
+			(umask 077 && od -An -N8 -tu8 /dev/urandom | tr -d ' ' >"$WORK/.dp-seed.tmp")
+			mv -f "$WORK/.dp-seed.tmp" "$WORK/dp-seed"
+		fi
+		seed=$(cat "$WORK/dp-seed")
+		popts+=(-s "$seed")
+	fi
+	echo "similar items from the counts of work/interactions.tsv.gz"
+	lmrec-similar --counts -n "$SIMILAR_TOP" -j "$JOBS" "${item_opt[@]}" "${popts[@]}" \
+		--privacy-record "$RUN/privacy.tsv" -o "$RUN/similar-items.tsv.gz" "$WORK/interactions.tsv.gz"
 }
 
 # Tonight's churn: per user in both nights, the share of tonight's list not
@@ -715,7 +781,8 @@ finish() {
 }
 trap finish EXIT
 
-export DATA OUT DATE JOBS SSHLOGINFILE KEEP ANON_KEY QUALITY FORGET_LIST FORGET_KEY MODELS TOP POOL SEED MAX_BAD GATE_METRIC GATE_K \
+export DATA OUT DATE JOBS SSHLOGINFILE KEEP ANON_KEY QUALITY FORGET_LIST FORGET_KEY MIN_SUPPORT DP_EPSILON \
+	DP_MECHANISM DP_DELTA DP_MAX_PER_USER DP_SEED MODELS TOP POOL SEED MAX_BAD GATE_METRIC GATE_K \
 	GATE_TOLERANCE MMR CATEGORY_CAP VERB SIMILAR_TOP USER_GROUP EMBED EMBED_OPTS POPULAR_OPTS ITEMKNN_OPTS EASE_OPTS \
 	ALS_OPTS BPR_OPTS SASREC_OPTS SEMANTIC_OPTS ALIGNED_OPTS HYBRID_OPTS INCREMENTAL INCREMENTAL_OPTS FROM_STAGE QUIET
 # The logs and the stage times are kept as well as they can be: on a full

@@ -256,3 +256,13 @@ unit() {
 	unit quality
 	assert_line 'ok 3 - test_report'
 }
+
+@test "unit dp: Laplace and Gaussian noise against their distributions, the analytic Gaussian calibration, the noise floor" {
+	unit dp
+	assert_line 'ok 6 - test_gaussian_calibration'
+}
+
+@test "unit cooc: counts against a naive count, the cap, the sensitivity bound by brute force, the release" {
+	unit cooc
+	assert_line 'ok 3 - test_sensitivity_brute_force'
+}
