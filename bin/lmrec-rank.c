@@ -39,9 +39,10 @@ static void usage(int status)
 	printf("Usage: %s [OPTION]... [CANDIDATES]...\n", lmrec_progname());
 	fputs("Rank candidates into top-N recommendations with a reason on every row.\n"
 	      "\n"
-	      "Reads the candidates stream (user item score channel; because and because2\n"
-	      "when present), grouped by user as lmrec-recall writes it, and writes the\n"
-	      "recommendations stream: user rank item score reason.\n"
+	      "Reads the candidates stream (user item score channel; because, because2\n"
+	      "and contrib when present), grouped by user as lmrec-recall writes it, and\n"
+	      "writes the recommendations stream: user rank item score reason (and\n"
+	      "explain with --explain full).\n"
 	      "\n"
 	      "Blending:\n"
 	      "      --normalize NAME     how a channel's scores become comparable, per\n"

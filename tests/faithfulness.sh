@@ -20,8 +20,13 @@
 # header: rows (rows recommended), cited (rows whose explanation cites a
 # history item), lowered, unchanged and raised (cited rows whose score
 # fell, stayed or rose without the item), share (lowered / cited, 4
-# digits). With -o DIR the rows are kept in DIR/rows.tsv (user rank item
-# score cited score_without). Deterministic.
+# digits); then the same for the models' own scores: model_rows (cited
+# rows where a channel's contrib lists the cited item), model_lowered
+# (those where one of these channels scores the item lower without it,
+# or no longer lists it though the user's last candidate there scores
+# below its old score, and none scores it higher), model_share. With -o
+# DIR the rows are kept in DIR/rows.tsv (user rank item score cited
+# score_without model_lowered). Deterministic.
 set -euo pipefail
 top=10 contrib=3 pool=100 users="" ropts="" keep=""
 while getopts n:c:p:u:r:o: opt; do
@@ -57,7 +62,9 @@ recommend() {
 
 gzip -dcf "$inter" >"$tmp/inter.tsv"
 recommend "$tmp/inter.tsv" "$tmp/recs.tsv" "$top" "$((top > 200 ? top : 200))"
-# user rank item score cited (the first hist item, percent-decoded)
+mv "$tmp/cand.tsv" "$tmp/cand0.tsv"
+# user rank item score cited (the first hist item, percent-decoded) and
+# the same as the contrib column writes it
 awk -F'\t' -v OFS='\t' '
 	# the id in its TSV-escaped form, as the interactions hold it
 	function decode(s,   out, i, c, v) {
@@ -79,9 +86,9 @@ awk -F'\t' -v OFS='\t' '
 	}
 	NR == 1 { next }
 	{
-		cited = ""
-		if (match($6, /\|hist=[^|,:]+:/)) cited = decode(substr($6, RSTART + 6, RLENGTH - 7))
-		print $1, $2, $3, $4, cited
+		cited = enc = ""
+		if (match($6, /\|hist=[^|,:]+:/)) { enc = substr($6, RSTART + 6, RLENGTH - 7); cited = decode(enc) }
+		print $1, $2, $3, $4, cited, enc
 	}' "$tmp/recs.tsv" >"$tmp/rows.tsv"
 
 : >"$tmp/after.tsv"
@@ -94,22 +101,54 @@ for ((k = 1; k <= top; k++)); do
 			   print; next }
 		!(($cu "\t" $ci) in drop)' "$tmp/drop.tsv" "$tmp/inter.tsv" >"$tmp/hist.tsv"
 	recommend "$tmp/hist.tsv" "$tmp/recs-k.tsv" 1000000 1000000
-	# each place-k row's item's new score
+	# each place-k row's item's new score, and what the channels' own
+	# scores did: of the channels whose contributions list the cited item,
+	# one lowered the item's score (it has a lower one, or it fell below
+	# the user's last candidate of the channel) and none raised it: 1; else
+	# 0; "-" when no channel lists the item
 	awk -F'\t' -v OFS='\t' -v k="$k" '
-		FILENAME == ARGV[1] { if (FNR > 1) score[$1 "\t" $3] = $4; next }
-		$2 == k && $5 != "" { key = $1 "\t" $3; print $0, (key in score) ? score[key] : 0 }' \
-		"$tmp/recs-k.tsv" "$tmp/rows.tsv" >>"$tmp/after.tsv"
+		FNR == 1 { f++ }
+		f == 1 { if ($2 == k && $5 != "") { want[$1 "\t" $3] = $6 }; next }
+		f == 2 {
+			if (FNR == 1) next
+			key = $1 "\t" $2
+			if (!(key in want)) next
+			n = split($8, e, ",")
+			for (j = 1; j <= n; j++) if (substr(e[j], 1, length(want[key]) + 1) == want[key] ":") {
+				old[key, $4] = $3; chans[key] = chans[key] SUBSEP $4 }
+			next
+		}
+		f == 3 {
+			if (FNR == 1) next
+			new[$1 "\t" $2, $4] = $3
+			if (!(($1, $4) in low) || $3 + 0 < low[$1, $4]) low[$1, $4] = $3 + 0
+			next
+		}
+		f == 4 { if (FNR > 1) score[$1 "\t" $3] = $4; next }
+		$2 == k && $5 != "" {
+			key = $1 "\t" $3; down = up = 0
+			nc = split(substr(chans[key], 2), cs, SUBSEP)
+			for (j = 1; j <= nc; j++) {
+				c = cs[j]; o = old[key, c] + 0
+				if ((key, c) in new) { if (new[key, c] + 0 < o) down++; else if (new[key, c] + 0 > o) up++ }
+				else if (!(($1, c) in low) || low[$1, c] < o) down++
+			}
+			model = nc == 0 ? "-" : (down > 0 && up == 0)
+			print $1, $2, $3, $4, $5, (key in score) ? score[key] : 0, model
+		}' "$tmp/rows.tsv" "$tmp/cand0.tsv" "$tmp/cand.tsv" "$tmp/recs-k.tsv" "$tmp/rows.tsv" >>"$tmp/after.tsv"
 done
 
 if [ -n "$keep" ]; then
 	{
-		printf 'user\trank\titem\tscore\tcited\tscore_without\n'
+		printf 'user\trank\titem\tscore\tcited\tscore_without\tmodel_lowered\n'
 		sort -t"$(printf '\t')" -k1,1 -k2,2n "$tmp/after.tsv"
 	} >"$keep/rows.tsv"
 fi
 awk -F'\t' -v OFS='\t' -v rows="$(($(wc -l <"$tmp/rows.tsv")))" '
-	{ cited++; if ($6 + 0 < $4 + 0) low++; else if ($6 + 0 == $4 + 0) same++; else up++ }
+	{ cited++; if ($6 + 0 < $4 + 0) low++; else if ($6 + 0 == $4 + 0) same++; else up++
+	  if ($7 != "-") { mrows++; mlow += $7 } }
 	END {
-		print "rows", "cited", "lowered", "unchanged", "raised", "share"
-		printf "%d\t%d\t%d\t%d\t%d\t%.4f\n", rows, cited, low, same, up, cited ? low / cited : 0
+		print "rows", "cited", "lowered", "unchanged", "raised", "share", "model_rows", "model_lowered", "model_share"
+		printf "%d\t%d\t%d\t%d\t%d\t%.4f\t%d\t%d\t%.4f\n", rows, cited, low, same, up, cited ? low / cited : 0,
+			mrows, mlow, mrows ? mlow / mrows : 0
 	}' "$tmp/after.tsv"

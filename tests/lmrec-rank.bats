@@ -195,6 +195,9 @@ setup() {
 	printf 'user\titem\tscore\tchannel\n' >h.tsv
 	run -0 lmrec-rank -q h.tsv
 	assert_output "$(tsv "$HEADER")"
+	printf 'user\titem\tscore\tchannel\tcontrib\n' >h.tsv
+	run -0 lmrec-rank -q --explain full h.tsv
+	assert_output "$(tsv "$HEADER|explain")"
 }
 
 @test "lmrec-rank: a missing column exits 65 naming file and line" {
@@ -508,10 +511,13 @@ sample_models() {
 		"$SAMPLE/popular.lmrc" "$SAMPLE/itemknn.lmrc" "$SAMPLE/ease.lmrc" "$SAMPLE/als.lmrc"
 	assert_success
 	printf '%s\n' "$output"
-	assert_line --index 0 "$(tsv 'rows|cited|lowered|unchanged|raised|share')"
-	read -r rows cited lowered _ <<<"${lines[1]}"
+	assert_line --index 0 "$(tsv 'rows|cited|lowered|unchanged|raised|share|model_rows|model_lowered|model_share')"
+	read -r rows cited lowered _ _ _ mrows mlowered _ <<<"${lines[1]}"
 	[ "$rows" -eq 1910 ]
 	[ "$cited" -eq 1910 ]
 	[ $((lowered * 10)) -ge $((cited * 9)) ]
+	# and the models' own scores of the item, in the channels citing it
+	[ "$mrows" -eq 1910 ]
+	[ $((mlowered * 10)) -ge $((mrows * 9)) ]
 	[ "$(($(wc -l <rows.tsv) - 1))" -eq 1910 ]
 }

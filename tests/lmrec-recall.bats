@@ -313,6 +313,8 @@ contrib_sums() {
 	printf 'user\n' >u.tsv
 	run -0 lmrec-recall -q -m pop.lmrc --users u.tsv
 	assert_output "$(tsv "$HEADER")"
+	run -0 lmrec-recall -q -m knn.lmrc --users u.tsv --contributions 3
+	assert_output "$(tsv "$HEADER|contrib")"
 }
 
 @test "lmrec-recall: a missing column exits 65 naming file and line" {
@@ -361,6 +363,10 @@ contrib_sums() {
 	lmrec-recall -q -m als.lmrc -m bpr.lmrc -n 10 -j 2 -o b.tsv
 	cmp a.tsv b.tsv
 	[ "$(wc -l <a.tsv)" -eq 601 ]
+	lmrec-recall -q -m als.lmrc -m bpr.lmrc -n 10 --contributions 3 -j 2 -o c.tsv
+	lmrec-recall -q -m als.lmrc -m bpr.lmrc -n 10 --contributions 3 -j 1 -o d.tsv
+	cmp c.tsv d.tsv
+	cmp <(cut -f1-5 a.tsv) <(cut -f1-5 c.tsv)
 }
 
 @test "lmrec-recall: a truncated or corrupt model exits 65 naming the file" {
