@@ -9,8 +9,9 @@
 # (lmrec-recall -m MODEL ... --history INTERACTIONS --fold-in
 # --contributions N -n POOL, defaults 3 and 100; lmrec-rank RANK-OPTS
 # --explain full -n TOP). Then, for each place k = 1..TOP, removes from
-# each user's history the first item that the explanation of the user's
-# row k cites (its hist section), recalls and ranks every user again from
+# each user's history the item that the explanation of the user's row k
+# cites (the first of its hist section with a positive share; a row
+# without one cites nothing), recalls and ranks every user again from
 # that history, and reads the new score of the row's item (0 when no
 # channel lists it any more). The models know the users, so the removed
 # item stays left out of the candidates (lmrec-recall leaves out what the
@@ -23,8 +24,8 @@
 # digits); then the same for the models' own scores: model_rows (cited
 # rows where a channel's contrib lists the cited item), model_lowered
 # (those where one of these channels scores the item lower without it,
-# or no longer lists it though the user's last candidate there scores
-# below its old score, and none scores it higher), model_share. With -o
+# or not at all, and none scores it higher; read from one more recall,
+# --only the rows' items), model_share. With -o
 # DIR the rows are kept in DIR/rows.tsv (user rank item score cited
 # score_without model_lowered). Deterministic.
 set -euo pipefail
@@ -86,8 +87,14 @@ awk -F'\t' -v OFS='\t' '
 	}
 	NR == 1 { next }
 	{
+		# the first item with a positive share
 		cited = enc = ""
-		if (match($6, /\|hist=[^|,:]+:/)) { enc = substr($6, RSTART + 6, RLENGTH - 7); cited = decode(enc) }
+		split($6, sec, "|")
+		n = split(substr(sec[3], 6), e, ",")
+		for (j = 1; j <= n && enc == ""; j++) {
+			k = index(e[j], ":")
+			if (substr(e[j], k + 1) + 0 > 0) { enc = substr(e[j], 1, k - 1); cited = decode(enc) }
+		}
 		print $1, $2, $3, $4, cited, enc
 	}' "$tmp/recs.tsv" >"$tmp/rows.tsv"
 
@@ -101,11 +108,16 @@ for ((k = 1; k <= top; k++)); do
 			   print; next }
 		!(($cu "\t" $ci) in drop)' "$tmp/drop.tsv" "$tmp/inter.tsv" >"$tmp/hist.tsv"
 	recommend "$tmp/hist.tsv" "$tmp/recs-k.tsv" 1000000 1000000
+	# the channels' own scores of the rows' items, however low
+	awk -F'\t' -v k="$k" 'BEGIN { print "item" } $2 == k && $5 != "" && !seen[$3]++ { print $3 }' \
+		"$tmp/rows.tsv" >"$tmp/only.tsv"
+	lmrec-recall -q "${margs[@]}" "${uargs[@]}" --history "$tmp/hist.tsv" --fold-in --only "$tmp/only.tsv" \
+		-n "$(($(wc -l <"$tmp/only.tsv") - 1))" -o "$tmp/model.tsv"
 	# each place-k row's item's new score, and what the channels' own
 	# scores did: of the channels whose contributions list the cited item,
-	# one lowered the item's score (it has a lower one, or it fell below
-	# the user's last candidate of the channel) and none raised it: 1; else
-	# 0; "-" when no channel lists the item
+	# one lowered the item's score (a lower one, or none: item-kNN's score
+	# fell to 0) and none raised it: 1; else 0; "-" when no channel lists
+	# the item
 	awk -F'\t' -v OFS='\t' -v k="$k" '
 		FNR == 1 { f++ }
 		f == 1 { if ($2 == k && $5 != "") { want[$1 "\t" $3] = $6 }; next }
@@ -118,24 +130,19 @@ for ((k = 1; k <= top; k++)); do
 				old[key, $4] = $3; chans[key] = chans[key] SUBSEP $4 }
 			next
 		}
-		f == 3 {
-			if (FNR == 1) next
-			new[$1 "\t" $2, $4] = $3
-			if (!(($1, $4) in low) || $3 + 0 < low[$1, $4]) low[$1, $4] = $3 + 0
-			next
-		}
+		f == 3 { if (FNR > 1) new[$1 "\t" $2, $4] = $3; next }
 		f == 4 { if (FNR > 1) score[$1 "\t" $3] = $4; next }
 		$2 == k && $5 != "" {
 			key = $1 "\t" $3; down = up = 0
 			nc = split(substr(chans[key], 2), cs, SUBSEP)
 			for (j = 1; j <= nc; j++) {
 				c = cs[j]; o = old[key, c] + 0
-				if ((key, c) in new) { if (new[key, c] + 0 < o) down++; else if (new[key, c] + 0 > o) up++ }
-				else if (!(($1, c) in low) || low[$1, c] < o) down++
+				if (!((key, c) in new) || new[key, c] + 0 < o) down++
+				else if (new[key, c] + 0 > o) up++
 			}
 			model = nc == 0 ? "-" : (down > 0 && up == 0)
 			print $1, $2, $3, $4, $5, (key in score) ? score[key] : 0, model
-		}' "$tmp/rows.tsv" "$tmp/cand0.tsv" "$tmp/cand.tsv" "$tmp/recs-k.tsv" "$tmp/rows.tsv" >>"$tmp/after.tsv"
+		}' "$tmp/rows.tsv" "$tmp/cand0.tsv" "$tmp/model.tsv" "$tmp/recs-k.tsv" "$tmp/rows.tsv" >>"$tmp/after.tsv"
 done
 
 if [ -n "$keep" ]; then

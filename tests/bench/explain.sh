@@ -4,7 +4,10 @@
 # item the row's explanation cites is removed from that user's history,
 # the user is recalled and ranked again, and the row's item's score is
 # read (tests/faithfulness.sh). A row counts as lowered when the score
-# fell; the share is lowered / rows that cite an item.
+# fell; the share is lowered / rows that cite an item. model_share is the
+# same for the models' own scores of the item, in the channels whose
+# contributions list the cited item (the contributions' faithfulness,
+# before the ranker's normalisation).
 #
 # Models trained on all 100,000 ratings (each user known to them, so the
 # removed item stays out of the candidates: only its part as evidence is
@@ -23,7 +26,8 @@
 # its place whatever one item is removed.
 #
 # Prints TSV tables on standard output. Needs $LMREC_DATASETS (default
-# ../shared/datasets) with ml-100k; skipped when absent. A few minutes.
+# ../shared/datasets) with ml-100k; skipped when absent. About ten minutes
+# on two busy cores (CEILING_ROWS=0 and fewer MIXES make it shorter).
 #
 #   MIXES="ease itemknn+ease" NORMS="rank minmax" tests/bench/explain.sh
 set -euo pipefail
