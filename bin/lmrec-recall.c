@@ -316,6 +316,7 @@ struct shared {
 	uint32_t *item_order; /* (items) place of each shared item in byte order */
 	size_t round_begin;   /* first user (in pop.order) of this round */
 	struct worker *w;
+	uint32_t *sorted;     /* (items) the shared item at each place of byte order */
 };
 
 /* One thread's state: scorers, buffers, and its block's output. */
@@ -339,6 +340,7 @@ struct worker {
 	size_t ecap;
 	float *a;                   /* (candidates, history) contributions */
 	size_t acap;
+	struct lmrec_topk ctop;     /* one row's best contributions */
 	struct entry *ent;          /* the rows' entries */
 	size_t nent, entcap;
 	struct lmrec_out *out;      /* the block's rows, in memory */
@@ -359,6 +361,7 @@ static void worker_init(struct worker *w, const struct opts *o)
 	}
 	w->usable = lmrec_xcalloc(o->nch * USER_BLOCK, 1);
 	if (o->contrib) {
+		lmrec_topk_init(&w->ctop, o->contrib);
 		w->ct = lmrec_xcalloc(o->nch, sizeof *w->ct);
 		for (size_t c = 0; c < o->nch; c++) {
 			w->ct[c] = lmrec_contrib_new(o->ch[c].m);
@@ -380,6 +383,8 @@ static void worker_free(struct worker *w, const struct opts *o)
 	free(w->scores);
 	for (size_t c = 0; w->ct && c < o->nch; c++)
 		lmrec_contrib_free(w->ct[c]);
+	if (w->ct)
+		lmrec_topk_free(&w->ctop);
 	free(w->ct);
 	free(w->eh);
 	free(w->ew);
@@ -505,29 +510,17 @@ static void contributions(const struct shared *sh, struct worker *w, size_t c, u
 	for (size_t t = 0; t < n; t++) {
 		struct out_row *row = &rows[t];
 		const float *a = w->a + t * q.n;
+		/* the best o->contrib by value, then by id (a place in byte
+		 * order stands for the id); none that is 0, nor the item itself */
+		lmrec_topk_reset(&w->ctop);
+		for (size_t j = 0; j < q.n; j++)
+			if (a[j] != 0 && q.hist[j] != w->top.idx[t])
+				lmrec_topk_push(&w->ctop, sh->item_order[map[q.hist[j]]], a[j]);
+		row->nent = lmrec_topk_sort(&w->ctop);
 		row->ent = w->nent;
-		row->nent = 0;
-		/* the best o->contrib by value, then by id: a partial selection */
-		for (size_t k = 0; k < o->contrib; k++) {
-			size_t best = q.n;
-			for (size_t j = 0; j < q.n; j++) {
-				if (a[j] == 0 || q.hist[j] == (uint32_t)w->top.idx[t])
-					continue;
-				int taken = 0;
-				for (size_t e = 0; e < row->nent && !taken; e++)
-					taken = w->ent[row->ent + e].item == map[q.hist[j]];
-				if (taken)
-					continue;
-				if (best == q.n || a[j] > a[best] ||
-				    (a[j] == a[best] && sh->item_order[map[q.hist[j]]] < sh->item_order[map[q.hist[best]]]))
-					best = j;
-			}
-			if (best == q.n)
-				break;
-			LMREC_GROW(w->ent, w->entcap, w->nent + 1);
-			w->ent[w->nent++] = (struct entry){map[q.hist[best]], a[best]};
-			row->nent++;
-		}
+		LMREC_GROW(w->ent, w->entcap, w->nent + row->nent);
+		for (size_t e = 0; e < row->nent; e++)
+			w->ent[w->nent++] = (struct entry){sh->sorted[w->ctop.idx[e]], w->ctop.score[e]};
 		/* the reason's items are the explanation's */
 		row->because = row->nent > 0 && w->ent[row->ent].value > 0 ? (int64_t)w->ent[row->ent].item : -1;
 		row->because2 = row->nent > 1 && w->ent[row->ent + 1].value > 0 ? (int64_t)w->ent[row->ent + 1].item : -1;
@@ -714,7 +707,7 @@ static int run(struct opts *o)
 	memset(&pop, 0, sizeof pop);
 	build_population(o, items, &pop);
 	size_t ni_all = lmrec_ids_count(items);
-	struct shared sh = {o, &pop, items, NULL, NULL, 0, NULL};
+	struct shared sh = {o, &pop, items, NULL, NULL, 0, NULL, NULL};
 	sh.to_model = lmrec_xcalloc(o->nch, sizeof *sh.to_model);
 	for (size_t c = 0; c < o->nch; c++) {
 		sh.to_model[c] = lmrec_xmalloc((ni_all + 1) * sizeof **sh.to_model);
@@ -723,11 +716,10 @@ static int run(struct opts *o)
 		for (size_t i = 0; i < o->ch[c].m->ni; i++)
 			sh.to_model[c][o->ch[c].item_map[i]] = (int64_t)i;
 	}
-	uint32_t *sorted = lmrec_ids_sorted(items);
+	sh.sorted = lmrec_ids_sorted(items);
 	sh.item_order = lmrec_xcalloc(ni_all + 1, sizeof *sh.item_order);
 	for (size_t k = 0; k < ni_all; k++)
-		sh.item_order[sorted[k]] = (uint32_t)k;
-	free(sorted);
+		sh.item_order[sh.sorted[k]] = (uint32_t)k;
 
 	/* Our threads take blocks of users; BLAS inside each stays on one
 	 * core. A round gives each thread one block, written out in order. */
@@ -767,6 +759,7 @@ static int run(struct opts *o)
 		free(sh.to_model[c]);
 	free(sh.to_model);
 	free(sh.item_order);
+	free(sh.sorted);
 	free(pop.order);
 	free(pop.hptr);
 	free(pop.hitem);
