@@ -10,6 +10,7 @@
 #include "lmrec.h"
 #include "calibrate.h"
 #include "catalog.h"
+#include "explain.h"
 
 /* How a channel's scores become features comparable across channels. */
 enum norm { NORM_MINMAX, NORM_RANK };
@@ -25,6 +26,7 @@ struct opts {
 	double calibrate;   /* lambda of --calibrate */
 	double pop_penalty; /* beta of --pop-penalty */
 	int calibrating, penalising; /* the options were given */
+	int explain;        /* --explain full */
 	int quiet;
 };
 
@@ -37,9 +39,10 @@ static void usage(int status)
 	printf("Usage: %s [OPTION]... [CANDIDATES]...\n", lmrec_progname());
 	fputs("Rank candidates into top-N recommendations with a reason on every row.\n"
 	      "\n"
-	      "Reads the candidates stream (user item score channel; because and because2\n"
-	      "when present), grouped by user as lmrec-recall writes it, and writes the\n"
-	      "recommendations stream: user rank item score reason.\n"
+	      "Reads the candidates stream (user item score channel; because, because2\n"
+	      "and contrib when present), grouped by user as lmrec-recall writes it, and\n"
+	      "writes the recommendations stream: user rank item score reason (and\n"
+	      "explain with --explain full).\n"
 	      "\n"
 	      "Blending:\n"
 	      "      --normalize NAME     how a channel's scores become comparable, per\n"
@@ -86,6 +89,12 @@ static void usage(int status)
 	      "                           counted in --history\n"
 	      "\n"
 	      "Output:\n"
+	      "      --explain MODE       reason (default): the one-line reason; full:\n"
+	      "                           also a column explain, the decomposition of\n"
+	      "                           the score into the channels' terms, the\n"
+	      "                           history items' shares (from the contrib\n"
+	      "                           column of lmrec-recall --contributions) and\n"
+	      "                           the attributes that matched (from --items)\n"
 	      "  -n, --top N              recommendations per user (default 10)\n"
 	      "  -o, --output FILE        write to FILE (default: standard output)\n"
 	      "  -q, --quiet              no summary on standard error\n"
@@ -118,7 +127,8 @@ enum {
 	OPT_FOLDS,
 	OPT_CALIBRATE,
 	OPT_CALIBRATE_ATTR,
-	OPT_POP_PENALTY
+	OPT_POP_PENALTY,
+	OPT_EXPLAIN
 };
 
 static const struct option long_options[] = {
@@ -139,6 +149,7 @@ static const struct option long_options[] = {
 	{"calibrate", required_argument, NULL, OPT_CALIBRATE},
 	{"calibrate-attr", required_argument, NULL, OPT_CALIBRATE_ATTR},
 	{"pop-penalty", required_argument, NULL, OPT_POP_PENALTY},
+	{"explain", required_argument, NULL, OPT_EXPLAIN},
 	{"top", required_argument, NULL, 'n'},
 	{"output", required_argument, NULL, 'o'},
 	{"quiet", no_argument, NULL, 'q'},
@@ -164,6 +175,7 @@ struct catalog {
 	float *vec;                /* (cap, dim) vectors or NULL */
 	unsigned char *has_vec;
 	char **attrs;              /* (cap) unescaped attrs or NULL */
+	char **xattrs;             /* (cap) --explain full: "category=C;" and attrs, or NULL */
 	size_t cap, dim;
 	struct lmrec_ids *channels;
 	unsigned char *content;    /* (channels) enum channel_kind: how its reasons read */
@@ -180,6 +192,7 @@ static void catalog_grow(struct catalog *c)
 		cap *= 2;
 	c->title = lmrec_xreallocarray(c->title, cap, sizeof *c->title);
 	c->attrs = lmrec_xreallocarray(c->attrs, cap, sizeof *c->attrs);
+	c->xattrs = lmrec_xreallocarray(c->xattrs, cap, sizeof *c->xattrs);
 	c->category = lmrec_xreallocarray(c->category, cap, sizeof *c->category);
 	c->domain = lmrec_xreallocarray(c->domain, cap, sizeof *c->domain);
 	c->banned = lmrec_xreallocarray(c->banned, cap, 1);
@@ -187,6 +200,7 @@ static void catalog_grow(struct catalog *c)
 	for (size_t i = c->cap; i < cap; i++) {
 		c->title[i] = NULL;
 		c->attrs[i] = NULL;
+		c->xattrs[i] = NULL;
 		c->category[i] = 0;
 		c->domain[i] = 0;
 		c->banned[i] = 0;
@@ -206,7 +220,7 @@ static uint32_t item_index(struct catalog *c, const char *p, size_t len)
 	return i;
 }
 
-static void load_items(struct catalog *c, const char *path)
+static void load_items(struct catalog *c, const char *path, int explain)
 {
 	struct lmrec_tsv *r = lmrec_tsv_open(path);
 	size_t ci = lmrec_tsv_col(r, "item");
@@ -242,6 +256,24 @@ static void load_items(struct catalog *c, const char *path)
 		}
 	}
 	lmrec_tsv_close(r);
+	if (explain) /* the attributes an explanation matches: the category first */
+		for (size_t i = 0; i < lmrec_ids_count(c->items); i++) {
+			size_t clen = 0, alen = c->attrs[i] ? strlen(c->attrs[i]) : 0;
+			const char *cs = c->category[i] ? lmrec_ids_str(cats, c->category[i] - 1, &clen) : NULL;
+			if (!cs && !alen)
+				continue;
+			char *x = lmrec_xmalloc(clen + alen + 11), *p = x;
+			if (cs) {
+				memcpy(p, "category=", 9);
+				p += 9;
+				p += lmrec_tsv_unescape(p, cs, clen);
+				if (alen)
+					*p++ = ';';
+			}
+			memcpy(p, c->attrs[i] ? c->attrs[i] : "", alen);
+			p[alen] = '\0';
+			c->xattrs[i] = x;
+		}
 	lmrec_ids_free(cats);
 }
 
@@ -368,6 +400,12 @@ struct user_cands {
 	float *score;
 	int64_t *because, *because2;
 	size_t n, cap;
+	/* --explain full: each row's contrib entries, eitem/evalue[ent[j] ..
+	 * ent[j] + nent[j]) */
+	size_t *ent, *nent;
+	uint32_t *eitem;
+	double *evalue;
+	size_t ne, ecap;
 };
 
 static void uc_push(struct user_cands *u, uint32_t item, uint32_t channel, float score, int64_t b1,
@@ -380,8 +418,12 @@ static void uc_push(struct user_cands *u, uint32_t item, uint32_t channel, float
 		u->score = lmrec_xreallocarray(u->score, cap, sizeof *u->score);
 		u->because = lmrec_xreallocarray(u->because, cap, sizeof *u->because);
 		u->because2 = lmrec_xreallocarray(u->because2, cap, sizeof *u->because2);
+		u->ent = lmrec_xreallocarray(u->ent, cap, sizeof *u->ent);
+		u->nent = lmrec_xreallocarray(u->nent, cap, sizeof *u->nent);
 		u->cap = cap;
 	}
+	u->ent[u->n] = u->ne;
+	u->nent[u->n] = 0;
 	u->item[u->n] = item;
 	u->channel[u->n] = channel;
 	u->score[u->n] = score;
@@ -666,7 +708,116 @@ struct ranker {
 	const struct history *hist; /* --history, or NULL */
 	struct lmrec_calib cal;     /* --calibrate */
 	size_t users, rows;
+	/* --explain full: one row's scratch */
+	struct lmrec_explain_part *parts;
+	size_t *prow, pcap;
+	struct lmrec_explain_share *shares;
+	size_t scap;
+	const char **others;
+	double *oshare;
+	struct lmrec_explain_attr *xat;
+	size_t xcap, xcap2;
 };
+
+/* --explain full: "ch=NAME:W*F,...|pen=P|hist=ID:SHARE,...|attrs=K=V:SHARE,..."
+ * (lmrec-formats(5)): the terms w_c f_c(i) whose sum less the penalty is
+ * the row's score, the history items' shares of it, and the attributes
+ * of the item that the cited items share. */
+static void write_explain(struct lmrec_out *out, struct ranker *rk, const struct user_cands *u,
+			  const struct cand *x)
+{
+	const struct opts *o = rk->o;
+	const struct catalog *c = rk->cat;
+	size_t np = 0, nh = 0;
+	for (size_t j = 0; j < u->n; j++) {
+		if (u->item[j] != x->item)
+			continue;
+		if (np == rk->pcap) {
+			rk->pcap = rk->pcap ? rk->pcap * 2 : 16;
+			rk->parts = lmrec_xreallocarray(rk->parts, rk->pcap, sizeof *rk->parts);
+			rk->prow = lmrec_xreallocarray(rk->prow, rk->pcap, sizeof *rk->prow);
+		}
+		rk->parts[np] = (struct lmrec_explain_part){rk->w[u->channel[j]], rk->feat[j], u->score[j],
+							    u->eitem + u->ent[j], u->evalue + u->ent[j], u->nent[j]};
+		rk->prow[np++] = j;
+		nh += u->nent[j];
+	}
+	/* the terms by w_c f_c descending, then channel name */
+	for (size_t a = 1; a < np; a++) {
+		size_t r = rk->prow[a], b = a;
+		double v = rk->w[u->channel[r]] * rk->feat[r];
+		for (; b > 0; b--) {
+			size_t q = rk->prow[b - 1];
+			double vq = rk->w[u->channel[q]] * rk->feat[q];
+			if (vq > v)
+				break;
+			if (vq == v) {
+				size_t la, lb;
+				const char *sa = lmrec_ids_str(c->channels, u->channel[q], &la);
+				const char *sb = lmrec_ids_str(c->channels, u->channel[r], &lb);
+				int cmp = memcmp(sa, sb, la < lb ? la : lb);
+				if (cmp < 0 || (cmp == 0 && la <= lb))
+					break;
+			}
+			rk->prow[b] = q;
+		}
+		rk->prow[b] = r;
+	}
+	lmrec_out_str(out, "ch=");
+	for (size_t k = 0; k < np; k++) {
+		size_t r = rk->prow[k], len;
+		const char *name = lmrec_ids_str(c->channels, u->channel[r], &len);
+		if (k)
+			lmrec_out_byte(out, ',');
+		lmrec_explain_put_name(out, name, len);
+		lmrec_out_printf(out, ":%.9g*%.9g", rk->w[u->channel[r]], (double)rk->feat[r]);
+	}
+	double pen = 0;
+	if (o->penalising)
+		pen = o->pop_penalty * (x->item < rk->hist->nlpop ? rk->hist->lpop[x->item] : 0.0);
+	lmrec_out_printf(out, "|pen=%.9g|hist=", pen);
+	LMREC_GROW(rk->shares, rk->scap, nh + 1);
+	size_t ns = lmrec_explain_shares(rk->parts, np, c->items, rk->shares);
+	if (ns + 1 > rk->xcap) {
+		rk->xcap = ns + 1;
+		rk->others = lmrec_xreallocarray(rk->others, rk->xcap, sizeof *rk->others);
+		rk->oshare = lmrec_xreallocarray(rk->oshare, rk->xcap, sizeof *rk->oshare);
+	}
+	size_t shown = 0;
+	for (size_t k = 0; k < ns; k++) {
+		const struct lmrec_explain_share *e = &rk->shares[k];
+		rk->others[k] = c->xattrs[e->item];
+		rk->oshare[k] = e->share;
+		if (e->share == 0)
+			continue;
+		size_t len;
+		const char *id = lmrec_ids_str(c->items, e->item, &len);
+		if (shown++)
+			lmrec_out_byte(out, ',');
+		lmrec_explain_put_name(out, id, len);
+		lmrec_out_printf(out, ":%.4g", e->share);
+	}
+	lmrec_out_str(out, "|attrs=");
+	const char *a = c->xattrs[x->item];
+	if (!a || ns == 0)
+		return;
+	size_t pairs = 1;
+	for (const char *p = a; *p; p++)
+		pairs += *p == ';';
+	LMREC_GROW(rk->xat, rk->xcap2, pairs);
+	size_t na = lmrec_explain_attrs(a, rk->others, rk->oshare, ns, rk->xat);
+	for (size_t k = 0; k < na; k++) {
+		const struct lmrec_explain_attr *t = &rk->xat[k];
+		const char *eq = memchr(t->p, '=', t->len);
+		size_t kl = (size_t)(eq - t->p);
+		if (k)
+			lmrec_out_byte(out, ',');
+		lmrec_explain_put_text(out, t->p, kl);
+		lmrec_out_byte(out, '=');
+		lmrec_explain_put_text(out, eq + 1, t->len - kl - 1);
+		lmrec_out_printf(out, ":%.4g", t->weight);
+	}
+}
 
 static void ranker_fit(struct ranker *rk)
 {
@@ -769,6 +920,10 @@ static void rank_user(struct ranker *rk, const struct user_cands *u, struct lmre
 		lmrec_out_f32(out, (float)x->feat_sum);
 		lmrec_out_tab(out);
 		write_reason(out, o, c, x);
+		if (o->explain) {
+			lmrec_out_tab(out);
+			write_explain(out, rk, u, x);
+		}
 		lmrec_out_eol(out);
 	}
 	for (size_t r = 0; r < chosen; r++) {
@@ -788,7 +943,12 @@ static void rank_user(struct ranker *rk, const struct user_cands *u, struct lmre
 struct reader {
 	struct lmrec_tsv *r;
 	size_t cu, ci, cs, cc;
-	long cb, cb2, ck;
+	long cb, cb2, ck, cx;
+	int explain;                     /* --explain full: read contrib */
+	struct lmrec_contrib_entry *ent; /* one field's entries */
+	size_t ecap;
+	char *idbuf;                     /* an id decoded */
+	size_t idcap;
 	int pending; /* a row read but not yet consumed */
 	struct lmrec_ids *done;
 };
@@ -803,7 +963,41 @@ static void reader_open(struct reader *rd, const char *path)
 	rd->cb = lmrec_tsv_col_opt(rd->r, "because");
 	rd->cb2 = lmrec_tsv_col_opt(rd->r, "because2");
 	rd->ck = lmrec_tsv_col_opt(rd->r, "kind");
+	rd->cx = rd->explain ? lmrec_tsv_col_opt(rd->r, "contrib") : -1;
+	if (rd->explain && rd->cx < 0)
+		lmrec_warn("%s has no column 'contrib' (lmrec-recall --contributions): the "
+			   "explanations name no history items",
+			   lmrec_display_name(path));
 	rd->pending = lmrec_tsv_read(rd->r);
+}
+
+/* The contrib field of the row just pushed: its entries into u. */
+static void read_contrib(struct reader *rd, struct catalog *c, struct user_cands *u)
+{
+	struct lmrec_tsv *r = rd->r;
+	struct lmrec_field f = r->f[rd->cx];
+	size_t n;
+	const char *why;
+	if (lmrec_explain_parse_contrib(f.p, f.len, &rd->ent, &n, &rd->ecap, &why) != 0)
+		lmrec_tsv_die(r, (size_t)rd->cx, "%s", why);
+	if (u->ne + n > u->ecap) {
+		size_t cap = u->ecap ? u->ecap : 256;
+		while (cap < u->ne + n)
+			cap *= 2;
+		u->eitem = lmrec_xreallocarray(u->eitem, cap, sizeof *u->eitem);
+		u->evalue = lmrec_xreallocarray(u->evalue, cap, sizeof *u->evalue);
+		u->ecap = cap;
+	}
+	for (size_t e = 0; e < n; e++) {
+		LMREC_GROW(rd->idbuf, rd->idcap, 2 * rd->ent[e].idlen + 1);
+		long len = lmrec_explain_decode(rd->idbuf, rd->ent[e].id, rd->ent[e].idlen);
+		if (len < 0)
+			lmrec_tsv_die(r, (size_t)rd->cx, "'%.*s' is not a percent-encoded id",
+				      (int)(rd->ent[e].idlen > 40 ? 40 : rd->ent[e].idlen), rd->ent[e].id);
+		u->eitem[u->ne] = item_index(c, rd->idbuf, (size_t)len);
+		u->evalue[u->ne++] = rd->ent[e].value;
+	}
+	u->nent[u->n - 1] = n;
 }
 
 /* Reads the next user's rows into u; 0 at the end. */
@@ -824,6 +1018,7 @@ static int next_user(struct reader *rd, struct catalog *c, struct user_cands *u)
 	u->user = lmrec_xstrndup(uf.p, uf.len);
 	u->ulen = uf.len;
 	u->n = 0;
+	u->ne = 0;
 	do {
 		struct lmrec_field it = r->f[rd->ci], ch = r->f[rd->cc];
 		if (it.len == 0)
@@ -856,6 +1051,8 @@ static int next_user(struct reader *rd, struct catalog *c, struct user_cands *u)
 		if (rd->cb2 >= 0 && r->f[rd->cb2].len)
 			b2 = item_index(c, r->f[rd->cb2].p, r->f[rd->cb2].len);
 		uc_push(u, item, chan, s, b1, b2);
+		if (rd->cx >= 0)
+			read_contrib(rd, c, u);
 		rd->pending = lmrec_tsv_read(r);
 	} while (rd->pending && r->f[rd->cu].len == u->ulen && memcmp(r->f[rd->cu].p, u->user, u->ulen) == 0);
 	return 1;
@@ -869,6 +1066,10 @@ static void uc_free(struct user_cands *u)
 	free(u->score);
 	free(u->because);
 	free(u->because2);
+	free(u->ent);
+	free(u->nent);
+	free(u->eitem);
+	free(u->evalue);
 }
 
 static void load_weights(struct catalog *c, const char *path, double **w, size_t *nw)
@@ -907,7 +1108,7 @@ static int run(const struct opts *o, char *const *files, size_t nfiles)
 	cat.domains = lmrec_ids_new();
 	cat.channels = lmrec_ids_new();
 	if (o->items)
-		load_items(&cat, o->items);
+		load_items(&cat, o->items, o->explain);
 	if (o->exclude)
 		load_exclude(&cat, o->exclude);
 	if (o->vectors)
@@ -959,6 +1160,7 @@ static int run(const struct opts *o, char *const *files, size_t nfiles)
 		struct reader rd;
 		memset(&rd, 0, sizeof rd);
 		rd.done = lmrec_ids_new();
+		rd.explain = o->explain;
 		for (size_t f = 0; f < nfiles; f++) {
 			reader_open(&rd, files[f]);
 			for (;;) {
@@ -1021,7 +1223,8 @@ static int run(const struct opts *o, char *const *files, size_t nfiles)
 		rk.w = w;
 		rk.nch = nw;
 		struct lmrec_out *out = lmrec_out_open(o->output);
-		lmrec_out_str(out, "user\trank\titem\tscore\treason\n");
+		lmrec_out_str(out, o->explain ? "user\trank\titem\tscore\treason\texplain\n"
+					      : "user\trank\titem\tscore\treason\n");
 		/* users in input order, as without --learn */
 		for (size_t k = 0; k < ls.n; k++)
 			rank_user(&rk, &ls.users[k], out);
@@ -1038,12 +1241,16 @@ static int run(const struct opts *o, char *const *files, size_t nfiles)
 		lmrec_inter_free(&truth);
 		lmrec_ids_free(tu);
 		lmrec_ids_free(rd.done);
+		free(rd.ent);
+		free(rd.idbuf);
 	} else {
 		struct lmrec_out *out = lmrec_out_open(o->output);
-		lmrec_out_str(out, "user\trank\titem\tscore\treason\n");
+		lmrec_out_str(out, o->explain ? "user\trank\titem\tscore\treason\texplain\n"
+					      : "user\trank\titem\tscore\treason\n");
 		struct reader rd;
 		memset(&rd, 0, sizeof rd);
 		rd.done = lmrec_ids_new();
+		rd.explain = o->explain;
 		struct user_cands u;
 		memset(&u, 0, sizeof u);
 		for (size_t f = 0; f < nfiles; f++) {
@@ -1063,6 +1270,8 @@ static int run(const struct opts *o, char *const *files, size_t nfiles)
 		lmrec_out_commit(out);
 		uc_free(&u);
 		lmrec_ids_free(rd.done);
+		free(rd.ent);
+		free(rd.idbuf);
 	}
 	if (o->save_weights) {
 		struct lmrec_out *wo = lmrec_out_open(o->save_weights);
@@ -1090,14 +1299,22 @@ static int run(const struct opts *o, char *const *files, size_t nfiles)
 	free(rk.keys);
 	free(rk.cat_count);
 	lmrec_calib_free(&rk.cal);
+	free(rk.parts);
+	free(rk.prow);
+	free(rk.shares);
+	free(rk.others);
+	free(rk.oshare);
+	free(rk.xat);
 	lmrec_genres_free(&genres);
 	free_history(&hist);
 	for (size_t i = 0; i < cat.cap; i++) {
 		free(cat.title[i]);
 		free(cat.attrs[i]);
+		free(cat.xattrs[i]);
 	}
 	free(cat.title);
 	free(cat.attrs);
+	free(cat.xattrs);
 	free(cat.content);
 	free(cat.category);
 	free(cat.domain);
@@ -1152,6 +1369,11 @@ int main(int argc, char **argv)
 			o.pop_penalty = lmrec_opt_double("--pop-penalty", optarg, 0, 1000);
 			o.penalising = 1;
 			break;
+		case OPT_EXPLAIN: { /* --explain */
+			static const char *const modes[] = {"reason", "full"};
+			o.explain = (int)lmrec_opt_choice("--explain", optarg, modes, 2);
+			break;
+		}
 		case 'n': o.top = (size_t)lmrec_opt_u64("--top", optarg, 1, 1000000); break; /* --top */
 		case 'o': o.output = optarg; break; /* --output */
 		case 'q': o.quiet = 1; break;       /* --quiet */

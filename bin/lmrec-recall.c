@@ -8,6 +8,8 @@
 
 #include "lmrec.h"
 #include "mat.h"
+#include "contrib.h"
+#include "explain.h"
 #include "par.h"
 #include "recmodel.h"
 
@@ -30,6 +32,7 @@ struct opts {
 	const char *history, *users, *output, *quota, *only;
 	const char *from_domain, *to_domain; /* crossdomain channels */
 	unsigned fold_set; /* the --history rows used */
+	size_t contrib;    /* --contributions: history items listed per row */
 	int keep_seen, fold_in, threads, quiet;
 };
 
@@ -45,7 +48,8 @@ static void usage(int status)
 	      "Writes the candidates stream: user item score channel kind because because2,\n"
 	      "each model a channel: the best -n items of each user, the items the user\n"
 	      "has interacted with left out. 'because' and 'because2' name the history\n"
-	      "items that contributed most to the score (empty for popular).\n"
+	      "items that contributed most to the score (empty for popular); with\n"
+	      "--contributions a column contrib lists them with their contributions.\n"
 	      "\n"
 	      "Models and users:\n"
 	      "  -m, --model-file [NAME=]FILE  a model from lmrec-train; NAME names its\n"
@@ -66,6 +70,10 @@ static void usage(int status)
 	      "  -n, --top N              candidates per user and channel (default 100)\n"
 	      "      --quota NAME=N,...   per-channel numbers instead of -n\n"
 	      "      --keep-seen          keep items the user has interacted with\n"
+	      "      --contributions N    a column contrib: the N history items that\n"
+	      "                           contribute most to each score, with their\n"
+	      "                           contributions (ID:VALUE,...); because and\n"
+	      "                           because2 become its first two\n"
 	      "      --only FILE          candidates only among the items of this stream\n"
 	      "                           (column item): new items, a cold-start test\n"
 	      "\n"
@@ -102,7 +110,8 @@ enum {
 	OPT_KEEP_SEEN,
 	OPT_ONLY,
 	OPT_FROM_DOMAIN,
-	OPT_TO_DOMAIN
+	OPT_TO_DOMAIN,
+	OPT_CONTRIBUTIONS
 };
 
 static const struct option long_options[] = {
@@ -117,6 +126,7 @@ static const struct option long_options[] = {
 	{"only", required_argument, NULL, OPT_ONLY},
 	{"from-domain", required_argument, NULL, OPT_FROM_DOMAIN},
 	{"to-domain", required_argument, NULL, OPT_TO_DOMAIN},
+	{"contributions", required_argument, NULL, OPT_CONTRIBUTIONS},
 	{"output", required_argument, NULL, 'o'},
 	{"threads", required_argument, NULL, 'j'},
 	{"quiet", no_argument, NULL, 'q'},
@@ -232,6 +242,13 @@ struct out_row {
 	float score;
 	uint32_t channel;
 	int64_t because, because2; /* shared item index, or -1 */
+	size_t ent, nent;          /* --contributions: its entries in the worker's */
+};
+
+/* A history item (shared index) and its contribution to a score. */
+struct entry {
+	uint32_t item;
+	float value;
 };
 
 /* The defined order: score descending, then item id, then channel. */
@@ -299,6 +316,7 @@ struct shared {
 	uint32_t *item_order; /* (items) place of each shared item in byte order */
 	size_t round_begin;   /* first user (in pop.order) of this round */
 	struct worker *w;
+	uint32_t *sorted;     /* (items) the shared item at each place of byte order */
 };
 
 /* One thread's state: scorers, buffers, and its block's output. */
@@ -316,6 +334,15 @@ struct worker {
 	uint32_t *seen_list;        /* the user's items to leave out (shared) */
 	size_t seen_cap;
 	struct out_row *rows;       /* (sum of quotas) */
+	struct lmrec_contrib **ct;  /* --contributions: (channels) */
+	uint32_t *eh, *es;          /* one user's query for them */
+	float *ew;
+	size_t ecap;
+	float *a;                   /* (candidates, history) contributions */
+	size_t acap;
+	struct lmrec_topk ctop;     /* one row's best contributions */
+	struct entry *ent;          /* the rows' entries */
+	size_t nent, entcap;
 	struct lmrec_out *out;      /* the block's rows, in memory */
 	size_t users_out, rows_out;
 };
@@ -333,6 +360,14 @@ static void worker_init(struct worker *w, const struct opts *o)
 		rows += o->ch[c].quota;
 	}
 	w->usable = lmrec_xcalloc(o->nch * USER_BLOCK, 1);
+	if (o->contrib) {
+		lmrec_topk_init(&w->ctop, o->contrib);
+		w->ct = lmrec_xcalloc(o->nch, sizeof *w->ct);
+		for (size_t c = 0; c < o->nch; c++) {
+			w->ct[c] = lmrec_contrib_new(o->ch[c].m);
+			lmrec_contrib_domains(w->ct[c], o->ch[c].from, o->ch[c].to);
+		}
+	}
 	lmrec_topk_init(&w->top, rows);
 	w->rows = lmrec_xcalloc(rows + 1, sizeof *w->rows);
 	w->out = lmrec_out_open_mem();
@@ -346,6 +381,16 @@ static void worker_free(struct worker *w, const struct opts *o)
 	}
 	free(w->sc);
 	free(w->scores);
+	for (size_t c = 0; w->ct && c < o->nch; c++)
+		lmrec_contrib_free(w->ct[c]);
+	if (w->ct)
+		lmrec_topk_free(&w->ctop);
+	free(w->ct);
+	free(w->eh);
+	free(w->ew);
+	free(w->es);
+	free(w->a);
+	free(w->ent);
 	free(w->usable);
 	free(w->qh);
 	free(w->qw);
@@ -357,6 +402,60 @@ static void worker_free(struct worker *w, const struct opts *o)
 	lmrec_out_abort(w->out);
 }
 
+/* The query of user u (of pop) for channel c, its history in qh, qw and
+ * (sasrec, in time order) qs, each with room for the user's history;
+ * returns the room used. */
+static size_t build_query(const struct shared *sh, size_t c, uint32_t u, struct lmrec_user_query *q,
+			  uint32_t *qh, float *qw, uint32_t *qs, struct hpair **hbuf, size_t *hcap)
+{
+	const struct opts *o = sh->o;
+	const struct population *pop = sh->pop;
+	const struct lmrec_recmodel *m = o->ch[c].m;
+	size_t len;
+	const char *s = lmrec_ids_str(pop->users, u, &len);
+	q->user = lmrec_ids_find(m->users, s, len);
+	q->hist = qh;
+	q->w = qw;
+	q->fold_in = o->fold_in;
+	size_t n = 0;
+	for (uint64_t p = pop->hptr[u]; p < pop->hptr[u + 1]; p++) {
+		int64_t mi = sh->to_model[c][pop->hitem[p]];
+		if (mi >= 0) {
+			qh[n] = (uint32_t)mi;
+			qw[n] = o->ch[c].weighted ? pop->hw[p] : 1.0f;
+			n++;
+		}
+	}
+	/* the model's indices differ from the shared ones: keep each
+	 * history sorted by model index */
+	q->seq = NULL;
+	q->nseq = 0;
+	size_t ns = 0;
+	if (m->kind == LMREC_KIND_SASREC && pop->seq.ptr) {
+		/* the same items in time order */
+		for (uint64_t p = pop->seq.ptr[u]; p < pop->seq.ptr[u + 1]; p++) {
+			int64_t mi = sh->to_model[c][pop->seq.item[p]];
+			if (mi >= 0)
+				qs[ns++] = (uint32_t)mi;
+		}
+		q->seq = qs;
+		q->nseq = ns;
+	}
+	sort_history(qh, qw, n, hbuf, hcap);
+	q->n = n;
+	return n > ns ? n : ns;
+}
+
+/* The room a user's query needs: the history, or the time-ordered
+ * history, which keeps repeats and may be longer. */
+static size_t query_room(const struct population *pop, uint32_t u)
+{
+	uint64_t len = pop->hptr[u + 1] - pop->hptr[u];
+	if (pop->seq.ptr && pop->seq.ptr[u + 1] - pop->seq.ptr[u] > len)
+		len = pop->seq.ptr[u + 1] - pop->seq.ptr[u];
+	return (size_t)len;
+}
+
 /* Scores each channel for the users [b, b + nb) of pop.order. */
 static void score_channels(const struct shared *sh, struct worker *w, size_t b, size_t nb)
 {
@@ -365,14 +464,8 @@ static void score_channels(const struct shared *sh, struct worker *w, size_t b, 
 	for (size_t c = 0; c < o->nch; c++) {
 		const struct lmrec_recmodel *m = o->ch[c].m;
 		size_t total = 0;
-		for (size_t r = 0; r < nb; r++) {
-			uint32_t u = pop->order[b + r];
-			uint64_t len = pop->hptr[u + 1] - pop->hptr[u];
-			/* the time-ordered history keeps repeats: it may be longer */
-			if (pop->seq.ptr && pop->seq.ptr[u + 1] - pop->seq.ptr[u] > len)
-				len = pop->seq.ptr[u + 1] - pop->seq.ptr[u];
-			total += len;
-		}
+		for (size_t r = 0; r < nb; r++)
+			total += query_room(pop, pop->order[b + r]);
 		if (total + 1 > w->qcap) {
 			w->qcap = total + 1;
 			w->qh = lmrec_xreallocarray(w->qh, w->qcap, sizeof *w->qh);
@@ -381,49 +474,56 @@ static void score_channels(const struct shared *sh, struct worker *w, size_t b, 
 		}
 		size_t at = 0;
 		for (size_t r = 0; r < nb; r++) {
-			uint32_t u = pop->order[b + r];
-			size_t len;
-			const char *s = lmrec_ids_str(pop->users, u, &len);
 			struct lmrec_user_query *q = &w->q[r];
-			q->user = lmrec_ids_find(m->users, s, len);
-			q->hist = w->qh + at;
-			q->w = w->qw + at;
-			q->fold_in = o->fold_in;
-			size_t n = 0;
-			for (uint64_t p = pop->hptr[u]; p < pop->hptr[u + 1]; p++) {
-				int64_t mi = sh->to_model[c][pop->hitem[p]];
-				if (mi >= 0) {
-					w->qh[at + n] = (uint32_t)mi;
-					w->qw[at + n] = o->ch[c].weighted ? pop->hw[p] : 1.0f;
-					n++;
-				}
-			}
-			/* the model's indices differ from the shared ones: keep each
-			 * history sorted by model index */
-			q->seq = NULL;
-			q->nseq = 0;
-			size_t ns = 0;
-			if (m->kind == LMREC_KIND_SASREC && pop->seq.ptr) {
-				/* the same items in time order */
-				for (uint64_t p = pop->seq.ptr[u]; p < pop->seq.ptr[u + 1]; p++) {
-					int64_t mi = sh->to_model[c][pop->seq.item[p]];
-					if (mi >= 0)
-						w->qs[at + ns++] = (uint32_t)mi;
-				}
-				q->seq = w->qs + at;
-				q->nseq = ns;
-			}
-			sort_history(w->qh + at, w->qw + at, n, &w->hbuf, &w->hcap);
-			q->n = n;
-			at += n > ns ? n : ns;
+			at += build_query(sh, c, pop->order[b + r], q, w->qh + at, w->qw + at, w->qs + at, &w->hbuf,
+					  &w->hcap);
 			/* whether the channel has anything to go on: popular always;
 			 * the others history it knows, or (als, bpr) a trained vector */
 			int factors = m->kind == LMREC_KIND_ALS || m->kind == LMREC_KIND_BPR ||
 				      m->kind == LMREC_KIND_SASREC;
-			w->usable[c * USER_BLOCK + r] = m->kind == LMREC_KIND_POPULAR || n > 0 ||
+			w->usable[c * USER_BLOCK + r] = m->kind == LMREC_KIND_POPULAR || q->n > 0 ||
 							(factors && q->user >= 0 && !q->fold_in);
 		}
 		lmrec_score_block(w->sc[c], w->q, nb, w->scores[c]);
+	}
+}
+
+/* --contributions: the history items contributing most to the scores of
+ * the channel's candidates w->top.idx[0..n), best first, into each row's
+ * entries (and its because, because2). */
+static void contributions(const struct shared *sh, struct worker *w, size_t c, uint32_t u,
+			  struct out_row *rows, size_t n)
+{
+	const struct opts *o = sh->o;
+	size_t room = query_room(sh->pop, u) + 1;
+	if (room > w->ecap) {
+		w->ecap = room;
+		w->eh = lmrec_xreallocarray(w->eh, room, sizeof *w->eh);
+		w->ew = lmrec_xreallocarray(w->ew, room, sizeof *w->ew);
+		w->es = lmrec_xreallocarray(w->es, room, sizeof *w->es);
+	}
+	struct lmrec_user_query q;
+	build_query(sh, c, u, &q, w->eh, w->ew, w->es, &w->hbuf, &w->hcap);
+	LMREC_GROW(w->a, w->acap, n * q.n + 1);
+	lmrec_contrib_compute(w->ct[c], &q, w->top.idx, n, w->a);
+	const uint32_t *map = o->ch[c].item_map;
+	for (size_t t = 0; t < n; t++) {
+		struct out_row *row = &rows[t];
+		const float *a = w->a + t * q.n;
+		/* the best o->contrib by value, then by id (a place in byte
+		 * order stands for the id); none that is 0, nor the item itself */
+		lmrec_topk_reset(&w->ctop);
+		for (size_t j = 0; j < q.n; j++)
+			if (a[j] != 0 && q.hist[j] != w->top.idx[t])
+				lmrec_topk_push(&w->ctop, sh->item_order[map[q.hist[j]]], a[j]);
+		row->nent = lmrec_topk_sort(&w->ctop);
+		row->ent = w->nent;
+		LMREC_GROW(w->ent, w->entcap, w->nent + row->nent);
+		for (size_t e = 0; e < row->nent; e++)
+			w->ent[w->nent++] = (struct entry){sh->sorted[w->ctop.idx[e]], w->ctop.score[e]};
+		/* the reason's items are the explanation's */
+		row->because = row->nent > 0 && w->ent[row->ent].value > 0 ? (int64_t)w->ent[row->ent].item : -1;
+		row->because2 = row->nent > 1 && w->ent[row->ent + 1].value > 0 ? (int64_t)w->ent[row->ent + 1].item : -1;
 	}
 }
 
@@ -445,6 +545,7 @@ static void write_user(const struct shared *sh, struct worker *w, size_t b, size
 	if (o->history)
 		list_trained(o, uid, ulen, &w->seen_list, &w->seen_cap, &nseen);
 	size_t nrows = 0;
+	w->nent = 0;
 	for (size_t c = 0; c < o->nch; c++) {
 		const struct channel *ch = &o->ch[c];
 		const struct lmrec_recmodel *m = ch->m;
@@ -480,8 +581,9 @@ static void write_user(const struct shared *sh, struct worker *w, size_t b, size
 			row->score = w->top.score[t];
 			row->channel = (uint32_t)c;
 			row->because = row->because2 = -1;
-			if (m->kind == LMREC_KIND_POPULAR)
-				continue;
+			row->ent = row->nent = 0;
+			if (m->kind == LMREC_KIND_POPULAR || o->contrib)
+				continue; /* --contributions: below */
 			if (m->kind == LMREC_KIND_SASREC) {
 				/* the recent items the attention weighed most */
 				int64_t att1, att2;
@@ -510,6 +612,8 @@ static void write_user(const struct shared *sh, struct worker *w, size_t b, size
 				}
 			}
 		}
+		if (o->contrib && m->kind != LMREC_KIND_POPULAR && n > 0)
+			contributions(sh, w, c, u, &w->rows[nrows - n], n);
 	}
 	/* one channel's rows come out of the top-k in the defined order (a
 	 * model's indices follow the ids' byte order); several are sorted */
@@ -539,6 +643,18 @@ static void write_user(const struct shared *sh, struct worker *w, size_t b, size
 		if (row->because2 >= 0) {
 			s = lmrec_ids_str(sh->items, (uint32_t)row->because2, &len);
 			lmrec_out_write(out, s, len);
+		}
+		if (o->contrib) {
+			lmrec_out_tab(out);
+			for (size_t e = 0; e < row->nent; e++) {
+				const struct entry *x = &w->ent[row->ent + e];
+				if (e)
+					lmrec_out_byte(out, ',');
+				s = lmrec_ids_str(sh->items, x->item, &len);
+				lmrec_explain_put_name(out, s, len);
+				lmrec_out_byte(out, ':');
+				lmrec_out_f32(out, x->value);
+			}
 		}
 		lmrec_out_eol(out);
 	}
@@ -591,7 +707,7 @@ static int run(struct opts *o)
 	memset(&pop, 0, sizeof pop);
 	build_population(o, items, &pop);
 	size_t ni_all = lmrec_ids_count(items);
-	struct shared sh = {o, &pop, items, NULL, NULL, 0, NULL};
+	struct shared sh = {o, &pop, items, NULL, NULL, 0, NULL, NULL};
 	sh.to_model = lmrec_xcalloc(o->nch, sizeof *sh.to_model);
 	for (size_t c = 0; c < o->nch; c++) {
 		sh.to_model[c] = lmrec_xmalloc((ni_all + 1) * sizeof **sh.to_model);
@@ -600,11 +716,10 @@ static int run(struct opts *o)
 		for (size_t i = 0; i < o->ch[c].m->ni; i++)
 			sh.to_model[c][o->ch[c].item_map[i]] = (int64_t)i;
 	}
-	uint32_t *sorted = lmrec_ids_sorted(items);
+	sh.sorted = lmrec_ids_sorted(items);
 	sh.item_order = lmrec_xcalloc(ni_all + 1, sizeof *sh.item_order);
 	for (size_t k = 0; k < ni_all; k++)
-		sh.item_order[sorted[k]] = (uint32_t)k;
-	free(sorted);
+		sh.item_order[sh.sorted[k]] = (uint32_t)k;
 
 	/* Our threads take blocks of users; BLAS inside each stays on one
 	 * core. A round gives each thread one block, written out in order. */
@@ -614,7 +729,8 @@ static int run(struct opts *o)
 	for (int t = 0; t < threads; t++)
 		worker_init(&sh.w[t], o);
 	struct lmrec_out *out = lmrec_out_open(o->output);
-	lmrec_out_str(out, "user\titem\tscore\tchannel\tkind\tbecause\tbecause2\n");
+	lmrec_out_str(out, o->contrib ? "user\titem\tscore\tchannel\tkind\tbecause\tbecause2\tcontrib\n"
+				      : "user\titem\tscore\tchannel\tkind\tbecause\tbecause2\n");
 	size_t per_round = (size_t)threads * USER_BLOCK;
 	for (size_t b = 0; b < pop.n; b += per_round) {
 		size_t blocks = (pop.n - b + USER_BLOCK - 1) / USER_BLOCK;
@@ -643,6 +759,7 @@ static int run(struct opts *o)
 		free(sh.to_model[c]);
 	free(sh.to_model);
 	free(sh.item_order);
+	free(sh.sorted);
 	free(pop.order);
 	free(pop.hptr);
 	free(pop.hitem);
@@ -757,6 +874,9 @@ int main(int argc, char **argv)
 		case OPT_ONLY: o.only = optarg; break;           /* --only */
 		case OPT_FROM_DOMAIN: o.from_domain = optarg; break; /* --from-domain */
 		case OPT_TO_DOMAIN: o.to_domain = optarg; break;     /* --to-domain */
+		case OPT_CONTRIBUTIONS: /* --contributions */
+			o.contrib = (size_t)lmrec_opt_u64("--contributions", optarg, 1, 1000);
+			break;
 		case 'o': o.output = optarg; break;              /* --output */
 		case 'j': o.threads = (int)lmrec_opt_u64("--threads", optarg, 1, 1024); break; /* --threads */
 		case 'q': o.quiet = 1; break; /* --quiet */

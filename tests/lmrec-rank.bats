@@ -195,6 +195,9 @@ setup() {
 	printf 'user\titem\tscore\tchannel\n' >h.tsv
 	run -0 lmrec-rank -q h.tsv
 	assert_output "$(tsv "$HEADER")"
+	printf 'user\titem\tscore\tchannel\tcontrib\n' >h.tsv
+	run -0 lmrec-rank -q --explain full h.tsv
+	assert_output "$(tsv "$HEADER|explain")"
 }
 
 @test "lmrec-rank: a missing column exits 65 naming file and line" {
@@ -372,4 +375,149 @@ calib_fixture() {
 	tsv 'user|thing' 'u|h1' >bh.tsv
 	run -65 --separate-stderr lmrec-rank --history bh.tsv --pop-penalty 1 cc.tsv
 	[ "$stderr" = "lmrec-rank: bh.tsv:1: no column 'item' in the header" ]
+}
+
+# ---- --explain full ----
+
+# etsv LINE...: as tsv, but only the first five '|' of a line are TABs (the
+# explain column holds '|').
+etsv() {
+	local l
+	for l in "$@"; do printf '%s\n' "$l"; done | awk '{ for (i = 0; i < 5; i++) sub(/\|/, "\t"); print }'
+}
+
+# the candidates of setup with contributions: a's cf score 9 = h1 6 + h2 3
+explain_fixture() {
+	tsv 'user|item|score|channel|because|because2|contrib' \
+		'u1|c|30|pop|||' 'u1|d|20|pop|||' 'u1|b|10|pop|||' \
+		'u1|a|9|cf|h1|h2|h1:6,h2:3' 'u1|b|5|cf|h1||h1:5' 'u1|c|1|cf|h2||h2:1' \
+		'u2|a|5|cf|h3||h3:5' 'u2|b|5|cf|h3||h3:5' >xc.tsv
+	tsv 'item|title|category|attrs' 'a|Alien|crime|genre=crime;mood=tense' 'b|Blade|drama|genre=drama' \
+		'c|Cobra|drama|mood=calm' 'h1|Heat|crime|genre=crime;mood=calm' \
+		'h2|Ronin|drama|mood=tense;genre=drama' >xi.tsv
+}
+
+@test "lmrec-rank: --explain full decomposes each score into channels, history items and attributes" {
+	explain_fixture
+	# features as in the first test. c: pop 1 + cf 1/1.2; h2 is all of cf's
+	# 1: shares 1/1.2, and h2's category is c's. b: cf 1/1.1 from h1 alone.
+	# a: cf 1 of 9, h1 6/9 and h2 3/9; h1 brings the category and genre,
+	# h2 the mood. d: pop only.
+	run lmrec-rank -q --items xi.tsv --explain full xc.tsv
+	assert_success
+	assert_output "$(etsv "$HEADER|explain" \
+		'u1|1|c|1.83333325|pop: recommended for you|ch=pop:1*1,cf:1*0.833333313|pen=0|hist=h2:0.8333|attrs=category=drama:0.8333' \
+		'u1|2|b|1.74242425|cf: because you liked Heat|ch=cf:1*0.909090936,pop:1*0.833333313|pen=0|hist=h1:0.9091|attrs=' \
+		'u1|3|a|1|cf: because you liked Heat and Ronin|ch=cf:1*1|pen=0|hist=h1:0.6667,h2:0.3333|attrs=category=crime:0.6667,genre=crime:0.6667,mood=tense:0.3333' \
+		'u1|4|d|0.909090936|pop: recommended for you|ch=pop:1*0.909090936|pen=0|hist=|attrs=' \
+		'u2|1|a|1|cf: because you liked h3|ch=cf:1*1|pen=0|hist=h3:1|attrs=' \
+		'u2|2|b|1|cf: because you liked h3|ch=cf:1*1|pen=0|hist=h3:1|attrs=')"
+	# weights scale the terms and the shares; the penalty is its own term:
+	# in hf.tsv b is every user's (0.5), a one user's (0.5 log 2 / log 3)
+	tsv 'channel|weight' 'cf|2' 'pop|0.5' >w.tsv
+	tsv 'user|item' 'x|a' 'x|b' 'y|b' >hf.tsv
+	run lmrec-rank -q --explain full --weights w.tsv --history hf.tsv --pop-penalty 0.5 -n 2 xc.tsv
+	assert_output "$(etsv "$HEADER|explain" \
+		'u1|1|c|2.16666651|cf: because you liked h2|ch=cf:2*0.833333313,pop:0.5*1|pen=0|hist=h2:1.667|attrs=' \
+		'u1|2|b|1.7348485|cf: because you liked h1|ch=cf:2*0.909090936,pop:0.5*0.833333313|pen=0.5|hist=h1:1.818|attrs=' \
+		'u2|1|a|1.68453515|cf: because you liked h3|ch=cf:2*1|pen=0.315464877|hist=h3:2|attrs=' \
+		'u2|2|b|1.5|cf: because you liked h3|ch=cf:2*1|pen=0.5|hist=h3:2|attrs=')"
+}
+
+@test "lmrec-rank: without --explain full the output is what it was, contrib column or not" {
+	explain_fixture
+	cut -f1-6 xc.tsv >plain.tsv
+	for opts in "--items xi.tsv" "--explain reason --items xi.tsv --mmr 0.5" "--normalize minmax"; do
+		# shellcheck disable=SC2086 # the options split into words
+		lmrec-rank -q $opts -o with.tsv xc.tsv
+		# shellcheck disable=SC2086
+		lmrec-rank -q $opts -o without.tsv plain.tsv
+		cmp with.tsv without.tsv
+	done
+	run -0 --separate-stderr lmrec-rank -q --explain full plain.tsv
+	assert_line --index 0 "$(tsv "$HEADER|explain")"
+	assert_line --index 3 "$(etsv 'u1|3|a|1|cf: because you liked h1 and h2|ch=cf:1*1|pen=0|hist=|attrs=')"
+	[ "$stderr" = "lmrec-rank: warning: plain.tsv has no column 'contrib' (lmrec-recall --contributions): the explanations name no history items" ]
+}
+
+@test "lmrec-rank: --explain takes reason or full; a bad contrib field exits 65" {
+	explain_fixture
+	run -2 --separate-stderr lmrec-rank --explain bogus xc.tsv
+	[ "${stderr_lines[0]}" = "lmrec-rank: invalid value for --explain: 'bogus' (expected reason or full)" ]
+	tsv 'user|item|score|channel|contrib' 'u|a|1|cf|h1:1' 'u|b|1|cf|h1=1' >bad.tsv
+	run -65 --separate-stderr lmrec-rank --explain full bad.tsv
+	[ "$stderr" = "lmrec-rank: bad.tsv:3: column 'contrib': an entry has no ':'" ]
+	tsv 'user|item|score|channel|contrib' 'u|a|1|cf|h%1:1' >bad.tsv
+	run -65 --separate-stderr lmrec-rank --explain full bad.tsv
+	[ "$stderr" = "lmrec-rank: bad.tsv:2: column 'contrib': 'h%1' is not a percent-encoded id" ]
+	# a TSV escape is not how the grammar writes a TAB (%09)
+	tsv 'user|item|score|channel|contrib' 'u|a|1|cf|h\t2:1' >bad.tsv
+	run -65 --separate-stderr lmrec-rank --explain full bad.tsv
+	[ "$stderr" = "lmrec-rank: bad.tsv:2: column 'contrib': 'h\\t2' is not a percent-encoded id" ]
+	# without --explain full the column is not read
+	run -0 lmrec-rank -q bad.tsv
+}
+
+@test "lmrec-rank: --explain full names with reserved bytes are percent-encoded, ids decoded" {
+	# h,1 and h<TAB>2 (escaped h\t2), equal shares: in byte order
+	tsv 'user|item|score|channel|contrib' 'u|a|2|c,f|h%092:1,h%2C1:1' >p.tsv
+	tsv 'item|category' 'a|x=y' 'h,1|x=y' >pi.tsv
+	run lmrec-rank -q --explain full --items pi.tsv p.tsv
+	assert_output "$(etsv "$HEADER|explain" 'u|1|a|1|c,f: recommended for you|ch=c%2Cf:1*1|pen=0|hist=h%2C1:0.5,h%092:0.5|attrs=category=x%3Dy:0.5')"
+}
+
+# sample_models: popular, itemknn, ease and als of sample-data, trained
+# once for the file, and a fifth of its users.
+sample_models() {
+	local d="$BATS_FILE_TMPDIR/sample"
+	if [ ! -f "$d/als.lmrc" ]; then
+		mkdir -p "$d"
+		for m in popular itemknn ease als; do
+			lmrec-train -q --model "$m" -o "$d/$m.lmrc" "$TOP/sample-data/interactions.tsv.gz"
+		done
+		{ echo user; gzip -dc "$TOP/sample-data/interactions.tsv.gz" | tail -n +2 | cut -f1 | LC_ALL=C sort -u |
+			awk 'NR % 5 == 0'; } >"$d/users.tsv"
+	fi
+	SAMPLE=$d
+}
+
+@test "lmrec-rank: the channels' terms less the penalty sum to the score on every row of sample-data" {
+	sample_models
+	lmrec-recall -q -m "$SAMPLE/popular.lmrc" -m "$SAMPLE/itemknn.lmrc" -m "$SAMPLE/ease.lmrc" \
+		-m "$SAMPLE/als.lmrc" --users "$SAMPLE/users.tsv" --contributions 3 -o c.tsv
+	tsv 'channel|weight' 'popular|0.2' 'itemknn|0.75' 'ease|1.5' 'als|1' >w.tsv
+	local h="$TOP/sample-data/interactions.tsv.gz" items="$TOP/sample-data/items.tsv"
+	for opts in "" "--normalize minmax --weights w.tsv" "--history $h --pop-penalty 0.5 --weights w.tsv" \
+		"--items $items --mmr 0.7 --category-cap 3" "--items $items --history $h --calibrate 0.3"; do
+		# shellcheck disable=SC2086 # the options split into words
+		lmrec-rank -q $opts --explain full -o r.tsv c.tsv
+		run awk -F'\t' 'NR > 1 {
+			split($6, sec, "|"); n = split(substr(sec[1], 4), t, ","); s = 0
+			for (j = 1; j <= n; j++) { k = split(t[j], p, ":"); split(p[k], wf, "*"); s += wf[1] * wf[2] }
+			s -= substr(sec[2], 5); d = s - $4; if (d < 0) d = -d
+			if (d > 1e-6 * ($4 < 0 ? -$4 : $4) + 1e-7) bad++
+			if (sec[3] !~ /^hist=./) nohist++; rows++ }
+			END { print rows, bad + 0, nohist + 0 }' r.tsv
+		assert_output '1910 0 0'
+	done
+}
+
+@test "lmrec-rank: --explain full is faithful: without the cited item 90% of the scores fall (sample-data)" {
+	skip_if_slow
+	sample_models
+	# the nightly job's channels, equal weights; every row of a fifth of
+	# the users (tests/faithfulness.sh)
+	run "$TOP/tests/faithfulness.sh" -u "$SAMPLE/users.tsv" -o . "$TOP/sample-data/interactions.tsv.gz" \
+		"$SAMPLE/popular.lmrc" "$SAMPLE/itemknn.lmrc" "$SAMPLE/ease.lmrc" "$SAMPLE/als.lmrc"
+	assert_success
+	printf '%s\n' "$output"
+	assert_line --index 0 "$(tsv 'rows|cited|lowered|unchanged|raised|share|model_rows|model_lowered|model_share')"
+	read -r rows cited lowered _ _ _ mrows mlowered _ <<<"${lines[1]}"
+	[ "$rows" -eq 1910 ]
+	[ "$cited" -eq 1910 ]
+	[ $((lowered * 10)) -ge $((cited * 9)) ]
+	# and the models' own scores of the item, in the channels citing it
+	[ "$mrows" -eq 1910 ]
+	[ $((mlowered * 10)) -ge $((mrows * 9)) ]
+	[ "$(($(wc -l <rows.tsv) - 1))" -eq 1910 ]
 }

@@ -108,6 +108,16 @@ unit() {
 	unit recmodel
 }
 
+@test "unit contrib: every kind's history contributions against formulas in double, sums and leave-one-out" {
+	unit contrib
+	assert_line 'ok 8 - test_crossdomain'
+}
+
+@test "unit explain: percent-encoding against a slow encoder, contrib parsing, shares and attributes" {
+	unit explain
+	assert_line 'ok 5 - test_attrs'
+}
+
 @test "unit align: ridge against the normal equations, the MLP's gradient, a planted map" {
 	unit align
 }
