@@ -602,8 +602,10 @@ similar_private() {
 	[ -z "$ITEMS" ] || item_opt=(--items "$WORK/items.tsv")
 	if [ -n "${DP_EPSILON:-}" ] && [ -z "${DP_SEED:-}" ]; then
 		if [ ! -s "$WORK/dp-seed" ]; then
-			(umask 077 && od -An -N8 -tu8 /dev/urandom | tr -d ' ' >"$WORK/.dp-seed.tmp")
-			mv -f "$WORK/.dp-seed.tmp" "$WORK/dp-seed"
+			local t # (mktemp makes it 0600)
+			t=$(mktemp "$WORK/.dp-seed.tmp.XXXXXX")
+			od -An -N8 -tu8 /dev/urandom | tr -d ' ' >"$t"
+			mv -f "$t" "$WORK/dp-seed"
 		fi
 		seed=$(cat "$WORK/dp-seed")
 		popts+=(-s "$seed")

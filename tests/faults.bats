@@ -322,7 +322,11 @@ unprivileged() {
 	cp -a "$BASE" out
 	local tool want rc
 	# in stage order; lmrec-rank in recommend is one of GNU Parallel's jobs
-	for tool in ingest:ingest split:split train:fit-valid recall:weights eval:evaluate train:fit-full \
+	# (not lmrec-split: on the sample data it runs for a few milliseconds,
+	# too short to be caught reliably on a loaded machine;
+	# pipeline-nightly.bats kills the split stage, and the test above the
+	# whole job at several moments)
+	for tool in ingest:ingest train:fit-valid recall:weights eval:evaluate train:fit-full \
 		rank:recommend similar:similar report:report; do
 		want="${tool#*:}" tool="lmrec-${tool%%:*}"
 		start_night out "$D2"
