@@ -7,6 +7,7 @@
 #include <math.h>
 
 #include "check.h"
+#include "fixtures.h"
 #include "contrib.h"
 #include "crossdomain.h"
 #include "csr.h"
@@ -18,25 +19,6 @@
 #define NU 12
 #define NI 40
 #define K 6
-
-static struct lmrec_ids *numbered_ids(const char *prefix, size_t n)
-{
-	struct lmrec_ids *ids = lmrec_ids_new();
-	for (size_t i = 0; i < n; i++) {
-		char *s = lmrec_xasprintf("%s%05zu", prefix, i);
-		lmrec_ids_intern(ids, s, strlen(s));
-		free(s);
-	}
-	return ids;
-}
-
-static float *random_floats(struct lmrec_rng *rng, size_t n, double scale)
-{
-	float *a = lmrec_xcalloc(n + 1, sizeof *a);
-	for (size_t i = 0; i < n; i++)
-		a[i] = (float)(scale * (lmrec_rng_double(rng) * 2.0 - 1.0));
-	return a;
-}
 
 /* A model of the kind in memory, every user with 8 items (weights 1 to 3),
  * in time order as drawn (sasrec reads them so). */

@@ -7,28 +7,10 @@
 
 #include "als.h"
 #include "check.h"
+#include "fixtures.h"
 #include "csr.h"
 #include "itemknn.h"
 #include "recmodel.h"
-
-static struct lmrec_ids *numbered_ids(const char *prefix, size_t n)
-{
-	struct lmrec_ids *ids = lmrec_ids_new();
-	for (size_t i = 0; i < n; i++) { /* zero-padded: index order is byte order */
-		char *s = lmrec_xasprintf("%s%05zu", prefix, i);
-		lmrec_ids_intern(ids, s, strlen(s));
-		free(s);
-	}
-	return ids;
-}
-
-static float *random_floats(struct lmrec_rng *rng, size_t n, double scale)
-{
-	float *a = lmrec_xcalloc(n + 1, sizeof *a);
-	for (size_t i = 0; i < n; i++)
-		a[i] = (float)(scale * (lmrec_rng_double(rng) * 2.0 - 1.0));
-	return a;
-}
 
 /* A trained model of the kind, in memory (owning its arrays). */
 static struct lmrec_recmodel *make_model(uint32_t kind, size_t nu, size_t ni, size_t k, uint64_t seed)
