@@ -369,6 +369,8 @@ static void read_users(struct opts *o, const char *path)
 
 /* ---- the forget list: one HMAC-SHA256 (hex) of an id a line ---- */
 
+#define MAC_HEX ((size_t)2 * LMREC_ANON_DIGEST) /* hex digits of an HMAC */
+
 static struct lmrec_anon *open_key(const char *path)
 {
 	unsigned char *key = NULL;
@@ -385,12 +387,12 @@ static struct lmrec_anon *open_key(const char *path)
 	return a;
 }
 
-static void mac_hex(struct lmrec_anon *a, const char *id, size_t len, char hex[2 * LMREC_ANON_DIGEST + 1])
+static void mac_hex(struct lmrec_anon *a, const char *id, size_t len, char hex[MAC_HEX + 1])
 {
 	unsigned char d[LMREC_ANON_DIGEST];
 	lmrec_anon_mac(a, d, id, len);
-	lmrec_anon_hex(hex, d, 2 * LMREC_ANON_DIGEST);
-	hex[2 * LMREC_ANON_DIGEST] = 0;
+	lmrec_anon_hex(hex, d, MAC_HEX);
+	hex[MAC_HEX] = 0;
 }
 
 /* The list's MACs; a missing file is an empty list. */
@@ -403,7 +405,7 @@ static struct lmrec_ids *read_list(const char *path)
 	size_t c = lmrec_tsv_col(r, "hmac");
 	while (lmrec_tsv_read(r)) {
 		struct lmrec_field f = lmrec_tsv_field(r, c);
-		if (f.len != 2 * LMREC_ANON_DIGEST || strspn(f.p, "0123456789abcdef") < f.len)
+		if (f.len != MAC_HEX || strspn(f.p, "0123456789abcdef") < f.len)
 			lmrec_tsv_die(r, c, "not an HMAC-SHA256 in lowercase hex");
 		lmrec_ids_intern(macs, f.p, f.len);
 	}
@@ -416,12 +418,12 @@ static void add_to_list(const struct opts *o, struct lmrec_anon *a)
 {
 	struct lmrec_ids *macs = read_list(o->list);
 	size_t before = lmrec_ids_count(macs), nid = lmrec_ids_count(o->ids);
-	char hex[2 * LMREC_ANON_DIGEST + 1];
+	char hex[MAC_HEX + 1];
 	for (size_t i = 0; i < nid; i++) {
 		size_t len;
 		const char *id = lmrec_ids_str(o->ids, (uint32_t)i, &len);
 		mac_hex(a, id, len, hex);
-		lmrec_ids_intern(macs, hex, 2 * LMREC_ANON_DIGEST);
+		lmrec_ids_intern(macs, hex, MAC_HEX);
 	}
 	if (lmrec_ids_count(macs) != before || access(o->list, F_OK) != 0) {
 		struct lmrec_out *out = lmrec_out_open(o->list);
@@ -448,7 +450,7 @@ static int run_filter(const struct opts *o, char **files, size_t nfiles)
 		files = (char **)stdin_only;
 		nfiles = 1;
 	}
-	char hex[2 * LMREC_ANON_DIGEST + 1], *buf = NULL;
+	char hex[MAC_HEX + 1], *buf = NULL;
 	size_t cap = 0, kept = 0, dropped = 0;
 	struct lmrec_tsv *first = NULL;
 	for (size_t i = 0; i < nfiles; i++) {
@@ -478,7 +480,7 @@ static int run_filter(const struct opts *o, char **files, size_t nfiles)
 				LMREC_GROW(buf, cap, f.len + 1);
 				size_t n = lmrec_tsv_unescape(buf, f.p, f.len);
 				mac_hex(a, buf, n, hex);
-				drop = lmrec_ids_find(macs, hex, 2 * LMREC_ANON_DIGEST) >= 0;
+				drop = lmrec_ids_find(macs, hex, MAC_HEX) >= 0;
 			}
 			if (drop) {
 				dropped++;

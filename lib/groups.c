@@ -17,7 +17,7 @@ void lmrec_groups_load(struct lmrec_groups *g, const char *path)
 	g->ncols = nc;
 	g->users = lmrec_ids_new();
 	g->name = lmrec_xcalloc(nc, sizeof *g->name);
-	g->values = lmrec_xcalloc(nc, sizeof *g->values);
+	g->values = lmrec_xcalloc(nc, sizeof(struct lmrec_ids *)); /* (pointers) */
 	size_t *col = lmrec_xcalloc(nc, sizeof *col); /* the stream's column of grouping c */
 	for (size_t j = 0, c = 0; j < r->ncols; j++)
 		if (j != cu) {
