@@ -142,7 +142,20 @@ static int als_system(struct lmrec_contrib *c, const struct lmrec_user_query *q)
 	return lmrec_spd_solve_d(c->A, c->Z, k, n); /* reads the upper triangle */
 }
 
+/* q scored through the sequence path (as a user the model does not know,
+ * from seq), so that a base and its occluded queries take the same path */
+static struct lmrec_user_query as_sequence(const struct lmrec_user_query *q, const uint32_t *seq, size_t slen)
+{
+	struct lmrec_user_query r = *q;
+	r.user = -1;
+	r.fold_in = 1;
+	r.seq = seq;
+	r.nseq = slen;
+	return r;
+}
+
 /* sasrec and crossdomain: what each score loses without each history item. */
+
 static void occlude(struct lmrec_contrib *c, const struct lmrec_user_query *q, const uint32_t *items,
 		    size_t nitems, float *a)
 {
@@ -162,13 +175,7 @@ static void occlude(struct lmrec_contrib *c, const struct lmrec_user_query *q, c
 		c->wbuf = lmrec_xreallocarray(c->wbuf, OCCLUDE_BLOCK * c->bcap, sizeof *c->wbuf);
 	}
 	/* the base: the same path as the occluded queries */
-	struct lmrec_user_query base = *q;
-	if (sas) {
-		base.user = -1;
-		base.fold_in = 1;
-		base.seq = seq;
-		base.nseq = slen;
-	}
+	struct lmrec_user_query base = sas ? as_sequence(q, seq, slen) : *q;
 	lmrec_score_block(c->sc, &base, 1, c->base);
 	size_t nq = 0;
 	for (size_t j = 0; j <= n; j++) {
@@ -353,13 +360,7 @@ void lmrec_contrib_compute_ref(const struct lmrec_recmodel *m, int64_t from, int
 		}
 		uint32_t *b = lmrec_xcalloc((slen > n ? slen : n) + 1, sizeof *b);
 		float *w = lmrec_xcalloc(n + 1, sizeof *w);
-		struct lmrec_user_query bq = *q;
-		if (seq) {
-			bq.user = -1;
-			bq.fold_in = 1;
-			bq.seq = seq;
-			bq.nseq = slen;
-		}
+		struct lmrec_user_query bq = seq ? as_sequence(q, seq, slen) : *q;
 		lmrec_score_block(s, &bq, 1, base);
 		for (size_t j = 0; j < n; j++) {
 			struct lmrec_user_query o = bq;
