@@ -55,6 +55,7 @@ struct opts {
 	const char *since; /* incremental: a time, or "init" (the --init model's until) */
 	int64_t since_ts;  /* --since as a time, parsed with the options */
 	double init_std;   /* sasrec: N(0, std) weights; 0: Glorot normal */
+	double init_std_qkv; /* sasrec: N(0, std) query, key, value; 0: as the rest */
 	double beta2;      /* sasrec: Adam's beta2; 0: the default */
 	int positions;     /* sasrec: 0 default, 1 start, 2 end */
 	int block;         /* sasrec: 0 default, 1 sasrec, 2 preln */
@@ -143,6 +144,8 @@ static void usage(int status)
 	      "      --replay F           the share of the other users an epoch (0.2)\n"
 	      "      --init-std S         start every matrix from N(0, S) (default 0:\n"
 	      "                           Glorot normal)\n"
+	      "      --init-std-qkv S     the query, key and value matrices from N(0, S)\n"
+	      "                           (default 0: as --init-std)\n"
 	      "      --positions start|end   count positions from the window's oldest\n"
 	      "                           item or back from the newest (end)\n"
 	      "      --block preln|sasrec    pre-LN blocks, or SASRec's (preln)\n"
@@ -229,6 +232,7 @@ enum {
 	OPT_SINCE,
 	OPT_REPLAY,
 	OPT_INIT_STD,
+	OPT_INIT_STD_QKV,
 	OPT_BETA2,
 	OPT_POSITIONS,
 	OPT_DROPOUT_SITES,
@@ -283,6 +287,7 @@ static const struct option long_options[] = {
 	{"since", required_argument, NULL, OPT_SINCE},
 	{"replay", required_argument, NULL, OPT_REPLAY},
 	{"init-std", required_argument, NULL, OPT_INIT_STD},
+	{"init-std-qkv", required_argument, NULL, OPT_INIT_STD_QKV},
 	{"beta2", required_argument, NULL, OPT_BETA2},
 	{"positions", required_argument, NULL, OPT_POSITIONS},
 	{"dropout-sites", required_argument, NULL, OPT_DROPOUT_SITES},
@@ -1009,7 +1014,7 @@ static int run_sasrec(struct opts *o, char *const *files, size_t nfiles)
 	char msg[200];
 	if (lmrec_sasrec_check_config(&o->sas, msg, sizeof msg) != 0)
 		lmrec_usage_error("%s", msg);
-	lmrec_sasrec_init_std(net, &o->sas, o->seed, o->init_std);
+	lmrec_sasrec_init_std(net, &o->sas, o->seed, o->init_std, o->init_std_qkv);
 	unsigned char *kept_rows = NULL;
 	if (old) {
 		/* yesterday's weights; its items' rows by id, new items fresh */
@@ -1518,6 +1523,9 @@ int main(int argc, char **argv)
 				o.since_ts = lmrec_opt_i64("--since", optarg, INT64_MIN, INT64_MAX);
 			break;
 		case OPT_INIT_STD: o.init_std = lmrec_opt_double("--init-std", optarg, 0, 10); break; /* --init-std */
+		case OPT_INIT_STD_QKV: /* --init-std-qkv */
+			o.init_std_qkv = lmrec_opt_double("--init-std-qkv", optarg, 0, 10);
+			break;
 		case OPT_BETA2: o.beta2 = lmrec_opt_double("--beta2", optarg, 0.5, 0.99999); break; /* --beta2 */
 		case OPT_POSITIONS: { /* --positions: 1 start, 2 end */
 			static const char *const pos[] = {"start", "end"};
@@ -1585,9 +1593,10 @@ int main(int argc, char **argv)
 		o.sas.pos_from_start = o.positions == 1;
 		o.sas.sasrec_block = o.block == 1;
 		o.sas.dropout_all = o.dropout_sites == 2;
-	} else if (o.item_init || o.checkpoint || o.have_negatives || o.since || o.init_std > 0 || o.beta2 > 0 ||
-		   o.positions || o.block || o.dropout_sites) {
-		lmrec_usage_error("--item-init, --checkpoint, --negatives, --since, --init-std, --beta2, --positions, --block and --dropout-sites are options of --model sasrec");
+	} else if (o.item_init || o.checkpoint || o.have_negatives || o.since || o.init_std > 0 ||
+		   o.init_std_qkv > 0 || o.beta2 > 0 || o.positions || o.block || o.dropout_sites) {
+		lmrec_usage_error("--item-init, --checkpoint, --negatives, --since, --init-std, --init-std-qkv, "
+				  "--beta2, --positions, --block and --dropout-sites are options of --model sasrec");
 	}
 	if (!o.have_reg)
 		o.reg = o.kind == LMREC_KIND_BPR ? 0.001 : 5.0;

@@ -81,11 +81,11 @@ static void add_tensor(struct lmrec_sasrec *m, size_t *cap, const char *name, si
 
 void lmrec_sasrec_init(struct lmrec_sasrec *m, const struct lmrec_sasrec_config *c, uint64_t seed)
 {
-	lmrec_sasrec_init_std(m, c, seed, 0.0);
+	lmrec_sasrec_init_std(m, c, seed, 0.0, 0.0);
 }
 
 void lmrec_sasrec_init_std(struct lmrec_sasrec *m, const struct lmrec_sasrec_config *c, uint64_t seed,
-			   double std)
+			   double std, double qkv_std)
 {
 	char msg[128];
 	if (lmrec_sasrec_check_config(c, msg, sizeof msg) != 0)
@@ -144,6 +144,10 @@ void lmrec_sasrec_init_std(struct lmrec_sasrec *m, const struct lmrec_sasrec_con
 		size_t len = x->rows * x->cols;
 		if (x->rows > 1) {
 			double sd = std > 0 ? std : sqrt(2.0 / (double)(x->rows + x->cols));
+			const char *dot = strrchr(x->name, '.');
+			if (qkv_std > 0 && dot &&
+			    (strcmp(dot, ".wq") == 0 || strcmp(dot, ".wk") == 0 || strcmp(dot, ".wv") == 0))
+				sd = qkv_std;
 			for (size_t j = 0; j < len; j++)
 				v[j] = (float)(sd * lmrec_rng_normal(&r));
 		} else if (strstr(x->name, "_g")) {

@@ -142,9 +142,12 @@ int lmrec_sasrec_check_config(const struct lmrec_sasrec_config *c, char *msg, si
 void lmrec_sasrec_init(struct lmrec_sasrec *m, const struct lmrec_sasrec_config *c, uint64_t seed);
 /* The same with every matrix and table drawn from N(0, std) instead
  * (std > 0: the GPT-2 and SASRec+ start, small blocks beside the
- * residual); std 0 is lmrec_sasrec_init's Glorot normal. */
+ * residual); std 0 is lmrec_sasrec_init's Glorot normal. qkv_std > 0
+ * draws the query, key and value matrices from N(0, qkv_std) instead
+ * (SASRec+ keeps PyTorch's Xavier start there, sqrt(1 / (2 D)), because
+ * its re-initialisation skips nn.MultiheadAttention's in-projection). */
 void lmrec_sasrec_init_std(struct lmrec_sasrec *m, const struct lmrec_sasrec_config *c, uint64_t seed,
-			   double std);
+			   double std, double qkv_std);
 /* Frees what init allocated; m may be NULL or already freed. */
 void lmrec_sasrec_free(struct lmrec_sasrec *m);
 /* 1 where AdamW should decay the parameter, 0 elsewhere: mask (nparams). */

@@ -682,6 +682,21 @@ cycle_rows() {
 	[ ! -e x.lmrc ]
 }
 
+@test "lmrec-train: sasrec --init-std-qkv starts the query, key and value apart, and is an option of sasrec" {
+	cycle_rows >cyc.tsv
+	lmrec-split -q -o folds.tsv cyc.tsv
+	lmrec-train -q --model sasrec --factors 16 --maxlen 8 --epochs 0 --init-std 0.02 -o a.lmrc folds.tsv
+	lmrec-train -q --model sasrec --factors 16 --maxlen 8 --epochs 0 --init-std 0.02 --init-std-qkv 0.02 -o b.lmrc folds.tsv
+	lmrec-train -q --model sasrec --factors 16 --maxlen 8 --epochs 0 --init-std 0.02 --init-std-qkv 0.1 -o c.lmrc folds.tsv
+	cmp a.lmrc b.lmrc
+	! cmp -s a.lmrc c.lmrc
+	run -2 --separate-stderr lmrec-train --model sasrec --init-std-qkv -1 -o x.lmrc folds.tsv
+	[ "${stderr_lines[0]}" = "lmrec-train: invalid value for --init-std-qkv: '-1' (expected a number from 0 to 10)" ]
+	run -2 --separate-stderr lmrec-train --model ease --init-std-qkv 0.1 -o x.lmrc folds.tsv
+	[[ "${stderr_lines[0]}" == *"--init-std-qkv"*"are options of --model sasrec" ]]
+	[ ! -e x.lmrc ]
+}
+
 # crossdomain: places a1 a2, shop b1 b2 b3; six users (u5 and u6 shop only).
 crossdomain_data() {
 	tsv 'item|title|domain' 'a1|Harbour Walk|places' 'a2|Ridge Trail|places' \

@@ -731,6 +731,50 @@ static void test_learns_cycle(void)
 	}
 }
 
+/* The sample standard deviation of a tensor (mean taken as 0). */
+static double tensor_std(const struct lmrec_sasrec *m, const char *name)
+{
+	for (size_t i = 0; i < m->ntensors; i++)
+		if (strcmp(m->tensor[i].name, name) == 0) {
+			const struct lmrec_sasrec_tensor *t = &m->tensor[i];
+			size_t n = t->rows * t->cols;
+			double ss = 0;
+			for (size_t j = 0; j < n; j++)
+				ss += (double)m->params[t->off + j] * m->params[t->off + j];
+			return sqrt(ss / (double)n);
+		}
+	return -1;
+}
+
+/* The starts: Glorot normal by default, N(0, std) with a std, and the
+ * query, key and value matrices apart with a qkv std; gains 1, biases and
+ * the padding row 0 in every case. Width 64: 4,096 draws a matrix, so a
+ * sample std is within 5% of its target with room to spare. */
+static void test_init_std(void)
+{
+	struct lmrec_sasrec_config c = {50, 64, 2, 1, 10, 0, 0.0f, 0, 0, 0};
+	struct lmrec_sasrec m;
+	lmrec_sasrec_init_std(&m, &c, 3, 0.0, 0.0);
+	CHECK(fabs(tensor_std(&m, "block0.wq") / sqrt(2.0 / 128) - 1) < 0.05);
+	lmrec_sasrec_free(&m);
+	lmrec_sasrec_init_std(&m, &c, 3, 0.02, 0.0);
+	CHECK(fabs(tensor_std(&m, "block1.wq") / 0.02 - 1) < 0.05);
+	CHECK(fabs(tensor_std(&m, "block1.w1") / 0.02 - 1) < 0.05);
+	lmrec_sasrec_free(&m);
+	lmrec_sasrec_init_std(&m, &c, 3, 0.02, 0.09);
+	static const char *const qkv[] = {"block0.wq", "block0.wk", "block0.wv", "block1.wq", "block1.wk", "block1.wv"};
+	for (size_t i = 0; i < sizeof qkv / sizeof *qkv; i++)
+		CHECK(fabs(tensor_std(&m, qkv[i]) / 0.09 - 1) < 0.05);
+	static const char *const rest[] = {"block0.wo", "block0.w1", "block1.w2", "pos"};
+	for (size_t i = 0; i < sizeof rest / sizeof *rest; i++)
+		CHECK(fabs(tensor_std(&m, rest[i]) / 0.02 - 1) < 0.05);
+	CHECK(tensor_std(&m, "block0.bq") == 0 && tensor_std(&m, "lnf_b") == 0);
+	CHECK(m.block[1].ln1_g[5] == 1.0f && m.lnf_g[0] == 1.0f);
+	for (size_t d = 0; d < 64; d++)
+		CHECK(m.item[d] == 0.0f);
+	lmrec_sasrec_free(&m);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 3 && strcmp(argv[1], "--fixtures") == 0) {
@@ -754,6 +798,7 @@ int main(int argc, char **argv)
 	CHECK_RUN(test_threads_bitwise);
 	CHECK_RUN(test_dropout);
 	CHECK_RUN(test_dropout_all);
+	CHECK_RUN(test_init_std);
 	CHECK_RUN(test_adam);
 	CHECK_RUN(test_learns_cycle);
 	free(fixtures);
