@@ -154,3 +154,12 @@ modality_inputs() {
 		for m in "${modalities[@]}"; do printf -- '--input\0%s\0' "$m"; done
 	fi
 }
+
+# program_version PROGRAM: the first line of its --version (or of mawk's
+# -W version); nothing when it has neither.
+program_version() {
+	local v
+	v=$("$1" --version 2>/dev/null | head -n 1) || v=""
+	[ -n "$v" ] || v=$("$1" -W version 2>/dev/null | head -n 1) || v=""
+	printf '%s' "$v"
+}

@@ -288,7 +288,7 @@ stage_io() {
 	churn) echo "reads recommendations.tsv.gz${PREV:+ and $PREV/recommendations.tsv.gz}; writes churn.tsv" ;;
 	gate) echo "reads metrics.tsv${PREV:+ and $PREV/metrics.tsv}; writes gate.tsv" ;;
 	report) echo "reads the run folder and $OUT/history.tsv; writes report.html" ;;
-	publish) echo "writes $OUT/history.tsv, $OUT/current -> runs/$DATE; keeps the last $KEEP runs" ;;
+	publish) echo "writes audit.tsv (what made the night), $OUT/history.tsv, $OUT/current -> runs/$DATE; keeps the last $KEEP runs" ;;
 	esac
 }
 
@@ -327,7 +327,7 @@ into() {
 train_all() {
 	local m opts als_done="" vec=()
 	mkdir -p "$2"
-	need_vectors && vec=(--vectors "$WORK/vectors.tsv")
+	need_vectors && vec=(--vectors vectors.tsv) # (relative to work/: aligned's)
 	for m in $MODELS; do
 		opts="${m^^}_OPTS"
 		case "$m" in
@@ -339,9 +339,12 @@ train_all() {
 		aligned)
 			[ -n "$als_done" ] || train_one als "$@"
 			als_done=1
+			# from work/, by relative names: the model records where its
+			# inputs came from, and the same night in another OUT (a
+			# reproduction) must give the same bytes
 			# shellcheck disable=SC2086
-			lmrec-train --model align --tokens "$WORK/tokens.tsv" "${vec[@]}" --factors-from "$2/als.lmrc" \
-				-s "$SEED" -j "$JOBS" ${!opts:-} -o "$2/$m.lmrc"
+			(cd "$WORK" && lmrec-train --model align --tokens tokens.tsv "${vec[@]}" \
+				--factors-from "${2#"$WORK"/}/als.lmrc" -s "$SEED" -j "$JOBS" ${!opts:-} -o "${2#"$WORK"/}/$m.lmrc")
 			;;
 		hybrid)
 			# shellcheck disable=SC2086
@@ -696,10 +699,96 @@ stage_report() {
 	lmrec-report --status "$st" --k "$GATE_K" -o "$RUN/report.html" "$RUN"
 }
 
+# ---- the audit record ----
+# RUN/audit.tsv says what made the night, so that its tables can be
+# reproduced (pipelines/reproduce.sh) and explained: every setting as it
+# took effect, the checksums of the inputs, of the previous night's files
+# that were read, of the models and of the outputs, and the versions and
+# checksums of the tools and programs that ran. Columns: kind, name,
+# value, sha256; fields escaped as streams are (\t \n \r \\).
+audit_field() {
+	local v="${1//\\/\\\\}"
+	v="${v//$'\t'/\\t}"
+	v="${v//$'\n'/\\n}"
+	v="${v//$'\r'/\\r}"
+	printf '%s' "$v"
+}
+audit_row() { # KIND NAME VALUE [FILE]: FILE's SHA-256 in the last column
+	local sum=""
+	[ -z "${4:-}" ] || sum=$(sha256sum <"$4" | cut -d' ' -f1)
+	printf '%s\t%s\t%s\t%s\n' "$1" "$(audit_field "$2")" "$(audit_field "$3")" "$sum"
+}
+write_audit() {
+	local k v f name
+	printf 'kind\tname\tvalue\tsha256\n'
+	audit_row audit format 1
+	audit_row run date "$DATE"
+	audit_row run recorded "$(date -u +%FT%TZ)"
+	# the settings: every key the job knows, as it took effect (the DP
+	# noise's seed drawn for the night included: it is in the run anyway)
+	for k in $KNOWN_KEYS; do
+		v="${!k:-}"
+		# (paths made absolute: a reproduction runs from anywhere)
+		case "$k" in DATA | OUT | ANON_KEY | FORGET_LIST | FORGET_KEY | SSHLOGINFILE) [ -z "$v" ] || v=$(realpath -s -- "$v") ;; esac
+		[ "$k" != DP_SEED ] || [ -n "$v" ] || [ ! -s "$WORK/dp-seed" ] || v=$(cat "$WORK/dp-seed")
+		audit_row setting "$k" "$v"
+	done
+	# keys are named by a fingerprint (a pseudonym of a fixed id), never
+	# by their bytes
+	[ -z "${ANON_KEY:-}" ] || audit_row key ANON_KEY "$(lmrec-anon --key "$ANON_KEY" --id lmrec-audit)"
+	! forgetting || audit_row key FORGET_KEY "$(lmrec-anon --key "$FORGET_KEY" --id lmrec-audit)"
+	[ -z "$INTER" ] || audit_row input interactions "$(realpath -s -- "$INTER")" "$INTER"
+	[ -z "$ITEMS" ] || audit_row input items "$(realpath -s -- "$ITEMS")" "$ITEMS"
+	[ -z "$USERS" ] || audit_row input users "$(realpath -s -- "$USERS")" "$USERS"
+	! forgetting || audit_row input forget-list "$(realpath -s -- "$FORGET_LIST")" "$FORGET_LIST"
+	if [ -n "$PREV" ]; then
+		audit_row previous run "$PREV"
+		for name in metrics.tsv recommendations.tsv.gz forget-state work/valid/sasrec.lmrc; do
+			[ ! -f "$PREV/$name" ] || audit_row previous "$name" "" "$PREV/$name"
+		done
+	fi
+	for f in "$WORK"/valid/*.lmrc "$WORK"/test/*.lmrc "$WORK"/full/*.lmrc "$WORK/weights.tsv"; do
+		[ ! -f "$f" ] || audit_row model "${f#"$WORK/"}" "" "$f"
+	done
+	for name in interactions.tsv.gz items.tsv folds.tsv.gz tokens.tsv vectors.tsv; do
+		[ ! -f "$WORK/$name" ] || audit_row work "$name" "" "$WORK/$name"
+	done
+	# the tables a reproduction must give byte for byte; then the pages
+	# that hold the night's times, which cannot be
+	for name in recommendations.tsv.gz similar-items.tsv.gz metrics.tsv churn.tsv gate.tsv quality.tsv privacy.tsv; do
+		[ ! -f "$RUN/$name" ] || audit_row output "$name" "" "$RUN/$name"
+	done
+	for name in report.html stages.tsv; do
+		[ ! -f "$RUN/$name" ] || audit_row timed "$name" "" "$RUN/$name"
+	done
+	for f in "$(dirname "$(command -v lmrec-train)")"/lmrec-*; do
+		case "$f" in *.c | *.d | *.o) continue ;; esac
+		[ -x "$f" ] || continue
+		audit_row tool "${f##*/}" "$(program_version "$f")" "$f"
+	done
+	audit_row pipeline nightly.sh "$here/nightly.sh" "$here/nightly.sh"
+	audit_row pipeline lib.sh "$here/lib.sh" "$here/lib.sh"
+	audit_row program bash "$BASH_VERSION"
+	for name in parallel gzip awk sort sha256sum; do
+		audit_row program "$name" "$(program_version "$name")"
+	done
+	if command -v dpkg-query >/dev/null; then
+		for name in libopenblas0-pthread libopenblas0-openmp libopenblas0-serial liblapacke zlib1g libjansson4 libcsv3 libssl3 libc6; do
+			v=$(dpkg-query -W -f='${Status} ${Version}' "$name" 2>/dev/null) || continue
+			[[ "$v" == "install ok installed "* ]] && audit_row library "$name" "${v##* }"
+		done
+	fi
+	audit_row system kernel "$(uname -srm)"
+	audit_row system cpu "$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null)"
+	audit_row system OPENBLAS_CORETYPE "${OPENBLAS_CORETYPE:-}"
+}
+
 # The history is written before the switch and renamed into place after
 # it: a full disk stops the night before anything changed, and a night
 # killed in between has no "published" row until its rerun finishes it.
+# The audit record comes first: no night is published without it.
 stage_publish() {
+	into "$RUN/audit.tsv" write_audit
 	record_history published later
 	# the switch: a new symlink (a name of its own: ln never writes
 	# through an old one) renamed over the old one
@@ -737,6 +826,8 @@ stage_cause() {
 	awk -v s="$1" -v rc="$2" '
 		index($0, "== " s " ") == 1 { why = ""; next }
 		/^[A-Za-z0-9_.+-]+: / && !/^[^:]*: warning: / && !/^parallel: / { why = $0 }
+		# (a builtin of the stage itself, e.g. printf on a full disk)
+		/nightly\.sh: line [0-9]+: / { sub(/^.*nightly\.sh: line [0-9]+: /, ""); why = "nightly.sh: " $0 }
 		END { print (why != "" ? why : "exit " rc ", no message") }' "$LOG/$1.log" 2>/dev/null ||
 		echo "exit $2"
 }
