@@ -44,7 +44,8 @@ static void usage(int status)
 	      "\n"
 	      "Each PATH is a file or a folder, walked recursively (symbolic links\n"
 	      "inside are not followed). For every user given:\n"
-	      "  - TSV streams (*.tsv, *.tsv.gz) with a user column lose the user's rows;\n"
+	      "  - TSV streams (*.tsv, *.tsv.gz) with a user column lose the user's rows,\n"
+	      "    and so does lmrec-ingest's quality report (kind, key);\n"
 	      "  - model files (lmrec's container) lose the user's entries in their\n"
 	      "    user-side sections (ids, factors, training interactions, sequences);\n"
 	      "  - any other file is searched for the ids, and a file that still holds\n"
@@ -115,7 +116,9 @@ static int64_t find_field(const struct opts *o, struct lmrec_field f, char **buf
 	return lmrec_ids_find(o->ids, *buf, n);
 }
 
-/* A TSV stream: the rows of the users go; 1 when it has a user column. */
+/* A TSV stream: the rows of the users go; 1 when it has a user column.
+ * lmrec-ingest's quality report (kind, key, ...) names users in its key
+ * column, on every row but the flooded items'. */
 static int forget_tsv(const struct opts *o, struct tally *t, const char *path)
 {
 	struct lmrec_tsv *r = lmrec_tsv_open(path);
@@ -124,6 +127,11 @@ static int forget_tsv(const struct opts *o, struct tally *t, const char *path)
 		long c = lmrec_tsv_col_opt(r, o->columns[k]);
 		if (c >= 0)
 			cols[nc++] = (size_t)c;
+	}
+	long quality_kind = -1;
+	if (nc == 0 && r->ncols >= 2 && strcmp(r->cols[0], "kind") == 0 && strcmp(r->cols[1], "key") == 0) {
+		quality_kind = 0;
+		cols[nc++] = 1;
 	}
 	if (nc == 0) {
 		lmrec_tsv_close(r);
@@ -141,7 +149,10 @@ static int forget_tsv(const struct opts *o, struct tally *t, const char *path)
 	char *buf = NULL;
 	while (lmrec_tsv_read(r)) {
 		int drop = 0;
-		for (size_t k = 0; k < nc; k++) {
+		struct lmrec_field kind = quality_kind >= 0 ? lmrec_tsv_field(r, (size_t)quality_kind)
+							    : (struct lmrec_field){NULL, 0};
+		int item_row = kind.p && kind.len == 12 && memcmp(kind.p, "flooded_item", 12) == 0;
+		for (size_t k = 0; k < nc && !item_row; k++) {
 			int64_t id = find_field(o, lmrec_tsv_field(r, cols[k]), &buf, &cap);
 			if (id >= 0) {
 				drop = 1;

@@ -61,6 +61,17 @@ train_all() {
 	cmp before.tsv data/users.tsv
 }
 
+@test "lmrec-forget: lmrec-ingest's quality report loses the user's rows, an item of the same name stays" {
+	mkdir q
+	tsv 'kind|key|figure|threshold|action|rows' 'duplicate|u2|3|0|reported|3' 'burst|u22|40|30|reported|40' \
+		'bot_user|u2|900|500|reported|900' 'flooded_item|u2|0.9|0.5|reported|12' >q/quality.tsv
+	run -0 --separate-stderr lmrec-forget --user u2 q
+	[ "${stderr_lines[0]}" = "lmrec-forget: q/quality.tsv: 2 rows removed" ]
+	run cat q/quality.tsv
+	assert_output "$(tsv 'kind|key|figure|threshold|action|rows' 'burst|u22|40|30|reported|40' \
+		'flooded_item|u2|0.9|0.5|reported|12')"
+}
+
 @test "lmrec-forget: model files lose the user's entries, the other users score as before" {
 	train_all
 	for m in als itemknn sasrec; do
