@@ -45,7 +45,11 @@ POOL (candidates per channel, 100), SEED (1), MAX_BAD (bad input rows
 skipped, 0), GATE_METRIC (ndcg), GATE_K (10), GATE_TOLERANCE (0: refuse
 only when the whole confidence interval is below the last published
 value), MMR (1: off), CATEGORY_CAP (0: off), VERB (liked), SIMILAR_TOP
-(20), USER_GROUP (the column of DATA/users.tsv whose values are the user
+(20), EXPLAIN (reason, the default, or full: the published table also
+gets lmrec-rank's explain column, each row's score taken apart into the
+channels' terms, the history items that weighed and the attributes that
+matched; the reasons then name the history items that contributed
+most), USER_GROUP (the column of DATA/users.tsv whose values are the user
 groups of the metrics, default its second), EMBED (how the embed stage
 makes the items' text vectors: tfidf, the default, subword, vec or bert),
 EMBED_OPTS (KEY=VALUE options of lmrec-embed or lmrec-tokenize, e.g.
@@ -121,7 +125,7 @@ for ((i = 0; i < ${#cli[@]}; i += 2)); do
 	[ "${cli[i]}" = --config ] && CONFIG="${cli[i + 1]}"
 done
 
-KNOWN_KEYS=" DATA OUT DATE JOBS SSHLOGINFILE KEEP ANON_KEY QUALITY FORGET_LIST FORGET_KEY MIN_SUPPORT DP_EPSILON DP_MECHANISM DP_DELTA DP_MAX_PER_USER DP_SEED MODELS INCREMENTAL INCREMENTAL_OPTS SASREC_OPTS TOP POOL SEED MAX_BAD GATE_METRIC GATE_K GATE_TOLERANCE MMR CATEGORY_CAP VERB SIMILAR_TOP USER_GROUP EMBED EMBED_OPTS POPULAR_OPTS ITEMKNN_OPTS EASE_OPTS ALS_OPTS BPR_OPTS SEMANTIC_OPTS ALIGNED_OPTS HYBRID_OPTS "
+KNOWN_KEYS=" DATA OUT DATE JOBS SSHLOGINFILE KEEP ANON_KEY QUALITY FORGET_LIST FORGET_KEY MIN_SUPPORT DP_EPSILON DP_MECHANISM DP_DELTA DP_MAX_PER_USER DP_SEED MODELS INCREMENTAL INCREMENTAL_OPTS SASREC_OPTS TOP POOL SEED MAX_BAD GATE_METRIC GATE_K GATE_TOLERANCE MMR CATEGORY_CAP VERB EXPLAIN SIMILAR_TOP USER_GROUP EMBED EMBED_OPTS POPULAR_OPTS ITEMKNN_OPTS EASE_OPTS ALS_OPTS BPR_OPTS SEMANTIC_OPTS ALIGNED_OPTS HYBRID_OPTS "
 # The config file is read, never sourced: only known keys, values as text.
 if [ -n "$CONFIG" ]; then
 	[ -r "$CONFIG" ] || die "$CONFIG: cannot read the config file" 2
@@ -162,6 +166,8 @@ KEEP="${KEEP:-14}"
 TOP="${TOP:-10}" POOL="${POOL:-100}" SEED="${SEED:-1}" MAX_BAD="${MAX_BAD:-0}"
 GATE_METRIC="${GATE_METRIC:-ndcg}" GATE_K="${GATE_K:-10}" GATE_TOLERANCE="${GATE_TOLERANCE:-0}"
 MMR="${MMR:-1}" CATEGORY_CAP="${CATEGORY_CAP:-0}" VERB="${VERB:-liked}" SIMILAR_TOP="${SIMILAR_TOP:-20}"
+EXPLAIN="${EXPLAIN:-reason}"
+case "$EXPLAIN" in reason | full) ;; *) die "EXPLAIN: unknown mode '$EXPLAIN' (expected reason or full)" 2 ;; esac
 USER_GROUP="${USER_GROUP:-}" EMBED="${EMBED:-tfidf}" EMBED_OPTS="${EMBED_OPTS:-}"
 QUALITY="${QUALITY:-report}"
 case "$QUALITY" in report | quarantine | weight) ;; *) die "QUALITY: unknown action '$QUALITY' (expected report, quarantine or weight)" 2 ;; esac
@@ -274,7 +280,7 @@ stage_io() {
 	fit-test) echo "reads work/folds.tsv.gz; writes work/test/*.lmrc (train and valid folds)" ;;
 	evaluate) echo "reads work/test/*.lmrc, work/weights.tsv, work/folds.tsv.gz; writes metrics.tsv (test fold, 95% intervals)" ;;
 	fit-full) echo "reads work/interactions.tsv.gz; writes work/full/*.lmrc (every interaction)" ;;
-	recommend) echo "reads work/full/*.lmrc, work/weights.tsv; writes recommendations.tsv.gz ($JOBS shards)" ;;
+	recommend) echo "reads work/full/*.lmrc, work/weights.tsv; writes recommendations.tsv.gz ($JOBS shards$([ "$EXPLAIN" = full ] && echo ", with the explain column"))" ;;
 	similar)
 		if privacy_on; then
 			local how=""
@@ -415,10 +421,11 @@ fold_rows() { # FOLD: the rows of that fold, header kept
 		$f == want'
 }
 
-rank_opts() { # WORKDIR: lmrec-rank's options, NUL-ended words
+rank_opts() { # WORKDIR [published]: lmrec-rank's options, NUL-ended words
 	local o=(--weights "$1/weights.tsv" -n "$TOP" --verb "$VERB" --mmr "$MMR")
 	[ -z "$ITEMS" ] || o+=(--items "$1/items.tsv")
 	[ "$CATEGORY_CAP" = 0 ] || o+=(--category-cap "$CATEGORY_CAP")
+	[ "${2:-}" != published ] || [ "$EXPLAIN" != full ] || o+=(--explain full)
 	printf '%s\0' "${o[@]}"
 }
 
@@ -552,7 +559,9 @@ stage_recommend() {
 		rm -f "$f"
 	done
 	mapfile -d '' -t margs < <(models_args full)
-	mapfile -d '' -t ropts < <(rank_opts .)
+	mapfile -d '' -t ropts < <(rank_opts . published)
+	# (the history items behind each score, for the explain column)
+	[ "$EXPLAIN" != full ] || margs+=(--contributions 5)
 	local par=(--will-cite --halt 'now,fail=1' -j "$JOBS")
 	[ -z "$SSHLOGINFILE" ] || par+=(--sshloginfile "$SSHLOGINFILE" --workdir "$PWD")
 	export OPENBLAS_NUM_THREADS=1 PATH
@@ -565,7 +574,7 @@ stage_recommend() {
 	# shards are contiguous in user order: concatenated, they are in order
 	rec_tmp=$(mktemp "$RUN/.recommendations.tsv.gz.tmp.XXXXXX")
 	{
-		echo $'user\trank\titem\tscore\treason'
+		if [ "$EXPLAIN" = full ]; then echo $'user\trank\titem\tscore\treason\texplain'; else echo $'user\trank\titem\tscore\treason'; fi
 		for f in "$shards"/u.*.recs.tsv; do tail -n +2 "$f"; done
 	} | gzip -6 >"$rec_tmp"
 	mv -f "$rec_tmp" "$RUN/recommendations.tsv.gz"
@@ -876,7 +885,7 @@ trap finish EXIT
 
 export DATA OUT DATE JOBS SSHLOGINFILE KEEP ANON_KEY QUALITY FORGET_LIST FORGET_KEY MIN_SUPPORT DP_EPSILON \
 	DP_MECHANISM DP_DELTA DP_MAX_PER_USER DP_SEED MODELS TOP POOL SEED MAX_BAD GATE_METRIC GATE_K \
-	GATE_TOLERANCE MMR CATEGORY_CAP VERB SIMILAR_TOP USER_GROUP EMBED EMBED_OPTS POPULAR_OPTS ITEMKNN_OPTS EASE_OPTS \
+	GATE_TOLERANCE MMR CATEGORY_CAP VERB EXPLAIN SIMILAR_TOP USER_GROUP EMBED EMBED_OPTS POPULAR_OPTS ITEMKNN_OPTS EASE_OPTS \
 	ALS_OPTS BPR_OPTS SASREC_OPTS SEMANTIC_OPTS ALIGNED_OPTS HYBRID_OPTS INCREMENTAL INCREMENTAL_OPTS FROM_STAGE QUIET
 # The logs and the stage times are kept as well as they can be: on a full
 # disk a line may be lost, and the stage's own failure is what is said.

@@ -87,6 +87,22 @@ setup() {
 	assert_output '2026-11-01 published'
 }
 
+@test "nightly: EXPLAIN=full publishes each row's score taken apart, the table otherwise the same" {
+	run env EXPLAIN=full "$NIGHTLY" -q --out out --date 2026-11-01 --jobs 2
+	assert_success
+	run sh -c 'gzip -dc out/current/recommendations.tsv.gz | head -n 1'
+	assert_output $'user\trank\titem\tscore\treason\texplain'
+	# the same lists and scores as the night without it (the reasons may
+	# name other history items: those that contributed most)
+	cmp <(gzip -dc out/current/recommendations.tsv.gz | cut -f1-4) <(gzip -dc "$NIGHT1/current/recommendations.tsv.gz" | cut -f1-4)
+	# every row takes its score apart: the channels' terms, the history
+	run sh -c "gzip -dc out/current/recommendations.tsv.gz | awk -F'\t' 'NR > 1 { n++; if (\$6 ~ /^ch=[a-z]+:/) ch++; if (\$6 ~ /[|]hist=[^|]/) h++ }
+		END { print n, n - ch, (h / n > 0.9) }'"
+	[[ "$output" =~ ^[0-9]+\ 0\ 1$ ]] || { echo "$output"; false; }
+	run -2 --separate-stderr env EXPLAIN=some "$NIGHTLY" --out out2 --date 2026-11-01 --dry-run
+	assert_equal "$stderr" "nightly.sh: EXPLAIN: unknown mode 'some' (expected reason or full)"
+}
+
 @test "nightly: never recommends an item marked available=0" {
 	run bash -c "awk -F'\t' 'NR==1 { for (i = 1; i <= NF; i++) if (\$i == \"available\") a = i; next } \$a == \"0\" { print \$1 }' \
 		'$TOP/sample-data/items.tsv' | sort >gone;
