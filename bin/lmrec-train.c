@@ -60,6 +60,7 @@ struct opts {
 	int positions;     /* sasrec: 0 default, 1 start, 2 end */
 	int block;         /* sasrec: 0 default, 1 sasrec, 2 preln */
 	int dropout_sites; /* sasrec: 0 default, 1 outputs, 2 all */
+	int window;        /* sasrec: 0 default (last), 1 last, 2 random */
 	double replay;
 	int have_replay;
 	/* crossdomain */
@@ -152,6 +153,9 @@ static void usage(int status)
 	      "      --dropout-sites outputs|all  dropout on the embedding and each\n"
 	      "                           sublayer's output, or also on the attention\n"
 	      "                           probabilities and the FFN's hidden layer (outputs)\n"
+	      "      --window last|random   train on each history's last --maxlen items,\n"
+	      "                           or on a window ending at a random place each\n"
+	      "                           epoch, so every item counts (last)\n"
 	      "semantic (content vectors, a user the mean of the history's):\n"
 	      "      --vectors FILE       item vectors from lmrec-embed (required)\n"
 	      "      --half-life DAYS     time decay of the history (default 0: none)\n"
@@ -236,6 +240,7 @@ enum {
 	OPT_BETA2,
 	OPT_POSITIONS,
 	OPT_DROPOUT_SITES,
+	OPT_WINDOW,
 	OPT_BLOCK,
 	OPT_FACTORS_FROM,
 	OPT_ALIGN_METHOD,
@@ -291,6 +296,7 @@ static const struct option long_options[] = {
 	{"beta2", required_argument, NULL, OPT_BETA2},
 	{"positions", required_argument, NULL, OPT_POSITIONS},
 	{"dropout-sites", required_argument, NULL, OPT_DROPOUT_SITES},
+	{"window", required_argument, NULL, OPT_WINDOW},
 	{"block", required_argument, NULL, OPT_BLOCK},
 	{"factors-from", required_argument, NULL, OPT_FACTORS_FROM},
 	{"align-method", required_argument, NULL, OPT_ALIGN_METHOD},
@@ -1081,7 +1087,8 @@ static int run_sasrec(struct opts *o, char *const *files, size_t nfiles)
 	double t_load = lmrec_now() - t0;
 	struct lmrec_seqtrain p = {o->loss, o->negatives, o->gbce_t, o->epochs, o->patience, o->batch, 10,
 				   (float)o->lr, (float)o->weight_decay, o->seed, o->threads, o->verbose,
-				   o->frozen_view ? semantic : NULL, fresh, o->replay, old != NULL, (float)o->beta2};
+				   o->frozen_view ? semantic : NULL, fresh, o->replay, old != NULL, (float)o->beta2,
+				   o->window == 2};
 	struct sasrec_ckpt ck = {o, &m};
 	size_t best_epoch = 0;
 	double ndcg = lmrec_seqtrain_run(net, &train, valid, &p, sasrec_checkpoint, &ck, &best_epoch);
@@ -1103,6 +1110,8 @@ static int run_sasrec(struct opts *o, char *const *files, size_t nfiles)
 		lmrec_model_set_param(f, "item_init", "%s", o->item_init);
 	if (o->frozen_view)
 		lmrec_model_set_param(f, "frozen_view", "1");
+	if (o->window == 2)
+		lmrec_model_set_param(f, "window", "random");
 	lmrec_recmodel_write(&m, f, o->output);
 	if (!o->quiet) {
 		fprintf(stderr, "%s: sasrec: %zu users, %zu items, %zu interactions (%zu trained on); best epoch %zu",
@@ -1537,6 +1546,11 @@ int main(int argc, char **argv)
 			o.dropout_sites = 1 + (int)lmrec_opt_choice("--dropout-sites", optarg, sites, 2);
 			break;
 		}
+		case OPT_WINDOW: { /* --window: 1 last, 2 random */
+			static const char *const windows[] = {"last", "random"};
+			o.window = 1 + (int)lmrec_opt_choice("--window", optarg, windows, 2);
+			break;
+		}
 		case OPT_BLOCK: { /* --block: 1 sasrec, 2 preln */
 			static const char *const blocks[] = {"sasrec", "preln"};
 			o.block = 1 + (int)lmrec_opt_choice("--block", optarg, blocks, 2);
@@ -1594,9 +1608,9 @@ int main(int argc, char **argv)
 		o.sas.sasrec_block = o.block == 1;
 		o.sas.dropout_all = o.dropout_sites == 2;
 	} else if (o.item_init || o.checkpoint || o.have_negatives || o.since || o.init_std > 0 ||
-		   o.init_std_qkv > 0 || o.beta2 > 0 || o.positions || o.block || o.dropout_sites) {
+		   o.init_std_qkv > 0 || o.beta2 > 0 || o.positions || o.block || o.dropout_sites || o.window) {
 		lmrec_usage_error("--item-init, --checkpoint, --negatives, --since, --init-std, --init-std-qkv, "
-				  "--beta2, --positions, --block and --dropout-sites are options of --model sasrec");
+				  "--beta2, --positions, --block, --dropout-sites and --window are options of --model sasrec");
 	}
 	if (!o.have_reg)
 		o.reg = o.kind == LMREC_KIND_BPR ? 0.001 : 5.0;

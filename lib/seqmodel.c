@@ -200,9 +200,13 @@ double lmrec_seqtrain_run(struct lmrec_sasrec *m, const struct lmrec_seqs *s, co
 				uint32_t u = pick[b0 + r];
 				const uint32_t *it = s->item + s->ptr[u];
 				size_t len = (size_t)(s->ptr[u + 1] - s->ptr[u]);
-				/* inputs: the items before the last; targets: each one's next */
-				lmrec_seqs_input(seq + r * L, it, len - 1, L);
-				lmrec_seqs_input(tgt + r * L, it + 1, len - 1, L);
+				/* inputs: the items before the last (or before a random
+				 * end, the window still full); targets: each one's next */
+				size_t end = len - 1;
+				if (p->random_window && end > L)
+					end = L + (size_t)lmrec_rng_below(&rng, end - L + 1);
+				lmrec_seqs_input(seq + r * L, it, end, L);
+				lmrec_seqs_input(tgt + r * L, it + 1, end, L);
 			}
 			uint64_t seed = p->seed * 0x9E3779B97F4A7C15ull + epoch * 1000003ull + steps;
 			loss_sum += lmrec_sasrec_loss_grad(m, seq, tgt, nb, p->loss, p->negatives, p->gbce_t, seed, 1,

@@ -53,6 +53,10 @@ struct lmrec_seqtrain {
 	 * on validation first, and kept when no epoch does better */
 	int eval_init;
 	float beta2; /* Adam's second-moment decay; 0 means 0.98 */
+	/* 0: a user's window is the last maxlen items (SASRec's); 1: a
+	 * longer history gives a window ending at a random place each epoch,
+	 * so that over the epochs every item of it is trained on */
+	int random_window;
 };
 
 /* What training reports after each epoch; the callback may write a
@@ -62,8 +66,9 @@ typedef void (*lmrec_seqtrain_epoch_fn)(void *ctx, const struct lmrec_sasrec *m,
 
 /* Trains m from its current parameters. Each step takes `batch` users in a
  * seeded order (users with at least two items): the input is the last
- * maxlen items before the last one, the targets the items that follow
- * each. valid (nu entries, or NULL): the item each user did next (UINT32_MAX
+ * maxlen items before the last one (with random_window, the maxlen items
+ * before a place drawn uniformly among those that leave a full window,
+ * from the seeded stream), the targets the items that follow each. valid (nu entries, or NULL): the item each user did next (UINT32_MAX
  * for none); after each epoch every such user's sequence is encoded, all
  * items scored, the sequence's own items left out, and the mean NDCG@eval_k
  * of the valid items computed; m ends with the parameters of the best epoch

@@ -697,6 +697,43 @@ cycle_rows() {
 	[ ! -e x.lmrc ]
 }
 
+@test "lmrec-train: sasrec --window random trains on the whole of a long history, --window last on its end" {
+	# ten long histories: a cycle c0..c7 25 times, then 20 items without a
+	# pattern; with --maxlen 4 the last window holds only those. Eight
+	# probe users have one item each, c0..c7: the cycle says what comes next.
+	{
+		printf 'user\titem\tts\n'
+		for u in 0 1 2 3 4 5 6 7 8 9; do
+			t=0
+			for r in $(seq 25); do for k in 0 1 2 3 4 5 6 7; do t=$((t + 1)); printf 'l%s\tc%s\t%s\n' "$u" "$k" "$t"; done; done
+			for z in $(seq 10 29); do t=$((t + 1)); printf 'l%s\tz%s%s\t%s\n' "$u" "$u" "$z" "$t"; done
+		done
+		for k in 0 1 2 3 4 5 6 7; do printf 'p%s\tc%s\t1\n' "$k" "$k"; done
+	} >long.tsv
+	for w in last random; do
+		lmrec-train -q --model sasrec --window "$w" --factors 16 --maxlen 4 --epochs 40 --lr 0.01 --dropout 0 \
+			--folds all -s 1 -o "$w.lmrc" long.tsv
+	done
+	run -0 sh -c 'strings random.lmrc | grep "^window="'
+	assert_output 'window=random'
+	run -1 sh -c 'strings last.lmrc | grep "^window="'
+	# the probes' next item: c(k+1)
+	for w in last random; do
+		lmrec-recall -q -m "$w.lmrc" -n 1 --users <(printf 'user\np0\np1\np2\np3\np4\np5\np6\np7\n') -o "$w-next.tsv"
+		hits[${#hits[@]}]=$(awk -F'\t' 'NR > 1 { k = substr($1, 2); if ($2 == "c" ((k + 1) % 8)) n++ } END { print n + 0 }' "$w-next.tsv")
+	done
+	[ "${hits[0]}" -le 2 ] || { echo "last: ${hits[0]} of 8"; false; }
+	[ "${hits[1]}" -ge 7 ] || { echo "random: ${hits[1]} of 8"; false; }
+	# the same seed, the same model
+	lmrec-train -q --model sasrec --window random --factors 16 --maxlen 4 --epochs 40 --lr 0.01 --dropout 0 \
+		--folds all -s 1 -o again.lmrc long.tsv
+	cmp random.lmrc again.lmrc
+	run -2 --separate-stderr lmrec-train --model sasrec --window middle -o x.lmrc long.tsv
+	[ "${stderr_lines[0]}" = "lmrec-train: invalid value for --window: 'middle' (expected last or random)" ]
+	run -2 lmrec-train --model als --window random -o x.lmrc long.tsv
+	[ ! -e x.lmrc ]
+}
+
 # crossdomain: places a1 a2, shop b1 b2 b3; six users (u5 and u6 shop only).
 crossdomain_data() {
 	tsv 'item|title|domain' 'a1|Harbour Walk|places' 'a2|Ridge Trail|places' \
