@@ -7,6 +7,9 @@
 # and food venues for itineraries) get:
 #   - generated lists, at the defaults, with coherence off (--weights coh=0),
 #     without the trend term (--weights trend=0) and greedy (--beam 1);
+#     for bundles also without the rule and the list terms (--weights
+#     coh=0,recent=0 --max-per category=0): a top-N of the generator's own
+#     terms, the fair match for top-N;
 #   - top-N: lmrec-recall (the same models, the kind's items) then
 #     lmrec-rank -n N, N the list length;
 #   - top-N under the category rule (lmrec-rank --category-cap: 1 for
@@ -154,12 +157,16 @@ for w in $weeks; do
 		gen --weights coh=0 >"$d/gen0-$kind.tsv"
 		gen --weights trend=0 >"$d/gent0-$kind.tsv"
 		gen --beam 1 >"$d/greedy-$kind.tsv"
+		rows=("generate (defaults)|gen" "generate, --weights coh=0|gen0" "generate, --weights trend=0|gent0"
+			"generate, --beam 1 (greedy)|greedy")
+		if [ "$kind" = bundle ]; then
+			gen --weights coh=0,recent=0 --max-per category=0 >"$d/genfree-$kind.tsv"
+			rows+=("generate, no rule, rel + trend|genfree")
+		fi
 		lmrec-recall -q "${models[@]}" --only "$d/only-$kind.tsv" --users "$d/users-$kind.tsv" -n 100 >"$d/cand-$kind.tsv"
 		lmrec-rank -q --items "$items" -n "$n" "$d/cand-$kind.tsv" >"$d/top-$kind.tsv"
 		lmrec-rank -q --items "$items" -n "$n" --category-cap "$cap" "$d/cand-$kind.tsv" >"$d/topcap-$kind.tsv"
-		for r in "generate (defaults)|gen" "generate, --weights coh=0|gen0" "generate, --weights trend=0|gent0" \
-			"generate, --beam 1 (greedy)|greedy" \
-			"top-N (recall + rank)|top" "top-N, --category-cap $cap|topcap"; do
+		for r in "${rows[@]}" "top-N (recall + rank)|top" "top-N, --category-cap $cap|topcap"; do
 			read -r hit rest < <(stats "$kind" "$n" "$d/truth-$kind.tsv" "$d/${r#*|}-$kind.tsv")
 			# shellcheck disable=SC2086 # the figures split into columns
 			row "${r%%|*}" "$hit" $(cut -d' ' -f1-6 <<<"$rest")
