@@ -1,6 +1,7 @@
 /* lmrec-generate — generative recommendation: a bundle, a playlist or an
  * itinerary composed for each user item by item, with a short summary. */
 #include <getopt.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
@@ -24,8 +25,8 @@ enum kind { KIND_BUNDLE, KIND_PLAYLIST, KIND_ITINERARY };
 static const char *const kind_names[] = {"bundle", "playlist", "itinerary"};
 
 /* The terms of an item's gain, in the order of --weights. */
-enum term { T_REL, T_COH, T_RECENT, T_SEQ, T_REQUEST, NTERMS };
-static const char *const term_names[NTERMS] = {"rel", "coh", "recent", "seq", "request"};
+enum term { T_REL, T_COH, T_RECENT, T_SEQ, T_REQUEST, T_TREND, NTERMS };
+static const char *const term_names[NTERMS] = {"rel", "coh", "recent", "seq", "request", "trend"};
 
 /* "category" in --max-per and --same: the item's category, not an attribute. */
 #define KEY_CATEGORY (-2)
@@ -51,7 +52,7 @@ struct opts {
 	unsigned fold_set;
 	struct model *mod;
 	size_t nmod, modcap;
-	size_t length, beam, pool, recent;
+	size_t length, beam, pool, recent, trend_days;
 	double budget;
 	struct maxper *maxper;
 	size_t nmaxper, mpcap;
@@ -107,12 +108,15 @@ static void usage(int status)
 	      "      --pool N             candidates of each category (default 20)\n"
 	      "      --weights T=W,...    weights of the terms: rel (the models), coh (the\n"
 	      "                           items before it), recent (the user's last items),\n"
-	      "                           seq (sasrec), request (default rel=1,coh=0.25,\n"
-	      "                           recent=2,seq=1,request=1)\n"
+	      "                           seq (sasrec), request, trend (the item's users in\n"
+	      "                           the history's last days) (default rel=1,coh=0.25,\n"
+	      "                           recent=2,seq=1,request=1,trend=1.5)\n"
 	      "      --content C          the share of shared attributes in the similarity\n"
 	      "                           of two items, the rest the models' (default 0.25)\n"
 	      "      --recent N           the user's last N items of the kind's domains\n"
 	      "                           (default 3)\n"
+	      "      --trend-days D       the trend term's window: the last D days of\n"
+	      "                           --history (default 7; 0: no trend)\n"
 	      "      --explore T          seeded Gumbel noise of scale T on the gains\n"
 	      "                           (default 0: none)\n"
 	      "  -s, --seed N             the seed of --explore (default 1)\n"
@@ -152,6 +156,7 @@ enum {
 	OPT_POOL,
 	OPT_WEIGHTS,
 	OPT_RECENT,
+	OPT_TREND_DAYS,
 	OPT_EXPLORE,
 	OPT_CONTENT,
 	OPT_LLM_CMD,
@@ -175,6 +180,7 @@ static const struct option long_options[] = {
 	{"pool", required_argument, NULL, OPT_POOL},
 	{"weights", required_argument, NULL, OPT_WEIGHTS},
 	{"recent", required_argument, NULL, OPT_RECENT},
+	{"trend-days", required_argument, NULL, OPT_TREND_DAYS},
 	{"explore", required_argument, NULL, OPT_EXPLORE},
 	{"content", required_argument, NULL, OPT_CONTENT},
 	{"seed", required_argument, NULL, 's'},
@@ -215,6 +221,10 @@ struct world {
 	size_t *hstart;
 	uint32_t *hitem;           /* all-item indices */
 	float *hweight;
+	/* the trend term: users of each catalog item in the last --trend-days
+	 * of --history, and its rank feature among the items of the kind */
+	uint32_t *trend_users;     /* (catalog) */
+	double *trend;             /* (catalog) */
 	int seq_models;            /* sasrec models given */
 	struct lmrec_slotvocab *vocab; /* the words of requests, built at the first */
 };
@@ -313,6 +323,17 @@ static void load_history(struct world *w)
 	size_t *start;
 	lmrec_inter_group(&x, &order, &start);
 	size_t nu = lmrec_ids_count(w->husers);
+	/* the history's last time: the trend's window ends there */
+	int64_t last = INT64_MIN;
+	for (size_t r = 0; r < x.n; r++)
+		if (!(x.has_fold && !lmrec_fold_in(w->o->fold_set, x.fold_of[r])) && x.ts[r] > last)
+			last = x.ts[r];
+	int64_t span = (int64_t)w->o->trend_days * 86400, from;
+	if (w->o->trend_days == 0 || last == INT64_MIN)
+		from = INT64_MAX; /* no window, or no row: nothing is in it */
+	else
+		from = last < INT64_MIN + span ? INT64_MIN : last - span;
+	size_t *mark = lmrec_xcalloc(w->cat.n + 1, sizeof *mark);
 	w->hstart = lmrec_xcalloc(nu + 1, sizeof *w->hstart);
 	w->hitem = lmrec_xcalloc(x.n + 1, sizeof *w->hitem);
 	w->hweight = lmrec_xcalloc(x.n + 1, sizeof *w->hweight);
@@ -325,9 +346,16 @@ static void load_history(struct world *w)
 				continue;
 			w->hitem[m] = x.item[r];
 			w->hweight[m++] = x.weight[r];
+			/* a user counts once an item (mark: the last user counted + 1) */
+			uint32_t it = x.item[r];
+			if (it < w->cat.n && x.ts[r] > from && mark[it] != u + 1) {
+				mark[it] = u + 1;
+				w->trend_users[it]++;
+			}
 		}
 	}
 	w->hstart[nu] = m;
+	free(mark);
 	free(order);
 	free(start);
 	lmrec_inter_free(&x);
@@ -724,7 +752,8 @@ static void score_user(struct job *j, int64_t seed, uint64_t list)
 			rec += j->rec[r * nscored + e];
 		j->recent[i] = j->u.nrecent ? rec / (double)j->u.nrecent : 0;
 		j->reqm[i] = req_match(w, &j->req, i);
-		j->base[i] = o->w[T_REL] * j->rel[i] + o->w[T_RECENT] * j->recent[i] + o->w[T_REQUEST] * j->reqm[i];
+		j->base[i] = o->w[T_REL] * j->rel[i] + o->w[T_RECENT] * j->recent[i] + o->w[T_REQUEST] * j->reqm[i] +
+			     o->w[T_TREND] * w->trend[i];
 		if (o->explore > 0)
 			j->base[i] += noise(j, list, i);
 	}
@@ -1097,10 +1126,10 @@ static void write_reason(struct lmrec_out *out, struct job *j, size_t x)
 		lmrec_out_str(out, "your choice");
 		return;
 	}
-	double part[5] = {o->w[T_REL] * j->rel[i], j->bcoh[x], j->bseq[x], o->w[T_RECENT] * j->recent[i],
-			  o->w[T_REQUEST] * j->reqm[i]};
+	double part[6] = {o->w[T_REL] * j->rel[i], j->bcoh[x], j->bseq[x], o->w[T_RECENT] * j->recent[i],
+			  o->w[T_REQUEST] * j->reqm[i], o->w[T_TREND] * w->trend[i]};
 	size_t top = 0;
-	for (size_t k = 1; k < 5; k++)
+	for (size_t k = 1; k < 6; k++)
 		if (part[k] > part[top])
 			top = k;
 	switch (top) {
@@ -1172,6 +1201,10 @@ static void write_reason(struct lmrec_out *out, struct job *j, size_t x)
 		}
 		return;
 	}
+	case 5: /* the trend */
+		lmrec_out_printf(out, "trending: %" PRIu32 " user%s in the last %zu day%s", w->trend_users[i],
+				 w->trend_users[i] == 1 ? "" : "s", o->trend_days, o->trend_days == 1 ? "" : "s");
+		return;
 	default:
 		break;
 	}
@@ -1239,6 +1272,8 @@ static void world_init(struct world *w, const struct opts *o)
 		}
 		w->seq_models += m->kind == LMREC_KIND_SASREC;
 	}
+	w->trend_users = lmrec_xcalloc(c->n + 1, sizeof *w->trend_users);
+	w->trend = lmrec_xcalloc(c->n + 1, sizeof *w->trend);
 	if (o->history)
 		load_history(w);
 	size_t na = lmrec_ids_count(w->all);
@@ -1272,6 +1307,18 @@ static void world_init(struct world *w, const struct opts *o)
 		w->cls[i] = item_class(w, i);
 		w->in_domains[i] = in_domains(w, i);
 	}
+	/* the trend: the rank feature of the recent users among the available
+	 * items of the kind that have some (the others 0) */
+	float *tf = lmrec_xcalloc(c->n + 1, sizeof *tf), *tr = lmrec_xcalloc(c->n + 1, sizeof *tr);
+	struct scored *tb = lmrec_xcalloc(c->n + 1, sizeof *tb);
+	for (uint32_t i = 0; i < c->n; i++)
+		tf[i] = w->cls[i] >= 0 && c->available[i] && w->trend_users[i] > 0 ? (float)w->trend_users[i] : NAN;
+	rank_features(tf, c->n, tb, tr);
+	for (uint32_t i = 0; i < c->n; i++)
+		w->trend[i] = tr[i];
+	free(tf);
+	free(tr);
+	free(tb);
 	w->same_key = o->same ? find_key(c, o->same) : -1;
 	if (o->same && w->same_key == -1)
 		w->same_key = -3; /* no item has the key: no item qualifies */
@@ -1303,6 +1350,8 @@ static void world_free(struct world *w)
 	free(w->hstart);
 	free(w->hitem);
 	free(w->hweight);
+	free(w->trend_users);
+	free(w->trend);
 	free(w->cost);
 	free(w->cls);
 	free(w->in_domains);
@@ -1489,7 +1538,7 @@ static void parse_weights(struct opts *o, const char *arg)
 		if (!eq || t == NTERMS || lmrec_parse_double(eq + 1, len - (size_t)(eq + 1 - p), &v) != 0 || v < 0 ||
 		    v > 1e6)
 			lmrec_usage_error("invalid value for --weights: '%s' (expected TERM=W,... with TERM rel, coh, "
-					  "recent, seq or request and W from 0 to 1e6)",
+					  "recent, seq, request or trend and W from 0 to 1e6)",
 					  arg);
 		o->w[t] = v;
 		p += len + (comma ? 1 : 0);
@@ -1517,10 +1566,10 @@ static void add_maxper(struct opts *o, const char *arg)
 int main(int argc, char **argv)
 {
 	lmrec_setprogname(argv[0]);
-	struct opts o = {.kind = -1, .beam = 8, .pool = 20, .recent = 3, .budget = INFINITY, .seed = 1,
-			 .llm_timeout = 10000,
+	struct opts o = {.kind = -1, .beam = 8, .pool = 20, .recent = 3, .trend_days = 7, .budget = INFINITY,
+			 .seed = 1, .llm_timeout = 10000,
 			 .fold_set = 1u << LMREC_FOLD_TRAIN | 1u << LMREC_FOLD_VALID,
-			 .content = 0.25, .w = {1, 0.25, 2, 1, 1}};
+			 .content = 0.25, .w = {1, 0.25, 2, 1, 1, 1.5}};
 	const char **maxper = NULL;
 	size_t nmp = 0, mpc = 0;
 	int c;
@@ -1561,6 +1610,9 @@ int main(int argc, char **argv)
 		case OPT_POOL: o.pool = (size_t)lmrec_opt_u64("--pool", optarg, 1, 1000000); break; /* --pool */
 		case OPT_WEIGHTS: parse_weights(&o, optarg); break; /* --weights */
 		case OPT_RECENT: o.recent = (size_t)lmrec_opt_u64("--recent", optarg, 0, 10000); break; /* --recent */
+		case OPT_TREND_DAYS: /* --trend-days */
+			o.trend_days = (size_t)lmrec_opt_u64("--trend-days", optarg, 0, 100000);
+			break;
 		case OPT_EXPLORE: o.explore = lmrec_opt_double("--explore", optarg, 0, 1e6); break; /* --explore */
 		case OPT_CONTENT: o.content = lmrec_opt_double("--content", optarg, 0, 1); break; /* --content */
 		case 's': o.seed = lmrec_opt_u64("--seed", optarg, 0, UINT64_MAX); break; /* --seed */

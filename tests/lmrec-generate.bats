@@ -16,9 +16,11 @@ setup() {
 	cp "$D/items.tsv" items.tsv
 }
 
-# gen ARGS...: lmrec-generate on the fixture catalog and the item-kNN model.
+# gen ARGS...: lmrec-generate on the fixture catalog and the item-kNN model,
+# without the trend term (the fixture's whole history is one week: every
+# item it holds is trending; the term has its own test).
 gen() {
-	lmrec-generate --items items.tsv -m "$KNN" --history "$D/train.tsv" "$@"
+	lmrec-generate --items items.tsv -m "$KNN" --history "$D/train.tsv" --weights trend=0 "$@"
 }
 
 @test "lmrec-generate: --help and --version exit 0, an unknown option exits 2" {
@@ -146,7 +148,7 @@ gen() {
 
 @test "lmrec-generate: a sasrec model's term continues the user's sequence with the list" {
 	lmrec-train -q --model sasrec --epochs 3 --maxlen 5 --factors 8 -o sas.lmrc "$D/train.tsv"
-	run -0 lmrec-generate -q --kind playlist -n 3 --weights rel=0,coh=0,recent=0,seq=1 --items items.tsv \
+	run -0 lmrec-generate -q --kind playlist -n 3 --weights rel=0,coh=0,recent=0,seq=1,trend=0 --items items.tsv \
 		-m sas.lmrc --history "$D/train.tsv" "$D/users.tsv"
 	echo "$output" >got.tsv
 	# each item after the first is "next after" the one before it; the
@@ -165,10 +167,58 @@ gen() {
 	awk -F'\t' 'NR==1{print $0 "\tfold"; next} {print $0 "\t" ($1=="u1" && $2=="j1" ? "test" : "train")}' \
 		"$D/train.tsv" >folds.tsv
 	printf 'user\nu1\n' >u1.tsv
-	run -0 lmrec-generate -q --kind bundle --items items.tsv --history folds.tsv u1.tsv
+	run -0 lmrec-generate -q --kind bundle --weights trend=0 --items items.tsv --history folds.tsv u1.tsv
 	assert_line --partial "$(tsv 'u1|1|2|j1|0.214285716|fits your recent Ridge Boots')"
 	run -0 lmrec-generate -q --kind bundle --items items.tsv --history folds.tsv --folds all u1.tsv
 	refute_line --partial 'j1'
+}
+
+@test "lmrec-generate: the trend term: distinct users of the history's last days, a rank feature among the kind's items" {
+	tsv 'item|title|category|domain' 'a1|Old Coat|jackets|shop' 'a2|New Coat|jackets|shop' 'b1|Plain Tee|tops|shop' \
+		'b2|Hot Tee|tops|shop' 'v1|A Film|drama|video' >trend-items.tsv
+	# days 0 to 20: b2 by x3 (day 16), x1 (18 and 20: once), x2 (19); b1 by
+	# x5 (15); v1 by x6 and x7, a video: no rank among the shop's items
+	d=86400
+	tsv 'user|item|ts' "u1|a1|0" "x4|a2|$((1 * d))" "x5|b1|$((15 * d))" "x3|b2|$((16 * d))" "x7|v1|$((17 * d))" \
+		"x1|b2|$((18 * d))" "x2|b2|$((19 * d))" "x6|v1|$((19 * d))" "x1|b2|$((20 * d))" >trend-hist.tsv
+	printf 'user\nu1\n' >req.tsv
+	# the last 7 days (after day 13): b2 first (f 1, gain 1.5 x 1), b1 second
+	# (f 1 / 1.1); a2's one user is older
+	run -0 lmrec-generate -q --kind bundle -n 3 --max-per category=0 --items trend-items.tsv --history trend-hist.tsv \
+		req.tsv
+	assert_output "$(tsv 'user|list|rank|item|score|reason|summary' \
+		'u1|1|1|b2|1.5|trending: 3 users in the last 7 days|A kit: Hot Tee, Plain Tee and New Coat.' \
+		'u1|1|2|b1|1.36363637|trending: 1 user in the last 7 days|' \
+		'u1|1|3|a2|0|recommended for you|')"
+	# the last 3 days (after day 17): x1 and x2 only
+	run -0 lmrec-generate -q --kind bundle -n 3 --max-per category=0 --items trend-items.tsv --history trend-hist.tsv \
+		--trend-days 3 req.tsv
+	assert_line "$(tsv 'u1|1|1|b2|1.5|trending: 2 users in the last 3 days|A kit: Hot Tee, New Coat and Plain Tee.')"
+	assert_line "$(tsv 'u1|1|3|b1|0|recommended for you|')"
+	# no window, or weight 0: the term is off, ties in id order
+	run -0 lmrec-generate -q --kind bundle -n 3 --max-per category=0 --items trend-items.tsv --history trend-hist.tsv \
+		--trend-days 0 req.tsv
+	want="$(tsv 'user|list|rank|item|score|reason|summary' \
+		'u1|1|1|a2|0|recommended for you|A kit: New Coat, Plain Tee and Hot Tee.' \
+		'u1|1|2|b1|0|recommended for you|' \
+		'u1|1|3|b2|0|recommended for you|')"
+	assert_output "$want"
+	run -0 lmrec-generate -q --kind bundle -n 3 --max-per category=0 --items trend-items.tsv --history trend-hist.tsv \
+		--weights trend=0 req.tsv
+	assert_output "$want"
+	# a header-only history: no window, nothing trending
+	printf 'user\titem\tts\n' >empty.tsv
+	run -0 lmrec-generate -q --kind bundle -n 3 --max-per category=0 --items trend-items.tsv --history empty.tsv req.tsv
+	assert_output "$(tsv 'user|list|rank|item|score|reason|summary' \
+		'u1|1|1|a1|0|recommended for you|A kit: Old Coat, New Coat and Plain Tee.' \
+		'u1|1|2|a2|0|recommended for you|' \
+		'u1|1|3|b1|0|recommended for you|')"
+	# one per category (the default): the trending tee and the coat left
+	run -0 lmrec-generate -q --kind bundle --items trend-items.tsv --history trend-hist.tsv req.tsv
+	run awk -F'\t' 'NR > 1 { print $4 }' <<<"$output"
+	assert_output "$(printf '%s\n' b2 a2)"
+	run -2 --separate-stderr lmrec-generate --kind bundle --items trend-items.tsv --trend-days -1 req.tsv
+	[ "${stderr_lines[0]}" = "lmrec-generate: invalid value for --trend-days: '-1' (expected an integer from 0 to 100000)" ]
 }
 
 @test "lmrec-generate: request words match attribute values, joined pairs, keys valued yes and categories; negations exclude" {
@@ -241,7 +291,7 @@ gen() {
 	run -2 --separate-stderr lmrec-generate --kind bundle "$D/users.tsv"
 	[ "${stderr_lines[0]}" = "lmrec-generate: --items is required" ]
 	run -2 --separate-stderr gen --kind bundle --weights rel=1,foo=2 "$D/users.tsv"
-	[ "${stderr_lines[0]}" = "lmrec-generate: invalid value for --weights: 'rel=1,foo=2' (expected TERM=W,... with TERM rel, coh, recent, seq or request and W from 0 to 1e6)" ]
+	[ "${stderr_lines[0]}" = "lmrec-generate: invalid value for --weights: 'rel=1,foo=2' (expected TERM=W,... with TERM rel, coh, recent, seq, request or trend and W from 0 to 1e6)" ]
 	run -2 --separate-stderr gen --kind bundle --max-per mood "$D/users.tsv"
 	[ "${stderr_lines[0]}" = "lmrec-generate: invalid value for --max-per: 'mood' (expected KEY=N, N from 0 to 1000000)" ]
 	run -2 gen --kind bundle --beam 0 "$D/users.tsv"
@@ -289,7 +339,8 @@ gen() {
 	gzip -c items.tsv >items.tsv.gz
 	run -0 gen -q --kind bundle "$D/users.tsv"
 	plain="$output"
-	run -0 lmrec-generate -q --kind bundle --items items.tsv.gz -m "$KNN" --history train.tsv.gz <users.tsv.gz
+	run -0 lmrec-generate -q --kind bundle --weights trend=0 --items items.tsv.gz -m "$KNN" --history train.tsv.gz \
+		<users.tsv.gz
 	[ "$output" = "$plain" ]
 	gen -q --kind bundle -o out.tsv.gz "$D/users.tsv"
 	[ "$(gzip -dc out.tsv.gz)" = "$plain" ]

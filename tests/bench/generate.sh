@@ -5,8 +5,11 @@
 # is the items released before it. For each kind, the users with items of
 # the kind's domains in the week that they had not touched before (places
 # and food venues for itineraries) get:
-#   - generated lists, at the defaults, with coherence off (--weights coh=0)
-#     and greedy (--beam 1);
+#   - generated lists, at the defaults, with coherence off (--weights coh=0),
+#     without the trend term (--weights trend=0) and greedy (--beam 1);
+#     for bundles also without the rule and the list terms (--weights
+#     coh=0,recent=0 --max-per category=0): a top-N of the generator's own
+#     terms, the fair match for top-N;
 #   - top-N: lmrec-recall (the same models, the kind's items) then
 #     lmrec-rank -n N, N the list length;
 #   - top-N under the category rule (lmrec-rank --category-cap: 1 for
@@ -112,7 +115,7 @@ listscore() { awk -F'\t' 'FNR > 1 { s[$2] += $5 } END { for (l in s) { t += s[l]
 
 row() { printf '  %-34s %7s %7s %5s %6s %6s %5s %6s\n' "$@"; }
 
-declare -A pool
+declare -A pool pairs
 zcat -f "$data/interactions.tsv.gz" >"$tmp/all.tsv"
 last=$(awk -F'\t' 'NR > 1 && $3 > m { m = $3 } END { print m }' "$tmp/all.tsv")
 for w in $weeks; do
@@ -152,12 +155,18 @@ for w in $weeks; do
 		gen >"$d/gen-$kind.tsv"
 		secs=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
 		gen --weights coh=0 >"$d/gen0-$kind.tsv"
+		gen --weights trend=0 >"$d/gent0-$kind.tsv"
 		gen --beam 1 >"$d/greedy-$kind.tsv"
+		rows=("generate (defaults)|gen" "generate, --weights coh=0|gen0" "generate, --weights trend=0|gent0"
+			"generate, --beam 1 (greedy)|greedy")
+		if [ "$kind" = bundle ]; then
+			gen --weights coh=0,recent=0 --max-per category=0 >"$d/genfree-$kind.tsv"
+			rows+=("generate, no rule, rel + trend|genfree")
+		fi
 		lmrec-recall -q "${models[@]}" --only "$d/only-$kind.tsv" --users "$d/users-$kind.tsv" -n 100 >"$d/cand-$kind.tsv"
 		lmrec-rank -q --items "$items" -n "$n" "$d/cand-$kind.tsv" >"$d/top-$kind.tsv"
 		lmrec-rank -q --items "$items" -n "$n" --category-cap "$cap" "$d/cand-$kind.tsv" >"$d/topcap-$kind.tsv"
-		for r in "generate (defaults)|gen" "generate, --weights coh=0|gen0" "generate, --beam 1 (greedy)|greedy" \
-			"top-N (recall + rank)|top" "top-N, --category-cap $cap|topcap"; do
+		for r in "${rows[@]}" "top-N (recall + rank)|top" "top-N, --category-cap $cap|topcap"; do
 			read -r hit rest < <(stats "$kind" "$n" "$d/truth-$kind.tsv" "$d/${r#*|}-$kind.tsv")
 			# shellcheck disable=SC2086 # the figures split into columns
 			row "${r%%|*}" "$hit" $(cut -d' ' -f1-6 <<<"$rest")
@@ -166,6 +175,8 @@ for w in $weeks; do
 		done
 		read -r a b < <(paired "$d/truth-$kind.tsv" "$d/gen-$kind.tsv" "$d/top-$kind.tsv")
 		echo "  paired: the generator hits where top-N misses for $a users, the reverse for $b"
+		pairs[$kind]="$(awk -v p="${pairs[$kind]:-0 0}" -v a="$a" -v b="$b" \
+			'BEGIN { split(p, x, " "); printf "%d %d", x[1] + a, x[2] + b }')"
 		echo "  mean list score: beam $(listscore "$d/gen-$kind.tsv"), greedy $(listscore "$d/greedy-$kind.tsv"); $secs s for the defaults' lists"
 	done
 	lmrec-generate -q --kind bundle --budget 8 --items "$items" "${models[@]}" --history "$train" \
@@ -179,5 +190,9 @@ if [ "$(wc -w <<<"$weeks")" -gt 1 ]; then
 		k="${key//\~/ }"
 		read -r h n <<<"${pool[$k]}"
 		printf '  %-10s %-34s %7.4f %6d\n' "${k%%|*}" "${k#*|}" "$(awk -v h="$h" -v n="$n" 'BEGIN { print h / n }')" "$n"
+	done
+	for kind in "${!pairs[@]}"; do
+		read -r a b <<<"${pairs[$kind]}"
+		echo "  $kind, paired: the generator hits where top-N misses for $a user-weeks, the reverse for $b"
 	done
 fi
