@@ -2,6 +2,7 @@
  * of every TSV stream, their entries in every model file. */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,10 +10,10 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include "anon.h"
 #include "forget.h"
+#include "gzin.h"
 #include "lmrec.h"
 
 struct opts {
@@ -250,26 +251,35 @@ static const unsigned char *find_bytes(const unsigned char *hay, size_t len, con
 }
 
 /* Any other file: searched (through gzip when compressed) for the ids as
- * whole words. */
+ * whole words. A gzip stream that is truncated or corrupt (trailing garbage
+ * included) is named as a file that could not be read: only the bytes
+ * before the damage are searched. */
 static void scan_other(const struct opts *o, struct tally *t, const char *path)
 {
-	gzFile gz = gzopen(path, "rb");
-	if (!gz) {
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
 		fprintf(stderr, "%s: %s: cannot open: %s\n", lmrec_progname(), path, strerror(errno));
 		t->bad++;
 		return;
 	}
+	struct lmrec_gzin *in = lmrec_gzin_open(fd, path);
 	size_t cap = 1 << 16, len = 0;
 	unsigned char *buf = lmrec_xmalloc(cap);
 	for (;;) {
 		if (cap - len < (1 << 15))
 			buf = lmrec_xreallocarray(buf, cap *= 2, 1);
-		int got = gzread(gz, buf + len, (unsigned)(cap - len));
+		ssize_t got = lmrec_gzin_read(in, buf + len, cap - len);
+		if (got == LMREC_GZIN_BAD) {
+			fprintf(stderr, "%s: %s: %s; only the bytes before it were searched\n", lmrec_progname(),
+				path, lmrec_gzin_error(in));
+			t->bad++;
+		}
 		if (got <= 0)
 			break;
 		len += (size_t)got;
 	}
-	gzclose(gz);
+	if (lmrec_gzin_close(in) != 0)
+		lmrec_die(LMREC_EXIT_FAIL, "%s: close:", path);
 	size_t nid = lmrec_ids_count(o->ids);
 	for (size_t i = 0; i < nid; i++) {
 		size_t il;

@@ -2,7 +2,6 @@
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +11,7 @@
 
 #include <zlib.h>
 
+#include "gzin.h"
 #include "tsv.h"
 #include "util.h"
 
@@ -52,20 +52,6 @@ void lmrec_tsv_die(const struct lmrec_tsv *r, size_t col, const char *fmt, ...)
 	lmrec_exit(LMREC_EXIT_DATA);
 }
 
-static void die_gz(struct lmrec_tsv *r)
-{
-	int err = Z_OK;
-	const char *msg = gzerror(r->gz, &err);
-	if (err == Z_ERRNO)
-		lmrec_die(LMREC_EXIT_FAIL, "%s: read:", r->display);
-	/* zlib names the stream "<fd:N>: ": the file name is in the message */
-	const char *colon = msg ? strstr(msg, ": ") : NULL;
-	if (colon && strncmp(msg, "<fd:", 4) == 0)
-		msg = colon + 2;
-	r->lineno++; /* the line being read, as for a truncated stream */
-	lmrec_tsv_die_line(r, "corrupt gzip stream (%s)", msg && *msg ? msg : "unknown error");
-}
-
 /* Reads more bytes into the buffer; sets eof when there are none. */
 static void fill(struct lmrec_tsv *r)
 {
@@ -79,23 +65,13 @@ static void fill(struct lmrec_tsv *r)
 		r->buf = lmrec_xreallocarray(r->buf, ncap, 1);
 		r->cap = ncap;
 	}
-	size_t want = r->cap - r->end;
-	if (want > INT_MAX)
-		want = INT_MAX;
-	int n = gzread(r->gz, r->buf + r->end, (unsigned)want);
-	if (n < 0)
-		die_gz(r);
-	if (n == 0) {
-		int err = Z_OK;
-		gzerror(r->gz, &err);
-		if (err == Z_BUF_ERROR) {
-			r->lineno++;
-			lmrec_tsv_die_line(r, "truncated gzip stream (unexpected end of file)");
-		}
-		if (err != Z_OK)
-			die_gz(r);
-		r->eof = 1;
+	ssize_t n = lmrec_gzin_read(r->in, r->buf + r->end, r->cap - r->end);
+	if (n < 0) {
+		r->lineno++; /* the line being read when the stream went wrong */
+		lmrec_tsv_die_line(r, "%s", lmrec_gzin_error(r->in));
 	}
+	if (n == 0)
+		r->eof = 1;
 	r->end += (size_t)n;
 }
 
@@ -297,12 +273,7 @@ struct lmrec_tsv *lmrec_tsv_open_with(const char *path, unsigned flags, const ch
 		close(fd);
 		lmrec_die(LMREC_EXIT_FAIL, "%s: is a directory", r->display);
 	}
-	r->gz = gzdopen(fd, "rb");
-	if (!r->gz) {
-		close(fd);
-		lmrec_die(LMREC_EXIT_FAIL, "%s: out of memory opening the stream", r->display);
-	}
-	gzbuffer(r->gz, READ_CHUNK);
+	r->in = lmrec_gzin_open(fd, r->display);
 	r->cap = READ_CHUNK;
 	r->buf = lmrec_xmalloc(r->cap);
 	if (!(flags & LMREC_TSV_NOHEADER))
@@ -337,12 +308,7 @@ void lmrec_tsv_close(struct lmrec_tsv *r)
 {
 	if (!r)
 		return;
-	int rc = gzclose(r->gz);
-	if (rc == Z_BUF_ERROR) {
-		r->lineno++;
-		lmrec_tsv_die_line(r, "truncated gzip stream (unexpected end of file)");
-	}
-	if (rc == Z_ERRNO)
+	if (lmrec_gzin_close(r->in) != 0)
 		lmrec_die(LMREC_EXIT_FAIL, "%s: close:", r->display);
 	for (size_t i = 0; i < r->ncols && r->cols; i++)
 		free(r->cols[i]);

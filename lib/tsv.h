@@ -1,14 +1,15 @@
 /* lmrec — TSV streams (SPEC.md §3, lmrec-formats(5)).
  *
  * Reading: plain or gzip (recognised by its magic bytes, on files and on
- * standard input), one header line naming the columns, fields separated by
- * TAB, lines ended by LF (a missing final LF is accepted). A field never
- * holds a raw TAB, LF, CR or backslash: they are escaped as \t \n \r \\.
- * Any other escape, a CR, a NUL byte, a wrong number of fields or a
- * truncated gzip stream ends the program with exit 65 and one line naming
- * the file, the line and the column. Fields stay in escaped form (the
- * encoding is injective, so ids compare correctly); lmrec_tsv_unescape()
- * decodes where the real text is needed.
+ * standard input; one or more members, read strictly by gzin.h), one
+ * header line naming the columns, fields separated by TAB, lines ended by
+ * LF (a missing final LF is accepted). A field never holds a raw TAB, LF,
+ * CR or backslash: they are escaped as \t \n \r \\. Any other escape, a
+ * CR, a NUL byte, a wrong number of fields or a truncated or corrupt gzip
+ * stream (bytes after the last member included) ends the program with exit
+ * 65 and one line naming the file, the line and the column. Fields stay
+ * in escaped form (the encoding is injective, so ids compare correctly);
+ * lmrec_tsv_unescape() decodes where the real text is needed.
  *
  * Writing: lmrec_out writes to standard output, or to a file through a
  * temporary file beside it that is renamed into place on commit, so a
@@ -36,8 +37,10 @@ enum {
 	LMREC_TSV_BINARY = 16   /* a NUL byte is an ordinary byte */
 };
 
+struct lmrec_gzin;
+
 struct lmrec_tsv {
-	void *gz;            /* gzFile */
+	struct lmrec_gzin *in; /* the bytes, gzip or plain (gzin.h) */
 	char *name;          /* as given; "-" is standard input */
 	const char *display; /* name for messages ("<stdin>" for "-") */
 	unsigned flags;
@@ -68,7 +71,8 @@ struct lmrec_tsv *lmrec_tsv_open_with(const char *path, unsigned flags, const ch
 void lmrec_tsv_read_header(struct lmrec_tsv *r);
 /* Reads the next row: 1 for a row, 0 at the end. Malformed rows die (65). */
 int lmrec_tsv_read(struct lmrec_tsv *r);
-/* Closes; a truncated or corrupt gzip stream dies (65). NULL is allowed. */
+/* Closes (a bad gzip stream has died reading already: what is not read is
+ * not checked). NULL is allowed. */
 void lmrec_tsv_close(struct lmrec_tsv *r);
 
 /* Index of a header column; lmrec_tsv_col dies (65) naming the file when it

@@ -6,8 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <zlib.h>
-
+#include "gzin.h"
 #include "tsv.h"
 #include "util.h"
 #include "wordvec.h"
@@ -42,6 +41,13 @@ struct reader {
 	struct lmrec_ids *seen; /* every word when keep is set; else wv->words */
 	size_t vcap;
 	struct wbuf w;
+	/* scratch, kept here so that a die leaves it reachable (a sanitizer
+	 * then sees no leak) and freed by lmrec_wordvec_read */
+	struct lmrec_tsv *tsv; /* the text reader */
+	float *vals;           /* (dim) the values of one word */
+	unsigned char *raw;    /* (dim * 4) binary: the bytes of one vector */
+	char *word;            /* (wcap) binary: the word being read */
+	size_t wcap;
 };
 
 /* Records a word and its values; returns 0, or -1 when the word is a
@@ -74,11 +80,10 @@ static int parse_count(const char *s, size_t len, uint64_t *out)
 static void read_text(struct reader *rd, const char *path)
 {
 	struct lmrec_wordvec *wv = rd->wv;
-	struct lmrec_tsv *r = lmrec_tsv_open_with(
+	struct lmrec_tsv *r = rd->tsv = lmrec_tsv_open_with(
 		path, LMREC_TSV_NOHEADER | LMREC_TSV_RAW | LMREC_TSV_RAGGED | LMREC_TSV_CRLF, " ");
 	uint64_t announced = 0, adim = 0;
 	int has_header = 0, first = 1;
-	float *vals = NULL;
 	while (lmrec_tsv_read(r)) {
 		size_t nf = r->nf;
 		while (nf > 1 && r->f[nf - 1].len == 0)
@@ -107,8 +112,9 @@ static void read_text(struct reader *rd, const char *path)
 		if (nv != wv->dim)
 			lmrec_tsv_die_line(r, "%zu values where %s %zu (a ragged row)", nv,
 					   has_header ? "the header announces" : "the first row has", wv->dim);
-		if (!vals)
-			vals = lmrec_xmalloc(wv->dim * sizeof *vals);
+		if (!rd->vals)
+			rd->vals = lmrec_xmalloc(wv->dim * sizeof *rd->vals);
+		float *vals = rd->vals;
 		for (size_t j = 0; j < nv; j++) {
 			struct lmrec_field f = r->f[j + 1];
 			if (lmrec_parse_float(f.p, f.len, &vals[j]) != 0)
@@ -126,25 +132,48 @@ static void read_text(struct reader *rd, const char *path)
 	if (has_header && announced != wv->total)
 		lmrec_die_at(name, 1, "the header announces %llu words, the file has %zu",
 			     (unsigned long long)announced, wv->total);
-	free(vals);
 	lmrec_tsv_close(r);
+	rd->tsv = NULL;
+}
+
+/* Where a binary file is being read, for its messages: word k of count
+ * (k = 0: the header line; k > count: after the last word). */
+struct binpos {
+	struct lmrec_gzin *in;
+	const char *name;
+	uint64_t k, count;
+};
+
+/* Dies (65) with the byte source's refusal (a truncated or corrupt gzip
+ * stream), placed at the header line or at the word being read. */
+static void die_stream(const struct binpos *b)
+{
+	if (b->k == 0)
+		lmrec_die_at(b->name, 1, "%s", lmrec_gzin_error(b->in));
+	if (b->k > b->count)
+		lmrec_die(LMREC_EXIT_DATA, "%s: after the last word: %s", b->name, lmrec_gzin_error(b->in));
+	lmrec_die(LMREC_EXIT_DATA, "%s: word %llu of %llu: %s", b->name, (unsigned long long)b->k,
+		  (unsigned long long)b->count, lmrec_gzin_error(b->in));
+}
+
+/* The next byte, or LMREC_GZIN_EOF at the end. */
+static int next_byte(const struct binpos *b)
+{
+	int c = lmrec_gzin_getc(b->in);
+	if (c == LMREC_GZIN_BAD)
+		die_stream(b);
+	return c;
 }
 
 /* Reads up to n bytes; returns the count read (less at the end). */
-static size_t gz_read_all(gzFile gz, void *p, size_t n, const char *name)
+static size_t read_all(const struct binpos *b, void *p, size_t n)
 {
 	size_t got = 0;
 	while (got < n) {
-		size_t want = n - got > (1u << 30) ? (1u << 30) : n - got;
-		int k = gzread(gz, (char *)p + got, (unsigned)want);
-		if (k < 0) {
-			int err;
-			const char *msg = gzerror(gz, &err);
-			if (err == Z_ERRNO)
-				lmrec_die(LMREC_EXIT_FAIL, "%s: read:", name);
-			lmrec_die(LMREC_EXIT_DATA, "%s: %s", name, msg);
-		}
-		if (k == 0)
+		ssize_t k = lmrec_gzin_read(b->in, (char *)p + got, n - got);
+		if (k == LMREC_GZIN_BAD)
+			die_stream(b);
+		if (k <= 0)
 			break;
 		got += (size_t)k;
 	}
@@ -158,16 +187,12 @@ static void read_binary(struct reader *rd, const char *path)
 	int fd = strcmp(path, "-") == 0 ? dup(STDIN_FILENO) : open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		lmrec_die(LMREC_EXIT_FAIL, "%s: open:", name);
-	gzFile gz = gzdopen(fd, "rb");
-	if (!gz) {
-		close(fd);
-		lmrec_die(LMREC_EXIT_FAIL, "%s: out of memory opening the stream", name);
-	}
+	struct binpos b = {lmrec_gzin_open(fd, name), name, 0, 0};
 	/* the header line "count dim" */
 	char head[128];
 	size_t hl = 0;
 	int c;
-	while ((c = gzgetc(gz)) != -1 && c != '\n') {
+	while ((c = next_byte(&b)) != LMREC_GZIN_EOF && c != '\n') {
 		if (hl + 1 >= sizeof head)
 			lmrec_die_at(name, 1, "no 'count dim' header line (not a word2vec binary file?)");
 		head[hl++] = (char)c;
@@ -184,29 +209,30 @@ static void read_binary(struct reader *rd, const char *path)
 		lmrec_die_at(name, 1, "header 'count dim': dimension %llu is out of range",
 			     (unsigned long long)dim);
 	wv->dim = (size_t)dim;
-	unsigned char *raw = lmrec_xmalloc(wv->dim * 4);
-	float *vals = lmrec_xmalloc(wv->dim * sizeof *vals);
-	char *word = NULL;
-	size_t wcap = 0;
+	unsigned char *raw = rd->raw = lmrec_xmalloc(wv->dim * 4);
+	float *vals = rd->vals = lmrec_xmalloc(wv->dim * sizeof *vals);
+	b.count = count;
 	for (uint64_t k = 0; k < count; k++) {
 		size_t len = 0;
-		while ((c = gzgetc(gz)) == '\n')
+		b.k = k + 1;
+		while ((c = next_byte(&b)) == '\n')
 			;
-		for (; c != -1 && c != ' '; c = gzgetc(gz)) {
+		for (; c != LMREC_GZIN_EOF && c != ' '; c = next_byte(&b)) {
 			if (len >= MAX_WORD)
 				lmrec_die(LMREC_EXIT_DATA, "%s: word %llu of %llu: longer than %d bytes "
 							   "(not a word2vec binary file?)",
 					  name, (unsigned long long)k + 1, (unsigned long long)count, MAX_WORD);
-			LMREC_GROW(word, wcap, len + 1);
-			word[len++] = (char)c;
+			LMREC_GROW(rd->word, rd->wcap, len + 1);
+			rd->word[len++] = (char)c;
 		}
-		if (c == -1 || gz_read_all(gz, raw, wv->dim * 4, name) != wv->dim * 4)
+		if (c == LMREC_GZIN_EOF || read_all(&b, raw, wv->dim * 4) != wv->dim * 4)
 			lmrec_die(LMREC_EXIT_DATA, "%s: word %llu of %llu: the file ends %s (truncated)", name,
 				  (unsigned long long)k + 1, (unsigned long long)count,
-				  c == -1 ? "before it" : "inside its vector");
+				  c == LMREC_GZIN_EOF ? "before it" : "inside its vector");
 		if (len == 0)
 			lmrec_die(LMREC_EXIT_DATA, "%s: word %llu of %llu: empty word", name,
 				  (unsigned long long)k + 1, (unsigned long long)count);
+		const char *word = rd->word;
 		for (size_t j = 0; j < wv->dim; j++) {
 			uint32_t u = lmrec_get_le32(raw + 4 * j);
 			memcpy(&vals[j], &u, sizeof u);
@@ -220,12 +246,16 @@ static void read_binary(struct reader *rd, const char *path)
 				  (unsigned long long)k + 1, (unsigned long long)count,
 				  (int)(len > 40 ? 40 : len), word);
 	}
-	int rc = gzclose_r(gz);
-	if (rc != Z_OK)
-		lmrec_die(LMREC_EXIT_DATA, "%s: truncated or corrupt gzip stream", name);
-	free(raw);
-	free(vals);
-	free(word);
+	/* read to the end, so that a gzip stream is checked whole (its last
+	 * CRC-32 included): only line feeds may follow the last vector */
+	b.k = count + 1;
+	while ((c = next_byte(&b)) == '\n')
+		;
+	if (c != LMREC_GZIN_EOF)
+		lmrec_die(LMREC_EXIT_DATA, "%s: the header announces %llu words, the file has more", name,
+			  (unsigned long long)count);
+	if (lmrec_gzin_close(b.in) != 0)
+		lmrec_die(LMREC_EXIT_FAIL, "%s: close:", name);
 }
 
 int lmrec_wordvec_is_binary(const char *path)
@@ -247,6 +277,9 @@ void lmrec_wordvec_read(struct lmrec_wordvec *wv, const char *path, const struct
 	if (keep)
 		lmrec_ids_free(rd.seen);
 	free(rd.w.p);
+	free(rd.vals);
+	free(rd.raw);
+	free(rd.word);
 }
 
 void lmrec_wordvec_free(struct lmrec_wordvec *wv)

@@ -8,7 +8,9 @@
  * line "count dim" (two integers, as fastText writes it; GloVe has none)
  * announces the size. Binary (word2vec; chosen by a name ending in ".bin"
  * or ".bin.gz"): the line "count dim", then per word its bytes up to a
- * space and dim little-endian float32, optionally followed by an LF.
+ * space and dim little-endian float32, optionally followed by an LF; only
+ * LFs may follow the last vector (the file is read to its end, so that a
+ * gzip stream is checked whole).
  *
  * Words are raw bytes in the files; in memory they are kept in escaped
  * TSV form (TAB, LF, CR and backslash as \t \n \r \\), the form tokens
@@ -16,8 +18,9 @@
  *
  * Every row is checked whatever is kept: a ragged row, a value that is
  * not a finite number, an empty word, a word given twice, a count that
- * differs from the header's, a truncated binary file all die (65) with one
- * line naming the file and the line (the word's number in a binary file). */
+ * differs from the header's, a truncated binary file, a truncated or
+ * corrupt gzip stream (lib/gzin.h) all die (65) with one line naming the
+ * file and the line (the word's number in a binary file). */
 #ifndef LMREC_WORDVEC_H
 #define LMREC_WORDVEC_H
 

@@ -34,10 +34,12 @@ replay() {
 	replay tsv
 }
 
-@test "fuzz gzip: gzip input reads as the plain file, and a truncated stream always dies" {
+@test "fuzz gzip: gzip input reads as the plain file; a truncated stream or trailing garbage always dies" {
 	replay gzip
 	assert_line "# $FUZZ/corpus/gzip/truncated"
 	assert_line "# $FUZZ/corpus/gzip/first-magic-changed"
+	assert_line "# $FUZZ/corpus/gzip/later-magic-changed"
+	assert_line "# $FUZZ/corpus/gzip/trailing-garbage-two-members"
 }
 
 @test "fuzz csv: the sources of lmrec-ingest (CSV through libcsv, raw, TSV) replay" {

@@ -115,6 +115,21 @@ train_all() {
 	run -0 lmrec-forget -q --user u2 data
 }
 
+@test "lmrec-forget: a damaged gzip file outside a table is named and exits 1, not taken as searched" {
+	# the id sits in plain bytes after the gzip member: zlib's gzread
+	# skipped them silently, so the trace went unseen
+	{ echo 'nothing to see' | gzip -c; echo 'ticket from u2'; } >data/log.gz
+	run -1 --separate-stderr lmrec-forget -q --user u2 data
+	[ "$stderr" = "lmrec-forget: data/log.gz: corrupt gzip stream (trailing garbage after the last member); only the bytes before it were searched" ]
+	# the streams were cleaned all the same
+	run gzip -dc data/interactions.tsv.gz
+	refute_line --regexp $'^u2\t'
+	# a whole gzip file is searched through
+	echo 'ticket from u2' | gzip -c >data/log.gz
+	run -1 --separate-stderr lmrec-forget -q --user u2 data
+	[ "$stderr" = "lmrec-forget: data/log.gz: holds the id 'u2' outside a table lmrec can clean; remove it by hand" ]
+}
+
 @test "lmrec-forget: --dry-run changes nothing; --record names no id" {
 	train_all
 	cp -r data data0

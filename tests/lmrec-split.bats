@@ -188,6 +188,35 @@ setup() {
 	[ ! -e out.tsv ]
 }
 
+@test "lmrec-split: concatenated gzip members read whole, trailing zero bytes are padding" {
+	run -0 lmrec-split -q in.tsv
+	plain="$output"
+	head -n 3 in.tsv | gzip -c >two.gz
+	tail -n +4 in.tsv | gzip -c >>two.gz
+	run -0 lmrec-split -q two.gz
+	assert_output "$plain"
+	# tar pads with zero bytes, and gzip -d accepts them
+	head -c 1000 /dev/zero >>two.gz
+	run -0 lmrec-split -q <two.gz
+	assert_output "$plain"
+}
+
+@test "lmrec-split: bytes after the last gzip member exit 65 with one line, no output file" {
+	gzip -c in.tsv >good.gz
+	printf 'junk\n' >junk
+	cat good.gz junk >x.gz
+	run -65 --separate-stderr lmrec-split -o out.tsv x.gz
+	[ "$stderr" = "lmrec-split: x.gz:8: corrupt gzip stream (trailing garbage after the last member)" ]
+	[ ! -e out.tsv ]
+	run -65 --separate-stderr lmrec-split -o out.tsv <x.gz
+	[ "$stderr" = "lmrec-split: <stdin>:8: corrupt gzip stream (trailing garbage after the last member)" ]
+	# zero bytes then anything else is garbage too
+	{ cat good.gz; head -c 10 /dev/zero; printf 'x'; } >z.gz
+	run -65 --separate-stderr lmrec-split -o out.tsv z.gz
+	[ "$stderr" = "lmrec-split: z.gz:8: corrupt gzip stream (trailing garbage after the last member)" ]
+	[ ! -e out.tsv ]
+}
+
 @test "lmrec-split: usage errors exit 2" {
 	run -2 lmrec-split --method time in.tsv
 	run -2 lmrec-split --method nope in.tsv

@@ -36,6 +36,12 @@ unit() {
 	assert_line --partial 'test_writer_atomic'
 }
 
+@test "unit gzin: gzip members and plain input against deflate's own text and gzread; garbage, cuts, changed bytes refused" {
+	unit gzin
+	assert_line 'ok 5 - test_trailing_garbage'
+	assert_line 'ok 6 - test_truncation'
+}
+
 @test "unit ids: 2 million ids round-trip, byte order against qsort+memcmp" {
 	unit ids
 }

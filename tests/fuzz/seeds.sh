@@ -48,6 +48,11 @@ seed gzip pipe-separator '\xe0\x02\x00a|b|c\nd|e\n'
 seed gzip empty '\x00\x00\x00'
 seed gzip empty-members '\x13\x00\x00\n'
 seed gzip looks-gzip '\x00\x00\x00\x1f\x8b\x08\x00plain bytes with the magic\n'
+# trailing garbage after two members, and the second member's magic
+# changed (0x8b ^ 4): both die since lib/gzin.c, where gzread read them as
+# the members before
+seed gzip trailing-garbage-two-members '\x6d\x05\x00a\tb\nc\td\n'
+seed gzip later-magic-changed '\x69\x21\x00user\titem\nu1\ti1\nu2\ti2\nu3\ti3\n'
 
 # ---- csv: mode (format, separator, header, encoding), then the file ----
 seed csv csv-header '\x00user,item,ts\n1,2,3\n4,5,6\n'

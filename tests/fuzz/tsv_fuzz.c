@@ -13,16 +13,17 @@
 
 #include <zlib.h>
 
+#include "gzin.h"
 #include "harness.h"
 
 /* Frees a reader whose die left it behind: still open (died reading), or
- * already through gzclose (died closing). */
+ * already through lmrec_gzin_close (died closing). */
 static void fuzz_tsv_discard(struct lmrec_tsv *r, int gz_open)
 {
 	if (!r)
 		return;
 	if (gz_open)
-		gzclose(r->gz);
+		lmrec_gzin_close(r->in);
 	for (size_t i = 0; i < r->ncols && r->cols; i++)
 		free(r->cols[i]);
 	free(r->cols);

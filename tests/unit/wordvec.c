@@ -4,6 +4,8 @@
  * bit, and every refusal with its exact message. */
 #include <math.h>
 
+#include <zlib.h>
+
 #include "check.h"
 #include "wordvec.h"
 
@@ -62,6 +64,17 @@ static void test_write_read(void)
 	lmrec_ids_free(ids);
 }
 
+/* Writes n bytes of p gzipped to name, then the tail bytes as they are. */
+static void write_gz(const char *name, const void *p, size_t n, const void *tail, size_t tn)
+{
+	gzFile gz = gzopen(name, "wb");
+	if (!gz || gzwrite(gz, p, (unsigned)n) != (int)n || gzclose(gz) != Z_OK)
+		exit(1);
+	FILE *fp = fopen(name, "ab");
+	if (!fp || (tn && fwrite(tail, 1, tn, fp) != tn) || fclose(fp) != 0)
+		exit(1);
+}
+
 static void test_binary(void)
 {
 	check_tmpdir();
@@ -117,6 +130,27 @@ static void test_refusals(void)
 	REFUSED("b3.bin", "2 1\na \x00\x00\x80\x3f\na \x00\x00\x80\x3f",
 		"wordvec: b3.bin: word 2 of 2: 'a' is given twice");
 	REFUSED("b4.bin", "1 1\na \x00\x00\x80\x7f", "wordvec: b4.bin: word 1 of 1 'a': value 1 is not a finite number");
+	REFUSED("b5.bin", "1 1\na \x00\x00\x80\x3f\nb", "wordvec: b5.bin: the header announces 1 words, the file has more");
+	/* gzip: read to its end, so a damaged end is seen (lib/gzin.c) */
+	static const char one[] = "1 1\na \x00\x00\x80\x3f\n\n";
+	write_gz("ok.bin.gz", one, sizeof one - 1, NULL, 0);
+	struct lmrec_wordvec wv;
+	lmrec_wordvec_read(&wv, "ok.bin.gz", NULL);
+	CHECK_U64(wv.n, 1);
+	lmrec_wordvec_free(&wv);
+	write_gz("b6.bin.gz", one, sizeof one - 1, "junk", 4);
+	char err[512];
+	CHECK_INT(check_child(read_it, "b6.bin.gz", err, sizeof err), 65);
+	CHECK_STR(err, "wordvec: b6.bin.gz: after the last word: corrupt gzip stream (trailing garbage after the last member)");
+	write_gz("b7.bin.gz", one, sizeof one - 1, "\x1f\x8b\x08", 3);
+	CHECK_INT(check_child(read_it, "b7.bin.gz", err, sizeof err), 65);
+	CHECK_STR(err, "wordvec: b7.bin.gz: after the last word: truncated gzip stream (unexpected end of file)");
+	write_gz("b8.bin.gz", "1 1\n", 4, "\x1f\x8b\x08", 3);
+	CHECK_INT(check_child(read_it, "b8.bin.gz", err, sizeof err), 65);
+	CHECK_STR(err, "wordvec: b8.bin.gz: word 1 of 1: truncated gzip stream (unexpected end of file)");
+	write_gz("b9.vec.gz", "a 1\n", 4, "junk", 4);
+	CHECK_INT(check_child(read_it, "b9.vec.gz", err, sizeof err), 65);
+	CHECK_STR(err, "wordvec: b9.vec.gz:2: corrupt gzip stream (trailing garbage after the last member)");
 }
 
 int main(void)
