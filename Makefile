@@ -93,9 +93,27 @@ deps-test:
 # ---- tests ----
 BATS_JOBS ?= 2
 BATS_FLAGS ?= $(if $(CI),--tap,)
+# With SANITIZE=1 a sanitizer's report makes the tool exit 99 (as a Valgrind
+# error does under check-valgrind), and AddressSanitizer's and LeakSanitizer's
+# reports are written to files named after the suite and the test
+# (tests/test_helper.bash), printed at the end: a report fails the check even
+# from a tool whose failure a test expected or whose stderr a pipeline kept
+# in its logs. (UndefinedBehaviorSanitizer only writes to stderr; its exit
+# status 99 is what shows.)
 check: deps-test
 	$(Q)$(MAKE) --no-print-directory all units
-	$(Q)LMREC_SANITIZE=$(SANITIZE) bats $(BATS_FLAGS) --jobs $(BATS_JOBS) tests/
+ifeq ($(SANITIZE),1)
+	$(Q)logs=$$(mktemp -d) && st=0 && \
+	ASAN_OPTIONS="exitcode=99$${ASAN_OPTIONS:+:$$ASAN_OPTIONS}" \
+	UBSAN_OPTIONS="exitcode=99:print_stacktrace=1$${UBSAN_OPTIONS:+:$$UBSAN_OPTIONS}" \
+	LMREC_SANITIZE=1 LMREC_SANITIZE_LOGS="$$logs" bats $(BATS_FLAGS) --jobs $(BATS_JOBS) tests/ || st=$$?; \
+	if [ -n "$$(ls -A "$$logs")" ]; then \
+		for f in "$$logs"/*; do printf '== sanitizer report: %s\n' "$${f##*/}"; cat "$$f"; done; \
+		echo "check: $$(ls "$$logs" | wc -l) sanitizer reports (suite.test-number.pid above)"; st=1; \
+	fi; rm -rf "$$logs"; exit $$st
+else
+	$(Q)LMREC_SANITIZE= LMREC_SANITIZE_LOGS= bats $(BATS_FLAGS) --jobs $(BATS_JOBS) tests/
+endif
 
 units: $(UNITS) $(TEST_TOOLS)
 

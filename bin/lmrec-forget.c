@@ -574,7 +574,12 @@ int main(int argc, char **argv)
 		case 'n': o.dry_run = 1; break;            /* --dry-run */
 		case 'q': o.quiet = 1; break;              /* --quiet */
 		case 'h': usage(0); break;                 /* --help */
-		case 'V': lmrec_print_version(); lmrec_close_stdout(); return 0; /* --version */
+		case 'V': /* --version */
+			lmrec_print_version();
+			free(o.columns);
+			lmrec_ids_free(o.ids);
+			lmrec_close_stdout();
+			return 0;
 		default: usage(LMREC_EXIT_USAGE);
 		}
 	}

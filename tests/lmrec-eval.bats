@@ -20,6 +20,7 @@ setup() {
 	assert_success
 	assert_line --partial 'Usage: lmrec-eval'
 	run lmrec-eval --version
+	assert_success
 	assert_output 'lmrec-eval (lmrec) 0.1.0'
 	run -2 lmrec-eval --truth truth.tsv --bogus
 }

@@ -32,6 +32,7 @@ train_all() {
 	assert_success
 	assert_line --partial 'Usage: lmrec-forget'
 	run lmrec-forget --version
+	assert_success
 	assert_output 'lmrec-forget (lmrec) 0.1.0'
 	run -2 --separate-stderr lmrec-forget --bogus
 	[ "${stderr_lines[1]}" = "Try 'lmrec-forget --help' for more information." ]

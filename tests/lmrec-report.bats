@@ -32,6 +32,7 @@ setup() {
 	run lmrec-report --help
 	assert_success
 	run lmrec-report --version
+	assert_success
 	assert_output 'lmrec-report (lmrec) 0.1.0'
 	run -2 lmrec-report --bogus out/runs/2026-11-02
 	run -2 lmrec-report

@@ -15,6 +15,7 @@ setup() {
 	run lmrec-similar --help
 	assert_success
 	run lmrec-similar --version
+	assert_success
 	assert_output 'lmrec-similar (lmrec) 0.1.0'
 	run -2 lmrec-similar -m knn.lmrc --bogus
 	run -2 lmrec-similar

@@ -26,6 +26,16 @@ if [ -n "${LMREC_VALGRIND:-}" ]; then
 	export PATH="$_vg:$PATH"
 fi
 
+# Under `make check SANITIZE=1` AddressSanitizer's and LeakSanitizer's
+# reports go to LMREC_SANITIZE_LOGS/<suite>.<test number>.<pid>, which make
+# prints at the end (a report counts even where a test expected the tool to
+# fail); "setup_file" stands for the test number in a suite's setup_file.
+if [ -n "${LMREC_SANITIZE_LOGS:-}" ]; then
+	# the options make gave, kept once (each test sources this file again)
+	export LMREC_ASAN_OPTIONS="${LMREC_ASAN_OPTIONS-${ASAN_OPTIONS-}}"
+	export ASAN_OPTIONS="${LMREC_ASAN_OPTIONS:+$LMREC_ASAN_OPTIONS:}log_path=$LMREC_SANITIZE_LOGS/${BATS_TEST_FILENAME##*/}.${BATS_SUITE_TEST_NUMBER:-setup_file}"
+fi
+
 # fixture NAME: path of tests/fixtures/<suite>/NAME (suite = the .bats name
 # without "lmrec-").
 fixture() {
