@@ -47,6 +47,7 @@
 #   MULT="C:1.5,L:1.2" TREND=1 tests/bench/bundle-sources.sh
 set -euo pipefail
 top="$(cd "$(dirname "$0")/../.." && pwd)"
+. "$top/tests/bench/weeks.sh"
 PATH="$top/bin:$PATH"
 export LC_ALL=C OPENBLAS_NUM_THREADS=1
 data="${DATA:-$top/sample-data}"
@@ -66,17 +67,7 @@ printf 'user\trank\titem\n' >"$tmp/p-top.tsv"
 printf 'user\trank\titem\n' >"$tmp/p-topcap.tsv"
 printf 'user\trank\titem\n' >"$tmp/p-gen.tsv"
 for w in $weeks; do
-	cut=$(((last / 86400 - 6 - 7 * w) * 86400))
-	end=$((cut + 7 * 86400))
-	d="$tmp/w$w"
-	mkdir -p "$d"
-	train="$d/train.tsv" items="$d/items.tsv"
-	awk -F'\t' -v c="$cut" -v e="$end" -v tr="$train" -v te="$d/test.tsv" \
-		'NR == 1 { print > tr; print > te; next } $3 < c { print > tr; next } $3 < e { print > te }' "$tmp/all.tsv"
-	awk -F'\t' -v c="$cut" 'NR == 1 { for (k = 1; k <= NF; k++) if ($k == "released") r = k; print; next } !r || $r < c' \
-		"$data/items.tsv" >"$items"
-	for m in itemknn ease als; do lmrec-train -q --model "$m" -o "$d/$m.lmrc" "$train"; done
-	models=(-m "$d/itemknn.lmrc" -m "$d/ease.lmrc" -m "$d/als.lmrc")
+	week_setup "$tmp/all.tsv" "$data/items.tsv" "$last" "$w" "$tmp"
 	awk -F'\t' 'NR == 1 || $6 == "shop"' "$items" >"$d/only.tsv"
 	awk -F'\t' 'FILENAME == ARGV[1] { if (FNR > 1) k[$1] = 1; next }
 		FILENAME == ARGV[2] { if (FNR > 1) s[$1, $2] = 1; next }

@@ -37,6 +37,7 @@
 #                                           # merely touched
 set -euo pipefail
 top="$(cd "$(dirname "$0")/../.." && pwd)"
+. "$top/tests/bench/weeks.sh"
 PATH="$top/bin:$PATH"
 export LC_ALL=C OPENBLAS_NUM_THREADS=1
 data="${DATA:-$top/sample-data}"
@@ -119,17 +120,7 @@ declare -A pool pairs
 zcat -f "$data/interactions.tsv.gz" >"$tmp/all.tsv"
 last=$(awk -F'\t' 'NR > 1 && $3 > m { m = $3 } END { print m }' "$tmp/all.tsv")
 for w in $weeks; do
-	cut=$(((last / 86400 - 6 - 7 * w) * 86400))
-	end=$((cut + 7 * 86400))
-	d="$tmp/w$w"
-	mkdir -p "$d"
-	train="$d/train.tsv" items="$d/items.tsv"
-	awk -F'\t' -v c="$cut" -v e="$end" -v tr="$train" -v te="$d/test.tsv" \
-		'NR == 1 { print > tr; print > te; next } $3 < c { print > tr; next } $3 < e { print > te }' "$tmp/all.tsv"
-	awk -F'\t' -v c="$cut" 'NR == 1 { for (k = 1; k <= NF; k++) if ($k == "released") r = k; print; next } !r || $r < c' \
-		"$data/items.tsv" >"$items"
-	for m in itemknn ease als; do lmrec-train -q --model "$m" -o "$d/$m.lmrc" "$train"; done
-	models=(-m "$d/itemknn.lmrc" -m "$d/ease.lmrc" -m "$d/als.lmrc")
+	week_setup "$tmp/all.tsv" "$data/items.tsv" "$last" "$w" "$tmp"
 	echo "== held out $(date -u -d "@$cut" +%F) to $(date -u -d "@$((end - 1))" +%F): train $(($(wc -l <"$train") - 1)) rows"
 	for kind in bundle playlist itinerary; do
 		case $kind in
