@@ -929,7 +929,9 @@ for s in "${STAGES[@]}"; do
 	st=ok
 	[ "$rc" -eq 0 ] || st="exit $rc"
 	printf '%s\t%s\t%s\t%s\n' "$s" "$secs" "$rss" "$st" 2>/dev/null >>"$RUN/stages.tsv" || true
-	echo "== $s: $st in ${secs}s, peak ${rss:-?} kB" 2>/dev/null >>"$LOG/$s.log" || true
+	# (what stops this line, e.g. "File too large", has likely cut the
+	# stage's own last message too: the failure's report says so)
+	logerr=$({ echo "== $s: $st in ${secs}s, peak ${rss:-?} kB" >>"$LOG/$s.log"; } 2>&1) || true
 	if [ "$rc" -eq 3 ]; then
 		record_history refused
 		set_status refused
@@ -941,7 +943,13 @@ for s in "${STAGES[@]}"; do
 	fi
 	if [ "$rc" -ne 0 ]; then
 		# one line, quiet or not: the stage, why, where to read more
-		printf 'nightly.sh: %s failed: %s; its log: %s\n' "$s" "$(stage_cause "$s" "$rc")" "$LOG/$s.log" >&2
+		cause=$(stage_cause "$s" "$rc")
+		case "$cause" in
+		"killed by"*) ;;
+		*"${logerr##*: }") ;;
+		*) cause="$cause (its log is cut: ${logerr##*: })" ;;
+		esac
+		printf 'nightly.sh: %s failed: %s; its log: %s\n' "$s" "$cause" "$LOG/$s.log" >&2
 		[ "$rc" -eq 65 ] && exit 65
 		exit 1
 	fi

@@ -213,6 +213,26 @@ unprivileged() {
 	recovers out
 }
 
+@test "faults: a full disk that cuts the stage's log in its last message: the one line says the cause and that the log is cut" {
+	skip_if_slow
+	# The log of the failing stage is as full as the disk: its last
+	# message (here publish's printf) is cut at any byte, by how much the
+	# log held before. The report must still give the cause.
+	local pad log="out/runs/$D2/log/publish.log"
+	for pad in 0 37 74 111 148 185 222; do
+		rm -rf out
+		cp -a "$BASE" out
+		resume_at out publish
+		head -c "$pad" /dev/zero | tr '\0' x >"$log"
+		echo >>"$log"
+		run --separate-stderr bash -c 'trap "" XFSZ; ulimit -f 1; exec "$@"' _ \
+			"$NIGHTLY" -q --out out --date "$D2" --jobs 2
+		failed_night '.*(File too large).*' || { echo "padded by $pad"; false; }
+		[ "$FAILED" = publish ]
+		kept out
+	done
+}
+
 @test "faults: a full disk (a small tmpfs) at several sizes: exit 1, one line, the table kept; the next run publishes" {
 	skip_if_slow
 	[ "$(id -u)" = 0 ] || skip "mounting a tmpfs needs root (the ulimit test covers a full disk)"
