@@ -67,7 +67,8 @@ static void usage(int status)
 	      "                           are never recommended\n"
 	      "      --vectors FILE       item vectors: MMR similarity is their cosine\n"
 	      "                           (default: 1 for the same category, else 0)\n"
-	      "      --exclude FILE       a deny-list: items (column item) never shown\n"
+	      "      --exclude FILE       a deny-list: items (column item) never shown;\n"
+	      "                           with a user column, to that user only\n"
 	      "      --category-cap N     at most N items of one category per user\n"
 	      "      --pool N             candidates considered per user (default 200)\n"
 	      "      --verb WORD          the reason's verb: 'because you WORD A and B'\n"
@@ -172,6 +173,7 @@ struct catalog {
 	uint32_t *domain;          /* (cap) domain index + 1, 0 unknown */
 	struct lmrec_ids *domains; /* the domain names */
 	unsigned char *banned;     /* (cap) available=0 or deny-listed */
+	struct lmrec_ids *denied;  /* "user\titem" pairs of a per-user deny-list, or NULL */
 	float *vec;                /* (cap, dim) vectors or NULL */
 	unsigned char *has_vec;
 	char **attrs;              /* (cap) unescaped attrs or NULL */
@@ -277,13 +279,36 @@ static void load_items(struct catalog *c, const char *path, int explain)
 	lmrec_ids_free(cats);
 }
 
+/* The deny-list: an item for everyone, or with a user column (as
+ * lmrec-feedback --blocked writes) for that user only; an empty user is
+ * everyone. Pairs are kept as "user\titem" in escaped form. */
 static void load_exclude(struct catalog *c, const char *path)
 {
 	struct lmrec_tsv *r = lmrec_tsv_open(path);
 	size_t ci = lmrec_tsv_col(r, "item");
-	while (lmrec_tsv_read(r))
-		if (r->f[ci].len)
-			c->banned[item_index(c, r->f[ci].p, r->f[ci].len)] = 1;
+	long cu = lmrec_tsv_col_opt(r, "user");
+	char *key = NULL;
+	size_t keycap = 0;
+	while (lmrec_tsv_read(r)) {
+		struct lmrec_field it = r->f[ci];
+		if (!it.len)
+			continue;
+		if (cu < 0 || r->f[cu].len == 0) {
+			/* (the index first: item_index may move c->banned) */
+			uint32_t i = item_index(c, it.p, it.len);
+			c->banned[i] = 1;
+			continue;
+		}
+		struct lmrec_field u = r->f[cu];
+		LMREC_GROW(key, keycap, u.len + 1 + it.len);
+		memcpy(key, u.p, u.len);
+		key[u.len] = '\t';
+		memcpy(key + u.len + 1, it.p, it.len);
+		if (!c->denied)
+			c->denied = lmrec_ids_new();
+		lmrec_ids_intern(c->denied, key, u.len + 1 + it.len);
+	}
+	free(key);
 	lmrec_tsv_close(r);
 }
 
@@ -717,6 +742,8 @@ struct ranker {
 	double *oshare;
 	struct lmrec_explain_attr *xat;
 	size_t xcap, xcap2;
+	char *dkey; /* a per-user deny-list's lookup key */
+	size_t dkeycap;
 };
 
 /* --explain full: "ch=NAME:W*F,...|pen=P|hist=ID:SHARE,...|attrs=K=V:SHARE,..."
@@ -832,6 +859,18 @@ static void ranker_fit(struct ranker *rk)
 	}
 }
 
+/* 1 when the user's deny-list has the item. */
+static int denied(const struct catalog *c, const struct user_cands *u, uint32_t item, char **key, size_t *keycap)
+{
+	size_t ilen;
+	const char *id = lmrec_ids_str(c->items, item, &ilen);
+	LMREC_GROW(*key, *keycap, u->ulen + 1 + ilen);
+	memcpy(*key, u->user, u->ulen);
+	(*key)[u->ulen] = '\t';
+	memcpy(*key + u->ulen + 1, id, ilen);
+	return lmrec_ids_find(c->denied, *key, u->ulen + 1 + ilen) >= 0;
+}
+
 static void rank_user(struct ranker *rk, const struct user_cands *u, struct lmrec_out *out)
 {
 	const struct opts *o = rk->o;
@@ -843,7 +882,8 @@ static void rank_user(struct ranker *rk, const struct user_cands *u, struct lmre
 	/* banned items out; ties by item id in byte order */
 	size_t m = 0;
 	for (size_t j = 0; j < n; j++)
-		if (!c->banned[rk->buf[j].item])
+		if (!c->banned[rk->buf[j].item] &&
+		    !(c->denied && denied(c, u, rk->buf[j].item, &rk->dkey, &rk->dkeycap)))
 			rk->buf[m++] = rk->buf[j];
 	n = m;
 	if (o->penalising) /* after the weights, before the order and the pool */
@@ -1291,6 +1331,7 @@ static int run(const struct opts *o, char *const *files, size_t nfiles)
 	if (!o->quiet)
 		fprintf(stderr, "%s: %zu users, %zu recommendations\n", lmrec_progname(), rk.users, rk.rows);
 	free(rk.buf);
+	free(rk.dkey);
 	free(rk.slot);
 	free(rk.stamp);
 	free(rk.feat);
@@ -1320,6 +1361,7 @@ static int run(const struct opts *o, char *const *files, size_t nfiles)
 	free(cat.domain);
 	lmrec_ids_free(cat.domains);
 	free(cat.banned);
+	lmrec_ids_free(cat.denied);
 	free(cat.vec);
 	free(cat.has_vec);
 	free(w);

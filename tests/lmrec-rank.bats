@@ -167,6 +167,24 @@ setup() {
 	[ "$stderr" = "lmrec-rank: bad.tsv:2: column 'available': 'yes' is not 0 or 1" ]
 }
 
+@test "lmrec-rank: --exclude with a user column denies an item to that user only (lmrec-feedback --blocked)" {
+	tsv 'user|item|score|channel' 'u|a|8|cf' 'u|b|6|cf' 'u|c|4|cf' 'v|a|8|cf' 'v|b|6|cf' 'v|c|4|cf' \
+		'w|a|8|cf' 'w|b|6|cf' >two.tsv
+	# u refused a; v refused b and c; an empty user denies c to everyone;
+	# a user never seen and an item never seen change nothing
+	tsv 'user|item|ts|reason' 'u|a|1|not interested' 'v|b|1|not interested' \
+		'v|c|1|near duplicate of b (jaccard 1.00)' '|c||' 'x|a|1|' 'u|zz|1|' >blocked.tsv
+	run -0 lmrec-rank -q --normalize minmax --exclude blocked.tsv two.tsv
+	assert_output "$(tsv "$HEADER" \
+		'u|1|b|0.5|cf: recommended for you' \
+		'v|1|a|1|cf: recommended for you' \
+		'w|1|a|1|cf: recommended for you' 'w|2|b|0|cf: recommended for you')"
+	# without the user column, every row is for everyone
+	cut -f2- blocked.tsv >all.tsv
+	run -0 lmrec-rank -q --normalize minmax --exclude all.tsv two.tsv
+	assert_output "$(tsv "$HEADER")"
+}
+
 @test "lmrec-rank: reasons name the best channel and its history items by title" {
 	printf 'item\ttitle\nh1\tHeat\nh2\tThe\\tGodfather\n' >t.tsv
 	tsv 'user|item|score|channel|because|because2' \
