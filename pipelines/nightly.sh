@@ -18,7 +18,8 @@ usage() {
 Usage: nightly.sh [OPTION]...
 Run the nightly recommendation job over a data folder and publish its table.
 
-  --data DIR            interactions.tsv[.gz], items.tsv and users.tsv
+  --data DIR            interactions.tsv[.gz], items.tsv, users.tsv and
+                        feedback.tsv
                         (default: the sample data)
   --out DIR             where runs are kept and published (default ./out)
   --date YYYY-MM-DD     the run's logical date (default: today, UTC unless
@@ -64,7 +65,11 @@ quarantine or weight; see lmrec-ingest(1)), FORGET_LIST and FORGET_KEY
 (lmrec-forget's list of forgotten users and its key, default
 OUT/forget.tsv and OUT/forget.key: when the list exists, their rows are
 left out of every night, and a list changed since the published night
-trains the sequence model from scratch).
+trains the sequence model from scratch), FEEDBACK_OPTS (options of
+lmrec-feedback when DATA has a feedback.tsv, e.g. "--near-jaccard 0.9":
+the pairs a user refused leave the training rows, the rest are
+re-weighted, and the refused items and their near duplicates are never
+recommended to that user).
 
 Protected aggregates (off by default): MIN_SUPPORT (items and pairs of
 fewer users are left out of similar-items.tsv.gz), DP_EPSILON (that table
@@ -125,7 +130,7 @@ for ((i = 0; i < ${#cli[@]}; i += 2)); do
 	[ "${cli[i]}" = --config ] && CONFIG="${cli[i + 1]}"
 done
 
-KNOWN_KEYS=" DATA OUT DATE JOBS SSHLOGINFILE KEEP ANON_KEY QUALITY FORGET_LIST FORGET_KEY MIN_SUPPORT DP_EPSILON DP_MECHANISM DP_DELTA DP_MAX_PER_USER DP_SEED MODELS INCREMENTAL INCREMENTAL_OPTS SASREC_OPTS TOP POOL SEED MAX_BAD GATE_METRIC GATE_K GATE_TOLERANCE MMR CATEGORY_CAP VERB EXPLAIN SIMILAR_TOP USER_GROUP EMBED EMBED_OPTS POPULAR_OPTS ITEMKNN_OPTS EASE_OPTS ALS_OPTS BPR_OPTS SEMANTIC_OPTS ALIGNED_OPTS HYBRID_OPTS "
+KNOWN_KEYS=" DATA OUT DATE JOBS SSHLOGINFILE KEEP ANON_KEY QUALITY FORGET_LIST FORGET_KEY MIN_SUPPORT DP_EPSILON DP_MECHANISM DP_DELTA DP_MAX_PER_USER DP_SEED MODELS INCREMENTAL INCREMENTAL_OPTS SASREC_OPTS TOP POOL SEED MAX_BAD GATE_METRIC GATE_K GATE_TOLERANCE MMR CATEGORY_CAP VERB EXPLAIN SIMILAR_TOP USER_GROUP EMBED EMBED_OPTS POPULAR_OPTS ITEMKNN_OPTS EASE_OPTS ALS_OPTS BPR_OPTS SEMANTIC_OPTS ALIGNED_OPTS HYBRID_OPTS FEEDBACK_OPTS "
 # The config file is read, never sourced: only known keys, values as text.
 if [ -n "$CONFIG" ]; then
 	[ -r "$CONFIG" ] || die "$CONFIG: cannot read the config file" 2
@@ -172,6 +177,7 @@ USER_GROUP="${USER_GROUP:-}" EMBED="${EMBED:-tfidf}" EMBED_OPTS="${EMBED_OPTS:-}
 QUALITY="${QUALITY:-report}"
 case "$QUALITY" in report | quarantine | weight) ;; *) die "QUALITY: unknown action '$QUALITY' (expected report, quarantine or weight)" 2 ;; esac
 INCREMENTAL="${INCREMENTAL:-1}" INCREMENTAL_OPTS="${INCREMENTAL_OPTS:---epochs 5 --patience 2 --replay 0.2}"
+FEEDBACK_OPTS="${FEEDBACK_OPTS:-}"
 
 [[ "$DATE" =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}$ ]] || die "--date wants YYYY-MM-DD, not '$DATE'" 2
 [[ "$JOBS" =~ ^[1-9][0-9]*$ ]] || die "--jobs wants a positive number, not '$JOBS'" 2
@@ -201,6 +207,7 @@ fi
 INTER="$(data_file "$DATA" interactions.tsv)"
 ITEMS="$(data_file "$DATA" items.tsv)"
 USERS="$(data_file "$DATA" users.tsv)"
+FEEDBACK="$(data_file "$DATA" feedback.tsv)"
 
 # The protected aggregates (MIN_SUPPORT, DP_*): lmrec-similar's options,
 # checked now by the tool itself on an empty stream, so a bad setting is a
@@ -263,7 +270,7 @@ PREV=""
 # What each stage reads and writes (for --dry-run and the logs).
 stage_io() {
 	case "$1" in
-	ingest) echo "reads $INTER${ITEMS:+ $ITEMS}; writes work/interactions.tsv.gz${ITEMS:+ work/items.tsv} quality.tsv$([ "$QUALITY" = quarantine ] && echo " work/quarantine.tsv.gz")${ANON_KEY:+ (user ids pseudonymised under $ANON_KEY)}$(forgetting && echo " (without the users on $FORGET_LIST)")" ;;
+	ingest) echo "reads $INTER${ITEMS:+ $ITEMS}${FEEDBACK:+ $FEEDBACK}; writes work/interactions.tsv.gz${ITEMS:+ work/items.tsv}${FEEDBACK:+ work/blocked.tsv} quality.tsv$([ "$QUALITY" = quarantine ] && echo " work/quarantine.tsv.gz")${ANON_KEY:+ (user ids pseudonymised under $ANON_KEY)}$(forgetting && echo " (without the users on $FORGET_LIST)")" ;;
 	embed)
 		if [ -z "$CONTENT" ]; then
 			echo "no content model among MODELS: writes nothing"
@@ -426,6 +433,7 @@ rank_opts() { # WORKDIR [published]: lmrec-rank's options, NUL-ended words
 	[ -z "$ITEMS" ] || o+=(--items "$1/items.tsv")
 	[ "$CATEGORY_CAP" = 0 ] || o+=(--category-cap "$CATEGORY_CAP")
 	[ "${2:-}" != published ] || [ "$EXPLAIN" != full ] || o+=(--explain full)
+	[ ! -f "$WORK/blocked.tsv" ] || o+=(--exclude "$1/blocked.tsv")
 	printf '%s\0' "${o[@]}"
 }
 
@@ -469,6 +477,46 @@ stage_ingest() {
 	rm -f "$RUN/forget-state"
 	! forgetting || sha256sum <"$FORGET_LIST" | cut -d' ' -f1 >"$RUN/forget-state"
 	[ -z "$ITEMS" ] || lmrec-ingest --kind items --max-bad "$MAX_BAD" -o "$WORK/items.tsv" "$ITEMS"
+	rm -f "$WORK/blocked.tsv"
+	[ -z "$FEEDBACK" ] || fold_feedback
+}
+
+# fold_feedback: DATA/feedback.tsv (lmrec-feedback) into the night. The
+# pairs a user refused leave the interactions that every model trains on
+# and the rest are re-weighted (models that read weights use them); the
+# refused items and their near duplicates go to work/blocked.tsv, the
+# per-user deny-list of every lmrec-rank. The feedback is checked as it
+# was given first (messages name its own lines), then read without the
+# forgotten users and with pseudonymised ids, like the interactions.
+fold_feedback() {
+	local fb="$FEEDBACK" opts=()
+	# shellcheck disable=SC2206 # options as words
+	opts=($FEEDBACK_OPTS)
+	if [ -n "${ANON_KEY:-}" ] || forgetting; then
+		lmrec-feedback -q --blocked /dev/null -- "$FEEDBACK"
+		fb="$WORK/feedback.tsv.gz"
+		private_copy "$fb" "$FEEDBACK"
+	fi
+	[ -z "$ITEMS" ] || opts+=(--items "$WORK/items.tsv")
+	lmrec-feedback "${opts[@]}" --interactions "$WORK/interactions.tsv.gz" -o "$WORK/interactions.tsv.gz" \
+		--blocked "$WORK/blocked.tsv" -- "$fb"
+}
+
+# private_copy OUTPUT INPUT: a TSV stream without the rows of the users on
+# the forget list and with pseudonymised user ids (as ingest_file does),
+# gzip-compressed, renamed into place when every tool succeeded.
+private_copy() {
+	local out="$1" in="$2" tmp rc=0
+	tmp=$(mktemp "${out%/*}/.private.tmp.XXXXXX")
+	local reader=(gzip -dcf -- "$in")
+	forgetting && reader=(lmrec-forget --filter --list "$FORGET_LIST" --key "$FORGET_KEY" -- "$in")
+	if [ -n "${ANON_KEY:-}" ]; then
+		"${reader[@]}" | lmrec-anon --key "$ANON_KEY" - | gzip -6 >"$tmp" || rc=$?
+	else
+		"${reader[@]}" | gzip -6 >"$tmp" || rc=$?
+	fi
+	if [ "$rc" -ne 0 ]; then rm -f "$tmp"; return "$rc"; fi
+	mv -f "$tmp" "$out"
 }
 
 # The items' words, and their text vectors when a model needs them, for
@@ -749,6 +797,7 @@ write_audit() {
 	[ -z "$INTER" ] || audit_row input interactions "$(realpath -s -- "$INTER")" "$INTER"
 	[ -z "$ITEMS" ] || audit_row input items "$(realpath -s -- "$ITEMS")" "$ITEMS"
 	[ -z "$USERS" ] || audit_row input users "$(realpath -s -- "$USERS")" "$USERS"
+	[ -z "$FEEDBACK" ] || audit_row input feedback "$(realpath -s -- "$FEEDBACK")" "$FEEDBACK"
 	! forgetting || audit_row input forget-list "$(realpath -s -- "$FORGET_LIST")" "$FORGET_LIST"
 	if [ -n "$PREV" ]; then
 		audit_row previous run "$PREV"
@@ -886,7 +935,7 @@ trap finish EXIT
 export DATA OUT DATE JOBS SSHLOGINFILE KEEP ANON_KEY QUALITY FORGET_LIST FORGET_KEY MIN_SUPPORT DP_EPSILON \
 	DP_MECHANISM DP_DELTA DP_MAX_PER_USER DP_SEED MODELS TOP POOL SEED MAX_BAD GATE_METRIC GATE_K \
 	GATE_TOLERANCE MMR CATEGORY_CAP VERB EXPLAIN SIMILAR_TOP USER_GROUP EMBED EMBED_OPTS POPULAR_OPTS ITEMKNN_OPTS EASE_OPTS \
-	ALS_OPTS BPR_OPTS SASREC_OPTS SEMANTIC_OPTS ALIGNED_OPTS HYBRID_OPTS INCREMENTAL INCREMENTAL_OPTS FROM_STAGE QUIET
+	ALS_OPTS BPR_OPTS SASREC_OPTS SEMANTIC_OPTS ALIGNED_OPTS HYBRID_OPTS INCREMENTAL INCREMENTAL_OPTS FEEDBACK_OPTS FROM_STAGE QUIET
 # The logs and the stage times are kept as well as they can be: on a full
 # disk a line may be lost, and the stage's own failure is what is said.
 [ -f "$RUN/stages.tsv" ] || printf 'stage\tseconds\tmax_rss_kb\tstatus\n' 2>/dev/null >"$RUN/stages.tsv" || true

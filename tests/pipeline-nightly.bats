@@ -103,6 +103,42 @@ setup() {
 	assert_equal "$stderr" "nightly.sh: EXPLAIN: unknown mode 'some' (expected reason or full)"
 }
 
+@test "nightly: DATA/feedback.tsv: refused pairs leave training, refused items and near duplicates never come back" {
+	mkdir data
+	cp "$TOP/sample-data/items.tsv" "$TOP/sample-data/interactions.tsv.gz" data/
+	# every 97th interaction refused a second later, every 89th dwelt on
+	gzip -dc data/interactions.tsv.gz | awk -F'\t' 'BEGIN { print "user\titem\tts\tsignal\tvalue" }
+		NR > 1 && NR % 97 == 0 { print $1 "\t" $2 "\t" $3 + 1 "\tnot_interested\t" }
+		NR > 1 && NR % 89 == 0 { print $1 "\t" $2 "\t" $3 + 1 "\tdwell\t" NR % 300 + 1 }' >data/feedback.tsv
+	run env MODELS="popular ease" "$NIGHTLY" -q --data data --out out --date 2026-11-01 --jobs 2
+	assert_success
+	local run=out/current
+	# the refusals, with their near duplicates, in the deny-list
+	refused=$(awk -F'\t' '$4 == "not_interested"' data/feedback.tsv | cut -f1,2 | sort -u | wc -l)
+	[ "$(awk -F'\t' '$4 == "not interested"' "$run/work/blocked.tsv" | wc -l)" -eq "$refused" ]
+	[ "$(grep -c 'near duplicate of' "$run/work/blocked.tsv")" -gt 0 ]
+	# no refused pair is left in what the models trained on
+	run sh -c "gzip -dc $run/work/interactions.tsv.gz | awk -F'\t' 'NR == FNR { if (\$4 == \"not_interested\") r[\$1 \"\t\" \$2] = 1; next }
+		(\$1 \"\t\" \$2) in r { n++ } END { print n + 0 }' data/feedback.tsv -"
+	assert_output 0
+	# and nothing on the deny-list is recommended to its user
+	run sh -c "gzip -dc $run/recommendations.tsv.gz | awk -F'\t' 'NR == FNR { b[\$1 \"\t\" \$2] = 1; next }
+		FNR > 1 && (\$1 \"\t\" \$3) in b { n++ } END { print n + 0 }' $run/work/blocked.tsv -"
+	assert_output 0
+	grep -q "^lmrec-feedback: .* $refused items refused" "$run/log/ingest.log"
+	# the feedback is an input of the audit record
+	[ "$(awk -F'\t' '$1 == "input" && $2 == "feedback" { print $4 }' "$run/audit.tsv")" = \
+		"$(sha256sum <data/feedback.tsv | cut -d' ' -f1)" ]
+	# bad feedback: exit 65 naming its own file and line, nothing published
+	printf 'u0001\tshop-0001\t5\tlike\t\n' >>data/feedback.tsv
+	n=$(wc -l <data/feedback.tsv)
+	run --separate-stderr "$NIGHTLY" -q --data data --out out --date 2026-11-02 --jobs 2
+	[ "$status" -eq 65 ]
+	[[ "$stderr" == "nightly.sh: ingest failed: lmrec-feedback: data/feedback.tsv:$n: column 'signal': 'like' is not a signal"* ]] ||
+		{ echo "$stderr"; false; }
+	[ "$(readlink out/current)" = runs/2026-11-01 ]
+}
+
 @test "nightly: never recommends an item marked available=0" {
 	run bash -c "awk -F'\t' 'NR==1 { for (i = 1; i <= NF; i++) if (\$i == \"available\") a = i; next } \$a == \"0\" { print \$1 }' \
 		'$TOP/sample-data/items.tsv' | sort >gone;
