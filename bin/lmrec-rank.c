@@ -749,8 +749,10 @@ static double similarity(const struct catalog *c, uint32_t a, uint32_t b)
 static double distance(const void *ctx, uint32_t a, uint32_t b)
 {
 	const struct catalog *c = ctx;
-	if (c->dim && c->has_vec[a] && c->has_vec[b])
-		return 1.0 - similarity(c, a, b);
+	if (c->dim && c->has_vec[a] && c->has_vec[b]) {
+		double d = 1.0 - similarity(c, a, b);
+		return d > 0 ? d : 0.0; /* float rounding: an item and its twin */
+	}
 	if (c->category[a] && c->category[b])
 		return c->category[a] != c->category[b];
 	return NAN;
@@ -1345,8 +1347,10 @@ static int run(const struct opts *o, char *const *files, size_t nfiles)
 		/* every item of --items is in the dictionary already */
 		struct lmrec_catalog cl;
 		lmrec_catalog_load(&cl, o->items);
-		lmrec_genres_from_catalog(&genres, &cl, o->calib_attr, cat.items);
-		lmrec_genres_from_catalog(&dgenres, &cl, o->discovery_attr, cat.items);
+		if (o->calibrating || scoring)
+			lmrec_genres_from_catalog(&genres, &cl, o->calib_attr, cat.items);
+		if (o->discovering || scoring)
+			lmrec_genres_from_catalog(&dgenres, &cl, o->discovery_attr, cat.items);
 		lmrec_catalog_free(&cl);
 		if (o->discovering && !lmrec_genres_count_items(&dgenres)) {
 			if (o->discovery_attr)

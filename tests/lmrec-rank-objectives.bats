@@ -127,6 +127,16 @@ rank() {
 	assert_output "$(tsv "$OHEADER" 'u|1||||' 'v|1||||')"
 	run -0 --separate-stderr lmrec-rank --normalize minmax -n 1 --objectives-out o.tsv c.tsv
 	[ "${stderr_lines[1]}" = "lmrec-rank: objectives, means over the lists: relevance 1.000000 diversity - discovery - value - calibration -" ]
+	# with vectors: a (1, 0), b (0.6, 0.8), c (0, 1), d none: a-b 0.4, a-c 1,
+	# b-c 0.2 by cosine, and by category (X, Z; Y, Z) the pairs of d: 1 each
+	tsv 'item|d0|d1' 'a|1|0' 'b|0.6|0.8' 'c|0|1' >vec.tsv
+	lmrec-rank -q --normalize minmax --items i.tsv --vectors vec.tsv --objectives-out o.tsv c.tsv
+	run cut -f1-3 o.tsv
+	assert_output "$(tsv 'user|relevance|diversity' 'u|0.5625|0.766666661' 'v|0.5|1')"
+	# vectors alone: d's pairs are unknown, (0.4 + 1 + 0.2) / 3
+	lmrec-rank -q --normalize minmax --vectors vec.tsv --objectives-out o.tsv c.tsv
+	run cut -f1-3 o.tsv
+	assert_output "$(tsv 'user|relevance|diversity' 'u|0.5625|0.533333321' 'v|0.5|1')"
 	# relevance is normalised over the pool: with --pool 3, d is out
 	lmrec-rank -q --normalize minmax --pool 3 -n 2 --objectives-out o.tsv c.tsv
 	run cat o.tsv
