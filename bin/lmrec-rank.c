@@ -1673,6 +1673,12 @@ int main(int argc, char **argv)
 		lmrec_usage_error("--value-attr needs --items");
 	if (o.value_attr && !o.valuing && !o.objectives_out)
 		lmrec_usage_error("--value-attr goes with --value or --objectives-out");
+	if (o.objectives_out) {
+		int o_std = strcmp(o.objectives_out, "-") == 0;
+		int r_std = !o.output || strcmp(o.output, "-") == 0;
+		if ((o_std && r_std) || (!o_std && !r_std && strcmp(o.objectives_out, o.output) == 0))
+			lmrec_usage_error("--objectives-out and the recommendations go to the same place");
+	}
 	if (o.pool < o.top)
 		o.pool = o.top;
 	int rc = run(&o, argv + optind, (size_t)(argc - optind));

@@ -159,6 +159,14 @@ rank() {
 	[ "${stderr_lines[0]}" = "lmrec-rank: --value-attr goes with --value or --objectives-out" ]
 	run -2 --separate-stderr lmrec-rank --value -1 --value-attr price --items i.tsv c.tsv
 	[ "${stderr_lines[0]}" = "lmrec-rank: invalid value for --value: '-1' (expected a number from 0 to 1000)" ]
+	run -2 --separate-stderr lmrec-rank --objectives-out - c.tsv
+	[ "${stderr_lines[0]}" = "lmrec-rank: --objectives-out and the recommendations go to the same place" ]
+	run -2 --separate-stderr lmrec-rank --objectives-out r.tsv -o r.tsv c.tsv
+	[ "${stderr_lines[0]}" = "lmrec-rank: --objectives-out and the recommendations go to the same place" ]
+	# either alone on standard output is fine (rank normalisation: u's 1, 1/1.1,
+	# 1/1.2, 1/1.3 scale to 1, 0.606, 0.278, 0)
+	run -0 lmrec-rank -q --objectives-out - -o r.tsv c.tsv
+	assert_output "$(tsv "$OHEADER" 'u|0.470959587||||' 'v|0.5||||')"
 	run -2 --separate-stderr lmrec-rank --discovery x --items i.tsv --history h.tsv c.tsv
 	[ "${stderr_lines[0]}" = "lmrec-rank: invalid value for --discovery: 'x' (expected a number from 0 to 1000)" ]
 }
