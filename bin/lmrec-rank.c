@@ -11,6 +11,7 @@
 #include "calibrate.h"
 #include "catalog.h"
 #include "explain.h"
+#include "objectives.h"
 
 /* How a channel's scores become features comparable across channels. */
 enum norm { NORM_MINMAX, NORM_RANK };
@@ -26,6 +27,10 @@ struct opts {
 	double calibrate;   /* lambda of --calibrate */
 	double pop_penalty; /* beta of --pop-penalty */
 	int calibrating, penalising; /* the options were given */
+	double discovery;   /* weight of --discovery */
+	double value;       /* weight of --value */
+	const char *discovery_attr, *value_attr, *objectives_out;
+	int discovering, valuing; /* the options were given */
 	int explain;        /* --explain full */
 	int quiet;
 };
@@ -89,6 +94,21 @@ static void usage(int status)
 	      "                           item) / log(1 + users of the most popular one),\n"
 	      "                           counted in --history\n"
 	      "\n"
+	      "Other objectives (added to each step's value):\n"
+	      "      --discovery W        plus W times the share of the item's genres new\n"
+	      "                           to the user (absent from --history; needs\n"
+	      "                           --history and --items)\n"
+	      "      --discovery-attr KEY those genres are the values of attribute KEY\n"
+	      "                           in --items; default: the category\n"
+	      "      --value W            plus W times the item's business value: its\n"
+	      "                           attribute --value-attr, scaled to [0, 1]\n"
+	      "      --value-attr KEY     the value's attribute in --items: a number\n"
+	      "                           (margin=0.35) or low, mid, high (0, 0.5, 1)\n"
+	      "      --objectives-out FILE\n"
+	      "                           write each list's score on every objective:\n"
+	      "                           user relevance diversity discovery value\n"
+	      "                           calibration (empty when undefined)\n"
+	      "\n"
 	      "Output:\n"
 	      "      --explain MODE       reason (default): the one-line reason; full:\n"
 	      "                           also a column explain, the decomposition of\n"
@@ -129,7 +149,12 @@ enum {
 	OPT_CALIBRATE,
 	OPT_CALIBRATE_ATTR,
 	OPT_POP_PENALTY,
-	OPT_EXPLAIN
+	OPT_EXPLAIN,
+	OPT_DISCOVERY,
+	OPT_DISCOVERY_ATTR,
+	OPT_VALUE,
+	OPT_VALUE_ATTR,
+	OPT_OBJECTIVES_OUT
 };
 
 static const struct option long_options[] = {
@@ -151,6 +176,11 @@ static const struct option long_options[] = {
 	{"calibrate-attr", required_argument, NULL, OPT_CALIBRATE_ATTR},
 	{"pop-penalty", required_argument, NULL, OPT_POP_PENALTY},
 	{"explain", required_argument, NULL, OPT_EXPLAIN},
+	{"discovery", required_argument, NULL, OPT_DISCOVERY},
+	{"discovery-attr", required_argument, NULL, OPT_DISCOVERY_ATTR},
+	{"value", required_argument, NULL, OPT_VALUE},
+	{"value-attr", required_argument, NULL, OPT_VALUE_ATTR},
+	{"objectives-out", required_argument, NULL, OPT_OBJECTIVES_OUT},
 	{"top", required_argument, NULL, 'n'},
 	{"output", required_argument, NULL, 'o'},
 	{"quiet", no_argument, NULL, 'q'},
@@ -178,6 +208,8 @@ struct catalog {
 	unsigned char *has_vec;
 	char **attrs;              /* (cap) unescaped attrs or NULL */
 	char **xattrs;             /* (cap) --explain full: "category=C;" and attrs, or NULL */
+	double *value;             /* (cap) --value-attr: the business value in [0, 1] */
+	unsigned char *has_value;  /* (cap) the item has the attribute */
 	size_t cap, dim;
 	struct lmrec_ids *channels;
 	unsigned char *content;    /* (channels) enum channel_kind: how its reasons read */
@@ -199,7 +231,11 @@ static void catalog_grow(struct catalog *c)
 	c->domain = lmrec_xreallocarray(c->domain, cap, sizeof *c->domain);
 	c->banned = lmrec_xreallocarray(c->banned, cap, 1);
 	c->has_vec = lmrec_xreallocarray(c->has_vec, cap, 1);
+	c->value = lmrec_xreallocarray(c->value, cap, sizeof *c->value);
+	c->has_value = lmrec_xreallocarray(c->has_value, cap, 1);
 	for (size_t i = c->cap; i < cap; i++) {
+		c->value[i] = 0;
+		c->has_value[i] = 0;
 		c->title[i] = NULL;
 		c->attrs[i] = NULL;
 		c->xattrs[i] = NULL;
@@ -222,7 +258,50 @@ static uint32_t item_index(struct catalog *c, const char *p, size_t len)
 	return i;
 }
 
-static void load_items(struct catalog *c, const char *path, int explain)
+/* The first value of key in the attrs a (unescaped): its bytes and
+ * length, or NULL. */
+static const char *attr_value(const char *a, const char *key, size_t *len)
+{
+	size_t klen = strlen(key);
+	for (const char *p = a; *p;) {
+		const char *end = strchr(p, ';');
+		if (!end)
+			end = p + strlen(p);
+		if ((size_t)(end - p) > klen && memcmp(p, key, klen) == 0 && p[klen] == '=') {
+			*len = (size_t)(end - p) - klen - 1;
+			return p + klen + 1;
+		}
+		p = *end ? end + 1 : end;
+	}
+	return NULL;
+}
+
+/* --value-attr: item i's value from its attrs (row of r); numbers and
+ * words must not mix (*kind: -1 until the first value). */
+static void read_value(struct catalog *c, struct lmrec_tsv *r, size_t col, uint32_t i,
+		       const char *key, int *kind)
+{
+	size_t len;
+	const char *v = c->attrs[i] ? attr_value(c->attrs[i], key, &len) : NULL;
+	c->has_value[i] = 0;
+	c->value[i] = 0;
+	if (!v)
+		return;
+	double x;
+	int k = lmrec_value_parse(v, len, &x);
+	if (k < 0)
+		lmrec_tsv_die(r, col, "%s '%.*s' is not a number nor low, mid, high or free", key,
+			      (int)(len > 40 ? 40 : len), v);
+	if (*kind >= 0 && k != *kind)
+		lmrec_tsv_die(r, col, "%s '%.*s' is a %s, but an earlier value is a %s", key,
+			      (int)(len > 40 ? 40 : len), v, k == LMREC_VALUE_WORD ? "word" : "number",
+			      k == LMREC_VALUE_WORD ? "number" : "word");
+	*kind = k;
+	c->value[i] = x;
+	c->has_value[i] = 1;
+}
+
+static void load_items(struct catalog *c, const char *path, int explain, const char *value_attr)
 {
 	struct lmrec_tsv *r = lmrec_tsv_open(path);
 	size_t ci = lmrec_tsv_col(r, "item");
@@ -230,6 +309,7 @@ static void load_items(struct catalog *c, const char *path, int explain)
 	long ca = lmrec_tsv_col_opt(r, "available"), cat = lmrec_tsv_col_opt(r, "attrs");
 	long cd = lmrec_tsv_col_opt(r, "domain");
 	struct lmrec_ids *cats = lmrec_ids_new();
+	int vkind = -1;
 	while (lmrec_tsv_read(r)) {
 		struct lmrec_field f = r->f[ci];
 		if (f.len == 0)
@@ -249,6 +329,8 @@ static void load_items(struct catalog *c, const char *path, int explain)
 			c->attrs[i] = lmrec_xmalloc(r->f[cat].len + 1);
 			c->attrs[i][lmrec_tsv_unescape(c->attrs[i], r->f[cat].p, r->f[cat].len)] = '\0';
 		}
+		if (value_attr && cat >= 0)
+			read_value(c, r, (size_t)cat, i, value_attr, &vkind);
 		if (ca >= 0 && r->f[ca].len) {
 			struct lmrec_field a = r->f[ca];
 			if (a.len == 1 && a.p[0] == '0')
@@ -258,6 +340,14 @@ static void load_items(struct catalog *c, const char *path, int explain)
 		}
 	}
 	lmrec_tsv_close(r);
+	if (value_attr) {
+		size_t n = lmrec_ids_count(c->items);
+		if (vkind < 0)
+			lmrec_warn("no item of %s has the attribute '%s': every item's value is 0",
+				   lmrec_display_name(path), value_attr);
+		else if (vkind == LMREC_VALUE_NUMBER) /* min-max over the catalog */
+			lmrec_value_scale(c->value, c->has_value, n);
+	}
 	if (explain) /* the attributes an explanation matches: the category first */
 		for (size_t i = 0; i < lmrec_ids_count(c->items); i++) {
 			size_t clen = 0, alen = c->attrs[i] ? strlen(c->attrs[i]) : 0;
@@ -654,6 +744,20 @@ static double similarity(const struct catalog *c, uint32_t a, uint32_t b)
 	return c->category[a] && c->category[a] == c->category[b];
 }
 
+/* --objectives-out's distance: 1 - cosine when both items have vectors,
+ * else whether their categories differ when both have one, else unknown. */
+static double distance(const void *ctx, uint32_t a, uint32_t b)
+{
+	const struct catalog *c = ctx;
+	if (c->dim && c->has_vec[a] && c->has_vec[b]) {
+		double d = 1.0 - similarity(c, a, b);
+		return d > 0 ? d : 0.0; /* float rounding: an item and its twin */
+	}
+	if (c->category[a] && c->category[b])
+		return c->category[a] != c->category[b];
+	return NAN;
+}
+
 static void put_title(struct lmrec_out *o, const struct catalog *c, uint32_t it)
 {
 	if (c->title[it]) {
@@ -732,6 +836,14 @@ struct ranker {
 	size_t ncat_cap;
 	const struct history *hist; /* --history, or NULL */
 	struct lmrec_calib cal;     /* --calibrate */
+	int has_cal;                /* cal is set up (--calibrate or --objectives-out) */
+	struct lmrec_novelty nov;   /* --discovery, --objectives-out */
+	int has_nov;
+	struct lmrec_out *oout;     /* --objectives-out */
+	double osum[5];             /* the objectives summed over lists, and */
+	size_t on[5];               /* the lists where each is defined */
+	double *oscore;             /* (ocap) one list's scores */
+	size_t ocap;
 	size_t users, rows;
 	/* --explain full: one row's scratch */
 	struct lmrec_explain_part *parts;
@@ -871,6 +983,57 @@ static int denied(const struct catalog *c, const struct user_cands *u, uint32_t 
 	return lmrec_ids_find(c->denied, *key, u->ulen + 1 + ilen) >= 0;
 }
 
+/* --objectives-out: the row of the list pick[0 .. chosen) of the pool
+ * rk->buf[0 .. n), and the sums of the means. */
+static void write_objectives(struct ranker *rk, const struct user_cands *u, const size_t *pick,
+			     size_t chosen, size_t n, const uint32_t *hist, size_t nhist)
+{
+	const struct opts *o = rk->o;
+	struct catalog *c = rk->cat;
+	LMREC_GROW(rk->oscore, rk->ocap, chosen);
+	uint32_t *items = lmrec_xcalloc(chosen, sizeof *items);
+	double smin = INFINITY, smax = -INFINITY;
+	for (size_t j = 0; j < n; j++) {
+		if (rk->buf[j].feat_sum < smin)
+			smin = rk->buf[j].feat_sum;
+		if (rk->buf[j].feat_sum > smax)
+			smax = rk->buf[j].feat_sum;
+	}
+	for (size_t r = 0; r < chosen; r++) {
+		items[r] = rk->buf[pick[r]].item;
+		rk->oscore[r] = rk->buf[pick[r]].feat_sum;
+	}
+	struct lmrec_objlist l = {
+		.items = items,
+		.score = rk->oscore,
+		.n = chosen,
+		.smin = smin,
+		.smax = smax,
+		.dist = o->items || o->vectors ? distance : NULL,
+		.dist_ctx = c,
+		.novelty = rk->has_nov ? &rk->nov : NULL,
+		.value = o->value_attr ? c->value : NULL,
+		.nvalue = lmrec_ids_count(c->items),
+		.calib = rk->has_cal ? &rk->cal : NULL,
+		.hist = hist,
+		.nhist = nhist,
+	};
+	struct lmrec_objscore s;
+	lmrec_objectives_score(&l, &s);
+	free(items);
+	const double v[5] = {s.relevance, s.diversity, s.discovery, s.value, s.calibration};
+	lmrec_out_write(rk->oout, u->user, u->ulen);
+	for (size_t k = 0; k < 5; k++) {
+		lmrec_out_tab(rk->oout);
+		if (isnan(v[k]))
+			continue;
+		lmrec_out_printf(rk->oout, "%.9g", v[k]);
+		rk->osum[k] += v[k];
+		rk->on[k]++;
+	}
+	lmrec_out_eol(rk->oout);
+}
+
 static void rank_user(struct ranker *rk, const struct user_cands *u, struct lmrec_out *out)
 {
 	const struct opts *o = rk->o;
@@ -908,11 +1071,19 @@ static void rank_user(struct ranker *rk, const struct user_cands *u, struct lmre
 			memset(rk->cat_count + rk->ncat_cap, 0, (cap - rk->ncat_cap) * sizeof *rk->cat_count);
 			rk->ncat_cap = cap;
 		}
-	if (o->calibrating) { /* the target: the user's history, if any */
+	/* the user's history, if any: the calibration target, the known genres */
+	const uint32_t *hist = NULL;
+	size_t nhist = 0;
+	if (o->history) {
 		int64_t hu = lmrec_ids_find(rk->hist->users, u->user, u->ulen);
 		uint64_t b = hu < 0 ? 0 : rk->hist->start[hu], e = hu < 0 ? 0 : rk->hist->start[hu + 1];
-		lmrec_calib_target(&rk->cal, rk->hist->items + b, (size_t)(e - b));
+		hist = rk->hist->items + b;
+		nhist = (size_t)(e - b);
 	}
+	if (o->calibrating)
+		lmrec_calib_target(&rk->cal, hist, nhist);
+	if (rk->has_nov)
+		lmrec_novelty_target(&rk->nov, hist, nhist);
 	while (chosen < want) {
 		double best = -INFINITY;
 		size_t bj = n;
@@ -925,6 +1096,10 @@ static void rank_user(struct ranker *rk, const struct user_cands *u, struct lmre
 			double v = o->mmr * rk->buf[j].feat_sum - (1 - o->mmr) * maxsim[j];
 			if (o->calibrating)
 				v = (1 - o->calibrate) * v - o->calibrate * lmrec_calib_kl_with(&rk->cal, rk->buf[j].item);
+			if (o->discovery > 0)
+				v += o->discovery * lmrec_novelty_of(&rk->nov, rk->buf[j].item);
+			if (o->value > 0)
+				v += o->value * c->value[rk->buf[j].item];
 			if (v > best) {
 				best = v;
 				bj = j;
@@ -971,6 +1146,8 @@ static void rank_user(struct ranker *rk, const struct user_cands *u, struct lmre
 		if (cat)
 			rk->cat_count[cat] = 0;
 	}
+	if (rk->oout && chosen)
+		write_objectives(rk, u, pick, chosen, n, hist, nhist);
 	rk->users += chosen > 0;
 	rk->rows += chosen;
 	free(taken);
@@ -1148,7 +1325,7 @@ static int run(const struct opts *o, char *const *files, size_t nfiles)
 	cat.domains = lmrec_ids_new();
 	cat.channels = lmrec_ids_new();
 	if (o->items)
-		load_items(&cat, o->items, o->explain);
+		load_items(&cat, o->items, o->explain, o->value_attr);
 	if (o->exclude)
 		load_exclude(&cat, o->exclude);
 	if (o->vectors)
@@ -1161,14 +1338,30 @@ static int run(const struct opts *o, char *const *files, size_t nfiles)
 	memset(&hist, 0, sizeof hist);
 	if (o->history)
 		load_history(&hist, &cat, o->history, o->fold_set);
-	struct lmrec_genres genres;
+	struct lmrec_genres genres, dgenres;
 	memset(&genres, 0, sizeof genres);
-	if (o->calibrating) {
+	memset(&dgenres, 0, sizeof dgenres);
+	/* --objectives-out scores calibration and discovery when it can */
+	int scoring = o->objectives_out && o->history && o->items;
+	if (o->calibrating || o->discovering || scoring) {
 		/* every item of --items is in the dictionary already */
 		struct lmrec_catalog cl;
 		lmrec_catalog_load(&cl, o->items);
-		lmrec_genres_from_catalog(&genres, &cl, o->calib_attr, cat.items);
+		if (o->calibrating || scoring)
+			lmrec_genres_from_catalog(&genres, &cl, o->calib_attr, cat.items);
+		if (o->discovering || scoring)
+			lmrec_genres_from_catalog(&dgenres, &cl, o->discovery_attr, cat.items);
 		lmrec_catalog_free(&cl);
+		if (o->discovering && !lmrec_genres_count_items(&dgenres)) {
+			if (o->discovery_attr)
+				lmrec_warn("no item of %s has the attribute '%s': --discovery changes nothing",
+					   lmrec_display_name(o->items), o->discovery_attr);
+			else
+				lmrec_warn("no item of %s has a category: --discovery changes nothing",
+					   lmrec_display_name(o->items));
+		}
+	}
+	if (o->calibrating) {
 		if (!lmrec_genres_count_items(&genres)) {
 			if (o->calib_attr)
 				lmrec_warn("no item of %s has the attribute '%s': --calibrate changes nothing",
@@ -1189,8 +1382,18 @@ static int run(const struct opts *o, char *const *files, size_t nfiles)
 	rk.o = o;
 	rk.cat = &cat;
 	rk.hist = &hist;
-	if (o->calibrating)
+	if (o->calibrating || scoring) {
 		lmrec_calib_init(&rk.cal, &genres, LMREC_CALIB_ALPHA);
+		rk.has_cal = 1;
+	}
+	if (o->discovering || scoring) {
+		lmrec_novelty_init(&rk.nov, &dgenres);
+		rk.has_nov = 1;
+	}
+	if (o->objectives_out) {
+		rk.oout = lmrec_out_open(o->objectives_out);
+		lmrec_out_str(rk.oout, "user\trelevance\tdiversity\tdiscovery\tvalue\tcalibration\n");
+	}
 
 	if (o->learn) {
 		/* all users in memory, the weights learned, then ranked */
@@ -1328,8 +1531,20 @@ static int run(const struct opts *o, char *const *files, size_t nfiles)
 		free(order);
 		lmrec_out_commit(wo);
 	}
+	if (rk.oout)
+		lmrec_out_commit(rk.oout);
 	if (!o->quiet)
 		fprintf(stderr, "%s: %zu users, %zu recommendations\n", lmrec_progname(), rk.users, rk.rows);
+	if (rk.oout && !o->quiet) {
+		static const char *const names[] = {"relevance", "diversity", "discovery", "value", "calibration"};
+		fprintf(stderr, "%s: objectives, means over the lists:", lmrec_progname());
+		for (size_t k = 0; k < 5; k++)
+			if (rk.on[k])
+				fprintf(stderr, " %s %.6f", names[k], rk.osum[k] / (double)rk.on[k]);
+			else
+				fprintf(stderr, " %s -", names[k]);
+		fputc('\n', stderr);
+	}
 	free(rk.buf);
 	free(rk.dkey);
 	free(rk.slot);
@@ -1347,6 +1562,11 @@ static int run(const struct opts *o, char *const *files, size_t nfiles)
 	free(rk.oshare);
 	free(rk.xat);
 	lmrec_genres_free(&genres);
+	lmrec_genres_free(&dgenres);
+	lmrec_novelty_free(&rk.nov);
+	free(rk.oscore);
+	free(cat.value);
+	free(cat.has_value);
 	free_history(&hist);
 	for (size_t i = 0; i < cat.cap; i++) {
 		free(cat.title[i]);
@@ -1416,6 +1636,17 @@ int main(int argc, char **argv)
 			o.explain = (int)lmrec_opt_choice("--explain", optarg, modes, 2);
 			break;
 		}
+		case OPT_DISCOVERY: /* --discovery */
+			o.discovery = lmrec_opt_double("--discovery", optarg, 0, 1000);
+			o.discovering = 1;
+			break;
+		case OPT_DISCOVERY_ATTR: o.discovery_attr = optarg; break; /* --discovery-attr */
+		case OPT_VALUE: /* --value */
+			o.value = lmrec_opt_double("--value", optarg, 0, 1000);
+			o.valuing = 1;
+			break;
+		case OPT_VALUE_ATTR: o.value_attr = optarg; break;         /* --value-attr */
+		case OPT_OBJECTIVES_OUT: o.objectives_out = optarg; break; /* --objectives-out */
 		case 'n': o.top = (size_t)lmrec_opt_u64("--top", optarg, 1, 1000000); break; /* --top */
 		case 'o': o.output = optarg; break; /* --output */
 		case 'q': o.quiet = 1; break;       /* --quiet */
@@ -1430,8 +1661,24 @@ int main(int argc, char **argv)
 		lmrec_usage_error("--calibrate needs --history and --items");
 	if (o.penalising && !o.history)
 		lmrec_usage_error("--pop-penalty needs --history");
-	if (o.calib_attr && !o.calibrating)
-		lmrec_usage_error("--calibrate-attr goes with --calibrate");
+	if (o.calib_attr && !o.calibrating && !o.objectives_out)
+		lmrec_usage_error("--calibrate-attr goes with --calibrate or --objectives-out");
+	if (o.discovering && !(o.history && o.items))
+		lmrec_usage_error("--discovery needs --history and --items");
+	if (o.discovery_attr && !o.discovering && !o.objectives_out)
+		lmrec_usage_error("--discovery-attr goes with --discovery or --objectives-out");
+	if (o.valuing && !o.value_attr)
+		lmrec_usage_error("--value needs --value-attr");
+	if (o.value_attr && !o.items)
+		lmrec_usage_error("--value-attr needs --items");
+	if (o.value_attr && !o.valuing && !o.objectives_out)
+		lmrec_usage_error("--value-attr goes with --value or --objectives-out");
+	if (o.objectives_out) {
+		int o_std = strcmp(o.objectives_out, "-") == 0;
+		int r_std = !o.output || strcmp(o.output, "-") == 0;
+		if ((o_std && r_std) || (!o_std && !r_std && strcmp(o.objectives_out, o.output) == 0))
+			lmrec_usage_error("--objectives-out and the recommendations go to the same place");
+	}
 	if (o.pool < o.top)
 		o.pool = o.top;
 	int rc = run(&o, argv + optind, (size_t)(argc - optind));

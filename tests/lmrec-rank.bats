@@ -385,7 +385,7 @@ calib_fixture() {
 	run -2 --separate-stderr lmrec-rank --pop-penalty 1 cc.tsv
 	[ "${stderr_lines[0]}" = "lmrec-rank: --pop-penalty needs --history" ]
 	run -2 --separate-stderr lmrec-rank --calibrate-attr genre cc.tsv
-	[ "${stderr_lines[0]}" = "lmrec-rank: --calibrate-attr goes with --calibrate" ]
+	[ "${stderr_lines[0]}" = "lmrec-rank: --calibrate-attr goes with --calibrate or --objectives-out" ]
 	run -2 lmrec-rank --calibrate 1.5 --items ci.tsv --history ch.tsv cc.tsv
 	run -2 lmrec-rank --pop-penalty -1 --history ch.tsv cc.tsv
 	run -2 lmrec-rank --history ch.tsv --folds train,nope cc.tsv

@@ -257,6 +257,11 @@ unit() {
 	assert_line 'ok 4 - test_greedy_against_slow'
 }
 
+@test "unit objectives: value words and numbers, discovery by hand, a list's five scores against their definitions" {
+	unit objectives
+	assert_line 'ok 5 - test_against_slow'
+}
+
 @test "unit groups: quantile cut-offs by hand and on random counts, the groups stream and its refusals" {
 	unit groups
 	assert_line 'ok 4 - test_refusals'
