@@ -123,8 +123,12 @@ static void user_feedback(struct fb *f, uint32_t u, const uint32_t *idx, size_t 
 					add(f, e->ts + 2 + (int64_t)lmrec_rng_below(&r, 20), u, e->item, F_SKIP, 1);
 			} else if (lmrec_rng_double(&r) < P_DWELL) {
 				/* log-normal seconds, longer for what the user likes */
-				double c = x < -3.0 ? -3.0 : x > 4.0 ? 4.0 : x;
-				double s = lmrec_synth_exp(3.0 + 0.25 * c + 0.5 * lmrec_synth_normal(&r));
+				double dot = 0.0;
+				for (int q = 0; q < LMREC_SYNTH_LATENT; q++)
+					dot += us->z[q] * it->z[q];
+				double c = x + LMREC_SYNTH_W_LATENT * dot;
+				c = c < -3.0 ? -3.0 : c > 4.0 ? 4.0 : c;
+				double s = lmrec_synth_exp(3.0 + 0.4 * c + 0.45 * lmrec_synth_normal(&r));
 				uint32_t secs = s < 1.0 ? 1u : s > 3600.0 ? 3600u : (uint32_t)(s + 0.5);
 				add(f, e->ts, u, e->item, F_DWELL, secs);
 			}

@@ -45,7 +45,7 @@ static const struct task tasks[] = {
 	{"family-weekend", NULL, "lunch", "food", "restaurant;cafe", "ambience=family;spice!=hot;same=town;per_day=1"},
 	{"family-weekend", NULL, "picnic", "places", "park;lake", "family=yes;setting=outdoor;same=town;optional=1"},
 	{"family-weekend", NULL, "dinner", "food", "restaurant", "ambience=family;same=town;per_day=1"},
-	{"city-tour", "tour;city break;trip to;days in;itinerary;visiting;sightseeing", "sight", "places",
+	{"city-tour", "tour;city break;days in;itinerary;visit;sightseeing", "sight", "places",
 	 "old-town;museum;gallery;market", "same=town;per_day=1"},
 	{"city-tour", NULL, "lunch", "food", "cafe;street-food;restaurant", "same=town;per_day=1"},
 	{"city-tour", NULL, "walk", "places", "old-town;park;viewpoint;lake;beach", "setting=outdoor;same=town;per_day=1"},
@@ -158,12 +158,12 @@ static const struct pattern patterns[] = {
 	 7, 22, 1.0, "culture sunseeker foodie",
 	 NULL,
 	 "plan a {adays} tour to {Town}|{ndays} in {Town}, what should I see?|city break in {Town} for "
-	 "{ndays}|we're spending {ndays} in {Town}, plan it for us|{adays} trip to {Town}|itinerary for {Town}, "
+	 "{ndays}|we're spending {ndays} in {Town}, plan it for us|{adays} visit to {Town}|itinerary for {Town}, "
 	 "{ndays}|a {adays} city tour of {Town} please|visiting {Town} for {ndays} - what to do?"},
 	{"camping-trip", 2, 4, 3, 1, 0, BIT(C_CHEAP) | BIT(C_EASY) | BIT(C_VEG), 7, 22, 0.7, "hiker family green",
 	 "a camping trip{in_town}|plan a {adays} camping trip{in_town}|we want to go camping for "
 	 "{ndays}{in_town}|camping{in_town}, {ndays}, what do we need?|first time camping: {ndays}{in_town}, "
-	 "help|a camping weekend with the kids{in_town}",
+	 "help|camping with a tent{in_town} for {ndays}",
 	 NULL},
 	{"film-night", 1, 1, 0, 0, 0,
 	 BIT(C_CHEAP) | BIT(C_MILD) | BIT(C_VEG) | BIT(C_KIDS) | BIT(C_FUNNY) | BIT(C_NOT_DARK), 15, 22, 1.1,
@@ -180,13 +180,13 @@ static const struct pattern patterns[] = {
 	 "suggestions?|something to do today{in_town}",
 	 "a day trip to {Town}|one day in {Town}, ideas?"},
 	{"hiking-day", 1, 1, 3, 0, 0, BIT(C_CHEAP) | BIT(C_VEG) | BIT(C_MILD), 6, 20, 0.7, "hiker runner snow",
-	 "a day of hiking{in_town}|plan a hike{in_town}|I want to go hiking tomorrow{in_town}|a good trail for a "
+	 "a day of hiking{in_town}|plan a hike{in_town}|I want to go for a hike{in_town}|a good trail for a "
 	 "day walk{in_town}|hiking day{in_town}, where to go?|a trek in the hills{in_town}",
 	 NULL},
 	{"rainy-day", 1, 1, 1, 0, 0, BIT(C_QUIET) | BIT(C_MILD) | BIT(C_CHEAP) | BIT(C_FREE) | BIT(C_VEG), 8, 18, 0.4,
 	 "culture homebody",
-	 "what can we do on a rainy day{in_town}?|indoor ideas for today{in_town}|rainy day plans{in_town}|something "
-	 "to do indoors{in_town}",
+	 "what can we do on a rainy day{in_town}?|indoor ideas for a wet day{in_town}|rainy day plans{in_town}|what "
+	 "to do indoors when it rains{in_town}",
 	 NULL},
 };
 
