@@ -655,7 +655,7 @@ thousands() {
 		}
 		END { print bad + 0, w["rain"], w["snow"], w["sun"] + w["cloud"] }' "$SD/context.tsv" "$SD/goals.tsv"
 	assert_output "0 106 2 192"
-	# no reading after the session it is for: by user, then time
+	# ordered by user, then time
 	run awk -F'\t' 'NR > 1 { if ($1 == u && $2 < t) bad++; u = $1; t = $2 } END { print bad + 0 }' "$SD/context.tsv"
 	assert_output 0
 }
