@@ -172,6 +172,30 @@ thousands() {
 		n=$(gzip -dc "$SD/interactions.tsv.gz" | awk -F'\t' -v e=$e '$5 == e' | wc -l)
 		grep -q "^  $e  *$(thousands "$n") " "$SD/README"
 	done
+	# feedback, goals, context, the library and the rules
+	grep -q "^feedback.tsv  *$(thousands $(($(wc -l <"$SD/feedback.tsv") - 1))) feedback rows" "$SD/README"
+	n_goals=$(($(wc -l <"$SD/goal-targets.tsv") - 1))
+	grep -q "^goals.tsv  *$n_goals goal sessions, $(thousands $(($(wc -l <"$SD/goals.tsv") - 1))) turns" "$SD/README"
+	grep -q "^goal-targets.tsv  *$n_goals goal truths, one per session" "$SD/README"
+	grep -q "^context.tsv  *$(thousands $(($(wc -l <"$SD/context.tsv") - 1))) context signals" "$SD/README"
+	grep -q "^tasks.tsv  *$(($(wc -l <"$SD/tasks.tsv") - 1)) sub-tasks of $(tail -n +2 "$SD/tasks.tsv" | cut -f1 | sort -u | wc -l) goal patterns" "$SD/README"
+	grep -q "^context-rules.tsv  *$(($(wc -l <"$SD/context-rules.tsv") - 1)) context rules" "$SD/README"
+	for f in feedback.tsv goals.tsv context.tsv goal-targets.tsv tasks.tsv context-rules.tsv; do
+		grep -q "$f $(thousands "$(wc -c <"$SD/$f")") bytes" <(tr '\n' ' ' <"$SD/README" | tr -s ' ')
+	done
+	for e in not_interested spot_on rating dwell purchase skip; do
+		n=$(awk -F'\t' -v e=$e '$4 == e' "$SD/feedback.tsv" | wc -l)
+		grep -q "^  $e  *$(thousands "$n")  " "$SD/README"
+	done
+	for g in family-weekend city-tour day-out film-night camping-trip hiking-day rainy-day; do
+		n=$(awk -F'\t' -v g=$g '$2 == g' "$SD/goal-targets.tsv" | wc -l)
+		grep -q "$g $n[,;]" <(tr '\n' ' ' <"$SD/README" | tr -s ' ')
+	done
+	rain=$(awk -F'\t' 'FNR == 1 { next }
+		FILENAME ~ /context/ { if ($3 == "weather") { n[$1]++; t[$1, n[$1]] = $2; v[$1, n[$1]] = $4 }; next }
+		$3 == 1 { w = ""; for (k = 1; k <= n[$2]; k++) if (t[$2, k] <= $4) w = v[$2, k]; r += w == "rain" }
+		END { print r }' "$SD/context.tsv" "$SD/goals.tsv")
+	grep -q "$rain sessions start in the rain" <(tr '\n' ' ' <"$SD/README" | tr -s ' ')
 }
 
 @test "lmrec-synth: items have every canonical column, unique ids and titles, attrs as key=value" {
