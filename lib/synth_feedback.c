@@ -172,7 +172,8 @@ void lmrec_synth_write_feedback(const struct lmrec_synth_world *w, struct lmrec_
 	uint32_t *spot = lmrec_xcalloc(w->n_items + 1, sizeof *spot);
 	for (size_t u = 0; u < w->n_users; u++)
 		user_feedback(&f, (uint32_t)u, idx + first[u], first[u + 1] - first[u], base, taste, pos, said, spot);
-	qsort(f.rows, f.n, sizeof *f.rows, cmp_row);
+	if (f.n > 1)
+		qsort(f.rows, f.n, sizeof *f.rows, cmp_row);
 
 	lmrec_out_str(o, "user\titem\tts\tsignal\tvalue\n");
 	for (size_t k = 0; k < f.n; k++) {

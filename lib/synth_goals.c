@@ -640,7 +640,8 @@ void lmrec_synth_write_context(const struct lmrec_synth_world *w, const struct l
 		rows[n++] = (struct ctx_row){at, s->user, seq++, 3, s->here};
 		rows[n++] = (struct ctx_row){at, s->user, seq++, 4, temp};
 	}
-	qsort(rows, n, sizeof *rows, cmp_ctx);
+	if (n > 1)
+		qsort(rows, n, sizeof *rows, cmp_ctx);
 	static const char *const dayparts[4] = {"morning", "afternoon", "evening", "night"};
 	lmrec_out_str(o, "user\tts\tsignal\tvalue\n");
 	struct sb b = {0};

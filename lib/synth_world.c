@@ -851,7 +851,8 @@ void lmrec_synth_simulate(struct lmrec_synth_world *w)
 		lmrec_synth_user_taste(w, u, s.base);
 		simulate_user(&s);
 	}
-	qsort(w->ev, w->n_ev, sizeof *w->ev, cmp_event);
+	if (w->n_ev > 1) /* qsort wants a valid pointer even for 0 elements */
+		qsort(w->ev, w->n_ev, sizeof *w->ev, cmp_event);
 	free(s.taste);
 	free(s.base);
 	free(s.score);
