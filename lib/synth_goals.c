@@ -231,7 +231,11 @@ static void town_value(struct sb *b, int t)
 {
 	struct slice n = town_name(t);
 	for (size_t i = 0; i < n.n; i++) {
-		char c = n.p[i] >= 'A' && n.p[i] <= 'Z' ? (char)(n.p[i] - 'A' + 'a') : n.p[i] == ' ' ? '_' : n.p[i];
+		char c = n.p[i];
+		if (c >= 'A' && c <= 'Z')
+			c = (char)(c - 'A' + 'a');
+		else if (c == ' ')
+			c = '_';
 		sb_add(b, &c, 1);
 	}
 }
@@ -383,7 +387,7 @@ static void make_session(const struct lmrec_synth_world *w, size_t k, struct goa
 	int on_trip = us->trip_region >= 0 && s->day >= us->trip_day && s->day < us->trip_day + us->trip_len;
 	s->here = on_trip ? us->trip_region * 3 + (int)lmrec_rng_below(r, 3) : home;
 	int64_t ts = w->opt.start + (int64_t)s->day * LMREC_SYNTH_DAY +
-		     (int64_t)(p->hlo + (int)lmrec_rng_below(r, (uint64_t)(p->hhi - p->hlo + 1))) * 3600 +
+		     (int64_t)(p->hlo + (int)lmrec_rng_below(r, (uint64_t)p->hhi - (uint64_t)p->hlo + 1)) * 3600 +
 		     (int64_t)lmrec_rng_below(r, 3600);
 	if (ts < us->joined)
 		ts = us->joined + 60 + (int64_t)lmrec_rng_below(r, 600);
@@ -393,11 +397,11 @@ static void make_session(const struct lmrec_synth_world *w, size_t k, struct goa
 	s->day = (int32_t)((ts - w->opt.start) / LMREC_SYNTH_DAY);
 
 	/* the goal: days and town */
-	s->days = p->dlo + (int)lmrec_rng_below(r, (uint64_t)(p->dhi - p->dlo + 1));
+	s->days = p->dlo + (int)lmrec_rng_below(r, (uint64_t)p->dhi - (uint64_t)p->dlo + 1);
 	s->town = -1;
 	if (p->place == 2 || (p->place == 1 && lmrec_rng_below(r, 2))) {
 		do
-			s->town = (int)lmrec_rng_below(r, 3 * LMREC_SYNTH_NREGIONS);
+			s->town = (int)lmrec_rng_below(r, UINT64_C(3) * LMREC_SYNTH_NREGIONS);
 		while (p->place == 2 && s->town == s->here);
 		if (p->place == 1 && lmrec_rng_below(r, 2))
 			s->town = s->here;
@@ -443,7 +447,7 @@ static void make_session(const struct lmrec_synth_world *w, size_t k, struct goa
 		case 2: {
 			int old = s->town;
 			do
-				s->town = (int)lmrec_rng_below(r, 3 * LMREC_SYNTH_NREGIONS);
+				s->town = (int)lmrec_rng_below(r, UINT64_C(3) * LMREC_SYNTH_NREGIONS);
 			while (s->town == old);
 			fill(r, &b, pick_s(r, say_town), s->days, s->town, old, mk(""));
 			break;
@@ -618,7 +622,7 @@ void lmrec_synth_write_context(const struct lmrec_synth_world *w, const struct l
 		int region = s->here / 3, weather, temp;
 		int64_t sec = ts - day0;
 		/* the morning's reading, when the session is later in the day */
-		int64_t morning = day0 + 7 * 3600 + (sec * 7) % 3600;
+		int64_t morning = day0 + (int64_t)7 * 3600 + (sec * 7) % 3600;
 		if (morning < ts - 900) {
 			weather_at(w, s->day, region, 0, &weather, &temp);
 			LMREC_GROW(rows, cap, n + 2);
@@ -629,7 +633,7 @@ void lmrec_synth_write_context(const struct lmrec_synth_world *w, const struct l
 		int64_t at = ts - (sec * 13) % 900;
 		if (at < day0)
 			at = day0;
-		weather_at(w, s->day, region, sec >= 13 * 3600, &weather, &temp);
+		weather_at(w, s->day, region, sec >= (int64_t)13 * 3600, &weather, &temp);
 		int hour = (int)(sec / 3600);
 		int daypart = hour >= 6 && hour < 12 ? 0 : hour >= 12 && hour < 18 ? 1 : hour >= 18 && hour < 22 ? 2 : 3;
 		int dow = (int)((epoch_day + s->day + 4) % 7);
