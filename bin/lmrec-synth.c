@@ -30,16 +30,14 @@ enum stream {
 	S_COUNT
 };
 static const char *const stream_names[S_COUNT] = {
-	"items",  "users",   "interactions", "image", "audio",         "conversations", "targets",
+	"items",    "users", "interactions", "image",        "audio", "conversations", "targets",
 	"feedback", "goals", "context",      "goal-targets", "tasks", "context-rules", "truth"};
 static const char *const stream_files[S_COUNT] = {
-	"items.tsv",    "users.tsv",   "interactions.tsv.gz", "image.tsv",       "audio.tsv",
-	"conversations.tsv", "conversation-targets.tsv", "feedback.tsv", "goals.tsv", "context.tsv",
-	"goal-targets.tsv", "tasks.tsv", "context-rules.tsv",   "truth.tsv"};
+	"items.tsv",        "users.tsv",     "interactions.tsv.gz",      "image.tsv",    "audio.tsv",
+	"conversations.tsv", "conversation-targets.tsv", "feedback.tsv", "goals.tsv",    "context.tsv",
+	"goal-targets.tsv", "tasks.tsv",     "context-rules.tsv",        "truth.tsv"};
 #define TALK_STREAMS (1u << S_CONVERSATIONS | 1u << S_TARGETS)
 #define GOAL_STREAMS (1u << S_GOALS | 1u << S_CONTEXT | 1u << S_GOAL_TARGETS)
-/* Streams that need the simulated interactions. */
-#define SIM_STREAMS (1u << S_INTERACTIONS | TALK_STREAMS | 1u << S_FEEDBACK)
 
 struct opts {
 	const char *out_dir, *output;
