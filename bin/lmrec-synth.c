@@ -11,22 +11,40 @@
 #include "synth.h"
 
 /* The streams, in the order --out writes them. Each is one function of
- * lib/synth*.c; later issues add goals and feedback to the same world. */
-enum stream { S_ITEMS, S_USERS, S_INTERACTIONS, S_IMAGE, S_AUDIO, S_CONVERSATIONS, S_TARGETS, S_TRUTH, S_COUNT };
-static const char *const stream_names[S_COUNT] = {"items", "users", "interactions", "image",
-						  "audio", "conversations", "targets", "truth"};
-static const char *const stream_files[S_COUNT] = {"items.tsv", "users.tsv", "interactions.tsv.gz",
-						  "image.tsv", "audio.tsv", "conversations.tsv",
-						  "conversation-targets.tsv", "truth.tsv"};
-static const char *const planned_streams[] = {"goals", "feedback"};
+ * lib/synth*.c. */
+enum stream {
+	S_ITEMS,
+	S_USERS,
+	S_INTERACTIONS,
+	S_IMAGE,
+	S_AUDIO,
+	S_CONVERSATIONS,
+	S_TARGETS,
+	S_FEEDBACK,
+	S_GOALS,
+	S_CONTEXT,
+	S_GOAL_TARGETS,
+	S_TASKS,
+	S_RULES,
+	S_TRUTH,
+	S_COUNT
+};
+static const char *const stream_names[S_COUNT] = {
+	"items",    "users", "interactions", "image",        "audio", "conversations", "targets",
+	"feedback", "goals", "context",      "goal-targets", "tasks", "context-rules", "truth"};
+static const char *const stream_files[S_COUNT] = {
+	"items.tsv",        "users.tsv",     "interactions.tsv.gz",      "image.tsv",    "audio.tsv",
+	"conversations.tsv", "conversation-targets.tsv", "feedback.tsv", "goals.tsv",    "context.tsv",
+	"goal-targets.tsv", "tasks.tsv",     "context-rules.tsv",        "truth.tsv"};
 #define TALK_STREAMS (1u << S_CONVERSATIONS | 1u << S_TARGETS)
+#define GOAL_STREAMS (1u << S_GOALS | 1u << S_CONTEXT | 1u << S_GOAL_TARGETS)
 
 struct opts {
 	const char *out_dir, *output;
 	int stream;             /* -1: none (--out) */
 	unsigned what;          /* with --out: bit per stream */
 	uint64_t seed;
-	uint64_t users, items, days, interactions, conversations;
+	uint64_t users, items, days, interactions, conversations, goals;
 	int have_users, have_items, have_interactions;
 	int64_t start;
 	int shape;              /* 1: ml20m */
@@ -56,14 +74,27 @@ static void usage(int status)
 	      "  conversations session user turn text reply_to: simulated users asking for\n"
 	      "                a hidden target in free text, then answering questions\n"
 	      "  targets       session item: the hidden target of every conversation\n"
+	      "  feedback      user item ts signal value: not_interested, spot_on, rating,\n"
+	      "                dwell, purchase and skip, read off the interactions and the\n"
+	      "                users' hidden tastes\n"
+	      "  goals         session user turn ts text: simulated users asking for a plan,\n"
+	      "                then adding constraints or changing their minds\n"
+	      "  context       user ts signal value: weather, daypart, day, place and temp\n"
+	      "                at and before each goal session\n"
+	      "  goal-targets  session goal days place constraints: what each goal meant\n"
+	      "  tasks         goal keywords step subtask domain categories constraints:\n"
+	      "                the task library of the goals\n"
+	      "  context-rules signal value when then note: how context changes sub-tasks\n"
 	      "  truth         each user's hidden personas, new interest, trip and activity\n"
 	      "\n"
 	      "Output:\n"
 	      "      --out DIR            write DIR/items.tsv, DIR/users.tsv,\n"
 	      "                           DIR/interactions.tsv.gz, DIR/image.tsv,\n"
-	      "                           DIR/audio.tsv, DIR/conversations.tsv and\n"
-	      "                           DIR/conversation-targets.tsv (DIR is made if\n"
-	      "                           missing)\n"
+	      "                           DIR/audio.tsv, DIR/conversations.tsv,\n"
+	      "                           DIR/conversation-targets.tsv, DIR/feedback.tsv,\n"
+	      "                           DIR/goals.tsv, DIR/context.tsv,\n"
+	      "                           DIR/goal-targets.tsv, DIR/tasks.tsv and\n"
+	      "                           DIR/context-rules.tsv (DIR is made if missing)\n"
 	      "      --what LIST          with --out: the streams to write, comma-separated\n"
 	      "                           (default all but truth, which is written as\n"
 	      "                           DIR/truth.tsv)\n"
@@ -79,6 +110,8 @@ static void usage(int status)
 	      "                           (default 2026-09-01)\n"
 	      "      --conversations N    simulated conversations (default 400; 0: --out\n"
 	      "                           writes no conversation files)\n"
+	      "      --goals N            simulated goal sessions (default 300; 0: --out\n"
+	      "                           writes no goals, context or goal-targets)\n"
 	      "\n"
 	      "Scale mode (a popularity-and-genre model streamed in constant memory):\n"
 	      "      --interactions N     write exactly N interactions of --users users\n"
@@ -110,6 +143,7 @@ enum {
 	OPT_DAYS,
 	OPT_START,
 	OPT_CONVERSATIONS,
+	OPT_GOALS,
 	OPT_INTERACTIONS,
 	OPT_SHAPE,
 	OPT_PROGRESS
@@ -126,6 +160,7 @@ static const struct option long_options[] = {
 	{"days", required_argument, NULL, OPT_DAYS},
 	{"start", required_argument, NULL, OPT_START},
 	{"conversations", required_argument, NULL, OPT_CONVERSATIONS},
+	{"goals", required_argument, NULL, OPT_GOALS},
 	{"interactions", required_argument, NULL, OPT_INTERACTIONS},
 	{"shape", required_argument, NULL, OPT_SHAPE},
 	{"quiet", no_argument, NULL, 'q'},
@@ -141,12 +176,9 @@ static int stream_of(const char *opt, const char *name, size_t len)
 	for (int s = 0; s < S_COUNT; s++)
 		if (strlen(stream_names[s]) == len && memcmp(stream_names[s], name, len) == 0)
 			return s;
-	for (size_t p = 0; p < sizeof planned_streams / sizeof *planned_streams; p++)
-		if (strlen(planned_streams[p]) == len && memcmp(planned_streams[p], name, len) == 0)
-			lmrec_usage_error("invalid value for %s: '%.*s' is planned but not made yet", opt,
-					  (int)len, name);
 	lmrec_usage_error("invalid value for %s: '%.*s' (expected items, users, interactions, image, audio, "
-			  "conversations, targets or truth)",
+			  "conversations, targets, feedback, goals, context, goal-targets, tasks, context-rules or "
+			  "truth)",
 			  opt,
 			  (int)len, name);
 }
@@ -225,8 +257,8 @@ static void commit_outputs(struct lmrec_out **out)
 			lmrec_out_commit(out[s]);
 }
 
-static void write_world(struct lmrec_synth_world *w, const struct lmrec_synth_talk *t, int s,
-			struct lmrec_out *o)
+static void write_world(struct lmrec_synth_world *w, const struct lmrec_synth_talk *t,
+			const struct lmrec_synth_goals *g, int s, struct lmrec_out *o)
 {
 	switch (s) {
 	case S_ITEMS: lmrec_synth_write_items(w, o); break;
@@ -236,6 +268,12 @@ static void write_world(struct lmrec_synth_world *w, const struct lmrec_synth_ta
 	case S_AUDIO: lmrec_synth_write_audio(w, o); break;
 	case S_CONVERSATIONS: lmrec_synth_write_conversations(w, t, o); break;
 	case S_TARGETS: lmrec_synth_write_targets(w, t, o); break;
+	case S_FEEDBACK: lmrec_synth_write_feedback(w, o); break;
+	case S_GOALS: lmrec_synth_write_goals(w, g, o); break;
+	case S_CONTEXT: lmrec_synth_write_context(w, g, o); break;
+	case S_GOAL_TARGETS: lmrec_synth_write_goal_targets(w, g, o); break;
+	case S_TASKS: lmrec_synth_write_tasks(o); break;
+	case S_RULES: lmrec_synth_write_context_rules(o); break;
 	default: lmrec_synth_write_truth(w, o); break;
 	}
 }
@@ -251,21 +289,26 @@ static int run_world(const struct opts *o)
 	struct lmrec_out *out[S_COUNT];
 	open_outputs(o, what, out);
 	struct lmrec_synth_world *w = lmrec_synth_new(&wo);
-	if (what & (1u << S_INTERACTIONS) || (what & TALK_STREAMS && o->conversations > 0))
+	if (what & (1u << S_INTERACTIONS | 1u << S_FEEDBACK) || (what & TALK_STREAMS && o->conversations > 0))
 		lmrec_synth_simulate(w);
 	/* conversations come from the simulated world, on their own streams */
 	struct lmrec_synth_talk *t = lmrec_synth_talk_new(w, what & TALK_STREAMS ? (size_t)o->conversations : 0);
+	/* goals too, on theirs: they need the users, not the interactions */
+	struct lmrec_synth_goals *g = lmrec_synth_goals_new(w, what & GOAL_STREAMS ? (size_t)o->goals : 0);
 	for (int s = 0; s < S_COUNT; s++)
 		if (out[s])
-			write_world(w, t, s, out[s]);
+			write_world(w, t, g, s, out[s]);
 	commit_outputs(out);
 	if (!o->quiet) {
 		fprintf(stderr, "%s: seed %llu: %zu items, %zu users, %zu interactions", lmrec_progname(),
 			(unsigned long long)o->seed, w->n_items, w->n_users, w->n_ev);
 		if (what & TALK_STREAMS)
 			fprintf(stderr, ", %llu conversations", (unsigned long long)o->conversations);
+		if (what & GOAL_STREAMS)
+			fprintf(stderr, ", %llu goal sessions", (unsigned long long)o->goals);
 		fputc('\n', stderr);
 	}
+	lmrec_synth_goals_free(g);
 	lmrec_synth_talk_free(t);
 	lmrec_synth_free(w);
 	return 0;
@@ -283,8 +326,8 @@ static int run_scale(const struct opts *o)
 	if (bad)
 		lmrec_usage_error("%s", bad);
 	unsigned what = o->stream >= 0 ? 1u << o->stream : o->what;
-	if (what & (1u << S_TRUTH | 1u << S_IMAGE | 1u << S_AUDIO | TALK_STREAMS))
-		lmrec_usage_error("scale mode has no truth, image, audio or conversation stream");
+	if (what & ~(1u << S_ITEMS | 1u << S_USERS | 1u << S_INTERACTIONS))
+		lmrec_usage_error("scale mode has only the items, users and interactions streams");
 	struct lmrec_out *out[S_COUNT];
 	open_outputs(o, what, out);
 	if (out[S_ITEMS])
@@ -307,7 +350,7 @@ static int run_scale(const struct opts *o)
 int main(int argc, char **argv)
 {
 	lmrec_setprogname(argv[0]);
-	struct opts o = {.stream = -1, .seed = 1, .users = 1000, .items = 1300, .days = 60, .conversations = 400,
+	struct opts o = {.stream = -1, .seed = 1, .users = 1000, .items = 1300, .days = 60, .conversations = 400, .goals = 300,
 			 .start = 1788220800 /* 2026-09-01 */};
 	int c;
 	while ((c = getopt_long(argc, argv, "o:s:qhV", long_options, NULL)) != -1) {
@@ -339,6 +382,7 @@ int main(int argc, char **argv)
 		case OPT_CONVERSATIONS: /* --conversations */
 			o.conversations = lmrec_opt_u64("--conversations", optarg, 0, 1000000);
 			break;
+		case OPT_GOALS: o.goals = lmrec_opt_u64("--goals", optarg, 0, 1000000); break; /* --goals */
 		case OPT_INTERACTIONS: /* --interactions */
 			o.interactions = lmrec_opt_u64("--interactions", optarg, 0, UINT64_MAX / 2);
 			o.have_interactions = 1;
@@ -366,10 +410,13 @@ int main(int argc, char **argv)
 		lmrec_usage_error("--what goes with --out");
 	if (o.out_dir && !*o.out_dir)
 		lmrec_usage_error("invalid value for --out: '' (expected a directory)");
-	if (!o.what) /* a world has media and conversations; scale mode has neither */
+	if (!o.what) /* a world has media, conversations, feedback and goals; scale mode has none */
 		o.what = 1u << S_ITEMS | 1u << S_USERS | 1u << S_INTERACTIONS |
-			 (o.shape || o.have_interactions ? 0u
-			  : 1u << S_IMAGE | 1u << S_AUDIO | (o.conversations ? TALK_STREAMS : 0u));
+			 (o.shape || o.have_interactions
+				  ? 0u
+				  : 1u << S_IMAGE | 1u << S_AUDIO | (o.conversations ? TALK_STREAMS : 0u) |
+					    1u << S_FEEDBACK | (o.goals ? GOAL_STREAMS : 0u) | 1u << S_TASKS |
+					    1u << S_RULES);
 
 	int rc;
 	if (o.shape || o.have_interactions) {

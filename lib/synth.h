@@ -65,8 +65,10 @@ enum {
 	LMREC_SYNTH_RNG_SCALE = 4,
 	LMREC_SYNTH_RNG_TASTE = 5,
 	LMREC_SYNTH_RNG_MEDIA = 6,
-	LMREC_SYNTH_RNG_TALK = 7
-	/* later: goals, feedback take the next numbers */
+	LMREC_SYNTH_RNG_TALK = 7,
+	LMREC_SYNTH_RNG_GOALS = 8,    /* n: the goal session */
+	LMREC_SYNTH_RNG_WEATHER = 9,  /* n: day * LMREC_SYNTH_NREGIONS + region */
+	LMREC_SYNTH_RNG_FEEDBACK = 10 /* n: the user */
 };
 
 /* Weights of an item's score for a user (lmrec-synth(1), Behaviour): the
@@ -169,6 +171,13 @@ void lmrec_synth_catalog(struct lmrec_synth_world *w);
 /* The base taste of user u over the features (n_feats doubles): the
  * personas and the user's quirks, the same at every call. */
 void lmrec_synth_user_taste(const struct lmrec_synth_world *w, size_t u, double *taste);
+/* The taste of user u on day of the window (n_feats doubles): base (from
+ * lmrec_synth_user_taste) plus the seasonal drift and the new interest as
+ * far as it has ramped in by that day; what the simulation used that day. */
+void lmrec_synth_taste_on(const struct lmrec_synth_world *w, size_t u, int32_t day, const double *base,
+			  double *taste);
+/* How far user u's new interest has ramped in on day (0 .. new_weight). */
+double lmrec_synth_new_ramp(const struct lmrec_synth_world *w, size_t u, int32_t day);
 /* Runs the users through the window: fills w->ev. */
 void lmrec_synth_simulate(struct lmrec_synth_world *w);
 
@@ -201,6 +210,36 @@ void lmrec_synth_write_conversations(const struct lmrec_synth_world *w, const st
 				     struct lmrec_out *o);
 void lmrec_synth_write_targets(const struct lmrec_synth_world *w, const struct lmrec_synth_talk *t,
 			       struct lmrec_out *o);
+
+/* ---- simulated feedback (synth_feedback.c) ---- */
+/* The feedback stream (user item ts signal value, in time order) read off
+ * the simulated interactions (lmrec_synth_simulate done) and the users'
+ * tastes on the day of each event: not_interested, spot_on, rating,
+ * dwell, purchase, skip (lmrec-synth(1), Feedback). User u's rows depend
+ * only on the world and u. */
+void lmrec_synth_write_feedback(const struct lmrec_synth_world *w, struct lmrec_out *o);
+
+/* ---- simulated goals and their context (synth_goals.c) ---- */
+struct lmrec_synth_goals;
+/* n goal sessions of users of w (lmrec_synth_simulate not needed):
+ * session k depends only on the world and k. */
+struct lmrec_synth_goals *lmrec_synth_goals_new(const struct lmrec_synth_world *w, size_t n);
+void lmrec_synth_goals_free(struct lmrec_synth_goals *g);
+/* The goals stream (session user turn ts text, by session then turn), the
+ * truth of each session (session goal days place constraints), and the
+ * context signals at and before each session's first turn (user ts signal
+ * value, by user then time), header first. */
+void lmrec_synth_write_goals(const struct lmrec_synth_world *w, const struct lmrec_synth_goals *g,
+			     struct lmrec_out *o);
+void lmrec_synth_write_goal_targets(const struct lmrec_synth_world *w, const struct lmrec_synth_goals *g,
+				    struct lmrec_out *o);
+void lmrec_synth_write_context(const struct lmrec_synth_world *w, const struct lmrec_synth_goals *g,
+			       struct lmrec_out *o);
+/* The task library (goal keywords step subtask domain categories
+ * constraints) and the context rules (signal value when then note) that
+ * cover every goal pattern the sessions use. */
+void lmrec_synth_write_tasks(struct lmrec_out *o);
+void lmrec_synth_write_context_rules(struct lmrec_out *o);
 
 /* ---- the scale generator ---- */
 struct lmrec_synth_scale {

@@ -393,20 +393,30 @@ static void emit(struct sim *s, int64_t ts, uint32_t item, int kind, uint32_t we
 	w->ev[w->n_ev++] = (struct lmrec_synth_event){ts, s->uix, item, s->seq++, weight, (uint32_t)kind};
 }
 
+double lmrec_synth_new_ramp(const struct lmrec_synth_world *w, size_t u, int32_t day)
+{
+	const struct lmrec_synth_user *us = &w->users[u];
+	if (us->new_persona < 0 || day < us->new_day)
+		return 0.0;
+	double ramp = (double)(day - us->new_day + 1) / 7.0;
+	return us->new_weight * (ramp > 1.0 ? 1.0 : ramp);
+}
+
+void lmrec_synth_taste_on(const struct lmrec_synth_world *w, size_t u, int32_t day, const double *base,
+			  double *taste)
+{
+	const struct lmrec_synth_user *us = &w->users[u];
+	size_t nf = lmrec_ids_count(w->feats);
+	double season = us->season * ((double)day + 0.5) / (double)w->opt.days;
+	double ramp = lmrec_synth_new_ramp(w, u, day);
+	const double *np = us->new_persona >= 0 ? w->personas[us->new_persona].taste : NULL;
+	for (size_t f = 0; f < nf; f++)
+		taste[f] = base[f] + season * w->season_drift[f] + (np ? ramp * np[f] : 0.0);
+}
+
 static void today_taste(struct sim *s)
 {
-	const struct lmrec_synth_world *w = s->w;
-	const struct lmrec_synth_user *u = s->u;
-	size_t nf = lmrec_ids_count(w->feats);
-	double season = u->season * ((double)s->day + 0.5) / (double)w->opt.days;
-	double ramp = 0.0;
-	if (u->new_persona >= 0 && s->day >= u->new_day) {
-		ramp = (double)(s->day - u->new_day + 1) / 7.0;
-		ramp = u->new_weight * (ramp > 1.0 ? 1.0 : ramp);
-	}
-	const double *np = u->new_persona >= 0 ? w->personas[u->new_persona].taste : NULL;
-	for (size_t f = 0; f < nf; f++)
-		s->taste[f] = s->base[f] + season * w->season_drift[f] + (np ? ramp * np[f] : 0.0);
+	lmrec_synth_taste_on(s->w, s->uix, s->day, s->base, s->taste);
 	s->taste_ok = 1;
 }
 
@@ -841,7 +851,8 @@ void lmrec_synth_simulate(struct lmrec_synth_world *w)
 		lmrec_synth_user_taste(w, u, s.base);
 		simulate_user(&s);
 	}
-	qsort(w->ev, w->n_ev, sizeof *w->ev, cmp_event);
+	if (w->n_ev > 1) /* qsort wants a valid pointer even for 0 elements */
+		qsort(w->ev, w->n_ev, sizeof *w->ev, cmp_event);
 	free(s.taste);
 	free(s.base);
 	free(s.score);

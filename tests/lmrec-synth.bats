@@ -50,11 +50,11 @@ thousands() {
 	run -2 --separate-stderr lmrec-synth --out d -o x.tsv
 	[ "${stderr_lines[0]}" = "lmrec-synth: --output goes with --stream; --out names a directory" ]
 	run -2 --separate-stderr lmrec-synth --stream bogus
-	[ "${stderr_lines[0]}" = "lmrec-synth: invalid value for --stream: 'bogus' (expected items, users, interactions, image, audio, conversations, targets or truth)" ]
-	run -2 --separate-stderr lmrec-synth --stream feedback
-	[ "${stderr_lines[0]}" = "lmrec-synth: invalid value for --stream: 'feedback' is planned but not made yet" ]
-	run -2 --separate-stderr lmrec-synth --out d --what items,goals
-	[ "${stderr_lines[0]}" = "lmrec-synth: invalid value for --what: 'goals' is planned but not made yet" ]
+	[ "${stderr_lines[0]}" = "lmrec-synth: invalid value for --stream: 'bogus' (expected items, users, interactions, image, audio, conversations, targets, feedback, goals, context, goal-targets, tasks, context-rules or truth)" ]
+	run -2 --separate-stderr lmrec-synth --out d --what items,goal
+	[ "${stderr_lines[0]}" = "lmrec-synth: invalid value for --what: 'goal' (expected items, users, interactions, image, audio, conversations, targets, feedback, goals, context, goal-targets, tasks, context-rules or truth)" ]
+	run -2 --separate-stderr lmrec-synth --stream goals --goals 1000001
+	[ "${stderr_lines[0]}" = "lmrec-synth: invalid value for --goals: '1000001' (expected an integer from 0 to 1000000)" ]
 	run -2 --separate-stderr lmrec-synth --stream items --items 50
 	[ "${stderr_lines[0]}" = "lmrec-synth: invalid value for --items: '50' (a world holds 100 to 100000 items)" ]
 	run -2 --separate-stderr lmrec-synth --stream items --start 2026-02-29
@@ -66,9 +66,11 @@ thousands() {
 	run -2 --separate-stderr lmrec-synth --out d --users 3 --items 5 --interactions 16
 	[ "${stderr_lines[0]}" = "lmrec-synth: --interactions exceeds users times items (a user rates an item once)" ]
 	run -2 --separate-stderr lmrec-synth --stream truth --interactions 10
-	[ "${stderr_lines[0]}" = "lmrec-synth: scale mode has no truth, image, audio or conversation stream" ]
+	[ "${stderr_lines[0]}" = "lmrec-synth: scale mode has only the items, users and interactions streams" ]
 	run -2 --separate-stderr lmrec-synth --stream conversations --shape ml20m
-	[ "${stderr_lines[0]}" = "lmrec-synth: scale mode has no truth, image, audio or conversation stream" ]
+	[ "${stderr_lines[0]}" = "lmrec-synth: scale mode has only the items, users and interactions streams" ]
+	run -2 --separate-stderr lmrec-synth --out d --what items,feedback --interactions 10
+	[ "${stderr_lines[0]}" = "lmrec-synth: scale mode has only the items, users and interactions streams" ]
 	run -2 --separate-stderr lmrec-synth --stream targets --conversations 1000001
 	[ "${stderr_lines[0]}" = "lmrec-synth: invalid value for --conversations: '1000001' (expected an integer from 0 to 1000000)" ]
 	run -2 --separate-stderr lmrec-synth --stream items data.tsv
@@ -80,7 +82,7 @@ thousands() {
 }
 
 @test "lmrec-synth: the same seed gives the same bytes, another seed other bytes" {
-	for s in items users interactions truth conversations targets; do
+	for s in items users interactions truth conversations targets feedback goals context goal-targets; do
 		lmrec-synth -q --users 150 --items 300 --stream $s >a-$s.tsv
 		lmrec-synth -q --users 150 --items 300 --stream $s -o b-$s.tsv
 		cmp a-$s.tsv b-$s.tsv
@@ -114,10 +116,24 @@ thousands() {
 	cmp remade/audio.tsv "$SD/audio.tsv"
 	cmp remade/conversations.tsv "$SD/conversations.tsv"
 	cmp remade/conversation-targets.tsv "$SD/conversation-targets.tsv"
-	# the folder holds the README and the seven streams, nothing else
+	for f in feedback.tsv goals.tsv context.tsv goal-targets.tsv tasks.tsv context-rules.tsv; do
+		cmp remade/$f "$SD/$f"
+	done
+	# the folder holds the README and the thirteen streams, nothing else
 	run ls "$SD"
-	assert_output "$(printf '%s\n' README audio.tsv conversation-targets.tsv conversations.tsv image.tsv \
-		interactions.tsv.gz items.tsv users.tsv)"
+	assert_output "$(printf '%s\n' README audio.tsv context-rules.tsv context.tsv conversation-targets.tsv \
+		conversations.tsv feedback.tsv goal-targets.tsv goals.tsv image.tsv interactions.tsv.gz items.tsv \
+		tasks.tsv users.tsv)"
+}
+
+@test "lmrec-synth: the seven streams made before goals and feedback keep their bytes" {
+	# checksums of the files as they were before the goals, context and
+	# feedback streams were added (which draw from random streams of their own)
+	cd "$SD"
+	gzip -dc interactions.tsv.gz >"$BATS_TEST_TMPDIR/interactions.tsv"
+	run sha256sum items.tsv users.tsv image.tsv audio.tsv conversations.tsv conversation-targets.tsv \
+		"$BATS_TEST_TMPDIR/interactions.tsv"
+	assert_output "$(sed "s|interactions.tsv\$|$BATS_TEST_TMPDIR/interactions.tsv|" "$TOP/tests/golden/synth/seven.sha256")"
 }
 
 @test "lmrec-synth: image and audio vectors: every item an image, every video a sound, hidden factors in them" {
@@ -156,6 +172,30 @@ thousands() {
 		n=$(gzip -dc "$SD/interactions.tsv.gz" | awk -F'\t' -v e=$e '$5 == e' | wc -l)
 		grep -q "^  $e  *$(thousands "$n") " "$SD/README"
 	done
+	# feedback, goals, context, the library and the rules
+	grep -q "^feedback.tsv  *$(thousands $(($(wc -l <"$SD/feedback.tsv") - 1))) feedback rows" "$SD/README"
+	n_goals=$(($(wc -l <"$SD/goal-targets.tsv") - 1))
+	grep -q "^goals.tsv  *$n_goals goal sessions, $(thousands $(($(wc -l <"$SD/goals.tsv") - 1))) turns" "$SD/README"
+	grep -q "^goal-targets.tsv  *$n_goals goal truths, one per session" "$SD/README"
+	grep -q "^context.tsv  *$(thousands $(($(wc -l <"$SD/context.tsv") - 1))) context signals" "$SD/README"
+	grep -q "^tasks.tsv  *$(($(wc -l <"$SD/tasks.tsv") - 1)) sub-tasks of $(tail -n +2 "$SD/tasks.tsv" | cut -f1 | sort -u | wc -l) goal patterns" "$SD/README"
+	grep -q "^context-rules.tsv  *$(($(wc -l <"$SD/context-rules.tsv") - 1)) context rules" "$SD/README"
+	for f in feedback.tsv goals.tsv context.tsv goal-targets.tsv tasks.tsv context-rules.tsv; do
+		grep -q "$f $(thousands "$(wc -c <"$SD/$f")") bytes" <(tr '\n' ' ' <"$SD/README" | tr -s ' ')
+	done
+	for e in not_interested spot_on rating dwell purchase skip; do
+		n=$(awk -F'\t' -v e=$e '$4 == e' "$SD/feedback.tsv" | wc -l)
+		grep -q "^  $e  *$(thousands "$n")  " "$SD/README"
+	done
+	for g in family-weekend city-tour day-out film-night camping-trip hiking-day rainy-day; do
+		n=$(awk -F'\t' -v g=$g '$2 == g' "$SD/goal-targets.tsv" | wc -l)
+		grep -q "$g $n[,;]" <(tr '\n' ' ' <"$SD/README" | tr -s ' ')
+	done
+	rain=$(awk -F'\t' 'FNR == 1 { next }
+		FILENAME ~ /context/ { if ($3 == "weather") { n[$1]++; t[$1, n[$1]] = $2; v[$1, n[$1]] = $4 }; next }
+		$3 == 1 { w = ""; for (k = 1; k <= n[$2]; k++) if (t[$2, k] <= $4) w = v[$2, k]; r += w == "rain" }
+		END { print r }' "$SD/context.tsv" "$SD/goals.tsv")
+	grep -q "$rain sessions start in the rain" <(tr '\n' ' ' <"$SD/README" | tr -s ' ')
 }
 
 @test "lmrec-synth: items have every canonical column, unique ids and titles, attrs as key=value" {
@@ -476,7 +516,8 @@ thousands() {
 	for f in items.tsv users.tsv interactions.tsv.gz image.tsv audio.tsv; do cmp a/$f c/$f; done
 	# --conversations 0: no conversation files; asked for by name, the headers alone
 	run ls c
-	assert_output "$(printf '%s\n' audio.tsv image.tsv interactions.tsv.gz items.tsv users.tsv)"
+	assert_output "$(printf '%s\n' audio.tsv context-rules.tsv context.tsv feedback.tsv goal-targets.tsv goals.tsv \
+		image.tsv interactions.tsv.gz items.tsv tasks.tsv users.tsv)"
 	run -0 --separate-stderr lmrec-synth --users 150 --items 300 --conversations 0 --stream conversations
 	assert_output "$(printf 'session\tuser\tturn\ttext\treply_to')"
 	[ "$stderr" = "lmrec-synth: seed 1: 300 items, 150 users, 0 interactions, 0 conversations" ]
@@ -496,6 +537,187 @@ thousands() {
 	run awk -F'\t' 'FNR == 1 { next } FILENAME ~ /items/ { a[$1] = $7; next } a[$2] != 1 { bad++ } END { print bad + 0 }' \
 		held/items.tsv held/conversation-targets.tsv
 	assert_output 0
+}
+
+@test "lmrec-synth: feedback, goals, context and goal-targets: exact heads on a small world" {
+	lmrec-synth -q --users 60 --items 200 --days 30 --conversations 0 --goals 8 --out w
+	head -n 16 w/feedback.tsv >feedback.head
+	golden feedback.head feedback.head
+	golden goals.tsv w/goals.tsv
+	golden goal-targets.tsv w/goal-targets.tsv
+	head -n 16 w/context.tsv >context.head
+	golden context.head context.head
+	# the library and the rules are the same in every world
+	lmrec-synth -q --users 5 --items 100 --out v --what tasks,context-rules
+	cmp v/tasks.tsv "$SD/tasks.tsv"
+	cmp v/context-rules.tsv "$SD/context-rules.tsv"
+}
+
+@test "lmrec-synth: feedback: six signals with their values, in time order, inside the window, about known users and items" {
+	run awk -F'\t' -v a=$START -v b=$END '
+		FNR == 1 { next }
+		FILENAME ~ /users/ { u[$1] = 1; next }
+		FILENAME ~ /items/ { i[$1] = 1; next }
+		{
+			n++
+			if (!($1 in u) || !($2 in i) || $3 < a || $3 >= b || $3 < last) bad++
+			last = $3
+			if ($4 == "not_interested" || $4 == "spot_on" || $4 == "skip" || $4 == "purchase") { if ($5 != 1) bad++ }
+			else if ($4 == "rating") { if ($5 !~ /^[1-5]$/) bad++ }
+			else if ($4 == "dwell") { if ($5 !~ /^[1-9][0-9]*$/ || $5 > 3600) bad++ }
+			else bad++
+			if ($4 == "skip" && $2 !~ /^video-/) bad++
+		}
+		END { print n, bad + 0 }' "$SD/users.tsv" "$SD/items.tsv" "$SD/feedback.tsv"
+	assert_output "35899 0"
+	run head -n 1 "$SD/feedback.tsv"
+	assert_output "$(printf 'user\titem\tts\tsignal\tvalue')"
+}
+
+@test "lmrec-synth: feedback: purchases mirrored, ratings a part of them, not_interested only on items seen and never used" {
+	gzip -dc "$SD/interactions.tsv.gz" >inter.tsv
+	# every purchase, and nothing else, is a purchase row at the same time
+	cmp <(awk -F'\t' '$5 == "purchase" { print $1, $2, $3 }' inter.tsv | sort) \
+		<(awk -F'\t' '$4 == "purchase" { print $1, $2, $3 }' "$SD/feedback.tsv" | sort)
+	# rating rows are ratings with their stars; about 60% of them
+	run awk -F'\t' 'FILENAME ~ /inter/ { if ($5 == "rating") { r[$1 " " $2 " " $3] = $4; n++ }; next }
+		$4 == "rating" { m++; if (r[$1 " " $2 " " $3] != $5) bad++ }
+		END { print bad + 0, (m > 0.5 * n && m < 0.7 * n) }' inter.tsv "$SD/feedback.tsv"
+	assert_output "0 1"
+	# not_interested: after a view of the item by the user, never an item the
+	# user clicked, carted, bought, visited, watched for 30% or rated 4+; once
+	run awk -F'\t' 'FILENAME ~ /inter/ {
+			k = $1 " " $2
+			if ($5 == "view" && !(k in seen)) seen[k] = $3
+			if ($5 == "click" || $5 == "cart" || $5 == "purchase" || $5 == "visit" || ($5 == "watch" && $4 >= 0.3) || ($5 == "rating" && $4 >= 4)) used[k] = 1
+			next }
+		$4 == "not_interested" { k = $1 " " $2; n++; if (!(k in seen) || seen[k] > $3 || (k in used) || (k in said)) bad++; said[k] = 1 }
+		END { print n, bad + 0 }' inter.tsv "$SD/feedback.tsv"
+	assert_output "2019 0"
+	# spot_on: after a use of the item, once per user and item
+	run awk -F'\t' 'FILENAME ~ /inter/ { k = $1 " " $2; if (!(k in first) && $5 != "view" && $5 != "rating") first[k] = $3; next }
+		$4 == "spot_on" { k = $1 " " $2; n++; if (!(k in first) || first[k] > $3 || (k in said)) bad++; said[k] = 1 }
+		END { print n, bad + 0 }' inter.tsv "$SD/feedback.tsv"
+	assert_output "4622 0"
+}
+
+@test "lmrec-synth: feedback: dwell is longer on what is used; a shifted taste shows in spot_on after the shift" {
+	gzip -dc "$SD/interactions.tsv.gz" >inter.tsv
+	# median dwell on items the user went on to use, against the others
+	awk -F'\t' 'FILENAME ~ /inter/ { if ($5 != "view") used[$1 " " $2] = 1; next }
+		$4 == "dwell" { print (($1 " " $2) in used), $5 }' inter.tsv "$SD/feedback.tsv" >dwell.txt
+	used=$(awk '$1 == 1 { print $2 }' dwell.txt | sort -n | awk '{ a[NR] = $1 } END { print a[int(NR / 2) + 1] }')
+	other=$(awk '$1 == 0 { print $2 }' dwell.txt | sort -n | awk '{ a[NR] = $1 } END { print a[int(NR / 2) + 1] }')
+	[ "$used" -gt $((other * 6 / 5)) ]
+	# users with a new interest: spot_on items that carry its signature,
+	# before the shift and from a week after it
+	lmrec-synth -q --stream truth -o truth.tsv
+	run awk -F'\t' 'BEGIN {
+			sig["hiker"] = "use=hiking|c.trail"; sig["runner"] = "use=running|c.sport"
+			sig["culture"] = "c.museum|c.gallery"; sig["sunseeker"] = "c.beach|c.travel-show|use=travel"
+			sig["family"] = "family=yes|audience=family|c.animation"; sig["foodie"] = "c.cooking-show|c.street-food|c.market"
+			sig["homebody"] = "c.thriller|service=delivery"; sig["green"] = "diet=vegan|material=recycled"
+			sig["snow"] = "use=skiing|c.spa" }
+		FNR == 1 { next }
+		FILENAME ~ /truth/ { if ($5 != "") { np[$1] = $5; nt[$1] = $6 }; next }
+		FILENAME ~ /items/ { a[$1] = $5 ";c." $4; next }
+		$4 == "spot_on" && ($1 in np) {
+			hit = a[$2] ~ sig[np[$1]]
+			if ($3 < nt[$1]) { nb++; hb += hit }
+			if ($3 >= nt[$1] + 7 * 86400) { na++; ha += hit }
+		}
+		END { printf "%d %d %.3f %d %d %.3f\n", nb, hb, hb / nb, na, ha, ha / na }' truth.tsv "$SD/items.tsv" "$SD/feedback.tsv"
+	assert_output "709 23 0.032 967 335 0.346"
+}
+
+@test "lmrec-synth: goals: turns in order, from known users, every session's truth in the task library's words" {
+	run awk -F'\t' 'FNR == 1 { next }
+		FILENAME ~ /users/ { u[$1] = 1; next }
+		{ if (!($2 in u) || $4 < last_ts && $1 == last) bad++
+		  if ($1 != last) { if ($3 != 1) bad++; n++ } else if ($3 != turn + 1) bad++
+		  last = $1; turn = $3; last_ts = $4; rows++ }
+		END { print n, rows, bad + 0 }' "$SD/users.tsv" "$SD/goals.tsv"
+	assert_output "300 705 0"
+	# one truth per session; its goal is a pattern of tasks.tsv, its place a
+	# town of the catalog, its constraints key=value or key!=value the catalog has
+	run awk -F'\t' 'FNR == 1 { next }
+		FILENAME ~ /tasks/ { g[$1] = 1; next }
+		FILENAME ~ /items/ { n = split($5, a, ";"); for (k = 1; k <= n; k++) { kv[a[k]] = 1; split(a[k], p, "="); key[p[1]] = 1 }; next }
+		{ s++
+		  if (!($2 in g) || $3 < 1 || $3 > 6 || ($4 != "" && !(("town=" $4) in kv))) bad++
+		  n = split($5, c, ";")
+		  for (k = 1; k <= n; k++) {
+			if (c[k] ~ /!=/) { split(c[k], p, "!="); if (!((p[1] "=" p[2]) in kv)) bad++ }
+			else if (!(c[k] in kv)) bad++
+		  }
+		}
+		END { print s, bad + 0 }' "$SD/tasks.tsv" "$SD/items.tsv" "$SD/goal-targets.tsv"
+	assert_output "300 0"
+	# every pattern is asked for; openings in many forms, numbers in words and digits
+	[ "$(tail -n +2 "$SD/goal-targets.tsv" | cut -f2 | sort -u | wc -l)" -eq 7 ]
+	[ "$(awk -F'\t' '$3 == 1 { print tolower($5) }' "$SD/goals.tsv" | sort -u | wc -l)" -gt 150 ]
+	grep -q $'\t1\t[0-9]*\t.*[2-6][ -]day' "$SD/goals.tsv"
+	grep -qi $'\t1\t[0-9]*\t.*\\(two\\|three\\|four\\|five\\)[ -]day' "$SD/goals.tsv"
+	# later turns: constraints, changes of days and town, retractions
+	grep -qi 'actually make it\|let.s do .* instead' "$SD/goals.tsv"
+	grep -qi 'forget what I said about\|doesn.t matter\|scratch ' "$SD/goals.tsv"
+	[ "$(awk -F'\t' 'NR > 1 && $5 != ""' "$SD/goal-targets.tsv" | wc -l)" -gt 150 ]
+}
+
+@test "lmrec-synth: context: every session has all five signals by its first turn; rain on about a third" {
+	# the last value of each signal at or before turn 1, per session
+	run awk -F'\t' 'FNR == 1 { next }
+		FILENAME ~ /context/ { n[$1]++; t[$1, n[$1]] = $2; s[$1, n[$1]] = $3; v[$1, n[$1]] = $4; next }
+		$3 == 1 {
+			delete last
+			for (k = 1; k <= n[$2]; k++) if (t[$2, k] <= $4) last[s[$2, k]] = v[$2, k]
+			m = 0; for (x in last) m++
+			if (m != 5) bad++
+			w[last["weather"]]++
+			if (last["temp"] !~ /^-?[0-9]+$/ || last["day"] !~ /^week(day|end)$/) bad++
+			if (last["daypart"] !~ /^(morning|afternoon|evening|night)$/) bad++
+		}
+		END { print bad + 0, w["rain"], w["snow"], w["sun"] + w["cloud"] }' "$SD/context.tsv" "$SD/goals.tsv"
+	assert_output "0 106 2 192"
+	# ordered by user, then time
+	run awk -F'\t' 'NR > 1 { if ($1 == u && $2 < t) bad++; u = $1; t = $2 } END { print bad + 0 }' "$SD/context.tsv"
+	assert_output 0
+}
+
+@test "lmrec-synth: tasks and context rules cover every goal, and every rule meets a sub-task" {
+	run awk -F'\t' 'FNR == 1 { next }
+		FILENAME ~ /tasks/ {
+			g[$1] = 1; sub_[$4] = 1
+			if ($5 !~ /^(shop|video|food|places)$/ || $3 != ++step[$1]) bad++
+			n = split($7, c, ";"); for (k = 1; k <= n; k++) con[c[k]] = 1
+			next }
+		FILENAME ~ /rules/ {
+			r++
+			if ($1 !~ /^(weather|daypart|day|place|temp)$/) bad++
+			if ($3 ~ /^subtask=/) { if (!(substr($3, 9) in sub_)) bad++ } else if (!($3 in con)) bad++
+			if ($4 ~ /^subtask=/ && !(substr($4, 9) in sub_)) bad++
+			next }
+		!($2 in g) { bad++ }
+		END { print r, bad + 0 }' "$SD/tasks.tsv" "$SD/context-rules.tsv" "$SD/goal-targets.tsv"
+	assert_output "10 0"
+	# rain replaces every outdoor sub-task: the picnic, the trail, the hike
+	# by name, every other setting=outdoor by setting=indoor
+	grep -q $'^weather\train\tsetting=outdoor\tsetting=indoor\t' "$SD/context-rules.tsv"
+}
+
+@test "lmrec-synth: goals: session k is the same whatever their number; --goals 0 writes none and changes nothing else" {
+	lmrec-synth -q --users 150 --items 300 --goals 40 --out a
+	lmrec-synth -q --users 150 --items 300 --goals 10 --out b
+	lmrec-synth -q --users 150 --items 300 --goals 0 --out c
+	awk -F'\t' 'NR == 1 || substr($1, 2) + 0 <= 10' a/goals.tsv >first10.tsv
+	cmp first10.tsv b/goals.tsv
+	cmp <(head -n 11 a/goal-targets.tsv) b/goal-targets.tsv
+	for f in items.tsv users.tsv interactions.tsv.gz image.tsv audio.tsv conversations.tsv feedback.tsv; do
+		cmp a/$f c/$f
+	done
+	[ ! -e c/goals.tsv ] && [ ! -e c/context.tsv ] && [ ! -e c/goal-targets.tsv ]
+	run -0 lmrec-synth -q --users 150 --items 300 --goals 0 --stream goals
+	assert_output "$(printf 'session\tuser\tturn\tts\ttext')"
 }
 
 @test "lmrec-synth: the interactions stream reads back whole through lmrec-split" {
