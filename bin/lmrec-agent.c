@@ -354,7 +354,7 @@ static void objectives(struct lmrec_out *o, const struct lmrec_catalog *c, const
 		hs += hq[k], ps += pq[k];
 	for (size_t k = 0; k < ncat && hs > 0 && ps > 0; k++)
 		tv += fabs(hq[k] / hs - pq[k] / ps);
-	lmrec_out_field(o, sid, sl);
+	lmrec_out_write(o, sid, sl);
 	lmrec_out_tab(o);
 	lmrec_out_str(o, user);
 	lmrec_out_tab(o);
@@ -408,13 +408,28 @@ static void check_plan(struct lmrec_out *o, const struct lmrec_agent_lib *l, con
 	size_t blen = 0, bcap = 0;
 #define VIOL(r, msg, ...)                                                                                      \
 	do {                                                                                                   \
-		lmrec_out_field(o, sid, sl);                                                                   \
+		lmrec_out_write(o, sid, sl);                                                                   \
 		lmrec_out_tab(o);                                                                              \
 		lmrec_out_i64(o, turn);                                                                        \
 		lmrec_out_printf(o, "\t%s\t%s\t%s\t" msg "\n", (r)->step, (r)->subtask, (r)->item, __VA_ARGS__); \
 		(*nviol)++;                                                                                    \
 	} while (0)
-	for (size_t k = 0; k < nr; k++) {
+	for (size_t k = 0; k < nr && p->goal < 0; k++) {
+		/* no pattern matched: one row, empty, says so */
+		const struct prow *r = &rows[k];
+		if (k == 0 && r->subtask[0] == '\0' && r->item[0] == '\0')
+			(*nunfilled)++;
+		else
+			VIOL(r, "%s", "the goal matches no pattern: one empty row expected");
+	}
+	if (p->goal < 0 && nr == 0) {
+		lmrec_out_write(o, sid, sl);
+		lmrec_out_tab(o);
+		lmrec_out_i64(o, turn);
+		lmrec_out_str(o, "\t1\t\t\tmissing\n");
+		(*nviol)++;
+	}
+	for (size_t k = 0; k < nr && p->goal >= 0; k++) {
 		const struct prow *r = &rows[k];
 		/* step: S, or D.S in a multi-day plan */
 		size_t day = 1, step;
@@ -489,7 +504,7 @@ static void check_plan(struct lmrec_out *o, const struct lmrec_agent_lib *l, con
 		for (size_t j = 0; j < p->nt; j++) {
 			if ((!p->t[j].per_day && d > 1) || seen[d * (p->nt + 1) + j])
 				continue;
-			lmrec_out_field(o, sid, sl);
+			lmrec_out_write(o, sid, sl);
 			lmrec_out_tab(o);
 			lmrec_out_i64(o, turn);
 			if (days > 1)
@@ -632,7 +647,7 @@ static int run(const struct opts *o, char *const *files, size_t nfiles)
 			}
 			lmrec_agent_plan_fill(&p, &f);
 			if (goal < 0) {
-				lmrec_out_field(out, sid, sl);
+				lmrec_out_write(out, sid, sl);
 				lmrec_out_printf(out, "\t%s\t%" PRId64 "\t1\t\t\t\t", S->user, T->turn);
 				lmrec_out_str(out, "no goal of the task library matches the goal's words");
 				lmrec_out_eol(out);
@@ -641,7 +656,7 @@ static int run(const struct opts *o, char *const *files, size_t nfiles)
 			}
 			for (size_t k = 0; k < p.nr; k++) {
 				const struct lmrec_agent_row *r = &p.r[k];
-				lmrec_out_field(out, sid, sl);
+				lmrec_out_write(out, sid, sl);
 				lmrec_out_printf(out, "\t%s\t%" PRId64 "\t", S->user, T->turn);
 				if (r->day)
 					lmrec_out_printf(out, "%zu.%zu", r->day, r->step);

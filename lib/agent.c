@@ -853,7 +853,16 @@ struct lmrec_agent_parser *lmrec_agent_parser_new(const struct lmrec_agent_lib *
 			int digits = 1;
 			for (size_t k = 0; k < n; k++)
 				digits &= s[k] >= '0' && s[k] <= '9';
-			if (nw == 0 || nw > 3 || digits || (nw == 1 && is_stop(ph))) {
+			/* a domain's name only names the domain ("vegan food") */
+			int dom = 0;
+			for (size_t k = 0; k < lmrec_ids_count(c->domains) && !dom; k++) {
+				size_t dl, dnw;
+				const char *ds = lmrec_ids_str(c->domains, (uint32_t)k, &dl);
+				char *dp = phrase_of(&p->w, ds, dl, &dnw);
+				dom = strcmp(dp, ph) == 0;
+				free(dp);
+			}
+			if (nw == 0 || nw > 3 || digits || dom || (nw == 1 && is_stop(ph))) {
 				free(ph);
 				continue;
 			}
@@ -1146,17 +1155,24 @@ static int64_t find_subtask(const struct lmrec_agent_lib *l, int64_t g, const ch
 	return -1;
 }
 
+/* Applies the rules that fire to each sub-task, in file order, each at
+ * most once per sub-task; a sub-task a rule replaced goes through the
+ * rules again from the first (so rain makes the film that replaced a
+ * picnic an indoor one too), which ends since every rule applies once. */
 static void apply_rules(struct lmrec_agent_plan *p, const struct lmrec_agent_fill *f, int64_t g)
 {
 	const struct lmrec_agent_lib *l = f->l;
-	if (!f->rules)
+	if (!f->rules || f->rules->n == 0)
 		return;
-	for (size_t ri = 0; ri < f->rules->n; ri++) {
-		const struct lmrec_agent_rule *r = &f->rules->r[ri];
-		if (!lmrec_agent_rule_fires(r, f->now))
-			continue;
-		for (size_t j = 0; j < p->nt; j++) {
-			struct lmrec_agent_task *t = &p->t[j];
+	size_t nr = f->rules->n;
+	unsigned char *done = lmrec_xmalloc(nr);
+	for (size_t j = 0; j < p->nt; j++) {
+		struct lmrec_agent_task *t = &p->t[j];
+		memset(done, 0, nr);
+		for (size_t ri = 0; ri < nr; ri++) {
+			const struct lmrec_agent_rule *r = &f->rules->r[ri];
+			if (done[ri] || !lmrec_agent_rule_fires(r, f->now))
+				continue;
 			int hit = 0;
 			if (r->when_subtask) {
 				hit = strcmp(t->subtask, r->when_name) == 0;
@@ -1167,6 +1183,7 @@ static void apply_rules(struct lmrec_agent_plan *p, const struct lmrec_agent_fil
 			}
 			if (!hit)
 				continue;
+			done[ri] = 1;
 			if (r->then_subtask) {
 				int64_t s = find_subtask(l, g, r->then_name);
 				if (s < 0)
@@ -1181,6 +1198,7 @@ static void apply_rules(struct lmrec_agent_plan *p, const struct lmrec_agent_fil
 				nt.replaced_by = ri;
 				task_free(t);
 				*t = nt;
+				ri = (size_t)-1; /* from the first rule again */
 				continue;
 			}
 			struct lmrec_agent_cons x = r->then;
@@ -1193,6 +1211,7 @@ static void apply_rules(struct lmrec_agent_plan *p, const struct lmrec_agent_fil
 			task_add(t, &x);
 		}
 	}
+	free(done);
 }
 
 static void apply_memory(struct lmrec_agent_plan *p, const struct lmrec_agent_fill *f)
@@ -1440,7 +1459,7 @@ void lmrec_agent_plan_fill(struct lmrec_agent_plan *p, const struct lmrec_agent_
 				sb_dec(&b, dn, n);
 				for (size_t k = 0; k < t->ncat; k++) {
 					const char *cn = lmrec_ids_str(c->categories, (uint32_t)t->cat[k], &n);
-					sb_str(&b, k ? "|" : ": ");
+					sb_str(&b, k ? ", " : ": ");
 					sb_dec(&b, cn, n);
 				}
 			}
