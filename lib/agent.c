@@ -793,7 +793,7 @@ static const struct lexeme lexicon[] = {
 struct pattern {
 	char *text;   /* stems joined by ' ' */
 	size_t nw;
-	uint8_t kind; /* 0 pair, 1 category */
+	uint8_t kind; /* 0 pair, 1 category, 2 a town (the place key) */
 	uint32_t key, value;
 };
 
@@ -834,7 +834,7 @@ struct lmrec_agent_parser *lmrec_agent_parser_new(const struct lmrec_agent_lib *
 				skip[c->akey[q]] = 1;
 		}
 	if (l->place_key >= 0)
-		skip[l->place_key] = 1;
+		skip[l->place_key] = 0; /* read as towns (kind 2) */
 	struct lmrec_ids *seen = lmrec_ids_new();
 	size_t cap = 0;
 	for (size_t i = 0; i < c->n; i++)
@@ -862,12 +862,13 @@ struct lmrec_agent_parser *lmrec_agent_parser_new(const struct lmrec_agent_lib *
 				dom = strcmp(dp, ph) == 0;
 				free(dp);
 			}
-			if (nw == 0 || nw > 3 || digits || dom || (nw == 1 && is_stop(ph))) {
+			int town = (int64_t)c->akey[q] == l->place_key;
+			if (nw == 0 || nw > 3 || (!town && (digits || dom || (nw == 1 && is_stop(ph))))) {
 				free(ph);
 				continue;
 			}
 			LMREC_GROW(p->pat, cap, p->npat + 1);
-			p->pat[p->npat++] = (struct pattern){ph, nw, 0, c->akey[q], c->aval[q]};
+			p->pat[p->npat++] = (struct pattern){ph, nw, (uint8_t)(town ? 2 : 0), c->akey[q], c->aval[q]};
 		}
 	for (size_t k = 0; k < lmrec_ids_count(c->categories); k++) {
 		size_t n, nw;
@@ -963,7 +964,6 @@ static int is_number(const char *s, size_t n, int64_t *v)
 void lmrec_agent_memory_read(struct lmrec_agent_parser *p, struct lmrec_agent_memory *m, const char *text,
 			     size_t len, size_t turn)
 {
-	const struct lmrec_agent_lib *l = p->l;
 	struct words *w = &p->w;
 	words_split(w, text, len);
 	size_t n = w->ws.n;
@@ -1040,29 +1040,24 @@ void lmrec_agent_memory_read(struct lmrec_agent_parser *p, struct lmrec_agent_me
 			}
 			if (!ok)
 				continue;
-			/* a town */
-			if (l->place_key >= 0) {
-				for (size_t k = 0; k < lmrec_ids_count(l->cat->values) && !best; k++) {
-					size_t vl;
-					const char *v = lmrec_ids_str(l->cat->values, (uint32_t)k, &vl);
-					if (vl != b.len || memcmp(v, b.p, vl) != 0 ||
-					    !has_pair(l->cat, l->place_key, (int64_t)k))
-						continue;
-					best = nw;
-					if (w->mode[i] < 0) {
-						struct lmrec_agent_cons x = {LMREC_AGENT_NE, 0, l->place_key, (int64_t)k,
-									     0};
-						memory_put(m, x, turn);
-					} else {
-						m->place = (int64_t)k;
-					}
+			/* a town first (every turn), then the other values */
+			for (size_t k = 0; k < p->npat && !best; k++) {
+				const struct pattern *pt = &p->pat[k];
+				if (pt->kind != 2 || pt->nw != nw || strcmp(pt->text, b.p) != 0)
+					continue;
+				best = nw;
+				if (w->mode[i] < 0) {
+					struct lmrec_agent_cons x = {LMREC_AGENT_NE, 0, (int64_t)pt->key, pt->value, 0};
+					memory_put(m, x, turn);
+				} else {
+					m->place = pt->value;
 				}
 			}
 			if (best || turn < 2)
 				continue;
 			for (size_t k = 0; k < p->npat; k++) {
 				const struct pattern *pt = &p->pat[k];
-				if (pt->nw != nw || strcmp(pt->text, b.p) != 0)
+				if (pt->kind == 2 || pt->nw != nw || strcmp(pt->text, b.p) != 0)
 					continue;
 				best = nw;
 				struct lmrec_agent_cons x = {w->mode[i] < 0 ? LMREC_AGENT_NE : LMREC_AGENT_EQ, 0,
