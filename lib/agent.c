@@ -387,6 +387,11 @@ void lmrec_agent_lib_load(struct lmrec_agent_lib *l, const struct lmrec_catalog 
 	l->price_key = lmrec_ids_find(c->keys, "price", 5);
 	l->cost_key = lmrec_ids_find(c->keys, "cost", 4);
 	l->place_key = lmrec_ids_find(c->keys, "town", 4);
+	l->is_town = lmrec_xcalloc(lmrec_ids_count(c->values) + 1, 1);
+	for (size_t i = 0; i < c->n; i++)
+		for (uint64_t p = c->aptr[i]; p < c->aptr[i + 1]; p++)
+			if ((int64_t)c->akey[p] == l->place_key)
+				l->is_town[c->aval[p]] = 1;
 
 	struct lmrec_ids *goals = lmrec_ids_new();
 	size_t cap = 0;
@@ -485,6 +490,7 @@ void lmrec_agent_lib_free(struct lmrec_agent_lib *l)
 	}
 	free(l->g);
 	free(l->key_dom);
+	free(l->is_town);
 	memset(l, 0, sizeof *l);
 }
 
@@ -571,7 +577,7 @@ static const char *sig_value_check(const struct lmrec_agent_lib *l, int s, const
 			return NULL;
 		{
 			int64_t v = value_index(l->cat, p, n);
-			return v >= 0 && has_pair(l->cat, l->place_key, v) ? NULL : "is not a town of the catalog";
+			return v >= 0 && l->is_town[v] ? NULL : "is not a town of the catalog";
 		}
 	default:
 		return lmrec_parse_i64(p, n, num) == 0 ? NULL : "is not an integer (degrees C)";
@@ -583,8 +589,7 @@ static int ctx_cmp(const void *a, const void *b)
 	const struct lmrec_agent_ctxrow *x = a, *y = b;
 	if (x->ts != y->ts)
 		return x->ts < y->ts ? -1 : 1;
-	/* ties keep the input order: num's high bits hold nothing, so order by pointer-free key */
-	return 0;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
 void lmrec_agent_context_load(struct lmrec_agent_context *x, const struct lmrec_agent_lib *l, const char *path)
@@ -612,6 +617,7 @@ void lmrec_agent_context_load(struct lmrec_agent_context *x, const struct lmrec_
 			}
 		}
 		struct lmrec_agent_ctxrow row = {0};
+		row.seq = r->lineno;
 		row.ts = lmrec_tsv_i64(r, ct);
 		f = lmrec_tsv_field(r, cs);
 		row.sig = sig_index(f.p, f.len);
@@ -628,20 +634,10 @@ void lmrec_agent_context_load(struct lmrec_agent_context *x, const struct lmrec_
 	}
 	lmrec_tsv_close(r);
 	free(rcap);
-	/* by ts; a stable order: insertion sort keeps ties in input order
-	 * (context streams are mostly in time order already) */
-	for (size_t u = 0; u < lmrec_ids_count(x->users); u++) {
-		struct lmrec_agent_ctxrow *v = x->rows[u];
-		for (size_t i = 1; i < x->nrows[u]; i++) {
-			struct lmrec_agent_ctxrow t = v[i];
-			size_t j = i;
-			while (j > 0 && ctx_cmp(&v[j - 1], &t) > 0) {
-				v[j] = v[j - 1];
-				j--;
-			}
-			v[j] = t;
-		}
-	}
+	/* by ts, ties in input order */
+	for (size_t u = 0; u < lmrec_ids_count(x->users); u++)
+		if (x->nrows[u] > 1)
+			qsort(x->rows[u], x->nrows[u], sizeof *x->rows[u], ctx_cmp);
 }
 
 void lmrec_agent_context_free(struct lmrec_agent_context *x)

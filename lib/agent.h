@@ -69,6 +69,7 @@ struct lmrec_agent_lib {
 	unsigned char *key_dom;     /* (nkeys, ndomains) the domain's items have the key */
 	int64_t price_key, cost_key; /* key indices of price and cost, or -1 */
 	int64_t place_key;           /* key index of town, or -1 */
+	unsigned char *is_town;      /* (values) 1 for a value of the place key */
 };
 
 /* Reads the task library (several files: rows are added in order; a
@@ -95,6 +96,7 @@ struct lmrec_agent_ctxrow {
 	int sig;
 	char *value;  /* escaped */
 	int64_t num;  /* temp: the degrees */
+	size_t seq;   /* input order */
 };
 struct lmrec_agent_context {
 	struct lmrec_ids *users;
