@@ -136,6 +136,21 @@ goal() {
 	assert_line --index 2 --partial 'places: beach; unfilled: the 1 items that fit are in the plan already'
 }
 
+@test "lmrec-agent: an optional sub-task nothing fills says so, and takes no budget from the others" {
+	tsv 'goal|keywords|step|subtask|domain|categories|constraints' \
+		'x|go|1|a|places|spa|optional=1;family=yes' \
+		'x|go|2|b|food|restaurant|price=high' >t.tsv
+	goal 'go' >g.tsv
+	run agent -t t.tsv --budget 3 g.tsv
+	assert_output "$(tsv 'session|user|turn|step|subtask|item|score|reason' \
+		's|u1|1|1|a|||places: spa; unfilled: none of the 1 items left keeps family=yes (optional)' \
+		's|u1|1|2|b|f03||food: restaurant; price=high; budget: 3 of 3 for day 1; catalog order')"
+	agent -t t.tsv --budget 3 g.tsv >p.tsv
+	run --separate-stderr lmrec-agent -i items.tsv -t t.tsv --budget 3 --check p.tsv g.tsv
+	assert_output "$(tsv 'session|turn|step|subtask|item|violation')"
+	[ "$stderr" = "lmrec-agent: warning: checked 2 rows of 1 plans: 0 violations, 1 unfilled sub-tasks" ]
+}
+
 @test "lmrec-agent: same=town follows the goal's place, else the context's, else the first item" {
 	tsv 'goal|keywords|step|subtask|domain|categories|constraints' \
 		'x|go|1|a|places|museum;gallery|same=town' \
