@@ -14,7 +14,7 @@
 #include "lmrec.h"
 
 struct opts {
-	const char *items, *context, *scores, *interactions, *objectives, *check, *output, *value_key;
+	const char *items, *context, *scores, *interactions, *objectives, *state, *check, *output, *value_key;
 	char **tasks, **rules;
 	size_t ntasks, nrules, tcap, rcap;
 	double budget;
@@ -56,6 +56,8 @@ static void usage(int status)
 	      "  -o, --output FILE        the plans (default: standard output)\n"
 	      "      --objectives-out FILE  what each plan scored: session user turn\n"
 	      "                           relevance diversity discovery value calibration\n"
+	      "      --state-out FILE     what the agent understood after each turn:\n"
+	      "                           session user turn goal days place constraints\n"
 	      "      --value-key KEY      the numeric attribute of business value (default\n"
 	      "                           margin)\n"
 	      "      --check FILE         check the plan FILE instead: write its violations\n"
@@ -81,6 +83,7 @@ enum {
 	OPT_INTERACTIONS,
 	OPT_BUDGET,
 	OPT_OBJECTIVES,
+	OPT_STATE,
 	OPT_VALUE_KEY,
 	OPT_CHECK
 };
@@ -95,6 +98,7 @@ static const struct option long_options[] = {
 	{"budget", required_argument, NULL, OPT_BUDGET},
 	{"output", required_argument, NULL, 'o'},
 	{"objectives-out", required_argument, NULL, OPT_OBJECTIVES},
+	{"state-out", required_argument, NULL, OPT_STATE},
 	{"value-key", required_argument, NULL, OPT_VALUE_KEY},
 	{"check", required_argument, NULL, OPT_CHECK},
 	{"quiet", no_argument, NULL, 'q'},
@@ -587,6 +591,11 @@ static int run(const struct opts *o, char *const *files, size_t nfiles)
 		lmrec_out_str(out, "session\tuser\tturn\tstep\tsubtask\titem\tscore\treason\n");
 	if (obj)
 		lmrec_out_str(obj, "session\tuser\tturn\trelevance\tdiversity\tdiscovery\tvalue\tcalibration\n");
+	struct lmrec_out *st = o->state && !o->check ? lmrec_out_open(o->state) : NULL;
+	if (st)
+		lmrec_out_str(st, "session\tuser\tturn\tgoal\tdays\tplace\tconstraints\n");
+	char *cbuf = NULL;
+	size_t clen = 0, ccap = 0;
 	struct lmrec_agent_parser *parser = lmrec_agent_parser_new(&lib);
 	struct lmrec_agent_scores sc = {lmrec_xmalloc(cat.n + 1), lmrec_xmalloc((cat.n + 1) * sizeof(double))};
 	unsigned char *scored = lmrec_xcalloc(cat.n + 1, 1);
@@ -683,6 +692,27 @@ static int run(const struct opts *o, char *const *files, size_t nfiles)
 				lmrec_out_eol(out);
 				nrows++;
 			}
+			if (st) {
+				lmrec_out_write(st, sid, sl);
+				lmrec_out_printf(st, "\t%s\t%" PRId64 "\t%s\t%zu\t", S->user, T->turn,
+						 goal >= 0 ? lib.g[goal].name : "", mem.days ? mem.days : (size_t)1);
+				if (mem.place >= 0) {
+					size_t n;
+					const char *pl = lmrec_ids_str(cat.values, (uint32_t)mem.place, &n);
+					lmrec_out_write(st, pl, n);
+				}
+				lmrec_out_tab(st);
+				clen = 0;
+				for (size_t k = 0; k < mem.n; k++) {
+					if (k) {
+						LMREC_GROW(cbuf, ccap, clen + 1);
+						cbuf[clen++] = ';';
+					}
+					lmrec_agent_cons_text(&lib, &mem.c[k], &cbuf, &clen, &ccap);
+				}
+				lmrec_out_field(st, cbuf ? cbuf : "", clen);
+				lmrec_out_eol(st);
+			}
 			if (obj)
 				objectives(obj, &cat, &p, sid, sl, S->user, T->turn, us, nus, o->scores != NULL, uh, nh,
 					   o->interactions != NULL, value_key, scored);
@@ -707,6 +737,9 @@ static int run(const struct opts *o, char *const *files, size_t nfiles)
 	lmrec_out_commit(out);
 	if (obj)
 		lmrec_out_commit(obj);
+	if (st)
+		lmrec_out_commit(st);
+	free(cbuf);
 	for (size_t a = 0; a < nprows; a++) {
 		free(prows[a].session);
 		free(prows[a].step);
@@ -753,6 +786,7 @@ int main(int argc, char **argv)
 		case OPT_BUDGET: o.budget = lmrec_opt_double("--budget", optarg, 0, 1e9); break; /* --budget */
 		case 'o': o.output = optarg; break;                    /* --output */
 		case OPT_OBJECTIVES: o.objectives = optarg; break;     /* --objectives-out */
+		case OPT_STATE: o.state = optarg; break;               /* --state-out */
 		case OPT_VALUE_KEY: o.value_key = optarg; break;       /* --value-key */
 		case OPT_CHECK: o.check = optarg; break;               /* --check */
 		case 'q': o.quiet = 1; break;                          /* --quiet */
@@ -771,10 +805,10 @@ int main(int argc, char **argv)
 		free(o.rules);
 		lmrec_usage_error("--items and --tasks are required");
 	}
-	if (o.check && o.objectives) {
+	if (o.check && (o.objectives || o.state)) {
 		free(o.tasks);
 		free(o.rules);
-		lmrec_usage_error("--check and --objectives-out exclude each other");
+		lmrec_usage_error("--check excludes --objectives-out and --state-out");
 	}
 	int rc = run(&o, argv + optind, (size_t)(argc - optind));
 	free(o.tasks);

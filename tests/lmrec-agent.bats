@@ -324,6 +324,23 @@ goal() {
 		's|u1|1|0.250000|0.800000|0.500000|0.250000|0.500000')"
 }
 
+@test "lmrec-agent: --state-out writes the goal, days, place and constraints understood after each turn" {
+	agent --rules rules.tsv --context context.tsv --state-out st.tsv goals.tsv >/dev/null
+	run cat st.tsv
+	assert_output "$(tsv 'session|user|turn|goal|days|place|constraints' \
+		'g1|u1|1|family-weekend|2|gullhaven|family=yes;audience!=adult' \
+		'g1|u1|2|family-weekend|2|gullhaven|family=yes;audience!=adult;spice!=hot' \
+		'g1|u1|3|family-weekend|3|gullhaven|family=yes;audience!=adult;spice!=hot' \
+		'g2|u2|1|city-tour|1|caldor|' \
+		'g2|u2|2|city-tour|1|caldor|ambience!=lively' \
+		'g2|u2|3|city-tour|1|caldor|ambience!=lively;price=low;cost!=mid;cost!=high' \
+		'g3|u3|1|camping-trip|2||family=yes;audience!=adult' \
+		'g4|u4|1|film-night|1||' \
+		'g5|u1|1||1||')"
+	run -2 --separate-stderr agent --check st.tsv --state-out x.tsv goals.tsv
+	[ "${stderr_lines[0]}" = "lmrec-agent: --check excludes --objectives-out and --state-out" ]
+}
+
 @test "lmrec-agent: --check finds no violation in the agent's plans, and names broken rows" {
 	opts="--rules rules.tsv --context context.tsv --scores scores.tsv --budget 3"
 	agent $opts goals.tsv >plans.tsv
