@@ -287,3 +287,8 @@ unit() {
 	unit cooc
 	assert_line 'ok 3 - test_sensitivity_brute_force'
 }
+
+@test "unit agent: goal matching, the memory's reading of turns and its overrides, cost points, the profile seam's boosts" {
+	unit agent "$TOP/tests/fixtures/agent"
+	assert_line 'ok 4 - test_prefs'
+}
