@@ -678,7 +678,7 @@ static int lib_has_subtask(const struct lmrec_agent_lib *l, const char *p, size_
 	return 0;
 }
 
-/* when/then: subtask=NAME or key=value. */
+/* when/then: subtask=NAME, key=value or key!=value. */
 static void rule_part(const struct lmrec_agent_lib *l, struct lmrec_tsv *r, size_t col, int *is_sub, char **name,
 		      struct lmrec_agent_cons *c, int then)
 {
@@ -693,8 +693,8 @@ static void rule_part(const struct lmrec_agent_lib *l, struct lmrec_tsv *r, size
 	}
 	char *msg = NULL;
 	const char *err = cons_parse(l->cat, f.p, f.len, c, &msg);
-	if (!err && c->op != LMREC_AGENT_EQ)
-		err = "is not key=value or subtask=NAME";
+	if (!err && c->op == LMREC_AGENT_SAME)
+		err = "is not key=value, key!=value or subtask=NAME";
 	if (err)
 		lmrec_tsv_die(r, col, "'%.*s' %s", (int)f.len, f.p, err);
 	c->src = LMREC_AGENT_RULE;
@@ -1169,7 +1169,7 @@ static void apply_rules(struct lmrec_agent_plan *p, const struct lmrec_agent_fil
 				hit = strcmp(t->subtask, r->when_name) == 0;
 			} else {
 				for (size_t i = 0; i < t->nc && !hit; i++)
-					hit = t->c[i].op == LMREC_AGENT_EQ && t->c[i].key == r->when.key &&
+					hit = t->c[i].op == r->when.op && t->c[i].key == r->when.key &&
 					      t->c[i].value == r->when.value;
 			}
 			if (!hit)

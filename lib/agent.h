@@ -137,7 +137,7 @@ struct lmrec_agent_rules {
 	size_t n;
 };
 /* Reads rules files. Dies (65) on an unknown signal, a bad value, a
- * when or then that is not key=value or subtask=NAME, a key or value the
+ * when or then that is not key=value, key!=value or subtask=NAME, a key or value the
  * catalog lacks, or a then subtask=NAME that no goal of the library has. */
 void lmrec_agent_rules_load(struct lmrec_agent_rules *r, const struct lmrec_agent_lib *l, char *const *files,
 			    size_t nfiles);

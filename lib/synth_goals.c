@@ -80,6 +80,7 @@ static const char *const rules[][5] = {
 	{"weather", "rain", "subtask=trail", "subtask=indoor-visit", "rain: an indoor visit instead of the trail"},
 	{"weather", "rain", "subtask=hike", "subtask=indoor-visit", "rain: an indoor visit instead of the hike"},
 	{"weather", "rain", "setting=outdoor", "setting=indoor", "rain: an indoor venue instead"},
+	{"weather", "rain", "subtask=sight", "setting=indoor", "rain: an indoor sight"},
 	{"weather", "snow", "subtask=picnic", "subtask=film", "snow: a film at home instead of the picnic"},
 	{"weather", "snow", "effort!=easy", "effort=moderate", "snow: no hard trails"},
 	{"temp", "<0", "effort!=easy", "effort=moderate", "below freezing: no hard trails"},

@@ -699,7 +699,7 @@ thousands() {
 			next }
 		!($2 in g) { bad++ }
 		END { print r, bad + 0 }' "$SD/tasks.tsv" "$SD/context-rules.tsv" "$SD/goal-targets.tsv"
-	assert_output "10 0"
+	assert_output "11 0"
 	# rain replaces every outdoor sub-task: the picnic, the trail, the hike
 	# by name, every other setting=outdoor by setting=indoor
 	grep -q $'^weather\train\tsetting=outdoor\tsetting=indoor\t' "$SD/context-rules.tsv"
