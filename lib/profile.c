@@ -689,12 +689,16 @@ static void make_header(unsigned char h[LMREC_PROFILE_HEADER], const struct lmre
 	lmrec_put_le32(h + 60, crc_buf(0, h, 60));
 }
 
-/* pwrite of all n bytes at off; the crash hook stops it part way. */
+/* pwrite of all n bytes at off; the crash hook stops it part way, or, for
+ * an atomic write (the header: one pwrite of 64 bytes inside one sector,
+ * which a killed process cannot split), before it. */
 static void write_all(struct lmrec_profile *p, int fd, const char *name, const unsigned char *b,
-		      size_t n, uint64_t off)
+		      size_t n, uint64_t off, int atomic)
 {
 	int crash = 0;
 	if (p->crash_after && p->written + n >= p->crash_after) {
+		if (atomic && p->written + n > p->crash_after)
+			raise(SIGKILL);
 		n = (size_t)(p->crash_after - p->written);
 		crash = 1;
 	}
@@ -756,12 +760,12 @@ uint64_t lmrec_profile_append(struct lmrec_profile *p, const char *path)
 	/* a torn batch of a killed update goes first */
 	if ((uint64_t)sb.st_size > p->committed && ftruncate(fd, (off_t)p->committed) != 0)
 		lmrec_die(LMREC_EXIT_FAIL, "%s: truncate:", path);
-	write_all(p, fd, path, b.p, b.n, p->committed);
+	write_all(p, fd, path, b.p, b.n, p->committed, 0);
 	sync_fd(fd, path);
 	uint64_t committed = p->committed + b.n, records = p->records + nu + 1;
 	unsigned char h[LMREC_PROFILE_HEADER];
 	make_header(h, p, committed, records, p->seq + 1);
-	write_all(p, fd, path, h, sizeof h, 0);
+	write_all(p, fd, path, h, sizeof h, 0, 1);
 	sync_fd(fd, path);
 	if (close(fd) != 0)
 		lmrec_die(LMREC_EXIT_FAIL, "%s: close:", path);
@@ -796,7 +800,7 @@ uint64_t lmrec_profile_write_snapshot(struct lmrec_profile *p, const char *path)
 	if (fd < 0)
 		lmrec_die(LMREC_EXIT_FAIL, "%s: create:", tmp);
 	lmrec_temp_register(tmp);
-	write_all(p, fd, tmp, b.p, b.n, 0);
+	write_all(p, fd, tmp, b.p, b.n, 0, 0);
 	sync_fd(fd, tmp);
 	if (close(fd) != 0)
 		lmrec_die(LMREC_EXIT_FAIL, "%s: close:", tmp);
