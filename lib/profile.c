@@ -783,17 +783,32 @@ uint64_t lmrec_profile_append(struct lmrec_profile *p, const char *path)
 	return batch;
 }
 
-uint64_t lmrec_profile_write_snapshot(struct lmrec_profile *p, const char *path)
+/* The snapshot of p into b; returns the number of users. */
+static size_t encode(const struct lmrec_profile *p, struct buf *b)
 {
 	size_t nu;
 	uint32_t *w = users_to_write(p, 1, &nu);
-	struct buf b = {0};
-	buf_room(&b, LMREC_PROFILE_HEADER);
+	buf_room(b, LMREC_PROFILE_HEADER);
 	for (size_t i = 0; i < nu; i++)
-		put_user(&b, p, w[i]);
+		put_user(b, p, w[i]);
 	free(w);
-	put_commit(&b, p, p->seq + 1, len32(nu), LMREC_PROFILE_HEADER);
-	make_header(b.p, p, b.n, nu + 1, p->seq + 1);
+	put_commit(b, p, p->seq + 1, len32(nu), LMREC_PROFILE_HEADER);
+	make_header(b->p, p, b->n, nu + 1, p->seq + 1);
+	return nu;
+}
+
+unsigned char *lmrec_profile_encode(const struct lmrec_profile *p, size_t *len)
+{
+	struct buf b = {0};
+	encode(p, &b);
+	*len = b.n;
+	return b.p;
+}
+
+uint64_t lmrec_profile_write_snapshot(struct lmrec_profile *p, const char *path)
+{
+	struct buf b = {0};
+	size_t nu = encode(p, &b);
 
 	char *tmp = lmrec_xasprintf("%s.XXXXXX", path);
 	int fd = mkstemp(tmp);

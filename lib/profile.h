@@ -140,6 +140,10 @@ uint64_t lmrec_profile_append(struct lmrec_profile *p, const char *path);
  * beside it (fsync, rename, fsync of the folder). Returns the file size. */
 uint64_t lmrec_profile_write_snapshot(struct lmrec_profile *p, const char *path);
 
+/* The bytes lmrec_profile_write_snapshot would write (a fresh allocation
+ * of *len bytes); p is not changed. */
+unsigned char *lmrec_profile_encode(const struct lmrec_profile *p, size_t *len);
+
 /* Takes the update lock of the store at path (PATH.lock, flock); dies with
  * exit 75 when another process holds it. Returns the descriptor, which
  * the caller keeps open until it is done. */
