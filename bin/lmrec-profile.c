@@ -510,26 +510,35 @@ static void run_compact(const struct opts *o)
 
 static void run_forget(const struct opts *o)
 {
-	int lock = lmrec_profile_lock(o->store);
-	struct lmrec_profile *p = load(o->store, 0);
 	struct lmrec_tsv *r = lmrec_tsv_open(o->forget);
-	size_t cu = lmrec_tsv_col(r, "user"), asked = 0, found = 0;
+	size_t cu = lmrec_tsv_col(r, "user"), n = 0, cap = 0, found;
+	char **ids = NULL;
+	size_t *lens = NULL, lcap = 0;
 	while (lmrec_tsv_read(r)) {
 		struct lmrec_field u = lmrec_tsv_field(r, cu);
 		if (u.len == 0)
 			lmrec_tsv_die(r, cu, "empty user id");
-		asked++;
-		found += (size_t)lmrec_profile_forget(p, u.p, u.len);
+		LMREC_GROW(ids, cap, n + 1);
+		LMREC_GROW(lens, lcap, n + 1);
+		ids[n] = lmrec_xstrndup(u.p, u.len);
+		lens[n++] = u.len;
 	}
 	lmrec_tsv_close(r);
+	char err[1024];
 	/* always a snapshot: the users' old records must leave the file */
-	uint64_t size = lmrec_profile_write_snapshot(p, o->store);
+	int rc = lmrec_profile_forget_users(o->store, (const char *const *)ids, lens, n, &found, err,
+					    sizeof err);
+	if (rc == -1)
+		lmrec_die(LMREC_EXIT_DATA, "%s", err);
+	if (rc == -2)
+		lmrec_die(LMREC_EXIT_FAIL, "%s", err);
 	if (!o->quiet)
-		fprintf(stderr, "%s: %s: forgot %zu users (%zu asked); %llu bytes\n",
-			lmrec_progname(), o->store, found,
-			   asked, (unsigned long long)size);
-	lmrec_profile_free(p);
-	close(lock);
+		fprintf(stderr, "%s: %s: forgot %zu users (%zu asked)\n", lmrec_progname(), o->store,
+			found, n);
+	for (size_t i = 0; i < n; i++)
+		free(ids[i]);
+	free(ids);
+	free(lens);
 }
 
 int main(int argc, char **argv)

@@ -853,6 +853,23 @@ uint64_t lmrec_profile_write_snapshot(struct lmrec_profile *p, const char *path)
 	return size;
 }
 
+int lmrec_profile_forget_users(const char *path, const char *const *ids, const size_t *lens,
+			       size_t n, size_t *found, char *err, size_t errlen)
+{
+	int lock = lmrec_profile_lock(path);
+	struct lmrec_profile *p;
+	*found = 0;
+	int rc = lmrec_profile_read(path, &p, err, errlen);
+	if (rc == 0) {
+		for (size_t i = 0; i < n; i++)
+			*found += (size_t)lmrec_profile_forget(p, ids[i], lens[i]);
+		lmrec_profile_write_snapshot(p, path);
+		lmrec_profile_free(p);
+	}
+	close(lock);
+	return rc;
+}
+
 int lmrec_profile_lock(const char *path)
 {
 	char *lock = lmrec_xasprintf("%s.lock", path);

@@ -127,6 +127,18 @@ void lmrec_profile_prune_all(struct lmrec_profile *p, int64_t now, double prune)
  * (lmrec_profile_write_snapshot) so that no byte of the user is left. */
 int lmrec_profile_forget(struct lmrec_profile *p, const char *id, size_t len);
 
+/* lmrec-forget's call: removes the n users ids[i] (lens[i] bytes, escaped
+ * form) from the store at path, under its lock, and rewrites it as one
+ * snapshot, so that no byte of their records is left in the file (its
+ * temporary file is renamed over it; the old inode's blocks are the file
+ * system's). *found receives how many were in the store. Returns 0; -1
+ * when the store is not valid, -2 when it cannot be read (err as
+ * lmrec_profile_read; nothing is changed). Dies with exit 75 when another
+ * process holds the lock, with exit 1 when the new file cannot be
+ * written. */
+int lmrec_profile_forget_users(const char *path, const char *const *ids, const size_t *lens,
+			       size_t n, size_t *found, char *err, size_t errlen);
+
 /* Counts of live users and of their entries. */
 void lmrec_profile_counts(const struct lmrec_profile *p, size_t *users, size_t *entries);
 
