@@ -27,7 +27,7 @@ struct opts {
 /* The log may grow to this many times the snapshot (and at least
  * LOG_MIN bytes) before an update compacts the store. */
 #define LOG_RATIO 1.0
-#define LOG_MIN (64u * 1024u)
+#define LOG_MIN ((uint64_t)64 * 1024)
 #define DEFAULT_HALF_LIFE 30.0
 
 static void usage(int status)
