@@ -1,4 +1,5 @@
 /* lmrec — the profile store (profile.h; the format is lmrec-profile(5)). */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -810,7 +811,7 @@ uint64_t lmrec_profile_write_snapshot(struct lmrec_profile *p, const char *path)
 	struct buf b = {0};
 	size_t nu = encode(p, &b);
 
-	char *tmp = lmrec_xasprintf("%s.XXXXXX", path);
+	char *tmp = lmrec_xasprintf("%s.tmp.XXXXXX", path);
 	int fd = mkstemp(tmp);
 	if (fd < 0)
 		lmrec_die(LMREC_EXIT_FAIL, "%s: create:", tmp);
@@ -870,6 +871,39 @@ int lmrec_profile_forget_users(const char *path, const char *const *ids, const s
 	return rc;
 }
 
+/* Removes the temporary files (PATH.tmp.XXXXXX) a killed snapshot left:
+ * under the lock no other writer can be making one. */
+static void remove_stale_temps(const char *path)
+{
+	char *dir = lmrec_xstrdup(path);
+	char *slash = strrchr(dir, '/');
+	const char *base = slash ? slash + 1 : path;
+	if (!slash)
+		strcpy(dir, ".");
+	else if (slash == dir)
+		dir[1] = '\0';
+	else
+		*slash = '\0';
+	size_t bl = strlen(base);
+	DIR *d = opendir(dir);
+	if (!d) {
+		free(dir);
+		return;
+	}
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL) {
+		const char *n = e->d_name;
+		if (strlen(n) != bl + 11 || memcmp(n, base, bl) != 0 || memcmp(n + bl, ".tmp.", 5) != 0)
+			continue;
+		char *full = slash ? lmrec_xasprintf("%s/%s", dir, n) : lmrec_xstrdup(n);
+		if (unlink(full) != 0 && errno != ENOENT)
+			lmrec_warn("%s: cannot remove a stale temporary file: %s", full, strerror(errno));
+		free(full);
+	}
+	closedir(d);
+	free(dir);
+}
+
 int lmrec_profile_lock(const char *path)
 {
 	char *lock = lmrec_xasprintf("%s.lock", path);
@@ -882,5 +916,6 @@ int lmrec_profile_lock(const char *path)
 		lmrec_die(LMREC_EXIT_FAIL, "%s: lock:", lock);
 	}
 	free(lock);
+	remove_stale_temps(path);
 	return fd;
 }

@@ -157,8 +157,10 @@ uint64_t lmrec_profile_write_snapshot(struct lmrec_profile *p, const char *path)
 unsigned char *lmrec_profile_encode(const struct lmrec_profile *p, size_t *len);
 
 /* Takes the update lock of the store at path (PATH.lock, flock); dies with
- * exit 75 when another process holds it. Returns the descriptor, which
- * the caller keeps open until it is done. */
+ * exit 75 when another process holds it. Then removes the temporary files
+ * of snapshots whose writer was killed (PATH.tmp.XXXXXX): they may hold
+ * users forgotten since. Returns the descriptor, which the caller keeps
+ * open until it is done. */
 int lmrec_profile_lock(const char *path);
 
 #endif

@@ -298,6 +298,17 @@ FIXTURE_SHOW="$(tsv 'user|kind|key|weight|ts' \
 	echo "12 runs: $olds old, $news new"
 }
 
+@test "lmrec-profile: the temporary file of a killed compaction is removed by the next writer" {
+	update s.lmp 2026-11-07 interactions.tsv
+	run -137 env LMREC_PROFILE_CRASH_AFTER=100 lmrec-profile -q --store s.lmp --compact
+	[ "$(find . -name 's.lmp.tmp.*' | wc -l)" -eq 1 ]
+	lmrec-profile --store s.lmp --check >/dev/null
+	tsv 'user' 'u1' >forget.tsv
+	lmrec-profile -q --store s.lmp --forget forget.tsv
+	[ "$(find . -name 's.lmp.tmp.*' | wc -l)" -eq 0 ]
+	! grep -qa 'u1' s.lmp
+}
+
 @test "lmrec-profile: a second update while one runs exits 75" {
 	command -v flock >/dev/null || skip "flock(1) is not installed"
 	update s.lmp 2026-11-06 interactions.tsv
