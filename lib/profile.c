@@ -418,25 +418,22 @@ void lmrec_profile_add(struct lmrec_profile *p, uint32_t user, unsigned kind, co
 	if (k != small)
 		free(k);
 	LMREC_GROW(p->q, p->qcap, p->nq + 1);
-	p->q[p->nq] = (struct lmrec_profile_delta){user, ki, ts, d, p->nq};
+	/* seq only breaks ties within one (user, key, ts): its low 32 bits keep
+	 * the arrival order there unless 2^32 changes come between two of them */
+	p->q[p->nq] = (struct lmrec_profile_delta){user, ki, 0, (uint32_t)p->nq, ts, d};
 	p->nq++;
 }
 
-struct delta_sort {
-	struct lmrec_profile_delta d;
-	uint32_t rank;
-};
-
 static int delta_cmp(const void *a, const void *b)
 {
-	const struct delta_sort *x = a, *y = b;
-	if (x->d.user != y->d.user)
-		return x->d.user < y->d.user ? -1 : 1;
+	const struct lmrec_profile_delta *x = a, *y = b;
+	if (x->user != y->user)
+		return x->user < y->user ? -1 : 1;
 	if (x->rank != y->rank)
 		return x->rank < y->rank ? -1 : 1;
-	if (x->d.ts != y->d.ts)
-		return x->d.ts < y->d.ts ? -1 : 1;
-	return x->d.seq < y->d.seq ? -1 : x->d.seq > y->d.seq;
+	if (x->ts != y->ts)
+		return x->ts < y->ts ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
 /* Folds one change into an entry (w as of ts). */
@@ -485,19 +482,17 @@ size_t lmrec_profile_apply(struct lmrec_profile *p, int64_t now, double prune)
 	for (size_t i = 0; i < nk; i++)
 		rank[sorted[i]] = (uint32_t)i;
 	free(sorted);
-	struct delta_sort *q = lmrec_xmalloc(p->nq * sizeof *q);
-	for (size_t i = 0; i < p->nq; i++) {
-		q[i].d = p->q[i];
-		q[i].rank = rank[p->q[i].key];
-	}
+	struct lmrec_profile_delta *q = p->q;
+	for (size_t i = 0; i < p->nq; i++)
+		q[i].rank = rank[q[i].key];
 	free(rank);
 	qsort(q, p->nq, sizeof *q, delta_cmp);
 
 	size_t touched = 0;
 	for (size_t i = 0; i < p->nq;) {
-		uint32_t ui = q[i].d.user;
+		uint32_t ui = q[i].user;
 		size_t j = i;
-		while (j < p->nq && q[j].d.user == ui)
+		while (j < p->nq && q[j].user == ui)
 			j++;
 		struct lmrec_profile_user *u = &p->u[ui];
 		/* merge the old entries with the group's keys, both in order */
@@ -509,7 +504,7 @@ size_t lmrec_profile_apply(struct lmrec_profile *p, int64_t now, double prune)
 			size_t kl = 0;
 			const char *ks = NULL;
 			if (g < j) {
-				ks = lmrec_ids_str(p->keys, q[g].d.key, &kl);
+				ks = lmrec_ids_str(p->keys, q[g].key, &kl);
 			}
 			if (a >= u->n)
 				c = 1;
@@ -530,11 +525,11 @@ size_t lmrec_profile_apply(struct lmrec_profile *p, int64_t now, double prune)
 				e.key = lmrec_xstrndup(ks + 1, kl - 1);
 				e.keylen = (uint32_t)(kl - 1);
 				e.w = 0;
-				e.ts = q[g].d.ts;
+				e.ts = q[g].ts;
 			}
-			uint32_t key = q[g].d.key;
-			for (; g < j && q[g].d.key == key; g++)
-				fold(p, &e, q[g].d.ts, q[g].d.d);
+			uint32_t key = q[g].key;
+			for (; g < j && q[g].key == key; g++)
+				fold(p, &e, q[g].ts, q[g].d);
 			m[n++] = e;
 		}
 		free(u->e);
@@ -548,7 +543,6 @@ size_t lmrec_profile_apply(struct lmrec_profile *p, int64_t now, double prune)
 		touched++;
 		i = j;
 	}
-	free(q);
 	free(p->q);
 	p->q = NULL;
 	p->nq = p->qcap = 0;

@@ -61,9 +61,10 @@ struct lmrec_profile_user {
 /* One queued change (lmrec_profile_add), merged by lmrec_profile_apply. */
 struct lmrec_profile_delta {
 	uint32_t user, key; /* user index, index in keys */
+	uint32_t rank;      /* the key's place in byte order (set by apply) */
+	uint32_t seq;       /* order of arrival within the user: ties of ts keep it */
 	int64_t ts;
 	double d;
-	uint64_t seq;       /* order of arrival: ties of ts keep it */
 };
 
 struct lmrec_profile {
