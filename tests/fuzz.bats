@@ -77,6 +77,11 @@ replay() {
 	assert_line "# $FUZZ/corpus/turns/session-of-answers-only"
 }
 
+@test "fuzz profile: profile stores replay (torn tails, changed bytes, re-encoding), the kept stores included" {
+	replay profile 5
+	assert_line "# $FUZZ/corpus/profile/two-batches"
+}
+
 @test "fuzz: every target of the fuzz Makefile has a corpus, a replay and a test here" {
 	local targets t
 	targets=$(sed -n 's/^TARGETS = //p' "$FUZZ/Makefile")

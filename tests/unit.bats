@@ -59,6 +59,13 @@ unit() {
 	assert_line 'ok 5 - test_v1_fixture'
 }
 
+@test "unit profile: round trip, decay, a torn last batch at every offset, a writer killed after every byte, every changed byte refused" {
+	unit profile
+	assert_line 'ok 3 - test_torn_batch'
+	assert_line 'ok 4 - test_killed_writer'
+	assert_line 'ok 5 - test_every_byte_refused'
+}
+
 @test "unit model: the version-1 fixture is kept in the repository" {
 	[ -s "$TOP/tests/fixtures/model/v1.lmrc" ]
 	run head -c 8 "$TOP/tests/fixtures/model/v1.lmrc"

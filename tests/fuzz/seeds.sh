@@ -226,3 +226,35 @@ seed turns session-of-answers-only "$H"'\treply_to\ns1\tu1\t1\tyes\tpeople\ns2\t
 # unallocated, and the fields were made by adding 0 to a null pointer
 # (UBSan).
 seed csv csv-empty-fields-only '\x15;'
+
+# ---- profile: mode (bit 0: checksums made right; bit 1: header counts too), then a store ----
+# The stores are made by bin/lmrec-profile (run `make` first) from the
+# typed lines below.
+profile_seeds() {
+	local tool="$PWD/../../../bin/lmrec-profile" t
+	[ -x "$tool" ] || { echo "seeds.sh: $tool is not built: run 'make'" >&2; return 1; }
+	t=$(mktemp -d "${TMPDIR:-/tmp}/lmrec-seeds.XXXXXX")
+	mkdir -p profile
+	printf 'item\tcategory\tattrs\tdomain\np1\tpark\tsetting=outdoor;crowd=busy\tplaces\nf1\tstreet-food\tspice=hot\tfood\ni\\tx\tcaf\\\\e\tnote=a\\nb\t\n' >"$t/items.tsv"
+	printf 'user\titem\tts\tweight\tevent\nu1\tp1\t1793923200\t1\tpurchase\nu2\tf1\t1793923200\t2\trating\nu\\t3\ti\\tx\t1794009600\t1\tclick\nu1\tf1\t1794009600\t1\tview\n' >"$t/in.tsv"
+	printf 'user\titem\tts\tsignal\tvalue\nu1\tp1\t1794009600\tnot_interested\t\nu2\tf1\t1794009600\tdwell\t45\n' >"$t/fb.tsv"
+	head -n 1 "$t/in.tsv" >"$t/empty.tsv"
+	up() { "$tool" -q --store "$t/$1" --update --items "$t/items.tsv" --half-life 2 --date "$2" "${@:3}"; }
+	up one.lmp 2026-11-07 --feedback "$t/fb.tsv" "$t/in.tsv"
+	up two.lmp 2026-11-06 "$t/in.tsv"
+	cp "$t/two.lmp" "$t/first.lmp"
+	up two.lmp 2026-11-07 --feedback "$t/fb.tsv" "$t/in.tsv"
+	cp "$t/first.lmp" "$t/torn.lmp"
+	LMREC_PROFILE_CRASH_AFTER=150 up torn.lmp 2026-11-07 --feedback "$t/fb.tsv" "$t/in.tsv" 2>/dev/null || true
+	up empty.lmp 2026-11-07 "$t/empty.tsv"
+	{ printf '\x00'; cat "$t/one.lmp"; } >profile/one-night
+	{ printf '\x00'; cat "$t/two.lmp"; } >profile/two-batches
+	{ printf '\x00'; cat "$t/torn.lmp"; } >profile/torn-tail
+	{ printf '\x00'; cat "$t/empty.lmp"; } >profile/no-users
+	# a weight changed, checksums made right by the harness
+	{ printf '\x01'; head -c 100 "$t/one.lmp"; printf X; tail -c +102 "$t/one.lmp"; } >profile/checksums-fixed
+	# the first night's header over both batches: mode 3 commits them all
+	{ printf '\x03'; head -c 64 "$t/first.lmp"; tail -c +65 "$t/two.lmp"; } >profile/header-counts-fixed
+	rm -rf "$t"
+}
+profile_seeds

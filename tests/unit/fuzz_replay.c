@@ -5,7 +5,7 @@
  *   tests/unit/fuzz_replay TARGET FILE|DIR...
  *
  * TARGET is one of the harnesses of tests/fuzz/ (tsv, gzip, csv, model,
- * safetensors, config, vocab, vec, slots, turns); a DIR stands for every
+ * safetensors, config, vocab, vec, slots, turns, profile); a DIR stands for every
  * file in it, in byte order of their names. A harness that finds a broken
  * invariant aborts; a die on bad data is the expected outcome of most
  * inputs and comes back through the die hook (its message still goes to
@@ -23,6 +23,7 @@
 #include "../fuzz/vec_fuzz.c"         /* NOLINT(bugprone-suspicious-include): the harness itself */
 #include "../fuzz/slots_fuzz.c"       /* NOLINT(bugprone-suspicious-include): the harness itself */
 #include "../fuzz/turns_fuzz.c"       /* NOLINT(bugprone-suspicious-include): the harness itself */
+#include "../fuzz/profile_fuzz.c"     /* NOLINT(bugprone-suspicious-include): the harness itself */
 
 static const struct {
 	const char *name;
@@ -38,6 +39,7 @@ static const struct {
 	{"vec", lmrec_fuzz_vec},
 	{"slots", lmrec_fuzz_slots},
 	{"turns", lmrec_fuzz_turns},
+	{"profile", lmrec_fuzz_profile},
 };
 
 static unsigned char *read_input(const char *path, size_t *len)
