@@ -15,6 +15,7 @@
 #include "forget.h"
 #include "gzin.h"
 #include "lmrec.h"
+#include "profile.h"
 
 struct opts {
 	struct lmrec_ids *ids;      /* the users to forget */
@@ -29,6 +30,7 @@ struct opts {
 /* What the walk did. */
 struct tally {
 	size_t files, rows, models, entries, interactions, traces, bad;
+	size_t stores, profiles; /* profile stores changed, users removed from them */
 	unsigned char *found; /* (ids) seen somewhere */
 };
 
@@ -49,6 +51,8 @@ static void usage(int status)
 	      "    and so does lmrec-ingest's quality report (kind, key);\n"
 	      "  - model files (lmrec's container) lose the user's entries in their\n"
 	      "    user-side sections (ids, factors, training interactions, sequences);\n"
+	      "  - profile stores (lmrec-profile) lose the user's record, rewritten as\n"
+	      "    one snapshot so that no byte of it is left;\n"
 	      "  - any other file is searched for the ids, and a file that still holds\n"
 	      "    one is named on standard error (a trace lmrec cannot remove).\n"
 	      "Each file is rewritten whole, atomically; a run that stops midway is\n"
@@ -304,21 +308,68 @@ static void scan_other(const struct opts *o, struct tally *t, const char *path)
 	free(buf);
 }
 
-static int is_model(const char *path)
+/* A profile store (lmrec-profile): the users' records go, the store is
+ * rewritten as one snapshot under its lock. */
+static void forget_profile(const struct opts *o, struct tally *t, const char *path)
+{
+	char err[512];
+	struct lmrec_profile *p = NULL;
+	if (lmrec_profile_read(path, &p, err, sizeof err) != 0) {
+		fprintf(stderr, "%s: %s\n", lmrec_progname(), err);
+		t->bad++;
+		return;
+	}
+	size_t nid = lmrec_ids_count(o->ids), n = 0;
+	const char **ids = lmrec_xcalloc(nid + 1, sizeof *ids);
+	size_t *lens = lmrec_xcalloc(nid + 1, sizeof *lens);
+	for (size_t i = 0; i < nid; i++) {
+		size_t len;
+		const char *id = lmrec_ids_str(o->ids, (uint32_t)i, &len);
+		int64_t u = lmrec_profile_find(p, id, len);
+		if (u >= 0 && p->u[u].live) {
+			t->found[i] = 1;
+			ids[n] = id;
+			lens[n++] = len;
+		}
+	}
+	lmrec_profile_free(p);
+	if (n && !o->dry_run) {
+		size_t found = 0;
+		if (lmrec_profile_forget_users(path, ids, lens, n, &found, err, sizeof err) != 0) {
+			fprintf(stderr, "%s: %s\n", lmrec_progname(), err);
+			t->bad++;
+			n = 0;
+		}
+	}
+	if (n) {
+		t->stores++;
+		t->profiles += n;
+		if (!o->quiet)
+			fprintf(stderr, "%s: %s: %zu users%s\n", lmrec_progname(), path, n,
+				o->dry_run ? " would go" : " removed");
+	}
+	free(ids);
+	free(lens);
+}
+
+/* 1 when the file begins with the 8-byte magic. */
+static int has_magic(const char *path, const char *magic)
 {
 	FILE *f = fopen(path, "rb");
 	if (!f)
 		return 0;
-	char magic[8];
-	int yes = fread(magic, 1, 8, f) == 8 && memcmp(magic, LMREC_MODEL_MAGIC, 8) == 0;
+	char head[8];
+	int yes = fread(head, 1, 8, f) == 8 && memcmp(head, magic, 8) == 0;
 	fclose(f);
 	return yes;
 }
 
 static void forget_file(const struct opts *o, struct tally *t, const char *path)
 {
-	if (is_model(path))
+	if (has_magic(path, LMREC_MODEL_MAGIC))
 		forget_model(o, t, path);
+	else if (has_magic(path, LMREC_PROFILE_MAGIC))
+		forget_profile(o, t, path);
 	else if (!((ends_with(path, ".tsv") || ends_with(path, ".tsv.gz")) && forget_tsv(o, t, path)))
 		scan_other(o, t, path);
 }
@@ -621,9 +672,13 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < nid; i++)
 		nfound += t.found[i];
 	if (!o.quiet)
-		fprintf(stderr, "%s: %zu users, %zu found: %zu rows in %zu files, %zu entries (%zu interactions) in %zu models%s\n",
-			lmrec_progname(), nid, nfound, t.rows, t.files, t.entries, t.interactions, t.models,
-			o.dry_run ? "; nothing changed (--dry-run)" : "");
+	{
+		fprintf(stderr, "%s: %zu users, %zu found: %zu rows in %zu files, %zu entries (%zu interactions) in %zu models",
+			lmrec_progname(), nid, nfound, t.rows, t.files, t.entries, t.interactions, t.models);
+		if (t.stores)
+			fprintf(stderr, ", %zu users in %zu profile stores", t.profiles, t.stores);
+		fprintf(stderr, "%s\n", o.dry_run ? "; nothing changed (--dry-run)" : "");
+	}
 	if (o.record && !o.dry_run)
 		write_record(&o, &t, nfound);
 	if (o.columns != (const char **)user_column)

@@ -38,6 +38,27 @@ train_all() {
 	[ "${stderr_lines[1]}" = "Try 'lmrec-forget --help' for more information." ]
 }
 
+@test "lmrec-forget: a profile store loses the users' records, every byte of them; --dry-run changes nothing" {
+	tsv 'item|category|attrs' 'a|X|k=v' 'b|X|k=w' 'c|Y|k=v' 'd|Y|' 'e|Z|k=z' >data/items.tsv
+	lmrec-profile -q --store out/profile.lmp --update --items data/items.tsv --date 1970-01-01 data/interactions.tsv.gz
+	cp out/profile.lmp before.lmp
+	run -0 --separate-stderr lmrec-forget --dry-run --user u2 out/profile.lmp
+	[ "${stderr_lines[0]}" = "lmrec-forget: out/profile.lmp: 1 users would go" ]
+	cmp before.lmp out/profile.lmp
+	run -0 --separate-stderr lmrec-forget --user u2 --user nobody out
+	[ "${stderr_lines[0]}" = "lmrec-forget: out/profile.lmp: 1 users removed" ]
+	[ "${stderr_lines[1]}" = "lmrec-forget: 2 users, 1 found: 0 rows in 0 files, 0 entries (0 interactions) in 0 models, 1 users in 1 profile stores" ]
+	run -0 sh -c "lmrec-profile --store out/profile.lmp --show | cut -f1 | sort -u"
+	assert_output "$(printf 'u1\nu22\nuser\nxu2')"
+	# no byte of u2 is left: the id appears only inside u22 and xu2
+	[ "$(grep -a -o 'u2' out/profile.lmp | wc -l)" -eq "$(grep -a -o -E 'u22|xu2' out/profile.lmp | wc -l)" ]
+	lmrec-profile -q --store out/profile.lmp --check >/dev/null
+	# a corrupt store is named and counts as a failure
+	printf 'LMRCPROFjunk' >out/bad.lmp
+	run -1 --separate-stderr lmrec-forget --user u1 out/bad.lmp
+	[[ "${stderr_lines[0]}" == "lmrec-forget: out/bad.lmp: "* ]]
+}
+
 @test "lmrec-forget: every --help option is in the man page" {
 	run check_man_page lmrec-forget
 	assert_success
