@@ -15,6 +15,8 @@
 
 struct opts {
 	const char *items, *context, *scores, *interactions, *objectives, *state, *check, *output, *value_key;
+	const char *profiles;
+	double profile_weight;
 	char **tasks, **rules;
 	size_t ntasks, nrules, tcap, rcap;
 	double budget;
@@ -47,6 +49,12 @@ static void usage(int status)
 	      "                           candidates or recommendations stream)\n"
 	      "      --interactions FILE  interactions (user item): popularity where a user\n"
 	      "                           has no score, and the history the objectives use\n"
+	      "      --profiles FILE      long-term memory: the profile store as a stream\n"
+	      "                           (user kind key weight ts, see lmrec-profile);\n"
+	      "                           attribute weights boost items, blocked items\n"
+	      "                           are never placed\n"
+	      "      --profile-weight W   the largest attribute's boost, as a share of the\n"
+	      "                           user's best score (default 0.2)\n"
 	      "\n"
 	      "Plan:\n"
 	      "      --budget N           points a day may spend: price or cost low 1, mid\n"
@@ -81,6 +89,8 @@ enum {
 	OPT_CONTEXT,
 	OPT_SCORES,
 	OPT_INTERACTIONS,
+	OPT_PROFILES,
+	OPT_PROFILE_WEIGHT,
 	OPT_BUDGET,
 	OPT_OBJECTIVES,
 	OPT_STATE,
@@ -95,6 +105,8 @@ static const struct option long_options[] = {
 	{"context", required_argument, NULL, OPT_CONTEXT},
 	{"scores", required_argument, NULL, OPT_SCORES},
 	{"interactions", required_argument, NULL, OPT_INTERACTIONS},
+	{"profiles", required_argument, NULL, OPT_PROFILES},
+	{"profile-weight", required_argument, NULL, OPT_PROFILE_WEIGHT},
 	{"budget", required_argument, NULL, OPT_BUDGET},
 	{"output", required_argument, NULL, 'o'},
 	{"objectives-out", required_argument, NULL, OPT_OBJECTIVES},
@@ -233,9 +245,12 @@ static void per_user_add(struct per_user *p, const char *u, size_t ul, uint32_t 
 		p->users = lmrec_ids_new();
 	size_t before = lmrec_ids_count(p->users);
 	uint32_t k = lmrec_ids_intern(p->users, u, ul);
-	if (lmrec_ids_count(p->users) > before) {
+	if (lmrec_ids_count(p->users) > before && (size_t)k + 1 > p->ucap) {
 		size_t old = p->ucap;
-		LMREC_GROW(p->v, p->ucap, (size_t)k + 1);
+		p->ucap = old ? old * 2 : 16;
+		while (p->ucap < (size_t)k + 1)
+			p->ucap *= 2;
+		p->v = lmrec_xreallocarray(p->v, p->ucap, sizeof(struct uitem *));
 		p->n = lmrec_xreallocarray(p->n, p->ucap, sizeof *p->n);
 		p->cap = lmrec_xreallocarray(p->cap, p->ucap, sizeof *p->cap);
 		for (size_t i = old; i < p->ucap; i++) {
@@ -290,6 +305,100 @@ static void read_user_items(struct per_user *p, const struct lmrec_catalog *c, c
 		per_user_add(p, u.p, u.len, (uint32_t)i, s);
 	}
 	lmrec_tsv_close(r);
+}
+
+/* ---- long-term memory ---- */
+
+/* The profile store as lmrec-profile --show writes it: each user's
+ * attribute entries (kind attr, key "k=v" of the catalog's pairs) become
+ * preferences, indexed in pairs (key << 32 | value, as uitem.item the
+ * index); blocked entries (key: an item) the items never placed. Other
+ * kinds (category, domain, habit) are not read. */
+struct profiles {
+	struct per_user prefs, blocked;
+	uint64_t *pair; /* (npair) key << 32 | value */
+	size_t npair, cap;
+	struct lmrec_ids *pairs;
+};
+
+static void read_profiles(struct profiles *pf, const struct lmrec_catalog *c, const char *path)
+{
+	struct lmrec_tsv *r = lmrec_tsv_open(path);
+	size_t cu = lmrec_tsv_col(r, "user"), ck = lmrec_tsv_col(r, "kind"), cy = lmrec_tsv_col(r, "key");
+	size_t cw = lmrec_tsv_col(r, "weight");
+	pf->pairs = lmrec_ids_new();
+	while (lmrec_tsv_read(r)) {
+		struct lmrec_field u = lmrec_tsv_field(r, cu), k = lmrec_tsv_field(r, ck), y = lmrec_tsv_field(r, cy);
+		float w = lmrec_tsv_f32(r, cw);
+		if (k.len == 7 && memcmp(k.p, "blocked", 7) == 0) {
+			int64_t i = lmrec_catalog_find(c, y.p, y.len);
+			if (i >= 0)
+				per_user_add(&pf->blocked, u.p, u.len, (uint32_t)i, 1);
+			continue;
+		}
+		if (!(k.len == 4 && memcmp(k.p, "attr", 4) == 0))
+			continue;
+		const char *eq = memchr(y.p, '=', y.len);
+		if (!eq)
+			lmrec_tsv_die(r, cy, "'%.*s' is not key=value", (int)y.len, y.p);
+		int64_t key = lmrec_ids_find(c->keys, y.p, (size_t)(eq - y.p));
+		int64_t val = lmrec_ids_find(c->values, eq + 1, y.len - (size_t)(eq - y.p) - 1);
+		if (key < 0 || val < 0)
+			continue; /* a pair the catalog no longer has */
+		size_t before = lmrec_ids_count(pf->pairs);
+		uint32_t pi = lmrec_ids_intern(pf->pairs, y.p, y.len);
+		if (lmrec_ids_count(pf->pairs) > before) {
+			LMREC_GROW(pf->pair, pf->cap, (size_t)pi + 1);
+			pf->pair[pi] = (uint64_t)key << 32 | (uint64_t)val;
+			pf->npair = (size_t)pi + 1;
+		}
+		per_user_add(&pf->prefs, u.p, u.len, pi, w);
+	}
+	lmrec_tsv_close(r);
+}
+
+static void profiles_free(struct profiles *pf)
+{
+	per_user_free(&pf->prefs);
+	per_user_free(&pf->blocked);
+	free(pf->pair);
+	lmrec_ids_free(pf->pairs);
+}
+
+/* The user's long-term memory into the session's scores: each attribute
+ * pair adds weight * (its weight / the user's largest |weight|) * the
+ * user's best score (popularity or --scores; 1 when none), so that the
+ * boost is commensurate with the scores it reorders; blocked items are
+ * marked in block (n items), which sc->blocked then points to. */
+static void apply_profile(const struct profiles *pf, const struct lmrec_catalog *c, const char *user,
+			  double weight, struct lmrec_agent_scores *sc, unsigned char *block)
+{
+	size_t nb, np;
+	const struct uitem *b = per_user_get(&pf->blocked, user, &nb);
+	memset(block, 0, c->n + 1);
+	for (size_t j = 0; j < nb; j++)
+		block[b[j].item] = 1;
+	sc->blocked = nb ? block : NULL;
+	const struct uitem *p = per_user_get(&pf->prefs, user, &np);
+	double wmax = 0, smax = 0;
+	for (size_t j = 0; j < np; j++)
+		if (fabs(p[j].score) > wmax)
+			wmax = fabs(p[j].score);
+	if (np == 0 || wmax == 0 || weight == 0)
+		return;
+	for (size_t i = 0; i < c->n; i++)
+		if (sc->tier[i] != LMREC_TIER_CATALOG && sc->score[i] > smax)
+			smax = sc->score[i];
+	if (smax == 0)
+		smax = 1;
+	struct lmrec_agent_pref *pr = lmrec_xmalloc(np * sizeof *pr);
+	for (size_t j = 0; j < np; j++) {
+		uint64_t kv = pf->pair[p[j].item];
+		pr[j] = (struct lmrec_agent_pref){(uint32_t)(kv >> 32), (uint32_t)kv,
+						  weight * p[j].score / wmax * smax};
+	}
+	lmrec_agent_add_prefs(sc, c, pr, np);
+	free(pr);
 }
 
 /* ---- objectives ---- */
@@ -479,6 +588,8 @@ static void check_plan(struct lmrec_out *o, const struct lmrec_agent_lib *l, con
 		}
 		if (!lmrec_agent_in_task(c, t, (uint32_t)i))
 			VIOL(r, "%s", "not an available item of the sub-task's domain and categories");
+		if (f->sc && f->sc->blocked && f->sc->blocked[i])
+			VIOL(r, "%s", "refused by the user (blocked in the profile store)");
 		for (size_t q = 0; q < t->nc; q++) {
 			const struct lmrec_agent_cons *x = &t->c[q];
 			int64_t an = x->key == LMREC_AGENT_KEY_CATEGORY ? cat_anchor : anchor[x->key];
@@ -575,6 +686,10 @@ static int run(const struct opts *o, char *const *files, size_t nfiles)
 		read_user_items(&scores, &cat, o->scores, 1, NULL);
 	if (o->interactions)
 		read_user_items(&hist, &cat, o->interactions, 0, pop);
+	struct profiles pf = {0};
+	if (o->profiles)
+		read_profiles(&pf, &cat, o->profiles);
+	unsigned char *block = lmrec_xcalloc(cat.n + 1, 1);
 	struct prow *prows = NULL;
 	size_t nprows = 0;
 	if (o->check)
@@ -597,7 +712,7 @@ static int run(const struct opts *o, char *const *files, size_t nfiles)
 	char *cbuf = NULL;
 	size_t clen = 0, ccap = 0;
 	struct lmrec_agent_parser *parser = lmrec_agent_parser_new(&lib);
-	struct lmrec_agent_scores sc = {lmrec_xmalloc(cat.n + 1), lmrec_xmalloc((cat.n + 1) * sizeof(double))};
+	struct lmrec_agent_scores sc = {lmrec_xmalloc(cat.n + 1), lmrec_xmalloc((cat.n + 1) * sizeof(double)), NULL};
 	unsigned char *scored = lmrec_xcalloc(cat.n + 1, 1);
 	unsigned char *checked = lmrec_xcalloc(nprows + 1, 1);
 	size_t nsess = lmrec_ids_count(g.ids), nplans = 0, nrows = 0, nunfilled = 0, nviol = 0, ncunfilled = 0;
@@ -623,8 +738,9 @@ static int run(const struct opts *o, char *const *files, size_t nfiles)
 			sc.tier[i] = LMREC_TIER_USER;
 			scored[i] = 1;
 		}
-		/* long-term memory: lmrec_agent_add_prefs(&sc, &cat, prefs, n)
-		 * once the profile store gives a user's preferences */
+		sc.blocked = NULL;
+		if (o->profiles)
+			apply_profile(&pf, &cat, S->user, o->profile_weight, &sc, block);
 		size_t score;
 		int64_t goal = lmrec_agent_lib_match(&lib, S->t[0].text, strlen(S->t[0].text), &score);
 		struct lmrec_agent_memory mem = {0};
@@ -757,6 +873,8 @@ static int run(const struct opts *o, char *const *files, size_t nfiles)
 	goals_free(&g);
 	per_user_free(&scores);
 	per_user_free(&hist);
+	profiles_free(&pf);
+	free(block);
 	lmrec_agent_context_free(&ctx);
 	lmrec_agent_rules_free(&rules);
 	lmrec_agent_lib_free(&lib);
@@ -767,7 +885,7 @@ static int run(const struct opts *o, char *const *files, size_t nfiles)
 int main(int argc, char **argv)
 {
 	lmrec_setprogname(argv[0]);
-	struct opts o = {.budget = INFINITY, .value_key = "margin"};
+	struct opts o = {.budget = INFINITY, .value_key = "margin", .profile_weight = 0.2};
 	int c;
 	while ((c = getopt_long(argc, argv, "i:t:o:qhV", long_options, NULL)) != -1) {
 		switch (c) {
@@ -783,6 +901,10 @@ int main(int argc, char **argv)
 		case OPT_CONTEXT: o.context = optarg; break;           /* --context */
 		case OPT_SCORES: o.scores = optarg; break;             /* --scores */
 		case OPT_INTERACTIONS: o.interactions = optarg; break; /* --interactions */
+		case OPT_PROFILES: o.profiles = optarg; break;         /* --profiles */
+		case OPT_PROFILE_WEIGHT: /* --profile-weight */
+			o.profile_weight = lmrec_opt_double("--profile-weight", optarg, 0, 1e6);
+			break;
 		case OPT_BUDGET: o.budget = lmrec_opt_double("--budget", optarg, 0, 1e9); break; /* --budget */
 		case 'o': o.output = optarg; break;                    /* --output */
 		case OPT_OBJECTIVES: o.objectives = optarg; break;     /* --objectives-out */

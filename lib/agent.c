@@ -1365,6 +1365,8 @@ void lmrec_agent_plan_fill(struct lmrec_agent_plan *p, const struct lmrec_agent_
 		anchor[l->place_key] = p->place;
 	}
 	unsigned char *used = lmrec_xcalloc(c->n + 1, 1);
+	if (s->blocked) /* what the user refused counts as placed already */
+		memcpy(used, s->blocked, c->n);
 	double *mincost = lmrec_xcalloc(p->nt + 1, sizeof *mincost);
 	size_t *count = lmrec_xcalloc(p->nt + 8, sizeof *count);
 	struct sbuf b = {0};

@@ -176,11 +176,12 @@ enum { LMREC_TIER_USER, LMREC_TIER_POPULAR, LMREC_TIER_CATALOG };
 struct lmrec_agent_scores {
 	unsigned char *tier; /* (n items) */
 	double *score;       /* (n items) the tier's score, boosts added */
+	const unsigned char *blocked; /* (n items) or NULL: never placed (refused by the user) */
 };
 /* Long-term memory seam: adds each preference's weight to the score of
  * every item that has its key=value (soft boosts: a boost reorders items
- * within their tier, it never lets an item break a constraint). The
- * profile store (issue 8) will supply the preferences. */
+ * within their tier, it never lets an item break a constraint).
+ * lmrec-agent --profiles supplies them from the profile store. */
 struct lmrec_agent_pref {
 	uint32_t key, value;
 	double weight;

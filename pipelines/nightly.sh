@@ -270,7 +270,7 @@ PREV=""
 # What each stage reads and writes (for --dry-run and the logs).
 stage_io() {
 	case "$1" in
-	ingest) echo "reads $INTER${ITEMS:+ $ITEMS}${FEEDBACK:+ $FEEDBACK}; writes work/interactions.tsv.gz${ITEMS:+ work/items.tsv}${FEEDBACK:+ work/blocked.tsv} quality.tsv$([ "$QUALITY" = quarantine ] && echo " work/quarantine.tsv.gz")${ANON_KEY:+ (user ids pseudonymised under $ANON_KEY)}$(forgetting && echo " (without the users on $FORGET_LIST)")" ;;
+	ingest) echo "reads $INTER${ITEMS:+ $ITEMS}${FEEDBACK:+ $FEEDBACK}; writes work/interactions.tsv.gz${ITEMS:+ work/items.tsv OUT/profile.lmp}${FEEDBACK:+ work/blocked.tsv} quality.tsv$([ "$QUALITY" = quarantine ] && echo " work/quarantine.tsv.gz")${ANON_KEY:+ (user ids pseudonymised under $ANON_KEY)}$(forgetting && echo " (without the users on $FORGET_LIST)")" ;;
 	embed)
 		if [ -z "$CONTENT" ]; then
 			echo "no content model among MODELS: writes nothing"
@@ -478,28 +478,44 @@ stage_ingest() {
 	! forgetting || sha256sum <"$FORGET_LIST" | cut -d' ' -f1 >"$RUN/forget-state"
 	[ -z "$ITEMS" ] || lmrec-ingest --kind items --max-bad "$MAX_BAD" -o "$WORK/items.tsv" "$ITEMS"
 	rm -f "$WORK/blocked.tsv"
-	[ -z "$FEEDBACK" ] || fold_feedback
+	# the feedback, checked as it was given (messages name its own lines),
+	# then read without the forgotten users and under the pseudonyms, like
+	# the interactions
+	local feedback="$FEEDBACK"
+	if [ -n "$FEEDBACK" ]; then
+		lmrec-feedback -q --blocked /dev/null -- "$FEEDBACK"
+		if [ -n "${ANON_KEY:-}" ] || forgetting; then
+			feedback="$WORK/feedback.tsv.gz"
+			private_copy "$feedback" "$FEEDBACK"
+		fi
+	fi
+	[ -z "$ITEMS" ] || update_profiles "$feedback"
+	[ -z "$FEEDBACK" ] || fold_feedback "$feedback"
 }
 
-# fold_feedback: DATA/feedback.tsv (lmrec-feedback) into the night. The
+# update_profiles [FEEDBACK]: the long-term memory (lmrec-profile,
+# OUT/profile.lmp) folds tonight's interactions and feedback as ingested,
+# with time decay. Rows it folded on an earlier night or an earlier attempt
+# are skipped, so a rerun counts nothing twice.
+update_profiles() {
+	local with=()
+	[ -z "${1:-}" ] || with=(--feedback "$1")
+	lmrec-profile --store "$OUT/profile.lmp" --update --items "$WORK/items.tsv" --date "$DATE" \
+		"${with[@]}" "$WORK/interactions.tsv.gz"
+}
+
+# fold_feedback FEEDBACK: the feedback (lmrec-feedback) into the night. The
 # pairs a user refused leave the interactions that every model trains on
 # and the rest are re-weighted (models that read weights use them); the
 # refused items and their near duplicates go to work/blocked.tsv, the
-# per-user deny-list of every lmrec-rank. The feedback is checked as it
-# was given first (messages name its own lines), then read without the
-# forgotten users and with pseudonymised ids, like the interactions.
+# per-user deny-list of every lmrec-rank.
 fold_feedback() {
-	local fb="$FEEDBACK" opts=()
+	local opts=()
 	# shellcheck disable=SC2206 # options as words
 	opts=($FEEDBACK_OPTS)
-	if [ -n "${ANON_KEY:-}" ] || forgetting; then
-		lmrec-feedback -q --blocked /dev/null -- "$FEEDBACK"
-		fb="$WORK/feedback.tsv.gz"
-		private_copy "$fb" "$FEEDBACK"
-	fi
 	[ -z "$ITEMS" ] || opts+=(--items "$WORK/items.tsv")
 	lmrec-feedback "${opts[@]}" --interactions "$WORK/interactions.tsv.gz" -o "$WORK/interactions.tsv.gz" \
-		--blocked "$WORK/blocked.tsv" -- "$fb"
+		--blocked "$WORK/blocked.tsv" -- "$1"
 }
 
 # private_copy OUTPUT INPUT: a TSV stream without the rows of the users on

@@ -415,6 +415,33 @@ goal() {
 	assert_output 36
 }
 
+@test "lmrec-agent: --profiles: attribute weights reorder within a tier, blocked items are never placed, --check names them" {
+	# u4 likes tense films, dislikes funny ones and refused the cafe f06
+	tsv 'user|kind|key|weight|ts' 'u4|attr|mood=tense|5|900' 'u4|attr|mood=funny|-2|900' \
+		'u4|blocked|f06|1|900' 'u4|category|thriller|9|900' 'u4|attr|gone=x|3|900' 'u4|blocked|zz|1|900' >prof.tsv
+	run -0 sh -c "lmrec-agent -q -i items.tsv -t tasks.tsv --interactions interactions.tsv goals.tsv | grep '^g4'"
+	assert_output "$(tsv 's|u|t|s|s|i|sc|r' \
+		'g4|u4|1|1|film|v01||video; format=film; catalog order' \
+		'g4|u4|1|2|snack|f06|3|food: street-food, cafe; popular' | tail -n +2)"
+	agent --interactions interactions.tsv goals.tsv >plain.tsv
+	run -0 sh -c "lmrec-agent -q -i items.tsv -t tasks.tsv --interactions interactions.tsv --profiles prof.tsv goals.tsv | grep '^g4'"
+	assert_output "$(tsv 's|u|t|s|s|i|sc|r' \
+		'g4|u4|1|1|film|v02||video; format=film; catalog order' \
+		'g4|u4|1|2|snack|f04||food: street-food, cafe; catalog order' | tail -n +2)"
+	# weight 0: the boosts go, the refusal stays
+	run -0 sh -c "lmrec-agent -q -i items.tsv -t tasks.tsv --interactions interactions.tsv --profiles prof.tsv --profile-weight 0 goals.tsv | grep '^g4' | cut -f6"
+	assert_output "$(printf 'v01\nf04')"
+	# the other users' plans are as without profiles
+	agent --interactions interactions.tsv --profiles prof.tsv goals.tsv >with.tsv
+	cmp <(grep -v '^g4' with.tsv) <(grep -v '^g4' plain.tsv)
+	# the plan made without the profile places a refused item: --check says so
+	run -0 agent --interactions interactions.tsv --profiles prof.tsv --check plain.tsv goals.tsv
+	assert_output "$(tsv 'session|turn|step|subtask|item|violation' 'g4|1|2|snack|f06|refused by the user (blocked in the profile store)')"
+	tsv 'user|kind|key|weight|ts' 'u4|attr|novalue|5|900' >bad.tsv
+	run -65 --separate-stderr agent --profiles bad.tsv goals.tsv
+	[ "$stderr" = "lmrec-agent: bad.tsv:2: column 'key': 'novalue' is not key=value" ]
+}
+
 @test "lmrec-agent: the sample data's goals, context, library and rules: 0 violations, nothing outdoor in the rain, goals understood" {
 	local sd=$TOP/sample-data
 	local a=(lmrec-agent -i "$sd/items.tsv" -t "$sd/tasks.tsv" --rules "$sd/context-rules.tsv"
