@@ -114,8 +114,11 @@ static int word_is(const struct words *w, size_t i, const char *s)
 static char *phrase_of(struct words *w, const char *s, size_t len, size_t *nwords)
 {
 	char *tmp = lmrec_xmalloc(len + 1);
-	for (size_t i = 0; i < len; i++)
-		tmp[i] = s[i] == '_' || s[i] == '-' ? ' ' : s[i];
+	for (size_t i = 0; i < len; i++) {
+		tmp[i] = s[i];
+		if (s[i] == '_' || s[i] == '-')
+			tmp[i] = ' ';
+	}
 	words_split(w, tmp, len);
 	free(tmp);
 	struct sbuf b = {0};
@@ -608,7 +611,7 @@ void lmrec_agent_context_load(struct lmrec_agent_context *x, const struct lmrec_
 		uint32_t u = lmrec_ids_intern(x->users, f.p, f.len);
 		if (lmrec_ids_count(x->users) > before) {
 			size_t old = ucap;
-			LMREC_GROW(x->rows, ucap, (size_t)u + 1);
+			lmrec_grow((void **)&x->rows, &ucap, (size_t)u + 1, sizeof(struct lmrec_agent_ctxrow *));
 			x->nrows = lmrec_xreallocarray(x->nrows, ucap, sizeof *x->nrows);
 			rcap = lmrec_xreallocarray(rcap, ucap, sizeof *rcap);
 			for (size_t i = old; i < ucap; i++) {

@@ -674,7 +674,8 @@ static void make_header(unsigned char h[LMREC_PROFILE_HEADER], const struct lmre
 			uint64_t committed, uint64_t records, uint64_t seq)
 {
 	memset(h, 0, LMREC_PROFILE_HEADER);
-	memcpy(h, LMREC_PROFILE_MAGIC, 8);
+	static const char magic[8] = LMREC_PROFILE_MAGIC; /* 8 bytes, no NUL */
+	memcpy(h, magic, sizeof magic);
 	lmrec_put_le32(h + 8, LMREC_PROFILE_VERSION);
 	lmrec_put_le32(h + 12, LMREC_PROFILE_HEADER);
 	lmrec_put_le64(h + 16, f64_bits(p->half_life));

@@ -174,7 +174,7 @@ static void test_prefs(void)
 	struct fixture f;
 	fixture_open(&f);
 	size_t n = f.cat.n;
-	struct lmrec_agent_scores sc = {lmrec_xcalloc(n, 1), lmrec_xcalloc(n, sizeof(double))};
+	struct lmrec_agent_scores sc = {lmrec_xcalloc(n, 1), lmrec_xcalloc(n, sizeof(double)), NULL};
 	for (size_t i = 0; i < n; i++)
 		sc.tier[i] = LMREC_TIER_CATALOG;
 	sc.tier[item(&f, "f05")] = LMREC_TIER_USER;
