@@ -1,6 +1,7 @@
 /* lmrec-rank — blend candidate channels, re-rank for diversity, filter, and
  * write top-N recommendations with a reason on every row. */
 #include <getopt.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
@@ -31,6 +32,9 @@ struct opts {
 	double value;       /* weight of --value */
 	const char *discovery_attr, *value_attr, *objectives_out;
 	int discovering, valuing; /* the options were given */
+	double explore;     /* --explore: share of each list for new items */
+	int64_t new_days, now; /* --new-days, --now (seconds) */
+	int have_now;
 	int explain;        /* --explain full */
 	int quiet;
 };
@@ -104,6 +108,14 @@ static void usage(int status)
 	      "                           attribute --value-attr, scaled to [0, 1]\n"
 	      "      --value-attr KEY     the value's attribute in --items: a number\n"
 	      "                           (margin=0.35) or low, mid, high (0, 0.5, 1)\n"
+	      "      --explore F          exploration: at least F of each list (rounded)\n"
+	      "                           goes to new items, the best new candidates\n"
+	      "                           in place of the last others (needs --items\n"
+	      "                           with a released column, and --now)\n"
+	      "      --new-days D         new: released within D days before --now\n"
+	      "                           (default 3)\n"
+	      "      --now TS             the time of the run: seconds, or YYYY-MM-DD\n"
+	      "                           for the end of that day (UTC)\n"
 	      "      --objectives-out FILE\n"
 	      "                           write each list's score on every objective:\n"
 	      "                           user relevance diversity discovery value\n"
@@ -154,6 +166,9 @@ enum {
 	OPT_DISCOVERY_ATTR,
 	OPT_VALUE,
 	OPT_VALUE_ATTR,
+	OPT_EXPLORE,
+	OPT_NEW_DAYS,
+	OPT_NOW,
 	OPT_OBJECTIVES_OUT
 };
 
@@ -180,6 +195,9 @@ static const struct option long_options[] = {
 	{"discovery-attr", required_argument, NULL, OPT_DISCOVERY_ATTR},
 	{"value", required_argument, NULL, OPT_VALUE},
 	{"value-attr", required_argument, NULL, OPT_VALUE_ATTR},
+	{"explore", required_argument, NULL, OPT_EXPLORE},
+	{"new-days", required_argument, NULL, OPT_NEW_DAYS},
+	{"now", required_argument, NULL, OPT_NOW},
 	{"objectives-out", required_argument, NULL, OPT_OBJECTIVES_OUT},
 	{"top", required_argument, NULL, 'n'},
 	{"output", required_argument, NULL, 'o'},
@@ -210,6 +228,7 @@ struct catalog {
 	char **xattrs;             /* (cap) --explain full: "category=C;" and attrs, or NULL */
 	double *value;             /* (cap) --value-attr: the business value in [0, 1] */
 	unsigned char *has_value;  /* (cap) the item has the attribute */
+	int64_t *released;         /* (cap) the released column, INT64_MIN when unknown */
 	size_t cap, dim;
 	struct lmrec_ids *channels;
 	unsigned char *content;    /* (channels) enum channel_kind: how its reasons read */
@@ -233,7 +252,9 @@ static void catalog_grow(struct catalog *c)
 	c->has_vec = lmrec_xreallocarray(c->has_vec, cap, 1);
 	c->value = lmrec_xreallocarray(c->value, cap, sizeof *c->value);
 	c->has_value = lmrec_xreallocarray(c->has_value, cap, 1);
+	c->released = lmrec_xreallocarray(c->released, cap, sizeof *c->released);
 	for (size_t i = c->cap; i < cap; i++) {
+		c->released[i] = INT64_MIN;
 		c->value[i] = 0;
 		c->has_value[i] = 0;
 		c->title[i] = NULL;
@@ -307,7 +328,7 @@ static void load_items(struct catalog *c, const char *path, int explain, const c
 	size_t ci = lmrec_tsv_col(r, "item");
 	long ct = lmrec_tsv_col_opt(r, "title"), cc = lmrec_tsv_col_opt(r, "category");
 	long ca = lmrec_tsv_col_opt(r, "available"), cat = lmrec_tsv_col_opt(r, "attrs");
-	long cd = lmrec_tsv_col_opt(r, "domain");
+	long cd = lmrec_tsv_col_opt(r, "domain"), cr = lmrec_tsv_col_opt(r, "released");
 	struct lmrec_ids *cats = lmrec_ids_new();
 	int vkind = -1;
 	while (lmrec_tsv_read(r)) {
@@ -331,6 +352,8 @@ static void load_items(struct catalog *c, const char *path, int explain, const c
 		}
 		if (value_attr && cat >= 0)
 			read_value(c, r, (size_t)cat, i, value_attr, &vkind);
+		if (cr >= 0 && r->f[cr].len)
+			c->released[i] = lmrec_tsv_i64(r, (size_t)cr);
 		if (ca >= 0 && r->f[ca].len) {
 			struct lmrec_field a = r->f[ca];
 			if (a.len == 1 && a.p[0] == '0')
@@ -1034,6 +1057,49 @@ static void write_objectives(struct ranker *rk, const struct user_cands *u, cons
 	lmrec_out_eol(rk->oout);
 }
 
+/* 1 when item i is new: released within --new-days before --now. */
+static int is_new(const struct opts *o, const struct catalog *c, uint32_t i)
+{
+	int64_t t = c->released[i];
+	return t != INT64_MIN && t <= o->now && o->now - t < o->new_days * 86400;
+}
+
+/* --explore: the list (pick[0..chosen), indices in buf[0..n)) gets at
+ * least round(F * chosen) new items: the best new candidates not chosen
+ * take the places of the last items that are not new, and go to the end
+ * of the list, in their order. Returns how many were put there. */
+static size_t explore(const struct opts *o, const struct catalog *c, const struct cand *buf, size_t n,
+		      unsigned char *taken, size_t *pick, size_t chosen)
+{
+	size_t slots = (size_t)floor(o->explore * (double)chosen + 0.5), have = 0;
+	for (size_t r = 0; r < chosen; r++)
+		have += is_new(o, c, buf[pick[r]].item);
+	if (have >= slots)
+		return 0;
+	size_t need = slots - have, got = 0;
+	size_t *add = lmrec_xmalloc((need + 1) * sizeof *add);
+	for (size_t j = 0; j < n && got < need; j++) /* buf is in score order */
+		if (!taken[j] && is_new(o, c, buf[j].item))
+			add[got++] = j;
+	/* drop the last got items that are not new, keeping the order */
+	size_t drop = got, w = 0;
+	for (size_t r = chosen; r-- > 0 && drop > 0;)
+		if (!is_new(o, c, buf[pick[r]].item)) {
+			taken[pick[r]] = 0;
+			pick[r] = SIZE_MAX;
+			drop--;
+		}
+	for (size_t r = 0; r < chosen; r++)
+		if (pick[r] != SIZE_MAX)
+			pick[w++] = pick[r];
+	for (size_t k = 0; k < got; k++) {
+		pick[w++] = add[k];
+		taken[add[k]] = 1;
+	}
+	free(add);
+	return got;
+}
+
 static void rank_user(struct ranker *rk, const struct user_cands *u, struct lmrec_out *out)
 {
 	const struct opts *o = rk->o;
@@ -1122,6 +1188,7 @@ static void rank_user(struct ranker *rk, const struct user_cands *u, struct lmre
 						maxsim[j] = s;
 				}
 	}
+	size_t nexplore = o->explore > 0 ? explore(o, c, rk->buf, n, taken, pick, chosen) : 0;
 	for (size_t r = 0; r < chosen; r++) {
 		const struct cand *x = &rk->buf[pick[r]];
 		size_t len;
@@ -1134,6 +1201,9 @@ static void rank_user(struct ranker *rk, const struct user_cands *u, struct lmre
 		lmrec_out_tab(out);
 		lmrec_out_f32(out, (float)x->feat_sum);
 		lmrec_out_tab(out);
+		if (r >= chosen - nexplore)
+			lmrec_out_printf(out, "new (released %" PRId64 " days ago), tried out; ",
+					 (o->now - c->released[x->item]) / 86400);
 		write_reason(out, o, c, x);
 		if (o->explain) {
 			lmrec_out_tab(out);
@@ -1567,6 +1637,7 @@ static int run(const struct opts *o, char *const *files, size_t nfiles)
 	free(rk.oscore);
 	free(cat.value);
 	free(cat.has_value);
+	free(cat.released);
 	free_history(&hist);
 	for (size_t i = 0; i < cat.cap; i++) {
 		free(cat.title[i]);
@@ -1593,7 +1664,7 @@ static int run(const struct opts *o, char *const *files, size_t nfiles)
 int main(int argc, char **argv)
 {
 	lmrec_setprogname(argv[0]);
-	struct opts o = {.top = 10, .pool = 200, .mmr = 1.0, .learn_k = 10, .verb = "liked", .norm = NORM_RANK};
+	struct opts o = {.new_days = 3, .top = 10, .pool = 200, .mmr = 1.0, .learn_k = 10, .verb = "liked", .norm = NORM_RANK};
 	o.fold_set = lmrec_folds_parse("--folds", "train,valid");
 	int c;
 	while ((c = getopt_long(argc, argv, "n:o:qhV", long_options, NULL)) != -1) {
@@ -1646,6 +1717,16 @@ int main(int argc, char **argv)
 			o.valuing = 1;
 			break;
 		case OPT_VALUE_ATTR: o.value_attr = optarg; break;         /* --value-attr */
+		case OPT_EXPLORE: o.explore = lmrec_opt_double("--explore", optarg, 0, 1); break; /* --explore */
+		case OPT_NEW_DAYS: o.new_days = lmrec_opt_i64("--new-days", optarg, 1, 36500); break;
+		case OPT_NOW: /* --now */
+			if (lmrec_parse_i64(optarg, strlen(optarg), &o.now) != 0) {
+				if (lmrec_datetime_parse("%Y-%m-%d", optarg, strlen(optarg), &o.now) != 0)
+					lmrec_usage_error("--now: '%s' is neither seconds nor YYYY-MM-DD", optarg);
+				o.now += 86399;
+			}
+			o.have_now = 1;
+			break;
 		case OPT_OBJECTIVES_OUT: o.objectives_out = optarg; break; /* --objectives-out */
 		case 'n': o.top = (size_t)lmrec_opt_u64("--top", optarg, 1, 1000000); break; /* --top */
 		case 'o': o.output = optarg; break; /* --output */
@@ -1679,6 +1760,8 @@ int main(int argc, char **argv)
 		if ((o_std && r_std) || (!o_std && !r_std && strcmp(o.objectives_out, o.output) == 0))
 			lmrec_usage_error("--objectives-out and the recommendations go to the same place");
 	}
+	if (o.explore > 0 && !(o.items && o.have_now))
+		lmrec_usage_error("--explore needs --items and --now");
 	if (o.pool < o.top)
 		o.pool = o.top;
 	int rc = run(&o, argv + optind, (size_t)(argc - optind));

@@ -69,7 +69,9 @@ trains the sequence model from scratch), FEEDBACK_OPTS (options of
 lmrec-feedback when DATA has a feedback.tsv, e.g. "--near-jaccard 0.9":
 the pairs a user refused leave the training rows, the rest are
 re-weighted, and the refused items and their near duplicates are never
-recommended to that user).
+recommended to that user), EXPLORE (0, the default, or the share of each
+list that goes to items released in the last EXPLORE_DAYS days, default
+3, before the night's date: lmrec-rank --explore).
 
 Protected aggregates (off by default): MIN_SUPPORT (items and pairs of
 fewer users are left out of similar-items.tsv.gz), DP_EPSILON (that table
@@ -130,7 +132,7 @@ for ((i = 0; i < ${#cli[@]}; i += 2)); do
 	[ "${cli[i]}" = --config ] && CONFIG="${cli[i + 1]}"
 done
 
-KNOWN_KEYS=" DATA OUT DATE JOBS SSHLOGINFILE KEEP ANON_KEY QUALITY FORGET_LIST FORGET_KEY MIN_SUPPORT DP_EPSILON DP_MECHANISM DP_DELTA DP_MAX_PER_USER DP_SEED MODELS INCREMENTAL INCREMENTAL_OPTS SASREC_OPTS TOP POOL SEED MAX_BAD GATE_METRIC GATE_K GATE_TOLERANCE MMR CATEGORY_CAP VERB EXPLAIN SIMILAR_TOP USER_GROUP EMBED EMBED_OPTS POPULAR_OPTS ITEMKNN_OPTS EASE_OPTS ALS_OPTS BPR_OPTS SEMANTIC_OPTS ALIGNED_OPTS HYBRID_OPTS FEEDBACK_OPTS "
+KNOWN_KEYS=" DATA OUT DATE JOBS SSHLOGINFILE KEEP ANON_KEY QUALITY FORGET_LIST FORGET_KEY MIN_SUPPORT DP_EPSILON DP_MECHANISM DP_DELTA DP_MAX_PER_USER DP_SEED MODELS INCREMENTAL INCREMENTAL_OPTS SASREC_OPTS TOP POOL SEED MAX_BAD GATE_METRIC GATE_K GATE_TOLERANCE MMR CATEGORY_CAP VERB EXPLAIN SIMILAR_TOP USER_GROUP EMBED EMBED_OPTS POPULAR_OPTS ITEMKNN_OPTS EASE_OPTS ALS_OPTS BPR_OPTS SEMANTIC_OPTS ALIGNED_OPTS HYBRID_OPTS FEEDBACK_OPTS EXPLORE EXPLORE_DAYS "
 # The config file is read, never sourced: only known keys, values as text.
 if [ -n "$CONFIG" ]; then
 	[ -r "$CONFIG" ] || die "$CONFIG: cannot read the config file" 2
@@ -177,7 +179,7 @@ USER_GROUP="${USER_GROUP:-}" EMBED="${EMBED:-tfidf}" EMBED_OPTS="${EMBED_OPTS:-}
 QUALITY="${QUALITY:-report}"
 case "$QUALITY" in report | quarantine | weight) ;; *) die "QUALITY: unknown action '$QUALITY' (expected report, quarantine or weight)" 2 ;; esac
 INCREMENTAL="${INCREMENTAL:-1}" INCREMENTAL_OPTS="${INCREMENTAL_OPTS:---epochs 5 --patience 2 --replay 0.2}"
-FEEDBACK_OPTS="${FEEDBACK_OPTS:-}"
+FEEDBACK_OPTS="${FEEDBACK_OPTS:-}" EXPLORE="${EXPLORE:-0}" EXPLORE_DAYS="${EXPLORE_DAYS:-3}"
 
 [[ "$DATE" =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}$ ]] || die "--date wants YYYY-MM-DD, not '$DATE'" 2
 [[ "$JOBS" =~ ^[1-9][0-9]*$ ]] || die "--jobs wants a positive number, not '$JOBS'" 2
@@ -208,6 +210,9 @@ INTER="$(data_file "$DATA" interactions.tsv)"
 ITEMS="$(data_file "$DATA" items.tsv)"
 USERS="$(data_file "$DATA" users.tsv)"
 FEEDBACK="$(data_file "$DATA" feedback.tsv)"
+[[ "$EXPLORE" =~ ^(0(\.[0-9]+)?|\.[0-9]+|1(\.0*)?)$ ]] || die "EXPLORE wants a share from 0 to 1, not '$EXPLORE'" 2
+[[ "$EXPLORE_DAYS" =~ ^[1-9][0-9]{0,4}$ ]] || die "EXPLORE_DAYS wants a number of days, not '$EXPLORE_DAYS'" 2
+[ "$EXPLORE" = 0 ] || [ -n "$ITEMS" ] || die "EXPLORE needs an items.tsv with a released column in $DATA" 2
 
 # The protected aggregates (MIN_SUPPORT, DP_*): lmrec-similar's options,
 # checked now by the tool itself on an empty stream, so a bad setting is a
@@ -434,6 +439,7 @@ rank_opts() { # WORKDIR [published]: lmrec-rank's options, NUL-ended words
 	[ "$CATEGORY_CAP" = 0 ] || o+=(--category-cap "$CATEGORY_CAP")
 	[ "${2:-}" != published ] || [ "$EXPLAIN" != full ] || o+=(--explain full)
 	[ ! -f "$WORK/blocked.tsv" ] || o+=(--exclude "$1/blocked.tsv")
+	[ "$EXPLORE" = 0 ] || o+=(--explore "$EXPLORE" --new-days "$EXPLORE_DAYS" --now "$DATE")
 	printf '%s\0' "${o[@]}"
 }
 
@@ -951,7 +957,7 @@ trap finish EXIT
 export DATA OUT DATE JOBS SSHLOGINFILE KEEP ANON_KEY QUALITY FORGET_LIST FORGET_KEY MIN_SUPPORT DP_EPSILON \
 	DP_MECHANISM DP_DELTA DP_MAX_PER_USER DP_SEED MODELS TOP POOL SEED MAX_BAD GATE_METRIC GATE_K \
 	GATE_TOLERANCE MMR CATEGORY_CAP VERB EXPLAIN SIMILAR_TOP USER_GROUP EMBED EMBED_OPTS POPULAR_OPTS ITEMKNN_OPTS EASE_OPTS \
-	ALS_OPTS BPR_OPTS SASREC_OPTS SEMANTIC_OPTS ALIGNED_OPTS HYBRID_OPTS INCREMENTAL INCREMENTAL_OPTS FEEDBACK_OPTS FROM_STAGE QUIET
+	ALS_OPTS BPR_OPTS SASREC_OPTS SEMANTIC_OPTS ALIGNED_OPTS HYBRID_OPTS INCREMENTAL INCREMENTAL_OPTS FEEDBACK_OPTS EXPLORE EXPLORE_DAYS FROM_STAGE QUIET
 # The logs and the stage times are kept as well as they can be: on a full
 # disk a line may be lost, and the stage's own failure is what is said.
 [ -f "$RUN/stages.tsv" ] || printf 'stage\tseconds\tmax_rss_kb\tstatus\n' 2>/dev/null >"$RUN/stages.tsv" || true

@@ -275,17 +275,19 @@ unprivileged() {
 	if command -v setpriv >/dev/null && ! unprivileged cat probe 2>/dev/null &&
 		unprivileged true 2>/dev/null; then probe=1; fi
 	local kind
-	for kind in interactions-mode items-mode users-mode folder-mode interactions-folder interactions-dangling; do
+	for kind in interactions-mode items-mode users-mode feedback-mode folder-mode interactions-folder interactions-dangling; do
 		# a fresh night each time: a resumed one would not read DATA again
 		rm -rf data out
 		cp -a "$BASE" out
 		mkdir data
-		cp "$TOP/sample-data/interactions.tsv.gz" "$TOP/sample-data/items.tsv" "$TOP/sample-data/users.tsv" data/
+		cp "$TOP/sample-data/interactions.tsv.gz" "$TOP/sample-data/items.tsv" "$TOP/sample-data/users.tsv" \
+			"$TOP/sample-data/feedback.tsv" data/
 		case "$kind" in
 		*-mode) [ "$probe" = 1 ] || continue ;;&
 		interactions-mode) chmod 000 data/interactions.tsv.gz ;;
 		items-mode) chmod 000 data/items.tsv ;;
 		users-mode) chmod 000 data/users.tsv ;;
+		feedback-mode) chmod 000 data/feedback.tsv ;;
 		folder-mode) chmod 000 data ;;
 		interactions-folder) rm data/interactions.tsv.gz && mkdir data/interactions.tsv.gz ;;
 		interactions-dangling) rm data/interactions.tsv.gz && ln -s nowhere.tsv.gz data/interactions.tsv.gz ;;
@@ -297,6 +299,7 @@ unprivileged() {
 		items-mode) failed_night 'lmrec-ingest: data/items.tsv: open: Permission denied' ;;
 		users-mode) failed_night 'lmrec-ingest: data/users.tsv: open: Permission denied'
 			[ "$FAILED" = evaluate ] ;;
+		feedback-mode) failed_night 'lmrec-feedback: data/feedback.tsv: open: Permission denied' ;;
 		folder-mode)
 			# before the lock: no run folder, no status
 			[ "$status" -eq 1 ]
@@ -485,7 +488,8 @@ unprivileged() {
 	local nl=$'\n' dir
 	for dir in "-data" "$PWD/da ta${nl}x"; do
 		mkdir -p -- "$dir"
-		cp -- "$TOP/sample-data/interactions.tsv.gz" "$TOP/sample-data/items.tsv" "$TOP/sample-data/users.tsv" "$dir/"
+		cp -- "$TOP/sample-data/interactions.tsv.gz" "$TOP/sample-data/items.tsv" "$TOP/sample-data/users.tsv" \
+			"$TOP/sample-data/feedback.tsv" "$dir/"
 	done
 	printf 'TOP=10\n' >"-con fig"
 	# relative, with a dash; absolute, with a space and a newline

@@ -244,3 +244,45 @@ rank() {
 	[ "$(wc -l <got.tsv)" -eq 957 ]
 	diff want.tsv got.tsv
 }
+
+@test "lmrec-rank: --explore gives a share of each list to new items, in place of the last others, with a reason" {
+	tsv 'item|category|released' 'a|X|100' 'b|X|100' 'c|Y|900000' 'd|Y|950000' 'e|Y|' >it.tsv
+	tsv 'user|item|score|channel' 'u|a|9|cf' 'u|b|8|cf' 'u|c|2|cf' 'u|d|1|cf' 'u|e|0.5|cf' >c.tsv
+	r() { lmrec-rank -q --normalize minmax --items it.tsv -n 3 "$@" c.tsv; }
+	run -0 r
+	assert_output "$(tsv 'user|rank|item|score|reason' 'u|1|a|1|cf: recommended for you' \
+		'u|2|b|0.882352948|cf: recommended for you' 'u|3|c|0.176470593|cf: recommended for you')"
+	# one slot of three: c (1.2 days old) is in the list already
+	run -0 r --explore 0.34 --now 1000000
+	assert_output "$(tsv 'user|rank|item|score|reason' 'u|1|a|1|cf: recommended for you' \
+		'u|2|b|0.882352948|cf: recommended for you' 'u|3|c|0.176470593|cf: recommended for you')"
+	# two slots: d comes in at the end, b (the last that is not new) goes
+	run -0 r --explore 0.67 --now 1000000
+	assert_output "$(tsv 'user|rank|item|score|reason' 'u|1|a|1|cf: recommended for you' \
+		'u|2|c|0.176470593|cf: recommended for you' \
+		'u|3|d|0.0588235296|new (released 0 days ago), tried out; cf: recommended for you')"
+	# new means within --new-days: with 1, c is not new; e (no date) never is;
+	# only d can fill the slots
+	run -0 r --explore 1 --new-days 1 --now 1000000
+	assert_output "$(tsv 'user|rank|item|score|reason' 'u|1|a|1|cf: recommended for you' \
+		'u|2|b|0.882352948|cf: recommended for you' \
+		'u|3|d|0.0588235296|new (released 0 days ago), tried out; cf: recommended for you')"
+	# an item released after --now is not new yet
+	run -0 r --explore 1 --now 920000
+	assert_output "$(tsv 'user|rank|item|score|reason' 'u|1|a|1|cf: recommended for you' \
+		'u|2|b|0.882352948|cf: recommended for you' 'u|3|c|0.176470593|cf: recommended for you')"
+	# a date is the end of that day (UTC): 1970-01-12 ends at 1036799, when
+	# d is 1.0 days old and c 1.6
+	run -0 r --explore 1 --new-days 2 --now 1970-01-12
+	# (two new items for three slots: the list keeps a, its best)
+	assert_output "$(tsv 'user|rank|item|score|reason' 'u|1|a|1|cf: recommended for you' \
+		'u|2|c|0.176470593|cf: recommended for you' \
+		'u|3|d|0.0588235296|new (released 1 days ago), tried out; cf: recommended for you')"
+	run -2 --separate-stderr r --explore 0.5
+	[ "${stderr_lines[0]}" = "lmrec-rank: --explore needs --items and --now" ]
+	run -2 --separate-stderr r --explore 0.5 --now soon
+	[ "${stderr_lines[0]}" = "lmrec-rank: --now: 'soon' is neither seconds nor YYYY-MM-DD" ]
+	tsv 'item|released' 'a|x' >bad.tsv
+	run -65 --separate-stderr lmrec-rank -q --items bad.tsv --explore 0.5 --now 1 c.tsv
+	[ "$stderr" = "lmrec-rank: bad.tsv:2: column 'released': 'x' is not an integer" ]
+}

@@ -139,6 +139,18 @@ setup() {
 	[ "$(readlink out/current)" = runs/2026-11-01 ]
 }
 
+@test "nightly: EXPLORE and EXPLORE_DAYS are checked before anything runs" {
+	run -2 --separate-stderr env EXPLORE=2 "$NIGHTLY" --out out --date 2026-11-01 --dry-run
+	assert_equal "$stderr" "nightly.sh: EXPLORE wants a share from 0 to 1, not '2'"
+	run -2 --separate-stderr env EXPLORE=0.2 EXPLORE_DAYS=x "$NIGHTLY" --out out --date 2026-11-01 --dry-run
+	assert_equal "$stderr" "nightly.sh: EXPLORE_DAYS wants a number of days, not 'x'"
+	mkdir data
+	cp "$TOP/sample-data/interactions.tsv.gz" data/
+	run -2 --separate-stderr env EXPLORE=0.2 MODELS=popular "$NIGHTLY" --data data --out out --date 2026-11-01 --dry-run
+	assert_equal "$stderr" "nightly.sh: EXPLORE needs an items.tsv with a released column in data"
+	run -0 env EXPLORE=.25 "$NIGHTLY" --out out --date 2026-11-01 --dry-run
+}
+
 @test "nightly: never recommends an item marked available=0" {
 	run bash -c "awk -F'\t' 'NR==1 { for (i = 1; i <= NF; i++) if (\$i == \"available\") a = i; next } \$a == \"0\" { print \$1 }' \
 		'$TOP/sample-data/items.tsv' | sort >gone;
