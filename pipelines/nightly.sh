@@ -496,6 +496,11 @@ stage_ingest() {
 		fi
 	fi
 	[ -z "$ITEMS" ] || update_profiles "$feedback"
+	# the users to recommend to: every user with a row, including those
+	# whose every row the feedback takes away (they get what a new user
+	# gets, less what they refused)
+	gzip -dc "$WORK/interactions.tsv.gz" | tail -n +2 | cut -f1 | LC_ALL=C sort -u >"$WORK/.users.tmp"
+	mv -f "$WORK/.users.tmp" "$WORK/acting-users"
 	[ -z "$FEEDBACK" ] || fold_feedback "$feedback"
 }
 
@@ -618,7 +623,11 @@ stage_recommend() {
 	trap 'rm -rf -- "$WORK/${shards:-.none}" "${rec_tmp:-}"' EXIT
 	trap 'exit 130' INT
 	trap 'exit 143' TERM
-	gzip -dc interactions.tsv.gz | tail -n +2 | cut -f1 | LC_ALL=C sort -u >"$shards/users"
+	if [ -f acting-users ]; then
+		cp acting-users "$shards/users"
+	else
+		gzip -dc interactions.tsv.gz | tail -n +2 | cut -f1 | LC_ALL=C sort -u >"$shards/users"
+	fi
 	local n
 	n=$(wc -l <"$shards/users")
 	local pieces=$((JOBS * 2))
