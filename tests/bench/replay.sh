@@ -134,18 +134,24 @@ awk -F'\t' -v OFS='\t' -v lo="$wlo" -v hi="$base" -v pool="$tmp/pool.tsv" -v ear
 	($1 in h) && $NF >= lo && $NF < hi && !(($1, $2) in seen) && !(($1, $2) in done) { done[$1, $2] = 1; print $1, $2 > early }
 ' "$tmp/held" "$tmp/p.tsv"
 
-# night D: D/train.tsv (the pool's rows before D, without the night column)
-# and D/truth.tsv (D's users with rows before it, their items of D new to
-# them)
+# night D: D/train.tsv (the pool's rows before D, without the night column,
+# a repeated (user, item) pair kept once, at its latest row as lmrec-split
+# does: SASRec then learns the next new item, not the view that follows a
+# view) and D/truth.tsv (D's users with rows before it, their items of D
+# new to them)
 prepare() {
 	local d=$1
 	mkdir -p "$tmp/n$d"
 	awk -F'\t' -v OFS='\t' -v d="$d" -v nf="$nf" -v tr="$tmp/n$d/train.tsv" -v te="$tmp/n$d/truth.tsv" '
-		FNR == 1 { NF = nf - 1; print > tr; print "user", "item" > te; next }
-		$NF < d { seen[$1, $2] = 1; hist[$1] = 1; NF = nf - 1; print > tr; next }
-		$NF == d { r[++n] = $1 SUBSEP $2 }
-		END { for (k = 1; k <= n; k++) { split(r[k], a, SUBSEP)
-			if ((a[1] in hist) && !(r[k] in seen) && !(r[k] in done)) { done[r[k]] = 1; print a[1], a[2] > te } } }
+		FNR == 1 { for (k = 1; k <= NF; k++) if ($k == "ts") t = k
+			NF = nf - 1; print > tr; print "user", "item" > te; next }
+		$NF < d { if (!(($1, $2) in at) || $t >= ts[$1, $2]) { at[$1, $2] = ++n; ts[$1, $2] = $t }
+			hist[$1] = 1; NF = nf - 1; row[n] = $0; next }
+		$NF == d { r[++m] = $1 SUBSEP $2 }
+		END { for (p in at) keep[at[p]] = 1
+			for (k = 1; k <= n; k++) if (k in keep) print row[k] > tr
+			for (k = 1; k <= m; k++) { split(r[k], a, SUBSEP)
+				if ((a[1] in hist) && !(r[k] in at) && !(r[k] in done)) { done[r[k]] = 1; print a[1], a[2] > te } } }
 	' "$tmp/pool.tsv"
 }
 for ((d = base; d < start + nights; d++)); do prepare "$d"; done
