@@ -30,8 +30,11 @@
 # early_ndcg10, users: the night's test users), a plot (gnuplot SVG) and
 # summary lines: mean NDCG@10 of inc over full (criterion >= 0.98), the
 # CPU time ratio, the early window's change from the base night (criterion:
-# a drop of at most 2%). The TSV and the plot go to OUT (default a new
-# directory under TMPDIR, kept and printed).
+# a drop of at most 2%), and the same ratios paired user by user with 95%
+# bootstrap intervals (the users of a night are a few hundred: the
+# intervals say whether a 2% criterion can be told at all). The TSV and
+# the plot go to OUT (default a new directory under TMPDIR, kept and
+# printed).
 #
 # The default, sample-data's last 14 days with SASRec and ALS, takes about
 # 12 minutes of CPU on one core a chain; the full and incremental chains run
@@ -176,10 +179,27 @@ chain() {
 }
 
 # score MODEL-FILE TRUTH: "ndcg10 hr10 users"
+# score MODEL-FILE TRUTH USERS: "ndcg10 hr10 users", and each user's
+# NDCG@10 (lmrec-eval's definition) in USERS, for the paired bootstrap
 score() {
-	lmrec-recall -q -m "$1" --users "$2" -n 10 |
-		lmrec-eval -q -t "$2" --k 10 --metrics ndcg,hr |
+	lmrec-recall -q -m "$1" --users "$2" -n 10 -o "$3.recs"
+	awk -F'\t' -v OFS='\t' 'FNR == 1 { next } FNR == NR { m[$1]++; t[$1, $2] = 1; next }
+		{ r[$1]++; if (($1, $2) in t) dcg[$1] += log(2) / log(r[$1] + 1) }
+		END { for (u in m) { z = 0; for (j = 0; j < m[u] && j < 10; j++) z += log(2) / log(j + 2)
+			print u, dcg[u] / z } }' "$2" "$3.recs" | sort >"$3"
+	lmrec-eval -q -t "$2" --k 10 --metrics ndcg,hr "$3.recs" |
 		awk -F'\t' '$3 == "all" && $2 == 10 { v[$1] = $4; n = $5 } END { printf "%.4f\t%.4f\t%d\n", v["ndcg"], v["hr"], n }'
+}
+
+# boot FILE: the ratio of the means of columns 3 and 4 of FILE (key, key,
+# a, b: one paired observation a line) and its 95% bootstrap interval,
+# 1000 replicates of the lines drawn with replacement, seeded
+boot() {
+	awk -F'\t' -v seed="$seed" '{ a[NR] = $3; b[NR] = $4; sa += $3; sb += $4 }
+		END { srand(seed); for (r = 1; r <= 1000; r++) { x = y = 0
+				for (k = 1; k <= NR; k++) { j = int(rand() * NR) + 1; x += a[j]; y += b[j] }
+				q[r] = y ? x / y : 0 }
+			asort(q); printf "%.3f (95%%: %.3f-%.3f, %d pairs)", sb ? sa / sb : 0, q[25], q[975], NR }' "$1"
 }
 
 echo "== replay: $label; base night $(date -d "@$((base * period))" +%F), $nights nights from $(date -d "@$((start * period))" +%F);" \
@@ -213,8 +233,8 @@ tsv="$out/replay.tsv"
 					[[ " $modes " = *" $mode "* ]] || continue
 				fi
 				f="$tmp/n$d/$m.$mode.lmrc"
-				IFS=$'\t' read -r n h u < <(score "$f" "$tmp/n$d/truth.tsv")
-				IFS=$'\t' read -r e _ _ < <(score "$f" "$tmp/early.tsv")
+				IFS=$'\t' read -r n h u < <(score "$f" "$tmp/n$d/truth.tsv" "$f.next")
+				IFS=$'\t' read -r e _ _ < <(score "$f" "$tmp/early.tsv" "$f.early")
 				IFS=$'\t' read -r c w <"$f.time"
 				printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -d "@$((d * period))" +%F)" "$m" \
 					"$([ "$d" = "$base" ] && echo base || echo "$mode")" "$n" "$h" "$c" "$w" "$e" "$u"
@@ -240,6 +260,22 @@ awk -F'\t' 'NR == 1 { next }
 			lo[x], 100 * (lo[x] / e0[x] - 1)
 		printf "%s: early window NDCG@10 mean over the nights inc %.4f, full %.4f: inc/full %.3f (what is forgetting, not drift)\n", x,
 			es[x, "inc"] / k[x, "inc"], es[x, "full"] / k[x, "full"], es[x, "inc"] / es[x, "full"] } }' "$tsv" | sort -s -t: -k1,1
+
+# the same, paired user by user, with bootstrap intervals: how far the
+# figures can be trusted (one night's users are a few hundred)
+if [[ " $modes " = *" full "* && " $modes " = *" inc "* ]]; then
+	lastn=$((start + nights - 1))
+	for m in $models; do
+		for ((d = start; d <= lastn; d++)); do
+			join -t $'\t' "$tmp/n$d/$m.inc.lmrc.next" "$tmp/n$d/$m.full.lmrc.next" | sed "s/^/$d\t/"
+		done >"$tmp/pairs.next"
+		echo "$m: NDCG@10 inc/full, pooled over every night's users: $(boot "$tmp/pairs.next")"
+		for mode in inc full; do
+			join -t $'\t' "$tmp/n$lastn/$m.$mode.lmrc.early" "$tmp/n$base/$m.full.lmrc.early" | sed 's/^/e\t/' >"$tmp/pairs.early"
+			echo "$m: early window NDCG@10, last night's $mode/base: $(boot "$tmp/pairs.early")"
+		done
+	done
+fi
 
 # plot: NDCG@10 per night, inc and full, and the early window's
 svg="$out/replay.svg"
