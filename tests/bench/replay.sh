@@ -49,7 +49,8 @@
 # count of PERIODs since the epoch; default the last NIGHTS), NIGHTS,
 # WINDOW, HOLDOUT, MODELS ("sasrec als"), MODES ("full inc": one alone
 # to rerun a chain with other options), SEED, SASREC_FULL_OPTS,
-# SASREC_INC_OPTS, ALS_FULL_OPTS, ALS_INC_OPTS, CHAINS, OUT, GNUPLOT.
+# SASREC_INC_OPTS, ALS_FULL_OPTS, ALS_INC_OPTS, CHAINS, OUT, GNUPLOT, KEEP
+# (a folder to do the work in and keep: the nights' data, models, lists).
 set -euo pipefail
 top="$(cd "$(dirname "$0")/../.." && pwd)"
 PATH="$top/bin:$PATH"
@@ -63,8 +64,13 @@ als_full=${ALS_FULL_OPTS:---iters 15}
 als_inc=${ALS_INC_OPTS:---iters 3}
 gnuplot=${GNUPLOT:-gnuplot}
 
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+if [ -n "${KEEP:-}" ]; then
+	tmp=$KEEP
+	mkdir -p "$tmp"
+else
+	tmp=$(mktemp -d)
+	trap 'rm -rf "$tmp"' EXIT
+fi
 all="$tmp/all.tsv"
 case "$DATA" in
 sample-data)
