@@ -201,11 +201,13 @@ score() {
 # a, b: one paired observation a line) and its 95% bootstrap interval,
 # 1000 replicates of the lines drawn with replacement, seeded
 boot() {
-	awk -F'\t' -v seed="$seed" '{ a[NR] = $3; b[NR] = $4; sa += $3; sb += $4 }
+	local point
+	point=$(awk -F'\t' '{ sa += $3; sb += $4 } END { printf "%.3f (95%%: ", sb ? sa / sb : 0 }' "$1")
+	awk -F'\t' -v seed="$seed" '{ a[NR] = $3; b[NR] = $4 }
 		END { srand(seed); for (r = 1; r <= 1000; r++) { x = y = 0
 				for (k = 1; k <= NR; k++) { j = int(rand() * NR) + 1; x += a[j]; y += b[j] }
-				q[r] = y ? x / y : 0 }
-			asort(q); printf "%.3f (95%%: %.3f-%.3f, %d pairs)", sb ? sa / sb : 0, q[25], q[975], NR }' "$1"
+				printf "%.6f\n", y ? x / y : 0 } }' "$1" | sort -g |
+		awk -v p="$point" -v n="$(wc -l <"$1")" 'NR == 25 { lo = $1 } NR == 975 { hi = $1 } END { printf "%s%.3f-%.3f, %d pairs)", p, lo, hi, n }'
 }
 
 echo "== replay: $label; base night $(date -d "@$((base * period))" +%F), $nights nights from $(date -d "@$((start * period))" +%F);" \
