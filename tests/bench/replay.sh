@@ -49,7 +49,8 @@
 # count of PERIODs since the epoch; default the last NIGHTS), NIGHTS,
 # WINDOW, HOLDOUT, MODELS ("sasrec als"), MODES ("full inc": one alone
 # to rerun a chain with other options), SEED, SASREC_FULL_OPTS,
-# SASREC_INC_OPTS, ALS_FULL_OPTS, ALS_INC_OPTS, CHAINS, OUT, GNUPLOT, KEEP
+# SASREC_INC_OPTS, ALS_FULL_OPTS, ALS_INC_OPTS, CHAINS, OUT, PLOT (the
+# plot's path, OUT/replay.svg; .png for a PNG), GNUPLOT, KEEP
 # (a folder to do the work in and keep: the nights' data, models, lists).
 set -euo pipefail
 top="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -286,7 +287,7 @@ if [[ " $modes " = *" full "* && " $modes " = *" inc "* ]]; then
 fi
 
 # plot: NDCG@10 per night, inc and full, and the early window's
-svg="$out/replay.svg"
+svg=${PLOT:-$out/replay.svg}
 if command -v "$gnuplot" >/dev/null; then
 	for m in $models; do
 		awk -F'\t' -v m="$m" -v OFS='\t' 'NR > 1 && $2 == m { i = ($3 == "base") ? 0 : i + ($3 == "full")
@@ -294,8 +295,12 @@ if command -v "$gnuplot" >/dev/null; then
 			else print i, $4, $8 > (FILENAME "." $3 "." m) }' "$tsv"
 	done
 	{
-		printf "set terminal svg size 720,%d dynamic font 'sans,10' background '#ffffff'\n" $((300 * $(wc -w <<<"$models")))
-		printf "set output '%s'\nset datafile separator '\\\\t'\nset key outside right\nset grid\n" "$svg"
+		if [[ "$svg" = *.png ]]; then
+			printf "set terminal pngcairo noenhanced size 900,%d font 'sans,10' background '#ffffff'\n" $((340 * $(wc -w <<<"$models")))
+		else
+			printf "set terminal svg noenhanced size 720,%d dynamic font 'sans,10' background '#ffffff'\n" $((300 * $(wc -w <<<"$models")))
+		fi
+		printf "set output '%s'\nset datafile separator '\\\\t'\nset key below\nset grid\n" "$svg"
 		printf "set multiplot layout %d,1\n" "$(wc -w <<<"$models")"
 		for m in $models; do
 			printf "set title 'replay, %s: NDCG@10 per night (night 0: the base model)'\n" "$m"
