@@ -290,7 +290,7 @@ fi
 svg=${PLOT:-$out/replay.svg}
 if command -v "$gnuplot" >/dev/null; then
 	for m in $models; do
-		awk -F'\t' -v m="$m" -v OFS='\t' 'NR > 1 && $2 == m { i = ($3 == "base") ? 0 : i + ($3 == "full")
+		awk -F'\t' -v m="$m" -v OFS='\t' 'NR > 1 && $2 == m { if ($3 == "base") i = 0; else if ($1 != last) i++; last = $1
 			if ($3 == "base") { print i, $4, $8 > (FILENAME ".full." m); print i, $4, $8 > (FILENAME ".inc." m) }
 			else print i, $4, $8 > (FILENAME "." $3 "." m) }' "$tsv"
 	done
