@@ -37,8 +37,9 @@
 # printed).
 #
 # The default, sample-data's last 14 days with SASRec and ALS, takes about
-# 12 minutes of CPU on one core a chain; the full and incremental chains run
-# side by side (CHAINS=2).
+# 8 minutes of CPU (the full retrains: 15 of SASRec, 30 s each); the full
+# and incremental chains run side by side (CHAINS=2). DATA=ml-100k: about
+# 10 minutes (9 full retrains of 65 to 80 s). Results: tests/bench/RESULTS.md.
 #
 #   DATA=ml-100k tests/bench/replay.sh          (weekly nights, see below)
 #   MODELS=sasrec NIGHTS=7 OUT=replay tests/bench/replay.sh
@@ -169,15 +170,16 @@ for ((d = base; d < start + nights; d++)); do prepare "$d"; done
 # train MODEL MODE NIGHT: the model file n$NIGHT/MODEL.MODE.lmrc and its
 # times (user CPU, wall) in .time
 train() {
-	local m=$1 mode=$2 d=$3 opts f="$tmp/n$3/$1.$2.lmrc"
+	local m=$1 mode=$2 d=$3 o opts init=() f="$tmp/n$3/$1.$2.lmrc"
 	case "$m.$mode" in
-	sasrec.full) opts=($sasrec_full) ;;
-	sasrec.inc) opts=(--init "$tmp/n$((d - 1))/$m.inc.lmrc" --since init $sasrec_inc) ;;
-	als.full) opts=($als_full) ;;
-	als.inc) opts=(--init "$tmp/n$((d - 1))/$m.inc.lmrc" $als_inc) ;;
+	sasrec.full) o=$sasrec_full ;;
+	sasrec.inc) o=$sasrec_inc init=(--init "$tmp/n$((d - 1))/$m.inc.lmrc" --since init) ;;
+	als.full) o=$als_full ;;
+	als.inc) o=$als_inc init=(--init "$tmp/n$((d - 1))/$m.inc.lmrc") ;;
 	esac
+	read -ra opts <<<"$o"
 	/usr/bin/time -f '%U\t%e' -o "$f.time" \
-		lmrec-train -q --model "$m" -s "$seed" -j 1 "${opts[@]}" -o "$f" "$tmp/n$d/train.tsv"
+		lmrec-train -q --model "$m" -s "$seed" -j 1 "${init[@]}" "${opts[@]}" -o "$f" "$tmp/n$d/train.tsv"
 }
 # chain MODEL MODE: every night in order (inc needs yesterday's model)
 chain() {
@@ -253,38 +255,37 @@ tsv="$out/replay.tsv"
 } >"$tsv"
 cat "$tsv"
 
-# summary: over the compared nights, per model
-awk -F'\t' 'NR == 1 { next }
-	$3 == "base" { m[$2] = 1; e0[$2] = $8; next }
-	{ s[$2, $3] += $4; c[$2, $3] += $6; k[$2, $3]++; e[$2, $3] = $8
-	  es[$2, $3] += $8
-	  if ($3 == "inc") { if (!($2 in lo) || $8 < lo[$2]) lo[$2] = $8 } }
-	END { for (x in m) {
-		if (!k[x, "inc"] || !k[x, "full"]) { printf "%s: one mode only: no summary\n", x; continue }
-		printf "%s: mean NDCG@10 inc %.4f, full %.4f: ratio %.3f (criterion >= 0.98) over %d nights\n", x,
-			s[x, "inc"] / k[x, "inc"], s[x, "full"] / k[x, "full"], s[x, "inc"] / s[x, "full"], k[x, "inc"]
-		printf "%s: training CPU inc %.1f s, full %.1f s: ratio %.3f\n", x, c[x, "inc"], c[x, "full"], c[x, "inc"] / c[x, "full"]
-		printf "%s: early window NDCG@10 base %.4f, last night inc %.4f (%+.1f%%), full %.4f (%+.1f%%); lowest inc %.4f (%+.1f%%) (criterion: drop <= 2%%)\n", x,
-			e0[x], e[x, "inc"], 100 * (e[x, "inc"] / e0[x] - 1), e[x, "full"], 100 * (e[x, "full"] / e0[x] - 1),
-			lo[x], 100 * (lo[x] / e0[x] - 1)
-		printf "%s: early window NDCG@10 mean over the nights inc %.4f, full %.4f: inc/full %.3f (what is forgetting, not drift)\n", x,
-			es[x, "inc"] / k[x, "inc"], es[x, "full"] / k[x, "full"], es[x, "inc"] / es[x, "full"] } }' "$tsv" | sort -s -t: -k1,1
-
-# the same, paired user by user, with bootstrap intervals: how far the
-# figures can be trusted (one night's users are a few hundred)
-if [[ " $modes " = *" full "* && " $modes " = *" inc "* ]]; then
-	lastn=$((start + nights - 1))
-	for m in $models; do
+# summary, per model: over the compared nights, then the same paired user
+# by user, with 95% bootstrap intervals (how far the figures can be
+# trusted: one night's users are a few hundred)
+lastn=$((start + nights - 1))
+for m in $models; do
+	if ! [[ " $modes " = *" full "* && " $modes " = *" inc "* ]]; then
+		echo "$m: one mode only: no summary"
+		continue
+	fi
+	awk -F'\t' -v x="$m" 'NR == 1 || $2 != x { next }
+		$3 == "base" { e0 = $8; next }
+		{ s[$3] += $4; c[$3] += $6; k[$3]++; e[$3] = $8; es[$3] += $8
+		  if ($3 == "inc" && (k[$3] == 1 || $8 < lo)) lo = $8 }
+		END { printf "%s: mean NDCG@10 inc %.4f, full %.4f: ratio %.3f (criterion >= 0.98) over %d nights\n", x,
+				s["inc"] / k["inc"], s["full"] / k["full"], s["inc"] / s["full"], k["inc"]
+			printf "%s: training CPU inc %.1f s, full %.1f s: ratio %.3f\n", x, c["inc"], c["full"], c["inc"] / c["full"]
+			printf "%s: early window NDCG@10 base %.4f, last night inc %.4f (%+.1f%%), full %.4f (%+.1f%%); lowest inc %.4f (%+.1f%%) (criterion: drop <= 2%%)\n", x,
+				e0, e["inc"], 100 * (e["inc"] / e0 - 1), e["full"], 100 * (e["full"] / e0 - 1), lo, 100 * (lo / e0 - 1)
+			printf "%s: early window NDCG@10 mean over the nights inc %.4f, full %.4f: inc/full %.3f\n", x,
+				es["inc"] / k["inc"], es["full"] / k["full"], es["inc"] / es["full"] }' "$tsv"
+	for w in next early; do
 		for ((d = start; d <= lastn; d++)); do
-			join -t $'\t' "$tmp/n$d/$m.inc.lmrc.next" "$tmp/n$d/$m.full.lmrc.next" | sed "s/^/$d\t/"
-		done >"$tmp/pairs.next"
-		echo "$m: NDCG@10 inc/full, pooled over every night's users: $(boot "$tmp/pairs.next")"
-		for mode in inc full; do
-			join -t $'\t' "$tmp/n$lastn/$m.$mode.lmrc.early" "$tmp/n$base/$m.full.lmrc.early" | sed 's/^/e\t/' >"$tmp/pairs.early"
-			echo "$m: early window NDCG@10, last night's $mode/base: $(boot "$tmp/pairs.early")"
-		done
+			join -t $'\t' "$tmp/n$d/$m.inc.lmrc.$w" "$tmp/n$d/$m.full.lmrc.$w" | sed "s/^/$d\t/"
+		done >"$tmp/pairs"
+		echo "$m: $([ $w = next ] && echo "NDCG@10" || echo "early window NDCG@10") inc/full, paired over every night's users: $(boot "$tmp/pairs")"
 	done
-fi
+	for mode in inc full; do
+		join -t $'\t' "$tmp/n$lastn/$m.$mode.lmrc.early" "$tmp/n$base/$m.full.lmrc.early" | sed 's/^/e\t/' >"$tmp/pairs"
+		echo "$m: early window NDCG@10, last night's $mode/base, paired: $(boot "$tmp/pairs")"
+	done
+done
 
 # plot: NDCG@10 per night, inc and full, and the early window's
 svg=${PLOT:-$out/replay.svg}
@@ -304,7 +305,7 @@ if command -v "$gnuplot" >/dev/null; then
 		printf "set multiplot layout %d,1\n" "$(wc -w <<<"$models")"
 		for m in $models; do
 			printf "set title 'replay, %s: NDCG@10 per night (night 0: the base model)'\n" "$m"
-			printf "set xlabel 'night'\nset ylabel 'NDCG@10'\n"
+			printf "set xlabel 'night'\nset ylabel 'NDCG@10'\nset xtics 1\n"
 			printf "plot '%s' u 1:2 w lp t 'incremental', '%s' u 1:2 w lp t 'full retrain'," "$tsv.inc.$m" "$tsv.full.$m"
 			printf " '%s' u 1:3 w lp dt 2 t 'early window, incremental', '%s' u 1:3 w lp dt 2 t 'early window, full'\n" "$tsv.inc.$m" "$tsv.full.$m"
 		done
