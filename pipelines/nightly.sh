@@ -499,10 +499,12 @@ stage_ingest() {
 	# the users to recommend to: every user with a row, including those
 	# whose every row the feedback takes away (they get what a new user
 	# gets, less what they refused)
-	gzip -dc "$WORK/interactions.tsv.gz" | tail -n +2 | cut -f1 | LC_ALL=C sort -u >"$WORK/.users.tmp"
-	mv -f "$WORK/.users.tmp" "$WORK/acting-users"
+	into "$WORK/acting-users" users_of_rows "$WORK/interactions.tsv.gz"
 	[ -z "$FEEDBACK" ] || fold_feedback "$feedback"
 }
+
+# users_of_rows FILE.gz: the distinct users of an interactions stream.
+users_of_rows() { gzip -dc "$1" | tail -n +2 | cut -f1 | LC_ALL=C sort -u; }
 
 # update_profiles [FEEDBACK]: the long-term memory (lmrec-profile,
 # OUT/profile.lmp) folds tonight's interactions and feedback as ingested,
@@ -626,7 +628,7 @@ stage_recommend() {
 	if [ -f acting-users ]; then
 		cp acting-users "$shards/users"
 	else
-		gzip -dc interactions.tsv.gz | tail -n +2 | cut -f1 | LC_ALL=C sort -u >"$shards/users"
+		users_of_rows interactions.tsv.gz >"$shards/users"
 	fi
 	local n
 	n=$(wc -l <"$shards/users")
