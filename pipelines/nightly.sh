@@ -499,12 +499,16 @@ stage_ingest() {
 	# the users to recommend to: every user with a row, including those
 	# whose every row the feedback takes away (they get what a new user
 	# gets, less what they refused)
-	into "$WORK/acting-users" users_of_rows "$WORK/interactions.tsv.gz"
+	into "$WORK/acting-users.tsv" users_of_rows "$WORK/interactions.tsv.gz"
 	[ -z "$FEEDBACK" ] || fold_feedback "$feedback"
 }
 
-# users_of_rows FILE.gz: the distinct users of an interactions stream.
-users_of_rows() { gzip -dc "$1" | tail -n +2 | cut -f1 | LC_ALL=C sort -u; }
+# users_of_rows FILE.gz: the distinct users of an interactions stream, as
+# a stream with a user column (so that lmrec-forget cleans it).
+users_of_rows() {
+	echo user
+	gzip -dc "$1" | tail -n +2 | cut -f1 | LC_ALL=C sort -u
+}
 
 # update_profiles [FEEDBACK]: the long-term memory (lmrec-profile,
 # OUT/profile.lmp) folds tonight's interactions and feedback as ingested,
@@ -625,10 +629,10 @@ stage_recommend() {
 	trap 'rm -rf -- "$WORK/${shards:-.none}" "${rec_tmp:-}"' EXIT
 	trap 'exit 130' INT
 	trap 'exit 143' TERM
-	if [ -f acting-users ]; then
-		cp acting-users "$shards/users"
+	if [ -f acting-users.tsv ]; then
+		tail -n +2 acting-users.tsv >"$shards/users"
 	else
-		users_of_rows interactions.tsv.gz >"$shards/users"
+		users_of_rows interactions.tsv.gz | tail -n +2 >"$shards/users"
 	fi
 	local n
 	n=$(wc -l <"$shards/users")
