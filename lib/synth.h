@@ -270,4 +270,13 @@ uint32_t lmrec_synth_poisson(struct lmrec_rng *r, double mean);
 /* Writes hundredths as a short decimal: 100 -> "1", 50 -> "0.5", 57 -> "0.57". */
 void lmrec_synth_out_hundredths(struct lmrec_out *o, uint32_t v);
 
+/* Digits of session numbers (c0001, g0001, ...): 4, more from 10,000 on. */
+static inline int lmrec_synth_id_width(size_t n)
+{
+	int width = 4;
+	for (size_t v = n; v >= 10000; v /= 10)
+		width++;
+	return width;
+}
+
 #endif

@@ -491,18 +491,10 @@ void lmrec_synth_goals_free(struct lmrec_synth_goals *g)
 	free(g);
 }
 
-static int id_width(size_t n)
-{
-	int width = 4;
-	for (size_t v = n; v >= 10000; v /= 10)
-		width++;
-	return width;
-}
-
 void lmrec_synth_write_goals(const struct lmrec_synth_world *w, const struct lmrec_synth_goals *g,
 			     struct lmrec_out *o)
 {
-	int width = id_width(g->n);
+	int width = lmrec_synth_id_width(g->n);
 	lmrec_out_str(o, "session\tuser\tturn\tts\ttext\n");
 	for (size_t k = 0; k < g->n; k++) {
 		const struct goal_session *s = &g->s[k];
@@ -520,7 +512,7 @@ void lmrec_synth_write_goal_targets(const struct lmrec_synth_world *w, const str
 				    struct lmrec_out *o)
 {
 	(void)w;
-	int width = id_width(g->n);
+	int width = lmrec_synth_id_width(g->n);
 	lmrec_out_str(o, "session\tgoal\tdays\tplace\tconstraints\n");
 	struct sb b = {0};
 	for (size_t k = 0; k < g->n; k++) {

@@ -1918,19 +1918,10 @@ void lmrec_synth_talk_free(struct lmrec_synth_talk *t)
 	free(t);
 }
 
-/* Session ids: c0001 ..., wider when there are 10,000 or more. */
-static int id_width(size_t n)
-{
-	int width = 4;
-	for (size_t v = n; v >= 10000; v /= 10)
-		width++;
-	return width;
-}
-
 void lmrec_synth_write_conversations(const struct lmrec_synth_world *w, const struct lmrec_synth_talk *t,
 				     struct lmrec_out *o)
 {
-	int width = id_width(t->n);
+	int width = lmrec_synth_id_width(t->n);
 	lmrec_out_str(o, "session\tuser\tturn\ttext\treply_to\n");
 	for (size_t i = 0; i < t->n; i++) {
 		const struct talk_session *s = &t->s[i];
@@ -1949,7 +1940,7 @@ void lmrec_synth_write_conversations(const struct lmrec_synth_world *w, const st
 void lmrec_synth_write_targets(const struct lmrec_synth_world *w, const struct lmrec_synth_talk *t,
 			       struct lmrec_out *o)
 {
-	int width = id_width(t->n);
+	int width = lmrec_synth_id_width(t->n);
 	lmrec_out_str(o, "session\titem\n");
 	for (size_t i = 0; i < t->n; i++)
 		lmrec_out_printf(o, "c%0*zu\t%s\n", width, i + 1, w->items[t->s[i].item].id);

@@ -8,6 +8,7 @@
 #include "calibrate.h"
 #include "catalog.h"
 #include "check.h"
+#include "genres.h"
 
 #define NEAR(a, b) (fabs((a) - (b)) <= 1e-12 * (1 + fabs(b)))
 
@@ -92,38 +93,6 @@ static size_t slow_greedy(const struct lmrec_genres *gs, const uint32_t *hist, s
 }
 
 /* ---- fixtures ---- */
-
-/* Genres from a string per item: "AB" is genres 0 and 1, "" none. */
-static void make_genres(struct lmrec_genres *gs, const char *const *spec, size_t n, size_t ng)
-{
-	memset(gs, 0, sizeof *gs);
-	gs->n = n;
-	gs->ng = ng;
-	gs->ptr = lmrec_xcalloc(n + 1, sizeof *gs->ptr);
-	gs->genre = lmrec_xcalloc(4 * n + 1, sizeof *gs->genre);
-	size_t m = 0;
-	for (size_t i = 0; i < n; i++) {
-		for (const char *s = spec[i]; *s; s++)
-			gs->genre[m++] = (uint32_t)(*s - 'A');
-		gs->ptr[i + 1] = m;
-	}
-}
-
-static void random_genres(struct lmrec_genres *gs, struct lmrec_rng *r, size_t n, size_t ng)
-{
-	memset(gs, 0, sizeof *gs);
-	gs->n = n;
-	gs->ng = ng;
-	gs->ptr = lmrec_xcalloc(n + 1, sizeof *gs->ptr);
-	gs->genre = lmrec_xcalloc(n * ng + 1, sizeof *gs->genre);
-	size_t m = 0;
-	for (size_t i = 0; i < n; i++) {
-		for (size_t g = 0; g < ng; g++) /* about one in five items has none */
-			if (lmrec_rng_below(r, 10) < 3)
-				gs->genre[m++] = (uint32_t)g;
-		gs->ptr[i + 1] = m;
-	}
-}
 
 /* ---- tests ---- */
 
