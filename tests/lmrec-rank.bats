@@ -485,16 +485,20 @@ explain_fixture() {
 }
 
 # sample_models: popular, itemknn, ease and als of sample-data, trained
-# once for the file, and a fifth of its users.
+# once for the file, and a fifth of its users. Tests of this file run in
+# parallel: the folder is made under a name of its own and renamed into
+# place whole (the first to finish wins), so a test never sees it half made.
 sample_models() {
 	local d="$BATS_FILE_TMPDIR/sample"
-	if [ ! -f "$d/als.lmrc" ]; then
-		mkdir -p "$d"
+	if [ ! -d "$d" ]; then
+		local t="$BATS_FILE_TMPDIR/.sample.$BATS_TEST_NUMBER"
+		mkdir -p "$t"
 		for m in popular itemknn ease als; do
-			lmrec-train -q --model "$m" -o "$d/$m.lmrc" "$TOP/sample-data/interactions.tsv.gz"
+			lmrec-train -q --model "$m" -o "$t/$m.lmrc" "$TOP/sample-data/interactions.tsv.gz"
 		done
 		{ echo user; gzip -dc "$TOP/sample-data/interactions.tsv.gz" | tail -n +2 | cut -f1 | LC_ALL=C sort -u |
-			awk 'NR % 5 == 0'; } >"$d/users.tsv"
+			awk 'NR % 5 == 0'; } >"$t/users.tsv"
+		mv -T "$t" "$d" 2>/dev/null || rm -rf "$t"
 	fi
 	SAMPLE=$d
 }

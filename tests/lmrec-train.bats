@@ -348,14 +348,20 @@ probe() {
 
 # ---- MovieLens-100K: full-ranking NDCG@10 of each model on the leave-last-out split
 
-# ml100k: folds.tsv and test-users.tsv in the file's temporary folder, made once.
+# ml100k: folds.tsv and test-users.tsv in the file's temporary folder, made
+# once. Tests of this file run in parallel: each file is made under a name
+# of its own and renamed into place, folds.tsv last (the sign that both
+# are there), so a test never reads one half-written.
 ml100k() {
 	need_dataset ml-100k
 	ML="$BATS_FILE_TMPDIR"
 	if [ ! -e "$ML/folds.tsv" ]; then
-		lmrec-ingest -q "$LMREC_DATASETS/ml-100k/u.data" | lmrec-split -q -o "$ML/folds.tsv"
+		local t="$ML/.ml100k.$BATS_TEST_NUMBER"
+		lmrec-ingest -q "$LMREC_DATASETS/ml-100k/u.data" | lmrec-split -q -o "$t.folds.tsv"
 		awk -F'\t' 'NR == 1 { for (c = 1; c <= NF; c++) if ($c == "fold") f = c; print "user"; next }
-			$f == "test" { print $1 }' "$ML/folds.tsv" >"$ML/test-users.tsv"
+			$f == "test" { print $1 }' "$t.folds.tsv" >"$t.users.tsv"
+		mv -f "$t.users.tsv" "$ML/test-users.tsv"
+		mv -f "$t.folds.tsv" "$ML/folds.tsv"
 	fi
 }
 
