@@ -264,6 +264,27 @@ static double event_value(const struct lmrec_tsv *r, long cev, long cw, int *blo
 	return 1;
 }
 
+/* One row of interactions or feedback, of value v at time ts: counted as
+ * future (after --date), late (folded already, at or before from) or
+ * folded into the user's entries, *mark moving to the newest time folded. */
+static void fold_row(struct fold *f, int64_t from, int64_t *mark, struct lmrec_field user,
+		     struct lmrec_field item, int64_t ts, double v, int block)
+{
+	if (ts >= f->end) {
+		f->future++;
+		return;
+	}
+	if (ts <= from) {
+		f->late++;
+		return;
+	}
+	uint32_t u = lmrec_profile_user(f->p, user.p, user.len);
+	fold_item(f, u, lmrec_catalog_find(f->c, item.p, item.len), ts, v, block, item.p, item.len);
+	f->folded++;
+	if (ts > *mark)
+		*mark = ts;
+}
+
 static void fold_interactions(struct fold *f, const char *path, int64_t *mark)
 {
 	struct lmrec_tsv *r = lmrec_tsv_open(path);
@@ -281,20 +302,7 @@ static void fold_interactions(struct fold *f, const char *path, int64_t *mark)
 			lmrec_tsv_die(r, ci, "empty item id");
 		int block;
 		double v = event_value(r, cev, cw, &block);
-		if (ts >= f->end) {
-			f->future++;
-			continue;
-		}
-		if (ts <= from) {
-			f->late++;
-			continue;
-		}
-		uint32_t u = lmrec_profile_user(f->p, user.p, user.len);
-		fold_item(f, u, lmrec_catalog_find(f->c, item.p, item.len), ts, v, block, item.p,
-			  item.len);
-		f->folded++;
-		if (ts > *mark)
-			*mark = ts;
+		fold_row(f, from, mark, user, item, ts, v, block);
 	}
 	lmrec_tsv_close(r);
 }
@@ -362,20 +370,7 @@ static void fold_feedback(struct fold *f, const char *path, int64_t *mark)
 			v = -0.5;
 			break;
 		}
-		if (ts >= f->end) {
-			f->future++;
-			continue;
-		}
-		if (ts <= from) {
-			f->late++;
-			continue;
-		}
-		uint32_t u = lmrec_profile_user(f->p, user.p, user.len);
-		fold_item(f, u, lmrec_catalog_find(f->c, item.p, item.len), ts, v, block, item.p,
-			  item.len);
-		f->folded++;
-		if (ts > *mark)
-			*mark = ts;
+		fold_row(f, from, mark, user, item, ts, v, block);
 	}
 	lmrec_tsv_close(r);
 }
