@@ -56,10 +56,13 @@ makes the items' text vectors: tfidf, the default, subword, vec or bert),
 EMBED_OPTS (KEY=VALUE options of lmrec-embed or lmrec-tokenize, e.g.
 "dim=64" or "bert=DIR"), <MODEL>_OPTS (options of lmrec-train for one
 model, e.g. EASE_OPTS="--lambda 500"; ALS_OPTS shape aligned's ALS too),
-INCREMENTAL (1, the default: the sequence model continues the published
-night's; 0: trained from scratch every night) and INCREMENTAL_OPTS
-(lmrec-train options of that continuation, default "--epochs 5
---patience 2 --replay 0.2"), QUALITY (what ingest does with the rows its
+INCREMENTAL (1, the default: the sequence model and ALS continue the
+published night's; 0: trained from scratch every night), INCREMENTAL_OPTS
+(lmrec-train options of the sequence model's continuation, default
+"--epochs 5 --patience 2 --replay 0.2"), INCREMENTAL_ALS_OPTS (ALS's,
+after ALS_OPTS, default "--iters 3"), RETRAIN_EVERY (every how many nights
+they start afresh, default 7; 0: never; work/lineage counts the nights
+continued in a row), QUALITY (what ingest does with the rows its
 data-quality checks flag, reported in quality.tsv: report, the default,
 quarantine or weight; see lmrec-ingest(1)), FORGET_LIST and FORGET_KEY
 (lmrec-forget's list of forgotten users and its key, default
@@ -132,7 +135,7 @@ for ((i = 0; i < ${#cli[@]}; i += 2)); do
 	[ "${cli[i]}" = --config ] && CONFIG="${cli[i + 1]}"
 done
 
-KNOWN_KEYS=" DATA OUT DATE JOBS SSHLOGINFILE KEEP ANON_KEY QUALITY FORGET_LIST FORGET_KEY MIN_SUPPORT DP_EPSILON DP_MECHANISM DP_DELTA DP_MAX_PER_USER DP_SEED MODELS INCREMENTAL INCREMENTAL_OPTS SASREC_OPTS TOP POOL SEED MAX_BAD GATE_METRIC GATE_K GATE_TOLERANCE MMR CATEGORY_CAP VERB EXPLAIN SIMILAR_TOP USER_GROUP EMBED EMBED_OPTS POPULAR_OPTS ITEMKNN_OPTS EASE_OPTS ALS_OPTS BPR_OPTS SEMANTIC_OPTS ALIGNED_OPTS HYBRID_OPTS FEEDBACK_OPTS EXPLORE EXPLORE_DAYS "
+KNOWN_KEYS=" DATA OUT DATE JOBS SSHLOGINFILE KEEP ANON_KEY QUALITY FORGET_LIST FORGET_KEY MIN_SUPPORT DP_EPSILON DP_MECHANISM DP_DELTA DP_MAX_PER_USER DP_SEED MODELS INCREMENTAL INCREMENTAL_OPTS INCREMENTAL_ALS_OPTS RETRAIN_EVERY SASREC_OPTS TOP POOL SEED MAX_BAD GATE_METRIC GATE_K GATE_TOLERANCE MMR CATEGORY_CAP VERB EXPLAIN SIMILAR_TOP USER_GROUP EMBED EMBED_OPTS POPULAR_OPTS ITEMKNN_OPTS EASE_OPTS ALS_OPTS BPR_OPTS SEMANTIC_OPTS ALIGNED_OPTS HYBRID_OPTS FEEDBACK_OPTS EXPLORE EXPLORE_DAYS "
 # The config file is read, never sourced: only known keys, values as text.
 if [ -n "$CONFIG" ]; then
 	[ -r "$CONFIG" ] || die "$CONFIG: cannot read the config file" 2
@@ -179,12 +182,14 @@ USER_GROUP="${USER_GROUP:-}" EMBED="${EMBED:-tfidf}" EMBED_OPTS="${EMBED_OPTS:-}
 QUALITY="${QUALITY:-report}"
 case "$QUALITY" in report | quarantine | weight) ;; *) die "QUALITY: unknown action '$QUALITY' (expected report, quarantine or weight)" 2 ;; esac
 INCREMENTAL="${INCREMENTAL:-1}" INCREMENTAL_OPTS="${INCREMENTAL_OPTS:---epochs 5 --patience 2 --replay 0.2}"
+INCREMENTAL_ALS_OPTS="${INCREMENTAL_ALS_OPTS:---iters 3}" RETRAIN_EVERY="${RETRAIN_EVERY:-7}"
 FEEDBACK_OPTS="${FEEDBACK_OPTS:-}" EXPLORE="${EXPLORE:-0}" EXPLORE_DAYS="${EXPLORE_DAYS:-3}"
 
 [[ "$DATE" =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}$ ]] || die "--date wants YYYY-MM-DD, not '$DATE'" 2
 [[ "$JOBS" =~ ^[1-9][0-9]*$ ]] || die "--jobs wants a positive number, not '$JOBS'" 2
 [[ "$KEEP" =~ ^[1-9][0-9]*$ ]] || die "--keep wants a positive number, not '$KEEP'" 2
 [[ "$INCREMENTAL" =~ ^[01]$ ]] || die "INCREMENTAL wants 1 (continue yesterday's sequence model) or 0, not '$INCREMENTAL'" 2
+[[ "$RETRAIN_EVERY" =~ ^[0-9]+$ ]] || die "RETRAIN_EVERY wants a count of nights (0: never), not '$RETRAIN_EVERY'" 2
 [[ "$TOP$POOL$GATE_K$SIMILAR_TOP" =~ ^[0-9]+$ ]] || die "TOP, POOL, GATE_K and SIMILAR_TOP are numbers" 2
 case "$EMBED" in tfidf | subword | vec | bert) ;; *) die "EMBED: unknown method '$EMBED' (expected tfidf, subword, vec or bert)" 2 ;; esac
 for o in $EMBED_OPTS; do
@@ -271,6 +276,28 @@ LOG="$RUN/log"
 PREV=""
 [ -e "$OUT/current/metrics.tsv" ] && PREV="$(cd "$OUT/current" && pwd -P)"
 [ "$PREV" != "$RUN" ] || PREV="" # a rerun of the published night compares with nothing newer
+
+# Incremental nights. The published night's sasrec and als go on over
+# tonight's data (INCREMENTAL=1) unless its models learnt from users
+# forgotten since (the forget list's checksum differs: lmrec-forget
+# rewrites the models after it) or they have been continued
+# RETRAIN_EVERY - 1 nights in a row: a chain of continued nights stays
+# close to the network it started from (tests/bench/RESULTS.md, the
+# day-by-day replay), so every RETRAIN_EVERY-th night starts afresh.
+# work/lineage: how many nights in a row this night's models continue
+# (0: trained from scratch). continuing prints why not, when not.
+prev_lineage() { local n; n=$(cat "$PREV/work/lineage" 2>/dev/null) && [[ "$n" =~ ^[0-9]+$ ]] && echo "$n" || echo 0; }
+continuing() {
+	[ "$INCREMENTAL" = 1 ] && [ -n "$PREV" ] || return 1
+	if forgetting && [ "$(cat "$RUN/forget-state")" != "$(cat "$PREV/forget-state" 2>/dev/null)" ]; then
+		echo "from scratch: $FORGET_LIST has changed since the published night"
+		return 1
+	fi
+	if [ "$RETRAIN_EVERY" -gt 0 ] && [ $(($(prev_lineage) + 1)) -ge "$RETRAIN_EVERY" ]; then
+		echo "from scratch: the published night's models continued $(prev_lineage) nights in a row (RETRAIN_EVERY=$RETRAIN_EVERY)"
+		return 1
+	fi
+}
 
 # What each stage reads and writes (for --dry-run and the logs).
 stage_io() {
@@ -388,17 +415,14 @@ train_all() {
 # replay sample of the others, and is kept when no epoch beats it on the
 # valid fold.
 train_sasrec() { # FOLDS DIR INPUT
-	local opts=() init="${PREV:+$PREV/work/valid/sasrec.lmrc}"
+	local opts=() init="${PREV:+$PREV/work/valid/sasrec.lmrc}" why
 	# shellcheck disable=SC2206 # options, word-split on purpose
 	opts=(${SASREC_OPTS:-})
 	case "$1" in
 	train)
-		if [ "$INCREMENTAL" = 1 ] && [ -n "$init" ] && [ -e "$init" ] && forgetting &&
-			[ "$(cat "$RUN/forget-state")" != "$(cat "$PREV/forget-state" 2>/dev/null)" ]; then
-			# its item table learned from users forgotten since (the list's
-			# checksum, not its time: lmrec-forget rewrites the models after it)
-			echo "sasrec: from scratch: $FORGET_LIST has changed since the published night"
-		elif [ "$INCREMENTAL" = 1 ] && [ -n "$init" ] && [ -e "$init" ]; then
+		if ! why=$(continuing); then
+			[ -z "$why" ] || [ ! -e "$init" ] || echo "sasrec: $why"
+		elif [ -e "$init" ]; then
 			echo "sasrec: continuing $init"
 			# shellcheck disable=SC2206
 			opts+=(--init "$init" --since init $INCREMENTAL_OPTS)
@@ -415,10 +439,21 @@ train_sasrec() { # FOLDS DIR INPUT
 	esac
 }
 
+# als continues the published night's model of the same folds (a warm
+# start: INCREMENTAL_ALS_OPTS, after ALS_OPTS) when continuing says so
 train_one() { # MODEL FOLDS DIR INPUT
-	local optvar="${1^^}_OPTS"
+	local optvar="${1^^}_OPTS" init=() why prev="${PREV:+$PREV/work/${3##*/}/$1.lmrc}"
+	if [ "$1" = als ] && [ -n "$prev" ] && [ -e "$prev" ]; then
+		if why=$(continuing); then
+			echo "als: continuing $prev"
+			# shellcheck disable=SC2206
+			init=(--init "$prev" $INCREMENTAL_ALS_OPTS)
+		else
+			[ -z "$why" ] || echo "als: $why"
+		fi
+	fi
 	# shellcheck disable=SC2086
-	lmrec-train --model "$1" --folds "$2" -s "$SEED" -j "$JOBS" ${!optvar:-} -o "$3/$1.lmrc" "$4"
+	lmrec-train --model "$1" --folds "$2" -s "$SEED" -j "$JOBS" ${!optvar:-} "${init[@]}" -o "$3/$1.lmrc" "$4"
 }
 
 test_users() { # FOLD: users with a row of that fold, as a users stream
@@ -578,7 +613,10 @@ stage_split() {
 	lmrec-split -s "$SEED" -o "$WORK/folds.tsv.gz" "$WORK/interactions.tsv.gz"
 }
 
-stage_fit_valid() { train_all train "$WORK/valid" "$WORK/folds.tsv.gz"; }
+stage_fit_valid() {
+	train_all train "$WORK/valid" "$WORK/folds.tsv.gz"
+	if continuing >/dev/null; then echo $(($(prev_lineage) + 1)); else echo 0; fi >"$WORK/lineage"
+}
 stage_fit_test() { train_all train,valid "$WORK/test" "$WORK/folds.tsv.gz"; }
 stage_fit_full() { train_all all "$WORK/full" "$WORK/interactions.tsv.gz"; }
 
@@ -838,7 +876,8 @@ write_audit() {
 	! forgetting || audit_row input forget-list "$(realpath -s -- "$FORGET_LIST")" "$FORGET_LIST"
 	if [ -n "$PREV" ]; then
 		audit_row previous run "$PREV"
-		for name in metrics.tsv recommendations.tsv.gz forget-state work/valid/sasrec.lmrc; do
+		for name in metrics.tsv recommendations.tsv.gz forget-state work/lineage work/valid/sasrec.lmrc \
+			work/valid/als.lmrc work/test/als.lmrc work/full/als.lmrc; do
 			[ ! -f "$PREV/$name" ] || audit_row previous "$name" "" "$PREV/$name"
 		done
 	fi
@@ -972,7 +1011,7 @@ trap finish EXIT
 export DATA OUT DATE JOBS SSHLOGINFILE KEEP ANON_KEY QUALITY FORGET_LIST FORGET_KEY MIN_SUPPORT DP_EPSILON \
 	DP_MECHANISM DP_DELTA DP_MAX_PER_USER DP_SEED MODELS TOP POOL SEED MAX_BAD GATE_METRIC GATE_K \
 	GATE_TOLERANCE MMR CATEGORY_CAP VERB EXPLAIN SIMILAR_TOP USER_GROUP EMBED EMBED_OPTS POPULAR_OPTS ITEMKNN_OPTS EASE_OPTS \
-	ALS_OPTS BPR_OPTS SASREC_OPTS SEMANTIC_OPTS ALIGNED_OPTS HYBRID_OPTS INCREMENTAL INCREMENTAL_OPTS FEEDBACK_OPTS EXPLORE EXPLORE_DAYS FROM_STAGE QUIET
+	ALS_OPTS BPR_OPTS SASREC_OPTS SEMANTIC_OPTS ALIGNED_OPTS HYBRID_OPTS INCREMENTAL INCREMENTAL_OPTS INCREMENTAL_ALS_OPTS RETRAIN_EVERY FEEDBACK_OPTS EXPLORE EXPLORE_DAYS FROM_STAGE QUIET
 # The logs and the stage times are kept as well as they can be: on a full
 # disk a line may be lost, and the stage's own failure is what is said.
 [ -f "$RUN/stages.tsv" ] || printf 'stage\tseconds\tmax_rss_kb\tstatus\n' 2>/dev/null >"$RUN/stages.tsv" || true

@@ -319,3 +319,35 @@ setup() {
 	! grep -q continuing out/runs/2026-11-03/log/fit-valid.log
 	run -2 env INCREMENTAL=yes "$NIGHTLY" --data d2 --out out --date 2026-11-04 --dry-run
 }
+
+@test "nightly: als continues the published night's model, and every RETRAIN_EVERY-th night starts afresh" {
+	export MODELS="popular als" RETRAIN_EVERY=2
+	for d in 01 02 03; do
+		run "$NIGHTLY" -q --out out --date 2026-11-$d --jobs 2
+		assert_success
+	done
+	# night 1: nothing to continue; night 2: the three folds' models go on
+	# from night 1's, three iterations; night 3: the second night of a
+	# chain with RETRAIN_EVERY=2 starts afresh
+	[ "$(cat out/runs/2026-11-01/work/lineage)" = 0 ]
+	[ "$(cat out/runs/2026-11-02/work/lineage)" = 1 ]
+	[ "$(cat out/runs/2026-11-03/work/lineage)" = 0 ]
+	! grep -q 'als: continuing' out/runs/2026-11-01/log/fit-*.log
+	for s in valid test full; do
+		grep -q "^als: continuing $PWD/out/runs/2026-11-01/work/$s/als.lmrc\$" out/runs/2026-11-02/log/fit-$s.log
+		grep -q '^als: from scratch: the published night.s models continued 1 nights in a row (RETRAIN_EVERY=2)$' \
+			out/runs/2026-11-03/log/fit-$s.log
+	done
+	# the previous night's models it continued are in the audit (and
+	# checked by reproduce.sh)
+	awk -F'\t' '$1 == "previous" { print $2 }' out/runs/2026-11-02/audit.tsv | grep -qx 'work/valid/als.lmrc'
+	awk -F'\t' '$1 == "previous" { print $2 }' out/runs/2026-11-02/audit.tsv | grep -qx 'work/lineage'
+	# a continued night is not the night trained from scratch
+	! cmp -s out/runs/2026-11-02/work/full/als.lmrc out/runs/2026-11-03/work/full/als.lmrc
+	# RETRAIN_EVERY=0: never afresh; a bad count is a usage error
+	run env RETRAIN_EVERY=0 "$NIGHTLY" -q --out out --date 2026-11-04 --jobs 2
+	assert_success
+	[ "$(cat out/runs/2026-11-04/work/lineage)" = 1 ]
+	run -2 --separate-stderr env RETRAIN_EVERY=weekly "$NIGHTLY" --dry-run --out out
+	[ "$stderr" = "nightly.sh: RETRAIN_EVERY wants a count of nights (0: never), not 'weekly'" ]
+}

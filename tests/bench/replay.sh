@@ -12,6 +12,12 @@
 #         others an epoch; als: a warm start over all rows, fewer
 #         iterations): INC_OPTS;
 #   full  trained from scratch: FULL_OPTS.
+# With RETRAIN_EVERY=R (default 7, as the nightly job), the inc chain is
+# the nightly job's schedule: every R-th night after the base (d - B a
+# multiple of R) it is trained from scratch with FULL_OPTS, as the full
+# chain is, and the nights between continue it; RETRAIN_EVERY=0 never
+# retrains (the pure chain). The TSV's retrain column marks those nights,
+# and the summary gives the ratio over the continued nights alone too.
 # Both are evaluated on night d (next-night prediction): the users active
 # on d who have rows before it, their items of d that they had not met
 # before d as the truth, full ranking with their items before d left out
@@ -48,7 +54,7 @@
 # Variables: DATA (sample-data, ml-100k, or a folder with interactions.tsv
 # or .tsv.gz), PERIOD (seconds a night), START (first compared night, as a
 # count of PERIODs since the epoch; default the last NIGHTS), NIGHTS,
-# WINDOW, HOLDOUT, MODELS ("sasrec als"), MODES ("full inc": one alone
+# WINDOW, HOLDOUT, RETRAIN_EVERY, MODELS ("sasrec als"), MODES ("full inc": one alone
 # to rerun a chain with other options), SEED, SASREC_FULL_OPTS,
 # SASREC_INC_OPTS, ALS_FULL_OPTS, ALS_INC_OPTS, CHAINS, OUT, PLOT (the
 # plot's path, OUT/replay.svg; .png for a PNG), GNUPLOT, KEEP
@@ -64,6 +70,8 @@ sasrec_full=${SASREC_FULL_OPTS:---epochs 30}
 sasrec_inc=${SASREC_INC_OPTS:---epochs 5 --replay 0.2}
 als_full=${ALS_FULL_OPTS:---iters 15}
 als_inc=${ALS_INC_OPTS:---iters 3}
+retrain=${RETRAIN_EVERY:-7}
+[[ "$retrain" =~ ^[0-9]+$ ]] || { echo "replay.sh: RETRAIN_EVERY wants a count of nights (0: never), not '$retrain'" >&2; exit 2; }
 gnuplot=${GNUPLOT:-gnuplot}
 
 if [ -n "${KEEP:-}" ]; then
@@ -167,11 +175,15 @@ prepare() {
 }
 for ((d = base; d < start + nights; d++)); do prepare "$d"; done
 
+# retrain_night NIGHT: whether the inc chain retrains from scratch that night
+retrain_night() { [ "$retrain" -gt 0 ] && [ $((($1 - base) % retrain)) = 0 ]; }
+
 # train MODEL MODE NIGHT: the model file n$NIGHT/MODEL.MODE.lmrc and its
 # times (user CPU, wall) in .time
 train() {
-	local m=$1 mode=$2 d=$3 o opts init=() f="$tmp/n$3/$1.$2.lmrc"
-	case "$m.$mode" in
+	local m=$1 mode=$2 d=$3 o opts init=() f="$tmp/n$3/$1.$2.lmrc" how=$2
+	[ "$mode" != inc ] || [ "$d" = "$base" ] || ! retrain_night "$d" || how=full
+	case "$m.$how" in
 	sasrec.full) o=$sasrec_full ;;
 	sasrec.inc) o=$sasrec_inc init=(--init "$tmp/n$((d - 1))/$m.inc.lmrc" --since init) ;;
 	als.full) o=$als_full ;;
@@ -234,7 +246,7 @@ done
 
 tsv="$out/replay.tsv"
 {
-	printf 'night\tmodel\tmode\tndcg10\thr10\tcpu_s\twall_s\tearly_ndcg10\tusers\n'
+	printf 'night\tmodel\tmode\tndcg10\thr10\tcpu_s\twall_s\tearly_ndcg10\tusers\tretrain\n'
 	for m in $models; do
 		for ((d = base; d < start + nights; d++)); do
 			for mode in full inc; do
@@ -247,8 +259,10 @@ tsv="$out/replay.tsv"
 				IFS=$'\t' read -r n h u < <(score "$f" "$tmp/n$d/truth.tsv" "$f.next")
 				IFS=$'\t' read -r e _ _ < <(score "$f" "$tmp/early.tsv" "$f.early")
 				IFS=$'\t' read -r c w <"$f.time"
-				printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -d "@$((d * period))" +%F)" "$m" \
-					"$([ "$d" = "$base" ] && echo base || echo "$mode")" "$n" "$h" "$c" "$w" "$e" "$u"
+				r=0
+				[ "$d" = "$base" ] || [ "$mode" = full ] || ! retrain_night "$d" || r=1
+				printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -d "@$((d * period))" +%F)" "$m" \
+					"$([ "$d" = "$base" ] && echo base || echo "$mode")" "$n" "$h" "$c" "$w" "$e" "$u" "$r"
 			done
 		done
 	done
@@ -267,9 +281,14 @@ for m in $models; do
 	awk -F'\t' -v x="$m" 'NR == 1 || $2 != x { next }
 		$3 == "base" { e0 = $8; next }
 		{ s[$3] += $4; c[$3] += $6; k[$3]++; e[$3] = $8; es[$3] += $8
-		  if ($3 == "inc" && (k[$3] == 1 || $8 < lo)) lo = $8 }
+		  if ($3 == "inc" && (k[$3] == 1 || $8 < lo)) lo = $8
+		  if ($3 == "full") f[$1] = $4
+		  if ($3 == "inc" && $10 == 0) { ci += $4; cf += f[$1]; cn++ }
+		  if ($3 == "inc" && $10 == 1) rn++ }
 		END { printf "%s: mean NDCG@10 inc %.4f, full %.4f: ratio %.3f (criterion >= 0.98) over %d nights\n", x,
 				s["inc"] / k["inc"], s["full"] / k["full"], s["inc"] / s["full"], k["inc"]
+			if (rn) printf "%s: %d of the %d inc nights retrained from scratch (RETRAIN_EVERY); on the %d continued nights alone, NDCG@10 inc %.4f, full %.4f: ratio %.3f\n", x,
+				rn, k["inc"], cn, cn ? ci / cn : 0, cn ? cf / cn : 0, cf ? ci / cf : 0
 			printf "%s: training CPU inc %.1f s, full %.1f s: ratio %.3f\n", x, c["inc"], c["full"], c["inc"] / c["full"]
 			printf "%s: early window NDCG@10 base %.4f, last night inc %.4f (%+.1f%%), full %.4f (%+.1f%%); lowest inc %.4f (%+.1f%%) (criterion: drop <= 2%%)\n", x,
 				e0, e["inc"], 100 * (e["inc"] / e0 - 1), e["full"], 100 * (e["full"] / e0 - 1), lo, 100 * (lo / e0 - 1)
@@ -280,6 +299,12 @@ for m in $models; do
 			join -t $'\t' "$tmp/n$d/$m.inc.lmrc.$w" "$tmp/n$d/$m.full.lmrc.$w" | sed "s/^/$d\t/"
 		done >"$tmp/pairs"
 		echo "$m: $([ $w = next ] && echo "NDCG@10" || echo "early window NDCG@10") inc/full, paired over every night's users: $(boot "$tmp/pairs")"
+		if [ "$w" = next ] && [ "$retrain" -gt 0 ]; then
+			for ((d = start; d <= lastn; d++)); do
+				retrain_night "$d" || join -t $'\t' "$tmp/n$d/$m.inc.lmrc.$w" "$tmp/n$d/$m.full.lmrc.$w" | sed "s/^/$d\t/"
+			done >"$tmp/pairs"
+			echo "$m: NDCG@10 inc/full, paired over the continued nights' users: $(boot "$tmp/pairs")"
+		fi
 	done
 	for mode in inc full; do
 		join -t $'\t' "$tmp/n$lastn/$m.$mode.lmrc.early" "$tmp/n$base/$m.full.lmrc.early" | sed 's/^/e\t/' >"$tmp/pairs"
