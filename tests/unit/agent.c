@@ -1,6 +1,7 @@
 /* Unit tests of lib/agent.c: goal matching, the memory's reading of turns
  * (lexicon, polarity, catalog values, towns, days, overrides), cost
- * points, and the long-term memory's seam (soft boosts within a tier).
+ * points, the profile store's preferences (lib/prefs.c: entries, boosts,
+ * reasons) and the seam that uses them (soft boosts within a tier).
  *
  *   tests/unit/agent DIR   (tests/fixtures/agent: items.tsv, tasks.tsv)
  */
