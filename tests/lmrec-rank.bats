@@ -656,3 +656,24 @@ sample_models() {
 	[ $((mlowered * 10)) -ge $((mrows * 9)) ]
 	[ "$(($(wc -l <rows.tsv) - 1))" -eq 1910 ]
 }
+
+@test "lmrec-rank: --profiles on sample-data: the store's boosts change most rows, its refusals are an --exclude" {
+	sample_models
+	local sd="$TOP/sample-data"
+	lmrec-profile -q --store s.lmp --update --items "$sd/items.tsv" --date 2026-11-01 \
+		--feedback "$sd/feedback.tsv" "$sd/interactions.tsv.gz"
+	lmrec-profile --store s.lmp --show --date 2026-11-01 >prof.tsv
+	lmrec-recall -q -m "$SAMPLE/popular.lmrc" -m "$SAMPLE/ease.lmrc" --users "$SAMPLE/users.tsv" -o c.tsv
+	lmrec-rank -q --items "$sd/items.tsv" -o plain.tsv c.tsv
+	run -0 --separate-stderr lmrec-rank --items "$sd/items.tsv" --profiles prof.tsv -o with.tsv c.tsv
+	[ "$stderr" = "lmrec-rank: 191 users, 1910 recommendations, 1887 boosted by the profiles" ]
+	run paste <(cut -f1-3 plain.tsv) <(cut -f1-3 with.tsv)
+	run awk -F'\t' 'NR > 1 { n++; if ($3 != $6) d++ } END { print n, d }' <<<"$output"
+	assert_output '1910 1752'
+	# weight 0: exactly the deny-list of the store's blocked pairs
+	{ echo $'user\titem'; awk -F'\t' '$2 == "blocked" { print $1 "\t" $3 }' prof.tsv; } >blocked.tsv
+	[ "$(wc -l <blocked.tsv)" -gt 1000 ]
+	lmrec-rank -q --items "$sd/items.tsv" --exclude blocked.tsv -o ex.tsv c.tsv
+	lmrec-rank -q --items "$sd/items.tsv" --profiles prof.tsv --profile-weight 0 -o w0.tsv c.tsv
+	cmp ex.tsv w0.tsv
+}
