@@ -1481,7 +1481,7 @@ void lmrec_agent_plan_fill(struct lmrec_agent_plan *p, const struct lmrec_agent_
 				case LMREC_TIER_POPULAR: sb_str(&b, "; popular"); break;
 				default: sb_str(&b, "; catalog order"); break;
 				}
-				if (s->prefs && s->pu) {
+				if (s->prefs && s->pu && lmrec_prefs_boost(s->prefs, s->pu, (uint32_t)pick, s->unit) != 0) {
 					size_t mark = b.len;
 					sb_str(&b, "; ");
 					if (!lmrec_prefs_reason(s->prefs, s->pu, (uint32_t)pick, s->unit, &b.p, &b.len,

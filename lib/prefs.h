@@ -73,7 +73,9 @@ double lmrec_prefs_boost(const struct lmrec_prefs *pf, const struct lmrec_prefs_
  *     your profile: likes KEY=VALUE (+B), dislikes KEY=VALUE (-B) and N more
  * the pairs that weigh by |boost| descending (ties: KEY=VALUE in byte
  * order), at most two named, each boost printed with %+.3g. Returns 0 and
- * appends nothing when no pair of u weighs on i (or unit is 0). */
+ * appends nothing when no pair of u weighs on i (or unit is 0). The tools
+ * call it only for an item whose boost is not 0 (pairs that cancel out
+ * leave the reason as it was). */
 int lmrec_prefs_reason(const struct lmrec_prefs *pf, const struct lmrec_prefs_user *u, uint32_t i, double unit,
 		       char **buf, size_t *len, size_t *cap);
 
