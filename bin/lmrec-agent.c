@@ -309,96 +309,44 @@ static void read_user_items(struct per_user *p, const struct lmrec_catalog *c, c
 
 /* ---- long-term memory ---- */
 
-/* The profile store as lmrec-profile --show writes it: each user's
- * attribute entries (kind attr, key "k=v" of the catalog's pairs) become
- * preferences, indexed in pairs (key << 32 | value, as uitem.item the
- * index); blocked entries (key: an item) the items never placed. Other
- * kinds (category, domain, habit) are not read. */
-struct profiles {
-	struct per_user prefs, blocked;
-	uint64_t *pair; /* (npair) key << 32 | value */
-	size_t npair, cap;
-	struct lmrec_ids *pairs;
-};
-
-static void read_profiles(struct profiles *pf, const struct lmrec_catalog *c, const char *path)
-{
-	struct lmrec_tsv *r = lmrec_tsv_open(path);
-	size_t cu = lmrec_tsv_col(r, "user"), ck = lmrec_tsv_col(r, "kind"), cy = lmrec_tsv_col(r, "key");
-	size_t cw = lmrec_tsv_col(r, "weight");
-	pf->pairs = lmrec_ids_new();
-	while (lmrec_tsv_read(r)) {
-		struct lmrec_field u = lmrec_tsv_field(r, cu), k = lmrec_tsv_field(r, ck), y = lmrec_tsv_field(r, cy);
-		float w = lmrec_tsv_f32(r, cw);
-		if (k.len == 7 && memcmp(k.p, "blocked", 7) == 0) {
-			int64_t i = lmrec_catalog_find(c, y.p, y.len);
-			if (i >= 0)
-				per_user_add(&pf->blocked, u.p, u.len, (uint32_t)i, 1);
-			continue;
-		}
-		if (!(k.len == 4 && memcmp(k.p, "attr", 4) == 0))
-			continue;
-		const char *eq = memchr(y.p, '=', y.len);
-		if (!eq)
-			lmrec_tsv_die(r, cy, "'%.*s' is not key=value", (int)y.len, y.p);
-		int64_t key = lmrec_ids_find(c->keys, y.p, (size_t)(eq - y.p));
-		int64_t val = lmrec_ids_find(c->values, eq + 1, y.len - (size_t)(eq - y.p) - 1);
-		if (key < 0 || val < 0)
-			continue; /* a pair the catalog no longer has */
-		size_t before = lmrec_ids_count(pf->pairs);
-		uint32_t pi = lmrec_ids_intern(pf->pairs, y.p, y.len);
-		if (lmrec_ids_count(pf->pairs) > before) {
-			LMREC_GROW(pf->pair, pf->cap, (size_t)pi + 1);
-			pf->pair[pi] = (uint64_t)key << 32 | (uint64_t)val;
-			pf->npair = (size_t)pi + 1;
-		}
-		per_user_add(&pf->prefs, u.p, u.len, pi, w);
-	}
-	lmrec_tsv_close(r);
-}
-
-static void profiles_free(struct profiles *pf)
-{
-	per_user_free(&pf->prefs);
-	per_user_free(&pf->blocked);
-	free(pf->pair);
-	lmrec_ids_free(pf->pairs);
-}
-
-/* The user's long-term memory into the session's scores: each attribute
- * pair adds weight * (its weight / the user's largest |weight|) * the
- * user's best score (popularity or --scores; 1 when none), so that the
- * boost is commensurate with the scores it reorders; blocked items are
- * marked in block (n items), which sc->blocked then points to. */
-static void apply_profile(const struct profiles *pf, const struct lmrec_catalog *c, const char *user,
+/* The user's long-term memory (prefs.h) into the session's scores: each
+ * attribute pair's boost is worth at most weight * the user's best score
+ * (popularity or --scores; 1 when none), so that it is commensurate with
+ * the scores it reorders; the reasons name the pairs. Blocked items of
+ * the catalog are marked in block (n items), which sc->blocked then
+ * points to. */
+static void apply_profile(const struct lmrec_prefs *pf, const struct lmrec_catalog *c, const char *user,
 			  double weight, struct lmrec_agent_scores *sc, unsigned char *block)
 {
-	size_t nb, np;
-	const struct uitem *b = per_user_get(&pf->blocked, user, &nb);
+	const struct lmrec_prefs_user *u = lmrec_prefs_find(pf, user, strlen(user));
 	memset(block, 0, c->n + 1);
-	for (size_t j = 0; j < nb; j++)
-		block[b[j].item] = 1;
-	sc->blocked = nb ? block : NULL;
-	const struct uitem *p = per_user_get(&pf->prefs, user, &np);
-	double wmax = 0, smax = 0;
-	for (size_t j = 0; j < np; j++)
-		if (fabs(p[j].score) > wmax)
-			wmax = fabs(p[j].score);
-	if (np == 0 || wmax == 0 || weight == 0)
+	sc->blocked = NULL;
+	sc->prefs = NULL;
+	sc->pu = NULL;
+	if (!u)
 		return;
+	for (size_t j = 0; j < u->nb; j++) {
+		size_t n;
+		const char *id = lmrec_ids_str(pf->items, u->blocked[j], &n);
+		int64_t i = lmrec_catalog_find(c, id, n);
+		if (i >= 0) {
+			block[i] = 1;
+			sc->blocked = block;
+		}
+	}
+	if (u->np == 0 || u->wmax == 0 || weight == 0)
+		return;
+	double smax = 0;
 	for (size_t i = 0; i < c->n; i++)
 		if (sc->tier[i] != LMREC_TIER_CATALOG && sc->score[i] > smax)
 			smax = sc->score[i];
 	if (smax == 0)
 		smax = 1;
-	struct lmrec_agent_pref *pr = lmrec_xmalloc(np * sizeof *pr);
-	for (size_t j = 0; j < np; j++) {
-		uint64_t kv = pf->pair[p[j].item];
-		pr[j] = (struct lmrec_agent_pref){(uint32_t)(kv >> 32), (uint32_t)kv,
-						  weight * p[j].score / wmax * smax};
-	}
-	lmrec_agent_add_prefs(sc, c, pr, np);
-	free(pr);
+	sc->prefs = pf;
+	sc->pu = u;
+	sc->unit = weight * smax;
+	for (size_t i = 0; i < c->n; i++)
+		sc->score[i] += lmrec_prefs_boost(pf, u, (uint32_t)i, sc->unit);
 }
 
 /* ---- objectives ---- */
@@ -686,9 +634,10 @@ static int run(const struct opts *o, char *const *files, size_t nfiles)
 		read_user_items(&scores, &cat, o->scores, 1, NULL);
 	if (o->interactions)
 		read_user_items(&hist, &cat, o->interactions, 0, pop);
-	struct profiles pf = {0};
+	struct lmrec_prefs pf;
+	lmrec_prefs_init(&pf, &cat);
 	if (o->profiles)
-		read_profiles(&pf, &cat, o->profiles);
+		lmrec_prefs_load(&pf, o->profiles);
 	unsigned char *block = lmrec_xcalloc(cat.n + 1, 1);
 	struct prow *prows = NULL;
 	size_t nprows = 0;
@@ -712,7 +661,8 @@ static int run(const struct opts *o, char *const *files, size_t nfiles)
 	char *cbuf = NULL;
 	size_t clen = 0, ccap = 0;
 	struct lmrec_agent_parser *parser = lmrec_agent_parser_new(&lib);
-	struct lmrec_agent_scores sc = {lmrec_xmalloc(cat.n + 1), lmrec_xmalloc((cat.n + 1) * sizeof(double)), NULL};
+	struct lmrec_agent_scores sc = {lmrec_xmalloc(cat.n + 1), lmrec_xmalloc((cat.n + 1) * sizeof(double)), NULL,
+					 NULL, NULL, 0};
 	unsigned char *scored = lmrec_xcalloc(cat.n + 1, 1);
 	unsigned char *checked = lmrec_xcalloc(nprows + 1, 1);
 	size_t nsess = lmrec_ids_count(g.ids), nplans = 0, nrows = 0, nunfilled = 0, nviol = 0, ncunfilled = 0;
@@ -739,6 +689,8 @@ static int run(const struct opts *o, char *const *files, size_t nfiles)
 			scored[i] = 1;
 		}
 		sc.blocked = NULL;
+		sc.prefs = NULL;
+		sc.pu = NULL;
 		if (o->profiles)
 			apply_profile(&pf, &cat, S->user, o->profile_weight, &sc, block);
 		size_t score;
@@ -873,7 +825,7 @@ static int run(const struct opts *o, char *const *files, size_t nfiles)
 	goals_free(&g);
 	per_user_free(&scores);
 	per_user_free(&hist);
-	profiles_free(&pf);
+	lmrec_prefs_free(&pf);
 	free(block);
 	lmrec_agent_context_free(&ctx);
 	lmrec_agent_rules_free(&rules);

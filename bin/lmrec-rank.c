@@ -13,6 +13,7 @@
 #include "catalog.h"
 #include "explain.h"
 #include "objectives.h"
+#include "prefs.h"
 
 /* How a channel's scores become features comparable across channels. */
 enum norm { NORM_MINMAX, NORM_RANK };
@@ -36,6 +37,9 @@ struct opts {
 	int64_t new_days, now; /* --new-days, --now (seconds) */
 	int have_now;
 	int explain;        /* --explain full */
+	const char *profiles; /* --profiles */
+	double profile_weight; /* --profile-weight */
+	int weighting_profile; /* --profile-weight was given */
 	int quiet;
 };
 
@@ -116,6 +120,13 @@ static void usage(int status)
 	      "                           (default 3)\n"
 	      "      --now TS             the time of the run: seconds, or YYYY-MM-DD\n"
 	      "                           for the end of that day (UTC)\n"
+	      "      --profiles FILE      the profile store as a stream (user kind key\n"
+	      "                           weight ts, as lmrec-profile shows it): each user's\n"
+	      "                           attribute weights boost the items with those\n"
+	      "                           pairs (needs --items), and the blocked items\n"
+	      "                           are never shown to that user\n"
+	      "      --profile-weight W   the strongest preference's boost, as a share of\n"
+	      "                           the user's best blended score (default 0.2)\n"
 	      "      --objectives-out FILE\n"
 	      "                           write each list's score on every objective:\n"
 	      "                           user relevance diversity discovery value\n"
@@ -169,7 +180,9 @@ enum {
 	OPT_EXPLORE,
 	OPT_NEW_DAYS,
 	OPT_NOW,
-	OPT_OBJECTIVES_OUT
+	OPT_OBJECTIVES_OUT,
+	OPT_PROFILES,
+	OPT_PROFILE_WEIGHT
 };
 
 static const struct option long_options[] = {
@@ -199,6 +212,8 @@ static const struct option long_options[] = {
 	{"new-days", required_argument, NULL, OPT_NEW_DAYS},
 	{"now", required_argument, NULL, OPT_NOW},
 	{"objectives-out", required_argument, NULL, OPT_OBJECTIVES_OUT},
+	{"profiles", required_argument, NULL, OPT_PROFILES},
+	{"profile-weight", required_argument, NULL, OPT_PROFILE_WEIGHT},
 	{"top", required_argument, NULL, 'n'},
 	{"output", required_argument, NULL, 'o'},
 	{"quiet", no_argument, NULL, 'q'},
@@ -525,6 +540,7 @@ struct cand {
 	const char *id; /* the item's id (for ties), idlen bytes */
 	size_t idlen;
 	double feat_sum; /* blended score */
+	double prof;     /* --profiles: the boost added to feat_sum */
 	uint32_t best_channel;
 	double best_contrib;
 	int64_t because, because2; /* of the best channel */
@@ -645,6 +661,7 @@ static size_t blend(const struct user_cands *u, const float *feat, const double 
 			c->item = it;
 			c->id = lmrec_ids_str(items, it, &c->idlen);
 			c->feat_sum = 0;
+			c->prof = 0;
 			c->best_contrib = -INFINITY;
 			c->because = c->because2 = -1;
 		} else {
@@ -879,6 +896,13 @@ struct ranker {
 	size_t xcap, xcap2;
 	char *dkey; /* a per-user deny-list's lookup key */
 	size_t dkeycap;
+	/* --profiles: the preferences over the catalog of --items, and the
+	 * reason's scratch */
+	const struct lmrec_prefs *prefs;
+	const struct lmrec_catalog *pcat;
+	char *pfbuf;
+	size_t pfcap;
+	size_t boosted; /* rows whose item got a boost */
 };
 
 /* --explain full: "ch=NAME:W*F,...|pen=P|hist=ID:SHARE,...|attrs=K=V:SHARE,..."
@@ -937,7 +961,10 @@ static void write_explain(struct lmrec_out *out, struct ranker *rk, const struct
 	double pen = 0;
 	if (o->penalising)
 		pen = o->pop_penalty * (x->item < rk->hist->nlpop ? rk->hist->lpop[x->item] : 0.0);
-	lmrec_out_printf(out, "|pen=%.9g|hist=", pen);
+	lmrec_out_printf(out, "|pen=%.9g", pen);
+	if (o->profiles)
+		lmrec_out_printf(out, "|prof=%.9g", x->prof);
+	lmrec_out_str(out, "|hist=");
 	LMREC_GROW(rk->shares, rk->scap, nh + 1);
 	size_t ns = lmrec_explain_shares(rk->parts, np, c->items, rk->shares);
 	if (ns + 1 > rk->xcap) {
@@ -1115,10 +1142,28 @@ static void rank_user(struct ranker *rk, const struct user_cands *u, struct lmre
 		    !(c->denied && denied(c, u, rk->buf[j].item, &rk->dkey, &rk->dkeycap)))
 			rk->buf[m++] = rk->buf[j];
 	n = m;
+	/* --profiles: the unit is the weight times the best blended score */
+	const struct lmrec_prefs_user *pu = rk->prefs ? lmrec_prefs_find(rk->prefs, u->user, u->ulen) : NULL;
+	double unit = 0;
+	if (pu && pu->np && o->profile_weight > 0) {
+		double smax = 0;
+		for (size_t j = 0; j < n; j++)
+			if (rk->buf[j].feat_sum > smax)
+				smax = rk->buf[j].feat_sum;
+		unit = o->profile_weight * (smax > 0 ? smax : 1.0);
+	}
 	if (o->penalising) /* after the weights, before the order and the pool */
 		for (size_t j = 0; j < n; j++) {
 			uint32_t it = rk->buf[j].item;
 			rk->buf[j].feat_sum -= o->pop_penalty * (it < rk->hist->nlpop ? rk->hist->lpop[it] : 0.0);
+		}
+	if (unit > 0) /* likewise, beside the penalty */
+		for (size_t j = 0; j < n; j++) {
+			int64_t ci = lmrec_catalog_find(rk->pcat, rk->buf[j].id, rk->buf[j].idlen);
+			if (ci < 0)
+				continue;
+			rk->buf[j].prof = lmrec_prefs_boost(rk->prefs, pu, (uint32_t)ci, unit);
+			rk->buf[j].feat_sum += rk->buf[j].prof;
 		}
 	qsort(rk->buf, n, sizeof *rk->buf, cmp_cand);
 	if (n > o->pool)
@@ -1205,6 +1250,17 @@ static void rank_user(struct ranker *rk, const struct user_cands *u, struct lmre
 			lmrec_out_printf(out, "new (released %" PRId64 " days ago), tried out; ",
 					 (o->now - c->released[x->item]) / 86400);
 		write_reason(out, o, c, x);
+		if (x->prof != 0) {
+			size_t plen = 0;
+			LMREC_GROW(rk->pfbuf, rk->pfcap, 1);
+			rk->pfbuf[0] = '\0';
+			int64_t ci = lmrec_catalog_find(rk->pcat, x->id, x->idlen);
+			if (ci >= 0 && lmrec_prefs_reason(rk->prefs, pu, (uint32_t)ci, unit, &rk->pfbuf, &plen, &rk->pfcap)) {
+				lmrec_out_str(out, "; ");
+				lmrec_out_field(out, rk->pfbuf, plen);
+				rk->boosted++;
+			}
+		}
 		if (o->explain) {
 			lmrec_out_tab(out);
 			write_explain(out, rk, u, x);
@@ -1400,6 +1456,34 @@ static int run(const struct opts *o, char *const *files, size_t nfiles)
 		load_exclude(&cat, o->exclude);
 	if (o->vectors)
 		load_vectors(&cat, o->vectors);
+	/* --profiles: the preferences over the catalog; the blocked items join
+	 * the per-user deny-list (as --exclude with a user column) */
+	struct lmrec_catalog pcat;
+	struct lmrec_prefs prefs;
+	memset(&pcat, 0, sizeof pcat);
+	memset(&prefs, 0, sizeof prefs);
+	if (o->profiles) {
+		lmrec_catalog_load(&pcat, o->items);
+		lmrec_prefs_init(&prefs, &pcat);
+		lmrec_prefs_load(&prefs, o->profiles);
+		char *key = NULL;
+		size_t keycap = 0;
+		for (size_t k = 0; k < lmrec_ids_count(prefs.users); k++) {
+			size_t ul, il;
+			const char *us = lmrec_ids_str(prefs.users, (uint32_t)k, &ul);
+			for (size_t b = 0; b < prefs.u[k].nb; b++) {
+				const char *is = lmrec_ids_str(prefs.items, prefs.u[k].blocked[b], &il);
+				LMREC_GROW(key, keycap, ul + 1 + il);
+				memcpy(key, us, ul);
+				key[ul] = '\t';
+				memcpy(key + ul + 1, is, il);
+				if (!cat.denied)
+					cat.denied = lmrec_ids_new();
+				lmrec_ids_intern(cat.denied, key, ul + 1 + il);
+			}
+		}
+		free(key);
+	}
 	double *w = NULL;
 	size_t nw = 0;
 	if (o->weights)
@@ -1452,6 +1536,10 @@ static int run(const struct opts *o, char *const *files, size_t nfiles)
 	rk.o = o;
 	rk.cat = &cat;
 	rk.hist = &hist;
+	if (o->profiles) {
+		rk.prefs = &prefs;
+		rk.pcat = &pcat;
+	}
 	if (o->calibrating || scoring) {
 		lmrec_calib_init(&rk.cal, &genres, LMREC_CALIB_ALPHA);
 		rk.has_cal = 1;
@@ -1603,7 +1691,10 @@ static int run(const struct opts *o, char *const *files, size_t nfiles)
 	}
 	if (rk.oout)
 		lmrec_out_commit(rk.oout);
-	if (!o->quiet)
+	if (!o->quiet && o->profiles)
+		fprintf(stderr, "%s: %zu users, %zu recommendations, %zu boosted by the profiles\n", lmrec_progname(),
+			rk.users, rk.rows, rk.boosted);
+	else if (!o->quiet)
 		fprintf(stderr, "%s: %zu users, %zu recommendations\n", lmrec_progname(), rk.users, rk.rows);
 	if (rk.oout && !o->quiet) {
 		static const char *const names[] = {"relevance", "diversity", "discovery", "value", "calibration"};
@@ -1617,6 +1708,11 @@ static int run(const struct opts *o, char *const *files, size_t nfiles)
 	}
 	free(rk.buf);
 	free(rk.dkey);
+	free(rk.pfbuf);
+	if (o->profiles) {
+		lmrec_prefs_free(&prefs);
+		lmrec_catalog_free(&pcat);
+	}
 	free(rk.slot);
 	free(rk.stamp);
 	free(rk.feat);
@@ -1664,7 +1760,7 @@ static int run(const struct opts *o, char *const *files, size_t nfiles)
 int main(int argc, char **argv)
 {
 	lmrec_setprogname(argv[0]);
-	struct opts o = {.new_days = 3, .top = 10, .pool = 200, .mmr = 1.0, .learn_k = 10, .verb = "liked", .norm = NORM_RANK};
+	struct opts o = {.profile_weight = 0.2, .new_days = 3, .top = 10, .pool = 200, .mmr = 1.0, .learn_k = 10, .verb = "liked", .norm = NORM_RANK};
 	o.fold_set = lmrec_folds_parse("--folds", "train,valid");
 	int c;
 	while ((c = getopt_long(argc, argv, "n:o:qhV", long_options, NULL)) != -1) {
@@ -1728,6 +1824,11 @@ int main(int argc, char **argv)
 			o.have_now = 1;
 			break;
 		case OPT_OBJECTIVES_OUT: o.objectives_out = optarg; break; /* --objectives-out */
+		case OPT_PROFILES: o.profiles = optarg; break;             /* --profiles */
+		case OPT_PROFILE_WEIGHT: /* --profile-weight */
+			o.profile_weight = lmrec_opt_double("--profile-weight", optarg, 0, 1e6);
+			o.weighting_profile = 1;
+			break;
 		case 'n': o.top = (size_t)lmrec_opt_u64("--top", optarg, 1, 1000000); break; /* --top */
 		case 'o': o.output = optarg; break; /* --output */
 		case 'q': o.quiet = 1; break;       /* --quiet */
@@ -1760,6 +1861,10 @@ int main(int argc, char **argv)
 		if ((o_std && r_std) || (!o_std && !r_std && strcmp(o.objectives_out, o.output) == 0))
 			lmrec_usage_error("--objectives-out and the recommendations go to the same place");
 	}
+	if (o.profiles && !o.items)
+		lmrec_usage_error("--profiles needs --items");
+	if (o.weighting_profile && !o.profiles)
+		lmrec_usage_error("--profile-weight goes with --profiles");
 	if (o.explore > 0 && !(o.items && o.have_now))
 		lmrec_usage_error("--explore needs --items and --now");
 	if (o.pool < o.top)

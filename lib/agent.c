@@ -1072,17 +1072,6 @@ void lmrec_agent_memory_read(struct lmrec_agent_parser *p, struct lmrec_agent_me
 	free(used);
 }
 
-/* ---- scores ---- */
-
-void lmrec_agent_add_prefs(struct lmrec_agent_scores *s, const struct lmrec_catalog *c,
-			   const struct lmrec_agent_pref *p, size_t n)
-{
-	for (size_t i = 0; i < c->n; i++)
-		for (size_t k = 0; k < n; k++)
-			if (lmrec_catalog_has(c, (uint32_t)i, p[k].key, p[k].value))
-				s->score[i] += p[k].weight;
-}
-
 /* ---- plans ---- */
 
 double lmrec_agent_cost(const struct lmrec_agent_lib *l, uint32_t item)
@@ -1491,6 +1480,15 @@ void lmrec_agent_plan_fill(struct lmrec_agent_plan *p, const struct lmrec_agent_
 				case LMREC_TIER_USER: sb_str(&b, "; your score"); break;
 				case LMREC_TIER_POPULAR: sb_str(&b, "; popular"); break;
 				default: sb_str(&b, "; catalog order"); break;
+				}
+				if (s->prefs && s->pu && lmrec_prefs_boost(s->prefs, s->pu, (uint32_t)pick, s->unit) != 0) {
+					size_t mark = b.len;
+					sb_str(&b, "; ");
+					if (!lmrec_prefs_reason(s->prefs, s->pu, (uint32_t)pick, s->unit, &b.p, &b.len,
+								&b.cap)) {
+						b.len = mark;
+						b.p[mark] = '\0';
+					}
 				}
 				used[pick] = 1;
 				/* anchors from the first item placed */

@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "catalog.h"
+#include "prefs.h"
 
 struct lmrec_out;
 
@@ -177,17 +178,15 @@ struct lmrec_agent_scores {
 	unsigned char *tier; /* (n items) */
 	double *score;       /* (n items) the tier's score, boosts added */
 	const unsigned char *blocked; /* (n items) or NULL: never placed (refused by the user) */
+	/* Long-term memory (lmrec-agent --profiles): when prefs and pu are
+	 * set, score holds each item's lmrec_prefs_boost(prefs, pu, i, unit)
+	 * already (soft boosts: a boost reorders items within their tier, it
+	 * never lets an item break a constraint), and the reason of a row
+	 * whose item got one says so (lmrec_prefs_reason). */
+	const struct lmrec_prefs *prefs;
+	const struct lmrec_prefs_user *pu;
+	double unit;
 };
-/* Long-term memory seam: adds each preference's weight to the score of
- * every item that has its key=value (soft boosts: a boost reorders items
- * within their tier, it never lets an item break a constraint).
- * lmrec-agent --profiles supplies them from the profile store. */
-struct lmrec_agent_pref {
-	uint32_t key, value;
-	double weight;
-};
-void lmrec_agent_add_prefs(struct lmrec_agent_scores *s, const struct lmrec_catalog *c,
-			   const struct lmrec_agent_pref *p, size_t n);
 
 /* ---- plans ---- */
 

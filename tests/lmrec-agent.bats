@@ -426,7 +426,7 @@ goal() {
 	agent --interactions interactions.tsv goals.tsv >plain.tsv
 	run -0 sh -c "lmrec-agent -q -i items.tsv -t tasks.tsv --interactions interactions.tsv --profiles prof.tsv goals.tsv | grep '^g4'"
 	assert_output "$(tsv 's|u|t|s|s|i|sc|r' \
-		'g4|u4|1|1|film|v02||video; format=film; catalog order' \
+		'g4|u4|1|1|film|v02||video; format=film; catalog order; your profile: likes mood=tense (+0.6)' \
 		'g4|u4|1|2|snack|f04||food: street-food, cafe; catalog order' | tail -n +2)"
 	# weight 0: the boosts go, the refusal stays
 	run -0 sh -c "lmrec-agent -q -i items.tsv -t tasks.tsv --interactions interactions.tsv --profiles prof.tsv --profile-weight 0 goals.tsv | grep '^g4' | cut -f6"
@@ -440,6 +440,15 @@ goal() {
 	tsv 'user|kind|key|weight|ts' 'u4|attr|novalue|5|900' >bad.tsv
 	run -65 --separate-stderr agent --profiles bad.tsv goals.tsv
 	[ "$stderr" = "lmrec-agent: bad.tsv:2: column 'key': 'novalue' is not key=value" ]
+	tsv 'user|kind|key|weight|ts' 'u4|attr|mood=tense|5|900' 'u4|like|mood=tense|5|900' >bad.tsv
+	run -65 --separate-stderr agent --profiles bad.tsv goals.tsv
+	[ "$stderr" = "lmrec-agent: bad.tsv:3: column 'kind': 'like' is not a kind of the profile store (category, attr, domain, habit, blocked)" ]
+	tsv 'user|kind|key|weight|ts' 'u4|attr|mood=tense|nan|900' >bad.tsv
+	run -65 --separate-stderr agent --profiles bad.tsv goals.tsv
+	[ "$stderr" = "lmrec-agent: bad.tsv:2: column 'weight': 'nan' is not a finite number" ]
+	tsv 'user|kind|key|ts' 'u4|attr|mood=tense|900' >bad.tsv
+	run -65 --separate-stderr agent --profiles bad.tsv goals.tsv
+	[ "$stderr" = "lmrec-agent: bad.tsv:1: no column 'weight' in the header" ]
 }
 
 @test "lmrec-agent: the sample data's goals, context, library and rules: 0 violations, nothing outdoor in the rain, goals understood" {

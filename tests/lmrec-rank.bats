@@ -185,6 +185,119 @@ setup() {
 	assert_output "$(tsv "$HEADER")"
 }
 
+# profile_fixture: a catalog of attributes and u's profile: likes
+# mood=tense (2), dislikes price=high (-1), refused a; a category entry
+# (skipped) and a pair the catalog lacks (skipped).
+profile_fixture() {
+	tsv 'item|category|attrs' 'a|X|mood=calm' 'b|X|mood=tense;price=high' 'c|Y|mood=tense' 'd|Y|cuisine=thai' >pitems.tsv
+	tsv 'user|kind|key|weight|ts' 'u|attr|mood=tense|2|900' 'u|attr|price=high|-1|900' 'u|blocked|a|1|900' \
+		'u|category|Y|3|900' 'u|attr|gone=x|5|900' >prof.tsv
+	tsv 'user|item|score|channel' 'u|a|8|cf' 'u|b|6|cf' 'u|c|4|cf' 'u|d|0|cf' 'v|a|8|cf' 'v|b|6|cf' 'v|c|4|cf' >two.tsv
+}
+
+@test "lmrec-rank: --profiles boosts the liked pairs, lowers the disliked, denies the refused, and the reason says so" {
+	profile_fixture
+	# a is refused; the best left is b (0.75): the unit is 0.2 * 0.75;
+	# b: (2 - 1) / 2 of it, c: 2 / 2 of it; d has no pair; v has no profile
+	run -0 --separate-stderr lmrec-rank --normalize minmax --items pitems.tsv --profiles prof.tsv two.tsv
+	assert_output "$(tsv "$HEADER" \
+		'u|1|b|0.824999988|cf: recommended for you; your profile: likes mood=tense (+0.15), dislikes price=high (-0.075)' \
+		'u|2|c|0.649999976|cf: recommended for you; your profile: likes mood=tense (+0.15)' \
+		'u|3|d|0|cf: recommended for you' \
+		'v|1|a|1|cf: recommended for you' 'v|2|b|0.5|cf: recommended for you' 'v|3|c|0|cf: recommended for you')"
+	[ "$stderr" = "lmrec-rank: 2 users, 6 recommendations, 2 boosted by the profiles" ]
+	# a larger weight reorders: c (0.5 + 0.75) passes b (0.75 + 0.375)
+	run -0 lmrec-rank -q --normalize minmax --items pitems.tsv --profiles prof.tsv --profile-weight 1 two.tsv
+	assert_line --index 1 "$(printf 'u\t1\tc\t1.25\tcf: recommended for you; your profile: likes mood=tense (+0.75)')"
+	assert_line --index 2 "$(printf 'u\t2\tb\t1.125\tcf: recommended for you; your profile: likes mood=tense (+0.75), dislikes price=high (-0.375)')"
+	# weight 0: the boosts go, the refusal stays
+	run -0 lmrec-rank -q --normalize minmax --items pitems.tsv --profiles prof.tsv --profile-weight 0 two.tsv
+	assert_output "$(tsv "$HEADER" 'u|1|b|0.75|cf: recommended for you' 'u|2|c|0.5|cf: recommended for you' \
+		'u|3|d|0|cf: recommended for you' \
+		'v|1|a|1|cf: recommended for you' 'v|2|b|0.5|cf: recommended for you' 'v|3|c|0|cf: recommended for you')"
+	# the same as the refusal given to --exclude with a user column
+	tsv 'user|item' 'u|a' >deny.tsv
+	lmrec-rank -q --normalize minmax --items pitems.tsv --exclude deny.tsv -o ex.tsv two.tsv
+	cmp ex.tsv <(printf '%s\n' "$output")
+}
+
+@test "lmrec-rank: --profiles: a refused item is denied whether --items has it or not, and the pool takes boosted items in" {
+	profile_fixture
+	tsv 'user|kind|key|weight|ts' 'u|blocked|zz|1|1' 'u|attr|cuisine=thai|1|1' >p2.tsv
+	tsv 'user|item|score|channel' 'u|zz|9|cf' 'u|a|8|cf' 'u|b|6|cf' 'u|c|4|cf' 'u|d|0|cf' >z.tsv
+	# zz (not in the catalog) goes; d, last, is boosted by 0.2 into a pool of 2
+	run -0 lmrec-rank -q --normalize minmax --items pitems.tsv --profiles p2.tsv --pool 2 -n 2 z.tsv
+	assert_output "$(tsv "$HEADER" 'u|1|a|0.888888896|cf: recommended for you' \
+		'u|2|b|0.666666687|cf: recommended for you')"
+	run -0 lmrec-rank -q --normalize minmax --items pitems.tsv --profiles p2.tsv --profile-weight 5 --pool 2 -n 2 z.tsv
+	assert_output "$(tsv "$HEADER" 'u|1|d|4.44444466|cf: recommended for you; your profile: likes cuisine=thai (+4.44)' \
+		'u|2|a|0.888888896|cf: recommended for you')"
+}
+
+@test "lmrec-rank: --profiles whose users have no entry, or none that weighs, leave the output byte for byte as it was" {
+	profile_fixture
+	tsv 'user|kind|key|weight|ts' 'w|attr|mood=tense|2|1' 'u|attr|gone=x|1|1' 'u|category|X|1|1' 'u|habit|weekend|1|1' >p3.tsv
+	head -1 prof.tsv >empty.tsv
+	for opts in "--normalize minmax" "--mmr 0.5" "--explain reason"; do
+		# shellcheck disable=SC2086 # the options split into words
+		lmrec-rank -q $opts --items pitems.tsv -o plain.tsv two.tsv
+		# shellcheck disable=SC2086
+		lmrec-rank -q $opts --items pitems.tsv --profiles p3.tsv -o p3.out two.tsv
+		# shellcheck disable=SC2086
+		lmrec-rank -q $opts --items pitems.tsv --profiles empty.tsv -o empty.out two.tsv
+		cmp plain.tsv p3.out
+		cmp plain.tsv empty.out
+	done
+}
+
+@test "lmrec-rank: --explain full with --profiles: a prof section, and the terms less pen plus prof are the score" {
+	profile_fixture
+	run -0 --separate-stderr lmrec-rank -q --normalize minmax --items pitems.tsv --profiles prof.tsv --explain full two.tsv
+	assert_line --index 1 "$(printf 'u\t1\tb\t0.824999988\tcf: recommended for you; your profile: likes mood=tense (+0.15), dislikes price=high (-0.075)\tch=cf:1*0.75|pen=0|prof=0.075|hist=|attrs=')"
+	assert_line --index 3 "$(printf 'u\t3\td\t0\tcf: recommended for you\tch=cf:1*0|pen=0|prof=0|hist=|attrs=')"
+	# without --profiles there is no prof section
+	run -0 --separate-stderr lmrec-rank -q --normalize minmax --items pitems.tsv --explain full two.tsv
+	assert_line --index 1 "$(printf 'u\t1\ta\t1\tcf: recommended for you\tch=cf:1*1|pen=0|hist=|attrs=')"
+}
+
+@test "lmrec-rank: --profiles needs --items, --profile-weight --profiles; bad profile rows exit 65 naming file, line and column" {
+	profile_fixture
+	run -2 --separate-stderr lmrec-rank --profiles prof.tsv two.tsv
+	[ "${stderr_lines[0]}" = "lmrec-rank: --profiles needs --items" ]
+	run -2 --separate-stderr lmrec-rank --items pitems.tsv --profile-weight 1 two.tsv
+	[ "${stderr_lines[0]}" = "lmrec-rank: --profile-weight goes with --profiles" ]
+	run -2 lmrec-rank --items pitems.tsv --profiles prof.tsv --profile-weight -1 two.tsv
+	tsv 'user|kind|key|weight|ts' 'u|attr|mood=tense|2|1' 'u|attr|mood|2|1' >bad.tsv
+	run -65 --separate-stderr lmrec-rank --items pitems.tsv --profiles bad.tsv two.tsv
+	[ "$stderr" = "lmrec-rank: bad.tsv:3: column 'key': 'mood' is not key=value" ]
+	tsv 'user|kind|key|weight|ts' 'u|attribute|mood=tense|2|1' >bad.tsv
+	run -65 --separate-stderr lmrec-rank --items pitems.tsv --profiles bad.tsv two.tsv
+	[ "$stderr" = "lmrec-rank: bad.tsv:2: column 'kind': 'attribute' is not a kind of the profile store (category, attr, domain, habit, blocked)" ]
+	tsv 'user|kind|key|weight|ts' 'u|attr|mood=tense|lots|1' >bad.tsv
+	run -65 --separate-stderr lmrec-rank --items pitems.tsv --profiles bad.tsv two.tsv
+	[ "$stderr" = "lmrec-rank: bad.tsv:2: column 'weight': 'lots' is not a finite number" ]
+	tsv 'user|kind|key|weight|ts' 'u|attr|mood=tense|inf|1' >bad.tsv
+	run -65 --separate-stderr lmrec-rank --items pitems.tsv --profiles bad.tsv two.tsv
+	[ "$stderr" = "lmrec-rank: bad.tsv:2: column 'weight': 'inf' is not a finite number" ]
+	tsv 'user|kind|key|weight|ts' '|attr|mood=tense|1|1' >bad.tsv
+	run -65 --separate-stderr lmrec-rank --items pitems.tsv --profiles bad.tsv two.tsv
+	[ "$stderr" = "lmrec-rank: bad.tsv:2: column 'user': empty id" ]
+	tsv 'user|kind|key|weight|ts' 'u|blocked||1|1' >bad.tsv
+	run -65 --separate-stderr lmrec-rank --items pitems.tsv --profiles bad.tsv two.tsv
+	[ "$stderr" = "lmrec-rank: bad.tsv:2: column 'key': empty item id" ]
+	tsv 'user|kind|key|ts' 'u|attr|mood=tense|1' >bad.tsv
+	run -65 --separate-stderr lmrec-rank --items pitems.tsv --profiles bad.tsv two.tsv
+	[ "$stderr" = "lmrec-rank: bad.tsv:1: no column 'weight' in the header" ]
+	tsv 'user|kind|key|weight|ts' 'u|attr|mood=tense|2|1' | sed 's/$/\r/' >crlf.tsv
+	run -65 --separate-stderr lmrec-rank --items pitems.tsv --profiles crlf.tsv two.tsv
+	[[ "$stderr" == "lmrec-rank: crlf.tsv:1: line ends with CR"* ]]
+	# gzip profiles read as plain ones
+	gzip -c prof.tsv >prof.tsv.gz
+	lmrec-rank -q --items pitems.tsv --profiles prof.tsv -o plain.out two.tsv
+	lmrec-rank -q --items pitems.tsv --profiles prof.tsv.gz -o gz.out two.tsv
+	cmp plain.out gz.out
+}
+
 @test "lmrec-rank: reasons name the best channel and its history items by title" {
 	printf 'item\ttitle\nh1\tHeat\nh2\tThe\\tGodfather\n' >t.tsv
 	tsv 'user|item|score|channel|because|because2' \
@@ -542,4 +655,25 @@ sample_models() {
 	[ "$mrows" -eq 1910 ]
 	[ $((mlowered * 10)) -ge $((mrows * 9)) ]
 	[ "$(($(wc -l <rows.tsv) - 1))" -eq 1910 ]
+}
+
+@test "lmrec-rank: --profiles on sample-data: the store's boosts change most rows, its refusals are an --exclude" {
+	sample_models
+	local sd="$TOP/sample-data"
+	lmrec-profile -q --store s.lmp --update --items "$sd/items.tsv" --date 2026-11-01 \
+		--feedback "$sd/feedback.tsv" "$sd/interactions.tsv.gz"
+	lmrec-profile --store s.lmp --show --date 2026-11-01 >prof.tsv
+	lmrec-recall -q -m "$SAMPLE/popular.lmrc" -m "$SAMPLE/ease.lmrc" --users "$SAMPLE/users.tsv" -o c.tsv
+	lmrec-rank -q --items "$sd/items.tsv" -o plain.tsv c.tsv
+	run -0 --separate-stderr lmrec-rank --items "$sd/items.tsv" --profiles prof.tsv -o with.tsv c.tsv
+	[ "$stderr" = "lmrec-rank: 191 users, 1910 recommendations, 1887 boosted by the profiles" ]
+	run paste <(cut -f1-3 plain.tsv) <(cut -f1-3 with.tsv)
+	run awk -F'\t' 'NR > 1 { n++; if ($3 != $6) d++ } END { print n, d }' <<<"$output"
+	assert_output '1910 1752'
+	# weight 0: exactly the deny-list of the store's blocked pairs
+	{ echo $'user\titem'; awk -F'\t' '$2 == "blocked" { print $1 "\t" $3 }' prof.tsv; } >blocked.tsv
+	[ "$(wc -l <blocked.tsv)" -gt 1000 ]
+	lmrec-rank -q --items "$sd/items.tsv" --exclude blocked.tsv -o ex.tsv c.tsv
+	lmrec-rank -q --items "$sd/items.tsv" --profiles prof.tsv --profile-weight 0 -o w0.tsv c.tsv
+	cmp ex.tsv w0.tsv
 }

@@ -295,7 +295,8 @@ unit() {
 	assert_line 'ok 3 - test_sensitivity_brute_force'
 }
 
-@test "unit agent: goal matching, the memory's reading of turns and its overrides, cost points, the profile seam's boosts" {
+@test "unit agent: goal matching, the memory's reading of turns and its overrides, cost points, the profile's preferences, boosts and reasons" {
 	unit agent "$TOP/tests/fixtures/agent"
-	assert_line 'ok 4 - test_prefs'
+	assert_line 'ok 4 - test_prefs_entries'
+	assert_line 'ok 5 - test_prefs'
 }

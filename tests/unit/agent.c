@@ -1,6 +1,7 @@
 /* Unit tests of lib/agent.c: goal matching, the memory's reading of turns
  * (lexicon, polarity, catalog values, towns, days, overrides), cost
- * points, and the long-term memory's seam (soft boosts within a tier).
+ * points, the profile store's preferences (lib/prefs.c: entries, boosts,
+ * reasons) and the seam that uses them (soft boosts within a tier).
  *
  *   tests/unit/agent DIR   (tests/fixtures/agent: items.tsv, tasks.tsv)
  */
@@ -168,20 +169,95 @@ static void test_cost(void)
 	fixture_close(&f);
 }
 
-/* The seam of the profile store: boosts reorder within a tier only. */
+/* Appends what lmrec_prefs_reason says of item `id` to a fresh string. */
+static char *reason_of(struct fixture *f, const struct lmrec_prefs *pf, const struct lmrec_prefs_user *u,
+		       const char *id, double unit)
+{
+	char *b = NULL;
+	size_t len = 0, cap = 0;
+	LMREC_GROW(b, cap, 1);
+	b[0] = '\0';
+	lmrec_prefs_reason(pf, u, (uint32_t)item(f, id), unit, &b, &len, &cap);
+	return b;
+}
+
+/* The profile store's preferences (prefs.h): entries, boosts, reasons. */
+static void test_prefs_entries(void)
+{
+	struct fixture f;
+	fixture_open(&f);
+	struct lmrec_prefs pf;
+	lmrec_prefs_init(&pf, &f.cat);
+	const char *why = NULL;
+	int col = -1;
+#define ADD(u, k, y, w) lmrec_prefs_add(&pf, u, strlen(u), k, strlen(k), y, strlen(y), w, &why, &col)
+	CHECK_INT(ADD("u", "attr", "ambience=cosy", 4), 0);
+	CHECK_INT(ADD("u", "attr", "price=high", -2), 0);
+	CHECK_INT(ADD("u", "attr", "spice=mild", 1), 0);
+	CHECK_INT(ADD("u", "attr", "region=coast", 1), 0);
+	CHECK_INT(ADD("u", "attr", "gone=x", 9), 0); /* not in the catalog: skipped */
+	CHECK_INT(ADD("u", "category", "museum", 9), 0);
+	CHECK_INT(ADD("u", "blocked", "f05", 1), 0);
+	CHECK_INT(ADD("u", "blocked", "nowhere", 1), 0);
+	CHECK_INT(ADD("", "attr", "spice=mild", 1), -1);
+	CHECK_INT(col, 0);
+	CHECK_INT(ADD("u", "attrs", "spice=mild", 1), -1);
+	CHECK_INT(col, 1);
+	CHECK_INT(ADD("u", "attr", "spice", 1), -1);
+	CHECK_INT(col, 2);
+	CHECK_STR(why, "not key=value");
+	CHECK_INT(ADD("u", "attr", "spice=mild", NAN), -1);
+	CHECK_INT(col, 3);
+	CHECK_INT(ADD("u", "blocked", "", 1), -1);
+	CHECK_INT(col, 2);
+#undef ADD
+	const struct lmrec_prefs_user *u = lmrec_prefs_find(&pf, "u", 1);
+	CHECK(u != NULL);
+	CHECK(lmrec_prefs_find(&pf, "v", 1) == NULL);
+	if (u) {
+		CHECK_U64(u->np, 4);
+		CHECK_U64(u->nb, 2);
+		CHECK(u->wmax == 4);
+		/* f03: cosy +4, high -2, mild +1, coast +1, over 4, times 0.5 */
+		CHECK(fabs(lmrec_prefs_boost(&pf, u, (uint32_t)item(&f, "f03"), 0.5) - 0.5) < 1e-12);
+		CHECK(lmrec_prefs_boost(&pf, u, (uint32_t)item(&f, "f05"), 0.5) == 0);
+		char *r = reason_of(&f, &pf, u, "f03", 0.5);
+		CHECK_STR(r, "your profile: likes ambience=cosy (+0.5), dislikes price=high (-0.25) and 2 more");
+		free(r);
+		/* a tie of |boost|: the pairs by their text */
+		r = reason_of(&f, &pf, u, "f07", 0.5);
+		CHECK_STR(r, "your profile: likes ambience=cosy (+0.5), likes spice=mild (+0.125)");
+		free(r);
+		r = reason_of(&f, &pf, u, "f05", 0.5);
+		CHECK_STR(r, "");
+		free(r);
+	}
+	lmrec_prefs_free(&pf);
+	fixture_close(&f);
+}
+
+/* The seam of the profile store: boosts reorder within a tier only, and
+ * the reason of a boosted row names its pair. */
 static void test_prefs(void)
 {
 	struct fixture f;
 	fixture_open(&f);
 	size_t n = f.cat.n;
-	struct lmrec_agent_scores sc = {lmrec_xcalloc(n, 1), lmrec_xcalloc(n, sizeof(double)), NULL};
+	struct lmrec_agent_scores sc = {lmrec_xcalloc(n, 1), lmrec_xcalloc(n, sizeof(double)), NULL, NULL, NULL, 0};
 	for (size_t i = 0; i < n; i++)
 		sc.tier[i] = LMREC_TIER_CATALOG;
 	sc.tier[item(&f, "f05")] = LMREC_TIER_USER;
 	sc.score[item(&f, "f05")] = 0.1;
-	struct lmrec_agent_pref pr = {(uint32_t)lmrec_ids_find(f.cat.keys, "ambience", 8),
-				      (uint32_t)lmrec_ids_find(f.cat.values, "cosy", 4), 2.0};
-	lmrec_agent_add_prefs(&sc, &f.cat, &pr, 1);
+	struct lmrec_prefs pf;
+	lmrec_prefs_init(&pf, &f.cat);
+	const char *why;
+	int col;
+	CHECK_INT(lmrec_prefs_add(&pf, "u", 1, "attr", 4, "ambience=cosy", 13, 3.0, &why, &col), 0);
+	sc.prefs = &pf;
+	sc.pu = lmrec_prefs_find(&pf, "u", 1);
+	sc.unit = 2.0;
+	for (size_t i = 0; i < n; i++)
+		sc.score[i] += lmrec_prefs_boost(&pf, sc.pu, (uint32_t)i, sc.unit);
 	CHECK(sc.score[item(&f, "f03")] == 2.0);
 	CHECK(sc.score[item(&f, "f01")] == 0.0);
 	CHECK(sc.score[item(&f, "f05")] == 0.1);
@@ -203,8 +279,14 @@ static void test_prefs(void)
 		CHECK_INT(p.r[1].item, item(&f, "f05"));
 		CHECK_INT(p.r[3].item, item(&f, "f07"));
 		CHECK_INT(p.r[5].item, item(&f, "f04"));
+		size_t l0 = strlen(p.r[0].reason), l1 = strlen(p.r[1].reason);
+		const char *tail = "; catalog order; your profile: likes ambience=cosy (+2)";
+		CHECK(l0 >= strlen(tail) && strcmp(p.r[0].reason + l0 - strlen(tail), tail) == 0);
+		/* f05 is not cosy: its reason names no profile */
+		CHECK(l1 >= 12 && strcmp(p.r[1].reason + l1 - 12, "; your score") == 0);
 	}
 	lmrec_agent_plan_free(&p);
+	lmrec_prefs_free(&pf);
 	free(sc.tier);
 	free(sc.score);
 	fixture_close(&f);
@@ -221,6 +303,7 @@ int main(int argc, char **argv)
 	CHECK_RUN(test_match);
 	CHECK_RUN(test_memory);
 	CHECK_RUN(test_cost);
+	CHECK_RUN(test_prefs_entries);
 	CHECK_RUN(test_prefs);
 	return check_done();
 }
