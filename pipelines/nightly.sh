@@ -319,7 +319,7 @@ stage_io() {
 	fit-test) echo "reads work/folds.tsv.gz; writes work/test/*.lmrc (train and valid folds)" ;;
 	evaluate) echo "reads work/test/*.lmrc, work/weights.tsv, work/folds.tsv.gz; writes metrics.tsv (test fold, 95% intervals)" ;;
 	fit-full) echo "reads work/interactions.tsv.gz; writes work/full/*.lmrc (every interaction)" ;;
-	recommend) echo "reads work/full/*.lmrc, work/weights.tsv; writes recommendations.tsv.gz ($JOBS shards$([ "$EXPLAIN" = full ] && echo ", with the explain column"))" ;;
+	recommend) echo "reads work/full/*.lmrc, work/weights.tsv${ITEMS:+, OUT/profile.lmp (the profiles boost the lists)}; writes recommendations.tsv.gz ($JOBS shards$([ "$EXPLAIN" = full ] && echo ", with the explain column"))" ;;
 	similar)
 		if privacy_on; then
 			local how=""
@@ -475,6 +475,10 @@ rank_opts() { # WORKDIR [published]: lmrec-rank's options, NUL-ended words
 	[ "${2:-}" != published ] || [ "$EXPLAIN" != full ] || o+=(--explain full)
 	[ ! -f "$WORK/blocked.tsv" ] || o+=(--exclude "$1/blocked.tsv")
 	[ "$EXPLORE" = 0 ] || o+=(--explore "$EXPLORE" --new-days "$EXPLORE_DAYS" --now "$DATE")
+	# the long-term profiles only in the published lists: the store folds
+	# every row of tonight's, the test fold's too, so the evaluate stage's
+	# lists must not read it
+	[ "${2:-}" != published ] || [ ! -f "$1/profiles.tsv" ] || o+=(--profiles "$1/profiles.tsv")
 	printf '%s\0' "${o[@]}"
 }
 
@@ -682,6 +686,10 @@ stage_recommend() {
 		rm -f "$f"
 	done
 	mapfile -d '' -t margs < <(models_args full)
+	# the long-term memory as of tonight (updated at ingest), for lmrec-rank
+	rm -f profiles.tsv
+	[ -z "$ITEMS" ] || [ ! -f "$OUT/profile.lmp" ] ||
+		into "$WORK/profiles.tsv" lmrec-profile --store "$OUT/profile.lmp" --show --date "$DATE"
 	mapfile -d '' -t ropts < <(rank_opts . published)
 	# (the history items behind each score, for the explain column)
 	[ "$EXPLAIN" != full ] || margs+=(--contributions 5)
