@@ -27,6 +27,9 @@ Make the plans of the goals in a data folder from a published night.
   --budget POINTS      cost points a day may spend (default: no budget)
   --profile-weight W   the strongest preference's boost, as a share of the
                        user's best score (default 0.2)
+  --anon-key FILE      the night's ANON_KEY: the goals' and context's user
+                       ids are pseudonymised under it first, as the night's
+                       are (the plans then name the pseudonyms)
   -q, --quiet          no progress on standard error
   -h, --help           show this help
 
@@ -41,7 +44,7 @@ EOF
 	exit "${1:-0}"
 }
 
-data="$here/../sample-data" out=./out date= budget= weight=0.2 QUIET=
+data="$here/../sample-data" out=./out date= budget= weight=0.2 anon_key= QUIET=
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--data) data="${2:?--data needs a folder}"; shift 2 ;;
@@ -49,12 +52,18 @@ while [ $# -gt 0 ]; do
 	--date) date="${2:?--date needs YYYY-MM-DD}"; shift 2 ;;
 	--budget) budget="${2:?--budget needs a number}"; shift 2 ;;
 	--profile-weight) weight="${2:?--profile-weight needs a number}"; shift 2 ;;
+	--anon-key) anon_key="${2:?--anon-key needs a key file}"; shift 2 ;;
 	-q | --quiet) QUIET=1; shift ;;
 	-h | --help) usage 0 ;;
 	*) printf 'agent.sh: unknown option %s\n' "$1" >&2; usage 2 >&2 ;;
 	esac
 done
 no_dash data out
+if [ -n "$anon_key" ]; then
+	no_dash anon_key
+	# checked by the tool that will use it (private, long enough)
+	anon_err=$(lmrec-anon --key "$anon_key" --id check 2>&1 >/dev/null) || die "--anon-key: ${anon_err#lmrec-anon: }" 2
+fi
 number='^([0-9]+([.][0-9]*)?|[.][0-9]+)$'
 [ -z "$budget" ] || [[ "$budget" =~ $number ]] || die "--budget wants a number of points, not '$budget'" 2
 [[ "$weight" =~ $number ]] || die "--profile-weight wants a number, not '$weight'" 2
@@ -91,17 +100,24 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 t0=$(now)
+# ---- the users under the night's pseudonyms ----
+goals="$data/goals.tsv" context="$data/context.tsv"
+if [ -n "$anon_key" ]; then
+	lmrec-anon --key "$anon_key" -- "$goals" >"$work/goals.tsv"
+	lmrec-anon --key "$anon_key" -- "$context" >"$work/context.tsv"
+	goals="$work/goals.tsv" context="$work/context.tsv"
+fi
 # ---- the long-term memory as of the date ----
 lmrec-profile --store "$out/profile.lmp" --show --date "$date" -o "$work/profiles.tsv"
 say "profiles of $(tail -n +2 "$work/profiles.tsv" | cut -f1 | uniq | wc -l) users as of $date"
 
 # ---- the plans ----
 agent=(lmrec-agent -q --items "$items" --tasks "$data/tasks.tsv" --rules "$data/context-rules.tsv"
-	--context "$data/context.tsv" --scores "$recs" --interactions "$inter"
+	--context "$context" --scores "$recs" --interactions "$inter"
 	--profiles "$work/profiles.tsv" --profile-weight "$weight")
 [ -z "$budget" ] || agent+=(--budget "$budget")
-"${agent[@]}" --objectives-out "$work/plan-objectives.tsv" -o "$work/plans.tsv" "$data/goals.tsv"
-"${agent[@]}" --check "$work/plans.tsv" -o "$work/violations.tsv" "$data/goals.tsv"
+"${agent[@]}" --objectives-out "$work/plan-objectives.tsv" -o "$work/plans.tsv" "$goals"
+"${agent[@]}" --check "$work/plans.tsv" -o "$work/violations.tsv" "$goals"
 nviol=$(($(wc -l <"$work/violations.tsv") - 1))
 if [ "$nviol" -gt 0 ]; then
 	head -n 6 "$work/violations.tsv" >&2

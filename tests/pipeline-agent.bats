@@ -115,3 +115,22 @@ placed_blocked() {
 	cmp before.tsv out/current/plans.tsv
 	[ -z "$(find out/current/ -maxdepth 1 -name '.*tmp*')" ]
 }
+
+@test "agent.sh: --anon-key plans for the night's pseudonyms, and refuses a key open to others" {
+	lmrec-anon --new-key key
+	MODELS="popular ease" run -0 "$TOP/pipelines/nightly.sh" -q --out anon --date 2026-11-01 --jobs 2 --anon-key key
+	run -0 --separate-stderr "$AGENT" -q --out anon --anon-key key
+	assert_output "anon/current/plans.tsv"
+	# every user of the plans is a pseudonym of a goal's user: none raw
+	lmrec-anon --key key "$SD/goals.tsv" | tail -n +2 | cut -f2 | sort -u >want
+	tail -n +2 anon/current/plans.tsv | cut -f2 | sort -u >got
+	[ -s got ]
+	comm -23 got want >stray
+	[ ! -s stray ] || { head stray; false; }
+	! grep -q '	u[0-9][0-9][0-9][0-9]	' anon/current/plans.tsv
+	# and the profiles reached them: rows name the profile
+	grep -q 'your profile' anon/current/plans.tsv
+	chmod 644 key
+	run -2 --separate-stderr "$AGENT" --out anon --anon-key key
+	[[ "$stderr" == "agent.sh: --anon-key: key: "* ]] || { echo "$stderr"; false; }
+}
