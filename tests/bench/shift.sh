@@ -371,7 +371,12 @@ analyse() {
 			printf "#%s, %s: nights from the first act on the new interest to served: median %s, p75 %s, p90 %s (%d users); served before it: %d\n",
 				m, g, nfr ? pct(fr, nfr, .5) : "-", nfr ? pct(fr, nfr, .75) : "-", nfr ? pct(fr, nfr, .9) : "-", nfr, before
 		}
-		END { run("shift"); summary("shift"); run("placebo"); summary("placebo") }
+		# the share served by night k, capped at the last followed night
+		function by(k) { return 1 - S[K < k ? K : k] }
+		END { run("shift"); summary("shift"); a7 = by(7); a14 = by(14); a28 = by(28)
+			run("placebo"); summary("placebo")
+			printf "#%s: served by night 7, 14, 28: shifted users %.1f%%, %.1f%%, %.1f%%, placebo %.1f%%, %.1f%%, %.1f%%: %+.1f, %+.1f, %+.1f points\n",
+				m, 100 * a7, 100 * a14, 100 * a28, 100 * by(7), 100 * by(14), 100 * by(28), 100 * (a7 - by(7)), 100 * (a14 - by(14)), 100 * (a28 - by(28)) }
 	' "$tmp/who.tsv" "$tmp/subj.tsv" "$tmp/beh.tsv" "$tmp/$1.counts"
 }
 
