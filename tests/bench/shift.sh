@@ -375,8 +375,8 @@ analyse() {
 		function by(k) { return 1 - S[K < k ? K : k] }
 		END { run("shift"); summary("shift"); a7 = by(7); a14 = by(14); a28 = by(28)
 			run("placebo"); summary("placebo")
-			printf "#%s: served by night 7, 14, 28: shifted users %.1f%%, %.1f%%, %.1f%%, placebo %.1f%%, %.1f%%, %.1f%%: %+.1f, %+.1f, %+.1f points\n",
-				m, 100 * a7, 100 * a14, 100 * a28, 100 * by(7), 100 * by(14), 100 * by(28), 100 * (a7 - by(7)), 100 * (a14 - by(14)), 100 * (a28 - by(28)) }
+			printf "#%s: served by night %d, %d, %d: shifted users %.1f%%, %.1f%%, %.1f%%, placebo %.1f%%, %.1f%%, %.1f%%: %+.1f, %+.1f, %+.1f points\n",
+				m, K < 7 ? K : 7, K < 14 ? K : 14, K < 28 ? K : 28, 100 * a7, 100 * a14, 100 * a28, 100 * by(7), 100 * by(14), 100 * by(28), 100 * (a7 - by(7)), 100 * (a14 - by(14)), 100 * (a28 - by(28)) }
 	' "$tmp/who.tsv" "$tmp/subj.tsv" "$tmp/beh.tsv" "$tmp/$1.counts"
 }
 
