@@ -75,7 +75,7 @@
 # mean share of P-signature items in the users' rows from s to before
 # s + k, over users with such rows), active (the share of the followed
 # users with a row from s on before s + k), acted (with a P-signature
-# row), served (the share of the users served on night s + k) and
+# row), served (the share of those users the rule serves on night s + k) and
 # served_by (Kaplan-Meier); then summary lines per model, and a plot
 # (gnuplot SVG: served_by per model, shifted users against the placebo;
 # the lists' share against the control's and the rows'). TSV and plot go
