@@ -29,7 +29,7 @@
 #   sasrec.inc  yesterday's SASRec, --since init: SASREC_INC_OPTS
 #               (--epochs 5 --replay 0.2)
 #   sasrec.full SASRec from scratch: SASREC_FULL_OPTS (--epochs 30); not
-#               in the default MODELS (about 15 minutes of CPU more)
+#               in the default MODELS (about 18 minutes of CPU more)
 # Every chain's first night is the same from-scratch model (full options).
 #
 # Served. For a shifted user u with new persona P and shift day s, c(d)
@@ -84,7 +84,7 @@
 #
 # The default run (sample-data, 56 nights: popular, ALS inc and full,
 # SASRec inc) takes about 4 minutes of CPU, two chains at a time
-# (CHAINS); MODELS=sasrec.full alone about 15 minutes more. Results:
+# (CHAINS); MODELS=sasrec.full alone about 18 minutes more. Results:
 # tests/bench/RESULTS.md.
 #
 #   MODELS="sasrec.inc sasrec.full" tests/bench/shift.sh
