@@ -552,10 +552,14 @@ users_of_rows() {
 # update_profiles [FEEDBACK]: the long-term memory (lmrec-profile,
 # OUT/profile.lmp) folds tonight's interactions and feedback as ingested,
 # with time decay. Rows it folded on an earlier night or an earlier attempt
-# are skipped, so a rerun counts nothing twice.
+# are skipped, so a rerun counts nothing twice. The store as the night
+# found it is kept in work/profile-start.lmp (audit kind state), so that
+# reproduce.sh starts its night from the same store.
 update_profiles() {
 	local with=()
 	[ -z "${1:-}" ] || with=(--feedback "$1")
+	rm -f "$WORK/profile-start.lmp"
+	[ ! -f "$OUT/profile.lmp" ] || into "$WORK/profile-start.lmp" cat -- "$OUT/profile.lmp"
 	lmrec-profile --store "$OUT/profile.lmp" --update --items "$WORK/items.tsv" --date "$DATE" \
 		"${with[@]}" "$WORK/interactions.tsv.gz"
 }
@@ -882,6 +886,8 @@ write_audit() {
 	[ -z "$USERS" ] || audit_row input users "$(realpath -s -- "$USERS")" "$USERS"
 	[ -z "$FEEDBACK" ] || audit_row input feedback "$(realpath -s -- "$FEEDBACK")" "$FEEDBACK"
 	! forgetting || audit_row input forget-list "$(realpath -s -- "$FORGET_LIST")" "$FORGET_LIST"
+	[ ! -f "$WORK/profile-start.lmp" ] ||
+		audit_row state profile-store "$WORK/profile-start.lmp" "$WORK/profile-start.lmp"
 	if [ -n "$PREV" ]; then
 		audit_row previous run "$PREV"
 		for name in metrics.tsv recommendations.tsv.gz forget-state work/lineage work/valid/sasrec.lmrc \
@@ -892,7 +898,7 @@ write_audit() {
 	for f in "$WORK"/valid/*.lmrc "$WORK"/test/*.lmrc "$WORK"/full/*.lmrc "$WORK/weights.tsv"; do
 		[ ! -f "$f" ] || audit_row model "${f#"$WORK/"}" "" "$f"
 	done
-	for name in interactions.tsv.gz items.tsv folds.tsv.gz tokens.tsv vectors.tsv; do
+	for name in interactions.tsv.gz items.tsv folds.tsv.gz tokens.tsv vectors.tsv profiles.tsv; do
 		[ ! -f "$WORK/$name" ] || audit_row work "$name" "" "$WORK/$name"
 	done
 	# the tables a reproduction must give byte for byte; then the pages

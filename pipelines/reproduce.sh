@@ -108,6 +108,13 @@ for i in "${!kinds[@]}"; do
 		[ -r "$f" ] || die "previous night: $f is gone (the night continued it)" 1
 		[ "$(sha "$f")" = "${sums[i]}" ] || die "previous night: $f has changed since the night" 1
 		;;
+	state)
+		# the profile store as the night found it (OUT/profile.lmp)
+		f="${values[i]}"
+		[ "${names[i]}" = profile-store ] || die "$record: unknown state '${names[i]}'" 65
+		[ -r "$f" ] || die "state ${names[i]}: $f: cannot read it" 1
+		[ "$(sha "$f")" = "${sums[i]}" ] || die "state ${names[i]}: $f has changed since the night" 1
+		;;
 	key)
 		k=$(lookup setting "${names[i]}") || die "$record: no setting ${names[i]}" 65
 		[ "$(lmrec-anon --key "$k" --id lmrec-audit)" = "${values[i]}" ] ||
@@ -141,6 +148,9 @@ else
 	[ ! -e "$out/runs/$date" ] || die "$out/runs/$date exists: give an empty folder" 1
 fi
 [ -z "$prev" ] || ln -s -- "$prev" "$out/current"
+if store=$(lookup state profile-store); then
+	cp -- "$store" "$out/profile.lmp"
+fi
 
 # the settings reach the job through its environment: every known key,
 # recorded empty or not (an empty one means its default, as it did)
