@@ -612,13 +612,10 @@ thousands() {
 	# users with a new interest: spot_on items that carry its signature,
 	# before the shift and from a week after it
 	lmrec-synth -q --stream truth -o truth.tsv
-	run awk -F'\t' 'BEGIN {
-			sig["hiker"] = "use=hiking|c.trail"; sig["runner"] = "use=running|c.sport"
-			sig["culture"] = "c.museum|c.gallery"; sig["sunseeker"] = "c.beach|c.travel-show|use=travel"
-			sig["family"] = "family=yes|audience=family|c.animation"; sig["foodie"] = "c.cooking-show|c.street-food|c.market"
-			sig["homebody"] = "c.thriller|service=delivery"; sig["green"] = "diet=vegan|material=recycled"
-			sig["snow"] = "use=skiing|c.spa" }
-		FNR == 1 { next }
+	# (a persona's signature: the categories, c.NAME, and attribute values
+	# that mark its items: tests/fixtures/synth/persona-signatures.tsv)
+	run awk -F'\t' 'FNR == 1 { next }
+		FILENAME ~ /signatures/ { gsub(/ /, "|", $2); sig[$1] = $2; next }
 		FILENAME ~ /truth/ { if ($5 != "") { np[$1] = $5; nt[$1] = $6 }; next }
 		FILENAME ~ /items/ { a[$1] = $5 ";c." $4; next }
 		$4 == "spot_on" && ($1 in np) {
@@ -626,7 +623,7 @@ thousands() {
 			if ($3 < nt[$1]) { nb++; hb += hit }
 			if ($3 >= nt[$1] + 7 * 86400) { na++; ha += hit }
 		}
-		END { printf "%d %d %.3f %d %d %.3f\n", nb, hb, hb / nb, na, ha, ha / na }' truth.tsv "$SD/items.tsv" "$SD/feedback.tsv"
+		END { printf "%d %d %.3f %d %d %.3f\n", nb, hb, hb / nb, na, ha, ha / na }' "$TOP/tests/fixtures/synth/persona-signatures.tsv" truth.tsv "$SD/items.tsv" "$SD/feedback.tsv"
 	assert_output "709 23 0.032 967 335 0.346"
 }
 

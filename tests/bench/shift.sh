@@ -6,13 +6,9 @@
 # users take up a new interest, another persona, on a day of the window
 # (the truth stream: new_persona, new_ts); it ramps in over a week. What
 # a user of that persona likes is named by its signature, the same
-# features as tests/lmrec-synth.bats uses for the README's spot_on figure:
-#   hiker     use=hiking c.trail            runner   use=running c.sport
-#   culture   c.museum c.gallery            family   family=yes audience=family c.animation
-#   sunseeker c.beach c.travel-show use=travel
-#   foodie    c.cooking-show c.street-food c.market
-#   homebody  c.thriller service=delivery   green    diet=vegan material=recycled
-#   snow      use=skiing c.spa
+# features as tests/lmrec-synth.bats uses for the README's spot_on figure,
+# read from tests/fixtures/synth/persona-signatures.tsv (snow: use=skiing
+# c.spa; homebody: c.thriller service=delivery; ...).
 # An item carries a signature when its category (c.CAT) or one of its
 # attributes is one of these (exact key=value, not a substring).
 #
@@ -148,20 +144,15 @@ lmrec-synth -q "${sopts[@]}" --stream truth -o "$tmp/truth.tsv"
 # sig.tsv: item, then the personas whose signature it carries (one column
 # per persona, 1 or 0, in the order of personas)
 personas="hiker runner culture sunseeker family foodie homebody green snow"
-awk -F'\t' -v OFS='\t' -v names="$personas" 'BEGIN {
-		s["hiker"] = "use=hiking c.trail"; s["runner"] = "use=running c.sport"
-		s["culture"] = "c.museum c.gallery"; s["sunseeker"] = "c.beach c.travel-show use=travel"
-		s["family"] = "family=yes audience=family c.animation"; s["foodie"] = "c.cooking-show c.street-food c.market"
-		s["homebody"] = "c.thriller service=delivery"; s["green"] = "diet=vegan material=recycled"
-		s["snow"] = "use=skiing c.spa"
-		np = split(names, name, " ")
-		for (p = 1; p <= np; p++) { n = split(s[name[p]], f, " "); for (k = 1; k <= n; k++) has[p, f[k]] = 1 } }
-	NR == 1 { for (k = 1; k <= NF; k++) col[$k] = k
+awk -F'\t' -v OFS='\t' -v names="$personas" 'FNR == NR { if (FNR > 1) s[$1] = $2; next }
+	FNR == 1 { np = split(names, name, " ")
+		for (p = 1; p <= np; p++) { n = split(s[name[p]], f, " "); for (k = 1; k <= n; k++) has[p, f[k]] = 1 }
+		for (k = 1; k <= NF; k++) col[$k] = k
 		if (!col["item"] || !col["category"] || !col["attrs"]) { print "shift.sh: items: no item, category or attrs column" > "/dev/stderr"; exit 65 }
 		next }
 	{ n = split($col["attrs"], f, ";"); f[++n] = "c." $col["category"]; line = $col["item"]
 	  for (p = 1; p <= np; p++) { h = 0; for (k = 1; k <= n; k++) if ((p, f[k]) in has) h = 1; line = line OFS h }
-	  print line }' "$tmp/items.tsv" >"$tmp/sig.tsv"
+	  print line }' "$top/tests/fixtures/synth/persona-signatures.tsv" "$tmp/items.tsv" >"$tmp/sig.tsv"
 
 # who.tsv: user, role (shift or control), new persona's index (shift) or
 # the indexes of the personas (control, joined by ','), shift day
