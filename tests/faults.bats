@@ -245,11 +245,14 @@ unprivileged() {
 	mkdir "$DISK"
 	mount -t tmpfs -o size=64m tmpfs "$DISK" 2>/dev/null || skip "cannot mount a tmpfs here"
 	cp -a "$BASE" "$DISK/out"
-	local used extra failed=()
+	local used extra failed=() store
 	used=$(df -k --output=used "$DISK" | tail -n 1)
+	# the ingest stage keeps a copy of the profile store (the store as the
+	# night found it, for reproduce.sh): room for it, then a little more
+	store=$(du -k "$BASE/profile.lmp" | cut -f1)
 	# the disk grows a little each night; each night resumes where the
 	# last one stopped and stops again at the first write it has no room for
-	for extra in 0 600 1500 3000 6000; do
+	for extra in 0 $((store + 600)) $((store + 1500)) $((store + 3000)) $((store + 6000)); do
 		mount -o "remount,size=$((used + extra))k" "$DISK"
 		run --separate-stderr night "$DISK/out" "$D2"
 		[ "$status" -ne 0 ] || break
