@@ -109,12 +109,24 @@ record_sum() {
 	[ "$(record_value key ANON_KEY "$a")" = "$(lmrec-anon --key k.key --id lmrec-audit)" ]
 	run grep -c "$(od -An -tx1 k.key | tr -d ' \n')" "$a"
 	assert_output 0
+	# the profile store as the night found it (night 1's), and the
+	# models it continued
+	[ "$(record_value state profile-store "$a")" = "$PWD/out/runs/2026-11-02/work/profile-start.lmp" ]
+	[ "$(record_sum state profile-store "$a")" = "$(sha256sum <"$NIGHT1/profile.lmp" | cut -d' ' -f1)" ]
+	[ "$(record_sum previous work/full/als.lmrc "$a")" = "$(sha256sum <out/runs/2026-11-01/work/full/als.lmrc | cut -d' ' -f1)" ]
 	run "$REPRODUCE" out/current
 	assert_success
 	assert_line 'identical output privacy.tsv'
 	assert_line 'identical output churn.tsv'
 	assert_line 'identical model full/aligned.lmrc'
+	assert_line 'identical work profiles.tsv'
 	refute_line --partial differs
+	# the store's copy changed since: the night cannot start from it
+	cp out/runs/2026-11-02/work/profile-start.lmp keep.lmp
+	printf 'x' >>out/runs/2026-11-02/work/profile-start.lmp
+	run -1 --separate-stderr "$REPRODUCE" out/current
+	assert_equal "$stderr" "reproduce.sh: state profile-store: $PWD/out/runs/2026-11-02/work/profile-start.lmp has changed since the night"
+	cp keep.lmp out/runs/2026-11-02/work/profile-start.lmp
 	# the previous night changed since: not reproducible from it
 	printf 'x\n' >>out/runs/2026-11-01/metrics.tsv
 	run -1 --separate-stderr "$REPRODUCE" out/current
