@@ -691,7 +691,7 @@ stage_recommend() {
 	done
 	mapfile -d '' -t margs < <(models_args full)
 	# the long-term memory as of tonight (updated at ingest), for lmrec-rank
-	rm -f profiles.tsv
+	rm -f "$WORK/profiles.tsv"
 	[ -z "$ITEMS" ] || [ ! -f "$OUT/profile.lmp" ] ||
 		into "$WORK/profiles.tsv" lmrec-profile --store "$OUT/profile.lmp" --show --date "$DATE"
 	mapfile -d '' -t ropts < <(rank_opts . published)

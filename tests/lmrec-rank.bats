@@ -267,27 +267,23 @@ profile_fixture() {
 	run -2 --separate-stderr lmrec-rank --items pitems.tsv --profile-weight 1 two.tsv
 	[ "${stderr_lines[0]}" = "lmrec-rank: --profile-weight goes with --profiles" ]
 	run -2 lmrec-rank --items pitems.tsv --profiles prof.tsv --profile-weight -1 two.tsv
-	tsv 'user|kind|key|weight|ts' 'u|attr|mood=tense|2|1' 'u|attr|mood|2|1' >bad.tsv
-	run -65 --separate-stderr lmrec-rank --items pitems.tsv --profiles bad.tsv two.tsv
-	[ "$stderr" = "lmrec-rank: bad.tsv:3: column 'key': 'mood' is not key=value" ]
-	tsv 'user|kind|key|weight|ts' 'u|attribute|mood=tense|2|1' >bad.tsv
-	run -65 --separate-stderr lmrec-rank --items pitems.tsv --profiles bad.tsv two.tsv
-	[ "$stderr" = "lmrec-rank: bad.tsv:2: column 'kind': 'attribute' is not a kind of the profile store (category, attr, domain, habit, blocked)" ]
-	tsv 'user|kind|key|weight|ts' 'u|attr|mood=tense|lots|1' >bad.tsv
-	run -65 --separate-stderr lmrec-rank --items pitems.tsv --profiles bad.tsv two.tsv
-	[ "$stderr" = "lmrec-rank: bad.tsv:2: column 'weight': 'lots' is not a finite number" ]
-	tsv 'user|kind|key|weight|ts' 'u|attr|mood=tense|inf|1' >bad.tsv
-	run -65 --separate-stderr lmrec-rank --items pitems.tsv --profiles bad.tsv two.tsv
-	[ "$stderr" = "lmrec-rank: bad.tsv:2: column 'weight': 'inf' is not a finite number" ]
-	tsv 'user|kind|key|weight|ts' '|attr|mood=tense|1|1' >bad.tsv
-	run -65 --separate-stderr lmrec-rank --items pitems.tsv --profiles bad.tsv two.tsv
-	[ "$stderr" = "lmrec-rank: bad.tsv:2: column 'user': empty id" ]
-	tsv 'user|kind|key|weight|ts' 'u|blocked||1|1' >bad.tsv
-	run -65 --separate-stderr lmrec-rank --items pitems.tsv --profiles bad.tsv two.tsv
-	[ "$stderr" = "lmrec-rank: bad.tsv:2: column 'key': empty item id" ]
-	tsv 'user|kind|key|ts' 'u|attr|mood=tense|1' >bad.tsv
-	run -65 --separate-stderr lmrec-rank --items pitems.tsv --profiles bad.tsv two.tsv
-	[ "$stderr" = "lmrec-rank: bad.tsv:1: no column 'weight' in the header" ]
+	# bad_profile MESSAGE ROW...: a profile stream of these rows exits 65
+	# with "lmrec-rank: bad.tsv:MESSAGE"
+	bad_profile() {
+		local want="$1"
+		shift
+		tsv "$@" >bad.tsv
+		run -65 --separate-stderr lmrec-rank --items pitems.tsv --profiles bad.tsv two.tsv
+		[ "$stderr" = "lmrec-rank: bad.tsv:$want" ] || { echo "got: $stderr"; false; }
+	}
+	bad_profile "3: column 'key': 'mood' is not key=value" 'user|kind|key|weight|ts' 'u|attr|mood=tense|2|1' 'u|attr|mood|2|1'
+	bad_profile "2: column 'kind': 'attribute' is not a kind of the profile store (category, attr, domain, habit, blocked)" \
+		'user|kind|key|weight|ts' 'u|attribute|mood=tense|2|1'
+	bad_profile "2: column 'weight': 'lots' is not a finite number" 'user|kind|key|weight|ts' 'u|attr|mood=tense|lots|1'
+	bad_profile "2: column 'weight': 'inf' is not a finite number" 'user|kind|key|weight|ts' 'u|attr|mood=tense|inf|1'
+	bad_profile "2: column 'user': empty id" 'user|kind|key|weight|ts' '|attr|mood=tense|1|1'
+	bad_profile "2: column 'key': empty item id" 'user|kind|key|weight|ts' 'u|blocked||1|1'
+	bad_profile "1: no column 'weight' in the header" 'user|kind|key|ts' 'u|attr|mood=tense|1'
 	tsv 'user|kind|key|weight|ts' 'u|attr|mood=tense|2|1' | sed 's/$/\r/' >crlf.tsv
 	run -65 --separate-stderr lmrec-rank --items pitems.tsv --profiles crlf.tsv two.tsv
 	[[ "$stderr" == "lmrec-rank: crlf.tsv:1: line ends with CR"* ]]
