@@ -335,7 +335,7 @@ static void forget_profile(const struct opts *o, struct tally *t, const char *pa
 	lmrec_profile_free(p);
 	if (n && !o->dry_run) {
 		size_t found = 0;
-		if (lmrec_profile_forget_users(path, ids, lens, n, &found, err, sizeof err) != 0) {
+		if (lmrec_profile_forget_users(path, ids, lens, n, &found, 0, err, sizeof err) != 0) {
 			fprintf(stderr, "%s: %s\n", lmrec_progname(), err);
 			t->bad++;
 			n = 0;

@@ -21,6 +21,7 @@ struct opts {
 	int64_t date;     /* start of --date, UTC; -1 when not given */
 	double half_life; /* 0: not given (30 for a new store) */
 	double prune;
+	double wait; /* seconds to wait for the store's lock */
 	int quiet;
 };
 
@@ -61,6 +62,8 @@ static void usage(int status)
 	      "                           default 30; --compact may change it)\n"
 	      "      --prune W            drop entries lighter than W in magnitude (default\n"
 	      "                           0.01; blocked items are never dropped)\n"
+	      "      --wait SECONDS       --update, --compact, --forget: wait up to SECONDS\n"
+	      "                           for another writer's lock (default 0: exit 75)\n"
 	      "  -o, --output FILE        --show, --check: write to FILE (default: stdout)\n"
 	      "  -q, --quiet              no summary on standard error\n"
 	      "  -h, --help               show this help and exit\n"
@@ -90,7 +93,8 @@ enum {
 	OPT_FEEDBACK,
 	OPT_DATE,
 	OPT_HALF_LIFE,
-	OPT_PRUNE
+	OPT_PRUNE,
+	OPT_WAIT
 };
 
 static const struct option long_options[] = {
@@ -105,6 +109,7 @@ static const struct option long_options[] = {
 	{"date", required_argument, NULL, OPT_DATE},
 	{"half-life", required_argument, NULL, OPT_HALF_LIFE},
 	{"prune", required_argument, NULL, OPT_PRUNE},
+	{"wait", required_argument, NULL, OPT_WAIT},
 	{"output", required_argument, NULL, 'o'},
 	{"quiet", no_argument, NULL, 'q'},
 	{"help", no_argument, NULL, 'h'},
@@ -377,7 +382,7 @@ static void fold_feedback(struct fold *f, const char *path, int64_t *mark)
 
 static void run_update(const struct opts *o, char **files, int nfiles)
 {
-	int lock = lmrec_profile_lock(o->store);
+	int lock = lmrec_profile_lock(o->store, o->wait);
 	struct lmrec_profile *p = load(o->store, 1);
 	int fresh = p == NULL;
 	if (fresh) {
@@ -488,7 +493,7 @@ static void run_check(const struct opts *o)
 
 static void run_compact(const struct opts *o)
 {
-	int lock = lmrec_profile_lock(o->store);
+	int lock = lmrec_profile_lock(o->store, o->wait);
 	struct lmrec_profile *p = load(o->store, 0);
 	uint64_t before = p->file_size;
 	if (o->half_life > 0)
@@ -521,8 +526,8 @@ static void run_forget(const struct opts *o)
 	lmrec_tsv_close(r);
 	char err[1024];
 	/* always a snapshot: the users' old records must leave the file */
-	int rc = lmrec_profile_forget_users(o->store, (const char *const *)ids, lens, n, &found, err,
-					    sizeof err);
+	int rc = lmrec_profile_forget_users(o->store, (const char *const *)ids, lens, n, &found,
+					    o->wait, err, sizeof err);
 	if (rc == -1)
 		lmrec_die(LMREC_EXIT_DATA, "%s", err);
 	if (rc == -2)
@@ -578,6 +583,9 @@ int main(int argc, char **argv)
 			break;
 		case OPT_PRUNE: /* --prune */
 			o.prune = lmrec_opt_double("--prune", optarg, 0, 1e6);
+			break;
+		case OPT_WAIT: /* --wait */
+			o.wait = lmrec_opt_double("--wait", optarg, 0, 86400);
 			break;
 		case 'o': /* --output */
 			o.output = optarg;

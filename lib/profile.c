@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <zlib.h>
@@ -850,9 +851,9 @@ uint64_t lmrec_profile_write_snapshot(struct lmrec_profile *p, const char *path)
 }
 
 int lmrec_profile_forget_users(const char *path, const char *const *ids, const size_t *lens,
-			       size_t n, size_t *found, char *err, size_t errlen)
+			       size_t n, size_t *found, double wait, char *err, size_t errlen)
 {
-	int lock = lmrec_profile_lock(path);
+	int lock = lmrec_profile_lock(path, wait);
 	struct lmrec_profile *p;
 	*found = 0;
 	int rc = lmrec_profile_read(path, &p, err, errlen);
@@ -899,16 +900,24 @@ static void remove_stale_temps(const char *path)
 	free(dir);
 }
 
-int lmrec_profile_lock(const char *path)
+int lmrec_profile_lock(const char *path, double wait)
 {
 	char *lock = lmrec_xasprintf("%s.lock", path);
 	int fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0)
 		lmrec_die(LMREC_EXIT_FAIL, "%s: open:", lock);
-	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-		if (errno == EWOULDBLOCK)
+	/* Polled rather than a blocking flock under an alarm: no signal
+	 * handler, and the wait is bounded whatever the holder does. */
+	const struct timespec step = {0, 50 * 1000 * 1000};
+	long tries = wait > 0 ? (long)(wait * 20.0) : 0;
+	while (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		if (errno == EINTR)
+			continue;
+		if (errno != EWOULDBLOCK)
+			lmrec_die(LMREC_EXIT_FAIL, "%s: lock:", lock);
+		if (tries-- <= 0)
 			lmrec_die(LMREC_EXIT_LOCK, "%s: another process is updating the store", lock);
-		lmrec_die(LMREC_EXIT_FAIL, "%s: lock:", lock);
+		nanosleep(&step, NULL);
 	}
 	free(lock);
 	remove_stale_temps(path);

@@ -135,10 +135,10 @@ int lmrec_profile_forget(struct lmrec_profile *p, const char *id, size_t len);
  * system's). *found receives how many were in the store. Returns 0; -1
  * when the store is not valid, -2 when it cannot be read (err as
  * lmrec_profile_read; nothing is changed). Dies with exit 75 when another
- * process holds the lock, with exit 1 when the new file cannot be
+ * process holds the lock past wait seconds (lmrec_profile_lock), with exit 1 when the new file cannot be
  * written. */
 int lmrec_profile_forget_users(const char *path, const char *const *ids, const size_t *lens,
-			       size_t n, size_t *found, char *err, size_t errlen);
+			       size_t n, size_t *found, double wait, char *err, size_t errlen);
 
 /* Counts of live users and of their entries. */
 void lmrec_profile_counts(const struct lmrec_profile *p, size_t *users, size_t *entries);
@@ -157,11 +157,12 @@ uint64_t lmrec_profile_write_snapshot(struct lmrec_profile *p, const char *path)
  * of *len bytes); p is not changed. */
 unsigned char *lmrec_profile_encode(const struct lmrec_profile *p, size_t *len);
 
-/* Takes the update lock of the store at path (PATH.lock, flock); dies with
- * exit 75 when another process holds it. Then removes the temporary files
+/* Takes the update lock of the store at path (PATH.lock, flock), waiting
+ * up to wait seconds for another process to release it (0: not at all);
+ * dies with exit 75 when it is still held. Then removes the temporary files
  * of snapshots whose writer was killed (PATH.tmp.XXXXXX): they may hold
  * users forgotten since. Returns the descriptor, which the caller keeps
  * open until it is done. */
-int lmrec_profile_lock(const char *path);
+int lmrec_profile_lock(const char *path, double wait);
 
 #endif

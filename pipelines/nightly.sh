@@ -302,7 +302,7 @@ continuing() {
 # What each stage reads and writes (for --dry-run and the logs).
 stage_io() {
 	case "$1" in
-	ingest) echo "reads $INTER${ITEMS:+ $ITEMS}${FEEDBACK:+ $FEEDBACK}; writes work/interactions.tsv.gz${ITEMS:+ work/items.tsv OUT/profile.lmp}${FEEDBACK:+ work/blocked.tsv} quality.tsv$([ "$QUALITY" = quarantine ] && echo " work/quarantine.tsv.gz")${ANON_KEY:+ (user ids pseudonymised under $ANON_KEY)}$(forgetting && echo " (without the users on $FORGET_LIST)")" ;;
+	ingest) echo "reads $INTER${ITEMS:+ $ITEMS}${FEEDBACK:+ $FEEDBACK}; writes work/ingested.tsv.gz work/interactions.tsv.gz${ITEMS:+ work/items.tsv OUT/profile.lmp}${FEEDBACK:+ work/blocked.tsv} quality.tsv$([ "$QUALITY" = quarantine ] && echo " work/quarantine.tsv.gz")${ANON_KEY:+ (user ids pseudonymised under $ANON_KEY)}$(forgetting && echo " (without the users on $FORGET_LIST)")" ;;
 	embed)
 		if [ -z "$CONTENT" ]; then
 			echo "no content model among MODELS: writes nothing"
@@ -516,7 +516,10 @@ stage_ingest() {
 	quarantine) quality+=(--quarantine "$WORK/quarantine.tsv.gz") ;;
 	weight) quality+=(--flag-weight) ;;
 	esac
-	ingest_file "$WORK/interactions.tsv.gz" "$INTER" --max-bad "$MAX_BAD" "${quality[@]}"
+	# The rows as ingested keep their own name, and work/interactions.tsv.gz
+	# is made from them: no file of the stage is rewritten in place, so a
+	# rerun beside a killed job's orphaned stage reads what it expects.
+	ingest_file "$WORK/ingested.tsv.gz" "$INTER" --max-bad "$MAX_BAD" "${quality[@]}"
 	# the forget list this night read: a later one that differs retrains
 	# the sequence model (train_sasrec)
 	rm -f "$RUN/forget-state"
@@ -538,8 +541,21 @@ stage_ingest() {
 	# the users to recommend to: every user with a row, including those
 	# whose every row the feedback takes away (they get what a new user
 	# gets, less what they refused)
-	into "$WORK/acting-users.tsv" users_of_rows "$WORK/interactions.tsv.gz"
-	[ -z "$FEEDBACK" ] || fold_feedback "$feedback"
+	into "$WORK/acting-users.tsv" users_of_rows "$WORK/ingested.tsv.gz"
+	if [ -n "$FEEDBACK" ]; then
+		fold_feedback "$feedback"
+	else
+		same_rows "$WORK/interactions.tsv.gz" "$WORK/ingested.tsv.gz"
+	fi
+}
+
+# same_rows OUTPUT INPUT: OUTPUT becomes INPUT's rows, by a hard link where
+# the file system has them, renamed into place.
+same_rows() {
+	local tmp
+	tmp=$(mktemp "${1%/*}/.rows.tmp.XXXXXX")
+	ln -f -- "$2" "$tmp" 2>/dev/null || cp -- "$2" "$tmp" || { rm -f "$tmp"; return 1; }
+	mv -f "$tmp" "$1"
 }
 
 # users_of_rows FILE.gz: the distinct users of an interactions stream, as
@@ -561,7 +577,7 @@ update_profiles() {
 	rm -f "$WORK/profile-start.lmp"
 	[ ! -f "$OUT/profile.lmp" ] || into "$WORK/profile-start.lmp" cat -- "$OUT/profile.lmp"
 	lmrec-profile --store "$OUT/profile.lmp" --update --items "$WORK/items.tsv" --date "$DATE" \
-		"${with[@]}" "$WORK/interactions.tsv.gz"
+		--wait 600 "${with[@]}" "$WORK/ingested.tsv.gz"
 }
 
 # fold_feedback FEEDBACK: the feedback (lmrec-feedback) into the night. The
@@ -574,7 +590,7 @@ fold_feedback() {
 	# shellcheck disable=SC2206 # options as words
 	opts=($FEEDBACK_OPTS)
 	[ -z "$ITEMS" ] || opts+=(--items "$WORK/items.tsv")
-	lmrec-feedback "${opts[@]}" --interactions "$WORK/interactions.tsv.gz" -o "$WORK/interactions.tsv.gz" \
+	lmrec-feedback "${opts[@]}" --interactions "$WORK/ingested.tsv.gz" -o "$WORK/interactions.tsv.gz" \
 		--blocked "$WORK/blocked.tsv" -- "$1"
 }
 
@@ -898,7 +914,7 @@ write_audit() {
 	for f in "$WORK"/valid/*.lmrc "$WORK"/test/*.lmrc "$WORK"/full/*.lmrc "$WORK/weights.tsv"; do
 		[ ! -f "$f" ] || audit_row model "${f#"$WORK/"}" "" "$f"
 	done
-	for name in interactions.tsv.gz items.tsv folds.tsv.gz tokens.tsv vectors.tsv profiles.tsv; do
+	for name in ingested.tsv.gz interactions.tsv.gz items.tsv folds.tsv.gz tokens.tsv vectors.tsv profiles.tsv; do
 		[ ! -f "$WORK/$name" ] || audit_row work "$name" "" "$WORK/$name"
 	done
 	# the tables a reproduction must give byte for byte; then the pages

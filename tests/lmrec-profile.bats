@@ -317,6 +317,28 @@ FIXTURE_SHOW="$(tsv 'user|kind|key|weight|ts' \
 	assert_equal "$stderr" 'lmrec-profile: s.lmp.lock: another process is updating the store'
 }
 
+@test "lmrec-profile: --wait waits for the other writer, then folds what it left; past the wait, 75" {
+	command -v flock >/dev/null || skip "flock(1) is not installed"
+	update s.lmp 2026-11-06 interactions.tsv
+	cp s.lmp alone.lmp
+	lmrec-profile -q --store alone.lmp --update --items items.tsv --date 2026-11-07 interactions.tsv
+	# the lock held for a second and a half by another process
+	flock s.lmp.lock sleep 1.5 &
+	local holder=$!
+	sleep 0.3
+	run -75 --separate-stderr lmrec-profile -q --store s.lmp --update --wait 0.2 \
+		--items items.tsv --date 2026-11-07 interactions.tsv
+	assert_equal "$stderr" 'lmrec-profile: s.lmp.lock: another process is updating the store'
+	run --separate-stderr lmrec-profile -q --store s.lmp --update --wait 30 \
+		--items items.tsv --date 2026-11-07 interactions.tsv
+	assert_success
+	wait "$holder"
+	# the same store as an update that never waited
+	cmp <(lmrec-profile --store s.lmp --show) <(lmrec-profile --store alone.lmp --show)
+	run -2 lmrec-profile --store s.lmp --compact --wait -1
+	assert_output --partial -- '--wait'
+}
+
 @test "lmrec-profile: --forget removes the users for good, no byte of them left in the store" {
 	update s.lmp 2026-11-06 --half-life 1 --feedback feedback.tsv interactions.tsv
 	update s.lmp 2026-11-07 --feedback feedback.tsv interactions.tsv

@@ -121,10 +121,10 @@ users_of() { gzip -dc "$1" | tail -n +2 | cut -f1 | LC_ALL=C sort -u; }
 	printf 'ANON_KEY=%s\n' "$KEY" >cfg
 	run "$NIGHTLY" --config cfg --dry-run --out out --date 2026-11-01
 	assert_success
-	assert_line --regexp "^ingest     reads .*; writes work/interactions.tsv.gz work/items.tsv OUT/profile.lmp work/blocked.tsv quality.tsv \(user ids pseudonymised under $KEY\)\$"
+	assert_line --regexp "^ingest     reads .*; writes work/ingested.tsv.gz work/interactions.tsv.gz work/items.tsv OUT/profile.lmp work/blocked.tsv quality.tsv \(user ids pseudonymised under $KEY\)\$"
 	run "$NIGHTLY" --dry-run --out out --date 2026-11-01
 	assert_success
-	assert_line --regexp '^ingest     reads .*; writes work/interactions.tsv.gz work/items.tsv OUT/profile.lmp work/blocked.tsv quality.tsv$'
+	assert_line --regexp '^ingest     reads .*; writes work/ingested.tsv.gz work/interactions.tsv.gz work/items.tsv OUT/profile.lmp work/blocked.tsv quality.tsv$'
 	cp "$KEY" open.key
 	chmod 604 open.key
 	printf 'ANON_KEY=open.key\n' >cfg

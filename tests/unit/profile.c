@@ -341,7 +341,7 @@ static void test_killed_writer(void)
 				if (count_temps() != killed && bad++ < 3)
 					check_fail(__FILE__, __LINE__, "after %llu: %d temp files",
 						   (unsigned long long)n, count_temps());
-				close(lmrec_profile_lock("s.lmp"));
+				close(lmrec_profile_lock("s.lmp", 0));
 				if (count_temps() != 0 && bad++ < 3)
 					check_fail(__FILE__, __LINE__, "after %llu: temp file kept",
 						   (unsigned long long)n);
