@@ -6,6 +6,7 @@
 #include <cblas.h>
 
 #include "als.h"
+#include "linalg.h"
 #include "mat.h"
 #include "par.h"
 #include "rng.h"
@@ -195,6 +196,129 @@ void lmrec_als_fit(float *X, float *Y, const struct lmrec_csr *ui, const struct 
 		if (progress)
 			progress(ctx, it + 1, lmrec_now() - t0);
 	}
+}
+
+/* ---- shards ---- */
+
+struct sums_ctx {
+	float *A, *b;
+	const struct lmrec_csr *iu;
+	const float *X;
+	const struct lmrec_als_params *p;
+};
+
+/* Per item: the scaled user rows gathered, one rank-n update (as the
+ * single-process item step does), a rank-1 downdate for each confidence
+ * below 1, then the upper triangle packed. */
+static void sums_rows(void *arg, int thread, size_t begin, size_t end)
+{
+	(void)thread;
+	struct sums_ctx *c = arg;
+	size_t k = c->p->factors, np = lmrec_als_packed(k);
+	float *M = lmrec_xcalloc(k * k, sizeof *M), *Xu = NULL;
+	double *bd = lmrec_xcalloc(k, sizeof *bd);
+	size_t cap = 0;
+	for (size_t i = begin; i < end; i++) {
+		uint64_t q = c->iu->ptr[i], n = c->iu->ptr[i + 1] - q;
+		float *Ai = c->A + i * np, *bi = c->b + i * k;
+		if (n == 0) {
+			memset(Ai, 0, np * sizeof *Ai);
+			memset(bi, 0, k * sizeof *bi);
+			continue;
+		}
+		LMREC_GROW(Xu, cap, n * k);
+		memset(M, 0, k * k * sizeof *M);
+		memset(bd, 0, k * sizeof *bd);
+		for (uint64_t j = 0; j < n; j++) {
+			double cf = c->p->alpha * c->iu->val[q + j];
+			const float *x = c->X + (size_t)c->iu->idx[q + j] * k;
+			float sc = (float)sqrt(cf > 0 ? cf : 0);
+			for (size_t f = 0; f < k; f++) {
+				Xu[j * k + f] = sc * x[f];
+				bd[f] += (1.0 + cf) * x[f];
+			}
+			if (cf < 0)
+				cblas_ssyr(CblasRowMajor, CblasUpper, (blasint)k, (float)cf, x, 1, M, (blasint)k);
+		}
+		cblas_ssyrk(CblasRowMajor, CblasUpper, CblasTrans, (blasint)k, (blasint)n, 1.0f, Xu,
+			    (blasint)k, 1.0f, M, (blasint)k);
+		for (size_t f = 0, e = 0; f < k; f++)
+			for (size_t g = f; g < k; g++)
+				Ai[e++] = M[f * k + g];
+		for (size_t f = 0; f < k; f++)
+			bi[f] = (float)bd[f];
+	}
+	free(M);
+	free(Xu);
+	free(bd);
+}
+
+void lmrec_als_shard_sums(float *A, float *b, double *G, const struct lmrec_csr *iu, const float *X,
+			  const struct lmrec_als_params *p)
+{
+	size_t k = p->factors, nu = iu->cols;
+	double *Xd = lmrec_xcalloc(nu * k + 1, sizeof *Xd);
+	for (size_t j = 0; j < nu * k; j++)
+		Xd[j] = X[j];
+	lmrec_blas_threads(p->threads > 0 ? p->threads : 1);
+	lmrec_gram_d(G, Xd, nu, k);
+	free(Xd);
+	/* our threads split the items; BLAS inside each stays single-threaded */
+	lmrec_blas_threads(1);
+	struct sums_ctx c = {A, b, iu, X, p};
+	lmrec_par_for(p->threads, iu->rows, sums_rows, &c);
+}
+
+void lmrec_als_shard_sums_ref(float *A, float *b, double *G, const struct lmrec_csr *iu,
+			      const float *X, const struct lmrec_als_params *p)
+{
+	size_t k = p->factors, nu = iu->cols, np = lmrec_als_packed(k);
+	for (size_t f = 0; f < k; f++)
+		for (size_t g = 0; g < k; g++) {
+			double s = 0;
+			for (size_t u = 0; u < nu; u++)
+				s += (double)X[u * k + f] * X[u * k + g];
+			G[f * k + g] = s;
+		}
+	for (size_t i = 0; i < iu->rows; i++) {
+		for (size_t f = 0, e = 0; f < k; f++) {
+			double bs = 0;
+			for (uint64_t q = iu->ptr[i]; q < iu->ptr[i + 1]; q++) {
+				double cf = p->alpha * iu->val[q];
+				bs += (1.0 + cf) * X[(size_t)iu->idx[q] * k + f];
+			}
+			b[i * k + f] = (float)bs;
+			for (size_t g = f; g < k; g++) {
+				double s = 0;
+				for (uint64_t q = iu->ptr[i]; q < iu->ptr[i + 1]; q++) {
+					const float *x = X + (size_t)iu->idx[q] * k;
+					s += p->alpha * iu->val[q] * x[f] * x[g];
+				}
+				A[i * np + e++] = (float)s;
+			}
+		}
+	}
+}
+
+int lmrec_als_solve_sums(float *y, const double *G, const double *A, const double *b,
+			 const struct lmrec_als_params *p)
+{
+	size_t k = p->factors;
+	double *M = lmrec_xcalloc(k * k, sizeof *M), *x = lmrec_xcalloc(k, sizeof *x);
+	for (size_t f = 0, e = 0; f < k; f++) {
+		for (size_t g = f; g < k; g++, e++) {
+			double v = G[f * k + g] + A[e] + (f == g ? p->reg : 0.0);
+			M[f * k + g] = v;
+			M[g * k + f] = v;
+		}
+		x[f] = b[f];
+	}
+	int rc = lmrec_spd_solve_d(M, x, k, 1);
+	for (size_t f = 0; f < k; f++)
+		y[f] = rc == 0 ? (float)x[f] : 0.0f;
+	free(M);
+	free(x);
+	return rc;
 }
 
 double lmrec_als_loss(const float *X, const float *Y, const struct lmrec_csr *ui,

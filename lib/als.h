@@ -48,6 +48,35 @@ void lmrec_als_fit(float *X, float *Y, const struct lmrec_csr *ui, const struct 
 void lmrec_als_solve_row(float *x, const float *G, const float *Y, const uint32_t *idx,
 			 const float *w, size_t n, const struct lmrec_als_params *p);
 
+/* ---- ALS over shards of users (lmrec-als-shard) ----
+ *
+ * The item half step needs, for each item i, only sums over the users who
+ * touched it: A_i = sum alpha w_ui x_u x_u^T, b_i = sum (1 + alpha w_ui) x_u
+ * and G = X^T X over every user. Each shard of users (a host holding its
+ * own users' interactions) computes its part of these sums; the parts add
+ * up, and the item factors are solved from the totals. No interaction row
+ * and no user factor leaves the shard, only these item-side sums. */
+
+/* The number of entries of a packed upper triangle of a k x k matrix. */
+static inline size_t lmrec_als_packed(size_t k) { return k * (k + 1) / 2; }
+
+/* One shard's sums: for each row i of iu (the shard's items x users, with
+ * weights) A (iu->rows, packed: (f, g) for f <= g, row by row) and b
+ * (iu->rows, k), zero for an item without entries; G (k, k, both
+ * triangles) = X^T X over the shard's iu->cols users. X (iu->cols, k). */
+void lmrec_als_shard_sums(float *A, float *b, double *G, const struct lmrec_csr *iu, const float *X,
+			  const struct lmrec_als_params *p);
+
+/* The same, one product at a time in double (tests). */
+void lmrec_als_shard_sums_ref(float *A, float *b, double *G, const struct lmrec_csr *iu,
+			      const float *X, const struct lmrec_als_params *p);
+
+/* An item's factors from the summed sums of every shard: y (k) = (G + reg I
+ * + A)^-1 b, A packed as above. Returns 0, or -1 when the system is not
+ * positive definite. */
+int lmrec_als_solve_sums(float *y, const double *G, const double *A, const double *b,
+			 const struct lmrec_als_params *p);
+
 /* The objective above, in double (tests and diagnostics). */
 double lmrec_als_loss(const float *X, const float *Y, const struct lmrec_csr *ui,
 		      const struct lmrec_als_params *p);

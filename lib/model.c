@@ -25,6 +25,7 @@ static const struct {
 	{LMREC_KIND_ALIGN, "align"},     {LMREC_KIND_ENCODER, "encoder"},
 	{LMREC_KIND_VECTORS, "vectors"}, {LMREC_KIND_SEMANTIC, "semantic"},
 	{LMREC_KIND_CROSSDOMAIN, "crossdomain"},
+	{LMREC_KIND_ALS_SUMS, "als-sums"},
 	{LMREC_KIND_TEST, "test"},
 };
 

@@ -62,6 +62,7 @@ enum lmrec_kind {
 	LMREC_KIND_VECTORS = 9,
 	LMREC_KIND_SEMANTIC = 10,
 	LMREC_KIND_CROSSDOMAIN = 11,
+	LMREC_KIND_ALS_SUMS = 12, /* one shard's part of an ALS item step (lmrec-als-shard) */
 	LMREC_KIND_TEST = 100 /* written by the unit tests */
 };
 

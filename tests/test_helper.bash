@@ -77,6 +77,21 @@ tsv() {
 	for l in "$@"; do printf '%s\n' "$l"; done | tr '|' '\t'
 }
 
+# near_values A B TOL: the tab-separated numbers of files A and B agree
+# value for value within TOL relative to 1 + |b|, row counts too; else the
+# first difference is printed and the status is 1.
+near_values() {
+	awk -v tol="$3" 'NR == FNR { a[FNR] = $0; n = FNR; next }
+		{ na = split(a[FNR], x, "\t"); nb = split($0, y, "\t")
+		  if (na != nb) { print "row " FNR ": " na " values, " nb; bad = 1; exit }
+		  for (j = 1; j <= nb; j++) {
+			d = x[j] - y[j]; if (d < 0) d = -d
+			m = y[j] < 0 ? -y[j] : y[j]
+			if (d > tol * (1 + m)) { print "row " FNR " col " j ": " x[j] " " y[j]; bad = 1; exit }
+		  } }
+		END { if (!bad && FNR != n) { print FNR " rows, " n; bad = 1 } exit bad }' "$1" "$2"
+}
+
 # help_options TOOL: the long options --help shows, one a line.
 help_options() {
 	"$1" --help | grep -oE -- '--[a-z][a-z0-9-]*' | sort -u

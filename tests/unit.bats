@@ -100,7 +100,7 @@ unit() {
 	unit bpr
 }
 
-@test "unit als: the loss, its gradient, exact and CG solves, descent, threads" {
+@test "unit als: the loss, its gradient, exact and CG solves, descent, threads, a shard's sums and the item step from them" {
 	unit als
 }
 

@@ -431,6 +431,95 @@ static void test_init(void)
 	free(b);
 }
 
+/* The columns [from, to) of m (users x items) as a shard: its items x
+ * users transpose, users renumbered from 0. */
+static void shard_of(struct lmrec_csr *iu, const struct lmrec_csr *ui, size_t from, size_t to)
+{
+	size_t n = 0, cap = lmrec_csr_nnz(ui) + 1;
+	uint32_t *r = lmrec_xcalloc(cap, sizeof *r), *c = lmrec_xcalloc(cap, sizeof *c);
+	float *v = lmrec_xcalloc(cap, sizeof *v);
+	for (size_t u = from; u < to; u++)
+		for (uint64_t q = ui->ptr[u]; q < ui->ptr[u + 1]; q++) {
+			r[n] = ui->idx[q];
+			c[n] = (uint32_t)(u - from);
+			v[n++] = ui->val[q];
+		}
+	lmrec_csr_build(iu, ui->cols, to - from, r, c, v, n, LMREC_DUP_SUM);
+	free(r);
+	free(c);
+	free(v);
+}
+
+/* A shard's sums against one product at a time in double, negative
+ * weights (confidences below 1) and threads included; then the item step
+ * from the sums of three shards against the single-process item step. */
+static void test_shard_sums(void)
+{
+	struct lmrec_rng rng;
+	lmrec_rng_seed(&rng, 57);
+	double worst_sum = 0, worst_y = 0;
+	for (int t = 0; t < 4; t++) {
+		struct problem pb;
+		problem_make(&pb, &rng, 40, 25, 3 + (size_t)t * 2, 0.2, t == 3 ? -0.5 : 0.0, 3.0);
+		struct lmrec_als_params p = {pb.k, 0.5, 1.5, 1, 0, 1 + t % 2};
+		size_t k = pb.k, np = lmrec_als_packed(k), ni = pb.ni;
+		size_t cut[4] = {0, 7, 23, pb.nu};
+		double *At = lmrec_xcalloc(ni * np, sizeof *At), *bt = lmrec_xcalloc(ni * k, sizeof *bt);
+		double *Gt = lmrec_xcalloc(k * k, sizeof *Gt);
+		for (int s = 0; s < 3; s++) {
+			struct lmrec_csr iu;
+			shard_of(&iu, &pb.ui, cut[s], cut[s + 1]);
+			float *A = lmrec_xcalloc(ni * np, sizeof *A), *b = lmrec_xcalloc(ni * k, sizeof *b);
+			float *Ar = lmrec_xcalloc(ni * np, sizeof *Ar), *br = lmrec_xcalloc(ni * k, sizeof *br);
+			double *G = lmrec_xcalloc(k * k, sizeof *G), *Gr = lmrec_xcalloc(k * k, sizeof *Gr);
+			const float *X = pb.X + cut[s] * k;
+			lmrec_als_shard_sums(A, b, G, &iu, X, &p);
+			lmrec_als_shard_sums_ref(Ar, br, Gr, &iu, X, &p);
+			for (size_t j = 0; j < ni * np; j++)
+				worst_sum = fmax(worst_sum, fabs((double)A[j] - Ar[j]) / (1 + fabs(Ar[j])));
+			for (size_t j = 0; j < ni * k; j++)
+				worst_sum = fmax(worst_sum, fabs((double)b[j] - br[j]) / (1 + fabs(br[j])));
+			for (size_t j = 0; j < k * k; j++)
+				worst_sum = fmax(worst_sum, fabs(G[j] - Gr[j]) / (1 + fabs(Gr[j])));
+			/* an item the shard did not touch sums to zero */
+			for (size_t i = 0; i < ni; i++)
+				if (iu.ptr[i + 1] == iu.ptr[i])
+					for (size_t e = 0; e < np; e++)
+						CHECK(A[i * np + e] == 0.0f);
+			for (size_t j = 0; j < ni * np; j++)
+				At[j] += A[j];
+			for (size_t j = 0; j < ni * k; j++)
+				bt[j] += b[j];
+			for (size_t j = 0; j < k * k; j++)
+				Gt[j] += G[j];
+			free(A);
+			free(b);
+			free(Ar);
+			free(br);
+			free(G);
+			free(Gr);
+			lmrec_csr_free(&iu);
+		}
+		float *Y = lmrec_xcalloc(ni * k, sizeof *Y);
+		for (size_t i = 0; i < ni; i++)
+			CHECK_INT(lmrec_als_solve_sums(Y + i * k, Gt, At + i * np, bt + i * k, &p), 0);
+		/* lmrec_als_half gives an item without interactions 0; from sums
+		 * such an item has b = 0, so y = 0 too */
+		lmrec_als_half(pb.Y, &pb.iu, pb.X, &p);
+		for (size_t j = 0; j < ni * k; j++)
+			worst_y = fmax(worst_y, fabs((double)Y[j] - pb.Y[j]) / (1 + fabs(pb.Y[j])));
+		free(Y);
+		free(At);
+		free(bt);
+		free(Gt);
+		problem_free(&pb);
+	}
+	printf("# shard sums against the slow sums: %.3g; item factors against one process: %.3g\n",
+	       worst_sum, worst_y);
+	CHECK(worst_sum < 1e-5);
+	CHECK(worst_y < 1e-4);
+}
+
 int main(void)
 {
 	lmrec_setprogname("als");
@@ -443,5 +532,6 @@ int main(void)
 	CHECK_RUN(test_cg_reaches_cholesky);
 	CHECK_RUN(test_threads_identical);
 	CHECK_RUN(test_init);
+	CHECK_RUN(test_shard_sums);
 	return check_done();
 }

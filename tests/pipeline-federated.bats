@@ -1,0 +1,79 @@
+#!/usr/bin/env bats
+# pipelines/federated-als.sh: ALS across hosts that keep their users'
+# interactions.
+
+load test_helper
+
+setup() {
+	cd "$BATS_TEST_TMPDIR"
+	FED="$TOP/pipelines/federated-als.sh"
+	# the sample data's users in two shards: ids ending in an even digit
+	# and the others
+	gzip -dc "$TOP/sample-data/interactions.tsv.gz" >all.tsv
+	awk -F'\t' 'NR == 1 { print > "a.tsv"; print > "b.tsv"; next }
+		{ print > ($1 ~ /[02468]$/ ? "a.tsv" : "b.tsv") }' all.tsv
+	printf ':\ta.tsv\ta.lmrc\n# the other half\n:\tb.tsv\tb.lmrc\n' >hosts.tsv
+}
+
+section() { "$TOP/tests/tools/modelsection" "$@"; }
+
+@test "federated-als: --help, and unknown options and missing arguments exit 2" {
+	run "$FED" --help
+	assert_success
+	assert_line --partial 'Usage: federated-als.sh --hosts FILE --out DIR'
+	run -2 "$FED" --bogus
+	run -2 --separate-stderr "$FED" --out o
+	assert_equal "$stderr" 'federated-als.sh: --hosts is required'
+	run -2 --separate-stderr "$FED" --hosts hosts.tsv --out o --iters 0
+	assert_equal "$stderr" "federated-als.sh: --iters wants a positive number, not '0'"
+}
+
+@test "federated-als: two hosts train lmrec-train's model; each keeps its users' model; nothing crossed" {
+	run --separate-stderr "$FED" --hosts hosts.tsv --out fed --iters 5
+	assert_success
+	[ "${stderr_lines[0]}" = 'federated-als.sh: 2 hosts: their items' ]
+	lmrec-train -q --model als --iters 5 -o one.lmrc all.tsv
+	section fed/items.lmrc item_factors >fed.txt
+	section one.lmrc item_factors >one.txt
+	[ "$(wc -l <one.txt)" -eq 1288 ]
+	run near_values fed.txt one.txt 1e-4
+	assert_success
+	assert_equal "$(section fed/items.lmrc items)" "$(section one.lmrc items)"
+	# each host's model: its users only, solved against the final factors
+	assert_equal "$(section a.lmrc users)" "$(tail -n +2 a.tsv | cut -f1 | LC_ALL=C sort -u)"
+	assert_equal "$(section b.lmrc users)" "$(tail -n +2 b.tsv | cut -f1 | LC_ALL=C sort -u)"
+	section a.lmrc item_factors >a-items.txt
+	cmp a-items.txt fed.txt
+	lmrec-recall -q -m b.lmrc -n 10 -o recs.tsv
+	[ "$(tail -n +2 recs.tsv | cut -f1 | sort -u | wc -l)" -eq "$(section b.lmrc users | wc -l)" ]
+	# on this machine nothing crosses a network: the record is empty
+	assert_equal "$(cat fed/transfers.tsv)" "$(printf 'iteration\thost\tdirection\tfile\tbytes')"
+	[ -z "$(find fed -name '.federated.tmp.*')" ]
+	# the same run again: the same bytes
+	cp fed/items.lmrc first.lmrc
+	"$FED" -q --hosts hosts.tsv --out fed --iters 5
+	cmp first.lmrc fed/items.lmrc
+}
+
+@test "federated-als: a bad hosts file is refused with its line; a failing host stops the run, the last output kept" {
+	printf ':\ta.tsv\n' >short.tsv
+	run -65 --separate-stderr "$FED" --hosts short.tsv --out fed
+	assert_equal "$stderr" 'federated-als.sh: short.tsv:1: a host needs an sshlogin, an interactions file and a model file'
+	printf ':\ta.tsv\ta.lmrc\nhost.example\tdata/b.tsv\t/srv/b.lmrc\n' >relative.tsv
+	run -65 --separate-stderr "$FED" --hosts relative.tsv --out fed
+	assert_equal "$stderr" "federated-als.sh: relative.tsv:2: 'data/b.tsv' is not an absolute path (a remote host needs one)"
+	printf '# nobody\n' >empty.tsv
+	run -65 --separate-stderr "$FED" --hosts empty.tsv --out fed
+	assert_equal "$stderr" 'federated-als.sh: empty.tsv: no hosts'
+	run -1 --separate-stderr "$FED" --hosts missing.tsv --out fed
+	assert_equal "$stderr" 'federated-als.sh: missing.tsv: cannot read the hosts'
+	# a first run, then one whose second host has no data
+	"$FED" -q --hosts hosts.tsv --out fed --iters 1
+	cp fed/items.lmrc before.lmrc
+	printf ':\ta.tsv\ta.lmrc\n:\tnone.tsv\tb.lmrc\n' >gone.tsv
+	run -1 --separate-stderr "$FED" -q --hosts gone.tsv --out fed --iters 1
+	[ "${#stderr_lines[@]}" -eq 1 ]
+	[[ "$stderr" == "federated-als.sh: host 1 (:), items: lmrec-als-shard: "*"none.tsv"* ]]
+	cmp before.lmrc fed/items.lmrc
+	[ -z "$(find fed -name '.federated.tmp.*')" ]
+}
