@@ -106,10 +106,14 @@ trap 'rm -rf -- "$work"' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 cd "$work"
+# the folder of the run on a remote host, under its login folder (GNU
+# Parallel's --workdir ... wants absolute paths for the files it sends,
+# which on a host that shares this file system would be these very files)
+remote_dir="lmrec-federated-${work##*.}"
 printf 'iteration\thost\tdirection\tfile\tbytes\n' >transfers.tsv
 
 # on_hosts STEP SEND RETURN COMMAND: COMMAND on every host at once, under
-# GNU Parallel, in a folder of its own on a remote host, with the file SEND
+# GNU Parallel, in the run's folder on a remote host (removed after), with the file SEND
 # (none when empty) sent first and RETURN brought back ({1} is the host's
 # number, {2} its interactions, {3} its model file: GNU Parallel quotes
 # them for the remote shell). A host that fails stops the run with the
@@ -119,7 +123,7 @@ on_hosts() {
 	for ((h = 0; h < n; h++)); do
 		local par=(--will-cite --halt 'now,fail=1' -j 1 -S "${logins[h]}") run="$cmd"
 		if [ "${logins[h]}" != : ]; then
-			par+=(--workdir ... --cleanup)
+			par+=(--workdir "$remote_dir" --cleanup)
 			[ -z "$send" ] || par+=(--basefile "$send")
 			[ -z "$ret" ] || par+=(--return "${ret//\{1\}/$h}")
 			[ -z "$remote_path" ] || run="PATH=$(printf '%q' "$remote_path"):\$PATH; $cmd"

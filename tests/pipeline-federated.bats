@@ -77,3 +77,50 @@ section() { "$TOP/tests/tools/modelsection" "$@"; }
 	cmp before.lmrc fed/items.lmrc
 	[ -z "$(find fed -name '.federated.tmp.*')" ]
 }
+
+@test "federated-als: over two ssh hosts: the same bytes as on this machine, and only item-side files cross" {
+	[ -f "$TOP/tests/sshd.bash" ] || skip "tests/sshd.bash is absent"
+	. "$TOP/tests/sshd.bash"
+	# (sshd.bash wants a path without white space)
+	local dir
+	dir=$(mktemp -d /tmp/lmrec-fed-ssh.XXXXXX)
+	lmrec_sshd_start "$dir" 2 || { rm -rf "$dir"; skip "no loopback sshd: $LMREC_SSHD_WHY"; }
+	# every rsync GNU Parallel runs here says what it sends and fetches
+	mkdir wrap
+	printf '#!/bin/sh\nprintf "%%s\\n" "$*" >>"%s/rsync.log"\nexec /usr/bin/rsync "$@"\n' "$PWD" >wrap/rsync
+	chmod +x wrap/rsync
+	{
+		printf '%s\t%s\t%s\n' "$(sed -n 1p "$dir/sshloginfile")" "$PWD/a.tsv" "$PWD/ssh-a.lmrc"
+		printf '%s\t%s\t%s\n' "$(sed -n 2p "$dir/sshloginfile")" "$PWD/b.tsv" "$PWD/ssh-b.lmrc"
+	} >ssh-hosts.tsv
+	run --separate-stderr env PATH="$PWD/wrap:$PATH" "$FED" -q --hosts ssh-hosts.tsv --out ssh \
+		--iters 2 --remote-path "$TOP/bin"
+	local st=$status
+	# the sessions each host served, before the hosts go
+	cat "$dir"/host-1/sessions "$dir"/host-2/sessions >sessions.txt
+	local left
+	left=$(find "$dir"/host-*/home -mindepth 1 | wc -l)
+	lmrec_sshd_stop "$dir"
+	rm -rf "$dir"
+	[ "$st" -eq 0 ] || { echo "$stderr"; false; }
+	# the hosts really ran the steps, and kept nothing in their folders
+	grep -q 'rsync --server' sessions.txt
+	[ "$left" -eq 0 ]
+	"$FED" -q --hosts hosts.tsv --out here --iters 2
+	cmp here/items.lmrc ssh/items.lmrc
+	cmp a.lmrc ssh-a.lmrc
+	cmp b.lmrc ssh-b.lmrc
+	# what crossed: the item factors out, item lists and sums back, and
+	# nothing else; the record says the same
+	grep -oE '(\./items\.lmrc lmrec-host-[12]|lmrec-host-[12]:\./[^ ]+)' rsync.log | sort | uniq -c |
+		awk '{ $1 = $1; print }' >crossed.txt
+	assert_equal "$(cat crossed.txt)" "$(printf '%s\n' '3 ./items.lmrc lmrec-host-1' '3 ./items.lmrc lmrec-host-2' \
+		'1 lmrec-host-1:./items.0.tsv' '2 lmrec-host-1:./sums.0.lmrc' \
+		'1 lmrec-host-2:./items.1.tsv' '2 lmrec-host-2:./sums.1.lmrc')"
+	[ "$(grep -c -- '--protocol' rsync.log)" -eq "$(tail -n +2 ssh/transfers.tsv | wc -l)" ]
+	run cut -f3,4 ssh/transfers.tsv
+	assert_line "$(printf 'to\titems.lmrc')"
+	assert_line "$(printf 'from\tsums.1.lmrc')"
+	refute_output --partial '.tsv.gz'
+	refute_output --regexp $'\t[ab]\\.tsv$'
+}
