@@ -1,6 +1,6 @@
 /* lmrec-als-shard — implicit ALS over shards of users: the shard's half
  * steps and the item step from their sums (federated training; see
- * lmrec-als-shard(1) and pipelines/federated-als.sh). */
+ * lmrec-als-shard(1) and pipelines/federated.sh). */
 #include <getopt.h>
 #include <limits.h>
 #include <math.h>
@@ -89,65 +89,13 @@ struct shard {
 	size_t rows;
 };
 
-/* The rows of the chosen folds, users in byte order; items are indices of
- * items (NULL: a dictionary of the shard's own, in byte order, returned in
- * *own). */
+/* The shard's rows of the chosen folds (lmrec_inter_matrix). */
 static void load_shard(const struct opts *o, const char *file, const struct lmrec_ids *items,
 		       const char *items_path, struct shard *s, struct lmrec_ids **own)
 {
-	struct lmrec_inter x;
-	lmrec_inter_init(&x, NULL, NULL);
-	char *files[1] = {(char *)file};
-	lmrec_inter_load(&x, files, 1, 0);
-	struct lmrec_ids *u0 = lmrec_ids_new(), *i0 = items ? NULL : lmrec_ids_new();
-	uint32_t *ru = lmrec_xcalloc(x.n + 1, sizeof *ru), *ri = lmrec_xcalloc(x.n + 1, sizeof *ri);
-	float *rw = lmrec_xcalloc(x.n + 1, sizeof *rw);
-	size_t n = 0;
-	for (size_t r = 0; r < x.n; r++) {
-		if (x.has_fold && !lmrec_fold_in(o->fold_set, x.fold_of[r]))
-			continue;
-		size_t len;
-		const char *str = lmrec_ids_str(x.users, x.user[r], &len);
-		ru[n] = lmrec_ids_intern(u0, str, len);
-		str = lmrec_ids_str(x.items, x.item[r], &len);
-		if (items) {
-			int64_t j = lmrec_ids_find(items, str, len);
-			if (j < 0)
-				lmrec_die(LMREC_EXIT_DATA,
-					  "%s:%zu: column 'item': '%.*s' is not among the items of %s "
-					  "(run --init with this shard's items)",
-					  file ? file : "-", r + 2, (int)len, str, items_path);
-			ri[n] = (uint32_t)j;
-		} else {
-			ri[n] = lmrec_ids_intern(i0, str, len);
-		}
-		double w = o->use_weights ? x.weight[r] : 1.0;
-		if (o->use_weights && !(w > 0))
-			lmrec_die(LMREC_EXIT_DATA, "%s:%zu: column 'weight': %g is not above 0",
-				  file ? file : "-", r + 2, w);
-		rw[n++] = (float)w;
-	}
-	uint32_t *umap, *imap = NULL;
-	s->users = lmrec_ids_sorted_copy(u0, &umap);
-	if (!items)
-		*own = lmrec_ids_sorted_copy(i0, &imap);
-	for (size_t r = 0; r < n; r++) {
-		ru[r] = umap[ru[r]];
-		if (imap)
-			ri[r] = imap[ri[r]];
-	}
-	size_t ni = items ? lmrec_ids_count(items) : lmrec_ids_count(*own);
-	lmrec_csr_build(&s->ui, lmrec_ids_count(s->users), ni, ru, ri, rw, n,
-			o->use_weights ? LMREC_DUP_SUM : LMREC_DUP_ONE);
-	s->rows = n;
-	free(umap);
-	free(imap);
-	free(ru);
-	free(ri);
-	free(rw);
-	lmrec_ids_free(u0);
-	lmrec_ids_free(i0);
-	lmrec_inter_free(&x);
+	char *from = items ? lmrec_xasprintf("%s (run --init with this shard's items)", items_path) : NULL;
+	s->rows = lmrec_inter_matrix(file, o->fold_set, o->use_weights, items, from, &s->users, own, &s->ui);
+	free(from);
 }
 
 static void shard_free(struct shard *s)
@@ -327,21 +275,11 @@ static void run_users(const struct opts *o, const char *file)
 	lmrec_recmodel_free(im);
 }
 
-/* A parameter of a sums file, the same in every file. */
+/* A parameter of a sums file, the same in every file (have: not the
+ * first). */
 static double sums_param(const struct lmrec_model *f, const char *key, int have, double want)
 {
-	size_t len;
-	const char *v = lmrec_model_param(f, key, &len);
-	char *end = NULL;
-	char tmp[64];
-	double x = NAN;
-	if (v && len < sizeof tmp) {
-		memcpy(tmp, v, len);
-		tmp[len] = 0;
-		x = strtod(tmp, &end);
-	}
-	if (!v || end == tmp || *end || !isfinite(x))
-		lmrec_die(LMREC_EXIT_DATA, "%s: parameter '%s' is missing or not a number", f->path, key);
+	double x = lmrec_model_param_double(f, key); /* finite */
 	if (have && x != want)
 		lmrec_die(LMREC_EXIT_DATA, "%s: parameter '%s' is %.17g, but the first file's is %.17g",
 			  f->path, key, x, want);
@@ -369,7 +307,7 @@ static void run_items(const struct opts *o, char **files, int nfiles)
 {
 	if (nfiles == 0)
 		lmrec_usage_error("--items needs the sums FILEs");
-	struct lmrec_model **f = lmrec_xcalloc((size_t)nfiles, sizeof *f);
+	struct lmrec_model **f = lmrec_xcalloc((size_t)nfiles, sizeof(struct lmrec_model *));
 	struct lmrec_ids *all = lmrec_ids_new();
 	size_t k = 0;
 	double reg = 0, alpha = 0, users = 0;
@@ -406,8 +344,8 @@ static void run_items(const struct opts *o, char **files, int nfiles)
 		const struct lmrec_section *sA = lmrec_model_need(f[a], "A", LMREC_DT_F32, 2);
 		const struct lmrec_section *sB = lmrec_model_need(f[a], "b", LMREC_DT_F32, 2);
 		const struct lmrec_section *sG = lmrec_model_need(f[a], "gram", LMREC_DT_F64, 2);
-		if (memcmp(sA->shape, sa, sizeof sa) || memcmp(sB->shape, sb, sizeof sb) ||
-		    memcmp(sG->shape, sg, sizeof sg))
+		if (memcmp(sA->shape, sa, sizeof sa) != 0 || memcmp(sB->shape, sb, sizeof sb) != 0 ||
+		    memcmp(sG->shape, sg, sizeof sg) != 0)
 			lmrec_die(LMREC_EXIT_DATA, "%s: sections 'A', 'b' and 'gram' do not fit %llu items "
 				  "of %zu factors", files[a], (unsigned long long)n, k);
 		const float *fa = sA->data, *fb = sB->data;

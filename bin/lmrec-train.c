@@ -40,6 +40,7 @@ struct opts {
 	double reg, alpha, lr, init_scale;
 	int have_reg, have_factors, have_lambda, have_epochs, have_lr, have_half_life;
 	const char *vectors, *factors_from, *align_method, *tokens;
+	const char *gram; /* itemknn, ease: from this Gram file, not interactions */
 	size_t hidden, min_df;
 	double side_weight;
 	/* sasrec */
@@ -99,6 +100,8 @@ static void usage(int status)
 	      "      --similarity NAME    cosine (default) or cooccurrence\n"
 	      "      --neighbors N        neighbours kept per item (default 20)\n"
 	      "      --shrink S           shrinkage of similarities (default 10)\n"
+	      "      --gram FILE          itemknn, ease: build from this Gram matrix\n"
+	      "                           (lmrec-gram; shards' sums) instead of interactions\n"
 	      "ease:\n"
 	      "      --lambda L           L2 regularisation (default 100)\n"
 	      "      --tokens FILE        words of the items (lmrec-tokenize) as more\n"
@@ -217,6 +220,7 @@ enum {
 	OPT_EPOCHS,
 	OPT_VECTORS,
 	OPT_TOKENS,
+	OPT_GRAM,
 	OPT_MIN_DF,
 	OPT_SIDE_WEIGHT,
 	OPT_BLOCKS,
@@ -273,6 +277,7 @@ static const struct option long_options[] = {
 	{"epochs", required_argument, NULL, OPT_EPOCHS},
 	{"vectors", required_argument, NULL, OPT_VECTORS},
 	{"tokens", required_argument, NULL, OPT_TOKENS},
+	{"gram", required_argument, NULL, OPT_GRAM},
 	{"min-df", required_argument, NULL, OPT_MIN_DF},
 	{"side-weight", required_argument, NULL, OPT_SIDE_WEIGHT},
 	{"blocks", required_argument, NULL, OPT_BLOCKS},
@@ -1241,12 +1246,35 @@ static int run_crossdomain(struct opts *o, char *const *files, size_t nfiles)
 	return 0;
 }
 
+/* A model of the items of a Gram file (lmrec-gram), with no users: they
+ * are scored from a history (lmrec-recall --history). Item-kNN counts
+ * users, so it wants the Gram matrix of the binary matrix. */
+static void load_gram(const struct opts *o, struct data *d, struct lmrec_gram *g)
+{
+	uint64_t users;
+	int weighted;
+	lmrec_gram_read(o->gram, g, &d->items, &users, &weighted);
+	if (weighted && o->kind == LMREC_KIND_ITEMKNN)
+		lmrec_die(LMREC_EXIT_DATA, "%s: a weighted Gram matrix; item-kNN counts users (lmrec-gram "
+			  "without --use-weights)", o->gram);
+	d->users = lmrec_ids_new();
+	size_t ni = lmrec_ids_count(d->items);
+	lmrec_csr_build(&d->ui, 0, ni, NULL, NULL, NULL, 0, LMREC_DUP_ONE);
+	lmrec_csr_transpose(&d->iu, &d->ui);
+	d->rows = 0;
+}
+
 static int run(struct opts *o, char *const *files, size_t nfiles)
 {
 	double t0 = lmrec_now();
 	struct data d;
 	memset(&d, 0, sizeof d);
-	load_data(o, files, nfiles, &d);
+	struct lmrec_gram gram;
+	memset(&gram, 0, sizeof gram);
+	if (o->gram)
+		load_gram(o, &d, &gram);
+	else
+		load_data(o, files, nfiles, &d);
 	struct lmrec_recmodel m;
 	memset(&m, 0, sizeof m);
 	m.kind = o->kind;
@@ -1273,7 +1301,10 @@ static int run(struct opts *o, char *const *files, size_t nfiles)
 		}
 		break;
 	case LMREC_KIND_ITEMKNN:
-		lmrec_itemknn_fit(&m.nb, &d.ui, &d.iu, o->neighbors, o->shrink, o->sim, o->threads);
+		if (o->gram)
+			lmrec_itemknn_fit_gram(&m.nb, &gram, o->neighbors, o->shrink, o->sim, o->threads);
+		else
+			lmrec_itemknn_fit(&m.nb, &d.ui, &d.iu, o->neighbors, o->shrink, o->sim, o->threads);
 		break;
 	case LMREC_KIND_EASE:
 		if (ni > 0 && ni > SIZE_MAX / sizeof(float) / ni)
@@ -1283,7 +1314,18 @@ static int run(struct opts *o, char *const *files, size_t nfiles)
 		memset(&side, 0, sizeof side);
 		if (o->tokens)
 			word_rows(o, d.items, &side);
-		if (lmrec_ease_fit_side(m.B, &d.ui, o->tokens ? &side : NULL, o->lambda, o->threads) != 0)
+		int rc;
+		if (o->gram) {
+			double *P = lmrec_xcalloc(ni * ni + 1, sizeof *P);
+			for (size_t i = 0; i < ni; i++)
+				for (uint64_t q = gram.ptr[i]; q < gram.ptr[i + 1]; q++)
+					P[i * ni + gram.idx[q]] = gram.val[q];
+			rc = lmrec_ease_fit_gram(m.B, P, o->tokens ? &side : NULL, ni, o->lambda, o->threads);
+			free(P);
+		} else {
+			rc = lmrec_ease_fit_side(m.B, &d.ui, o->tokens ? &side : NULL, o->lambda, o->threads);
+		}
+		if (rc != 0)
 			lmrec_die(LMREC_EXIT_FAIL, "ease: the Gram matrix is singular (raise --lambda)");
 		if (o->tokens)
 			lmrec_csr_free(&side);
@@ -1391,12 +1433,15 @@ static int run(struct opts *o, char *const *files, size_t nfiles)
 	}
 	if (o->init)
 		lmrec_model_set_param(f, "init", "%s", o->init);
+	if (o->gram)
+		lmrec_model_set_param(f, "gram", "%s", o->gram);
 	lmrec_recmodel_write(&m, f, o->output);
 	if (!o->quiet)
 		fprintf(stderr, "%s: %s: %zu users, %zu items, %zu interactions; load %.2f s, train %.2f s\n",
 			lmrec_progname(), o->model, nu, ni, d.rows, t_load, t_train);
 
 	lmrec_recmodel_free(old);
+	lmrec_gram_free(&gram);
 	/* the model borrowed the data's arrays */
 	m.file = NULL;
 	m.seen = (struct lmrec_csr){0};
@@ -1501,6 +1546,7 @@ int main(int argc, char **argv)
 			break;
 		case OPT_VECTORS: o.vectors = optarg; break;           /* --vectors */
 		case OPT_TOKENS: o.tokens = optarg; break;             /* --tokens */
+		case OPT_GRAM: o.gram = optarg; break;                 /* --gram */
 		case OPT_BLOCKS: o.sas.blocks = (size_t)lmrec_opt_u64("--blocks", optarg, 1, 64); break; /* --blocks */
 		case OPT_HEADS: o.sas.heads = (size_t)lmrec_opt_u64("--heads", optarg, 1, 64); break;    /* --heads */
 		case OPT_MAXLEN: o.sas.maxlen = (size_t)lmrec_opt_u64("--maxlen", optarg, 1, 100000); break; /* --maxlen */
@@ -1583,6 +1629,13 @@ int main(int argc, char **argv)
 		lmrec_usage_error("--model is required");
 	if (!o.output)
 		lmrec_usage_error("--output is required (a model file)");
+	if (o.gram && o.kind != LMREC_KIND_ITEMKNN && o.kind != LMREC_KIND_EASE)
+		lmrec_usage_error("--gram builds itemknn and ease; %s needs the interactions", o.model);
+	if (o.gram && optind < argc)
+		lmrec_usage_error("--gram replaces the interactions: '%s'", argv[optind]);
+	if (o.gram && (o.use_weights || o.have_half_life))
+		lmrec_usage_error("--gram: the Gram file says how rows were weighted (lmrec-gram "
+				  "--use-weights); no --use-weights or --half-life");
 	if (o.init && o.kind != LMREC_KIND_ALS && o.kind != LMREC_KIND_BPR && o.kind != LMREC_KIND_SASREC)
 		lmrec_usage_error("--init continues als, bpr and sasrec; %s is computed in closed form", o.model);
 	if (o.kind == LMREC_KIND_SASREC) {

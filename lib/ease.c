@@ -53,8 +53,16 @@ int lmrec_ease_fit_side(float *B, const struct lmrec_csr *ui, const struct lmrec
 	size_t n = ui->cols;
 	if (n && n > SIZE_MAX / sizeof(double) / n)
 		lmrec_die(LMREC_EXIT_FAIL, "EASE over %zu items needs too much memory", n);
-	double *P = lmrec_xmalloc(n * n * sizeof *P); /* (n, n) */
+	double *P = lmrec_xmalloc(n * n * sizeof *P + 1); /* (n, n) */
 	lmrec_ease_gram(P, ui, threads);
+	int rc = lmrec_ease_fit_gram(B, P, side, n, lambda, threads);
+	free(P);
+	return rc;
+}
+
+int lmrec_ease_fit_gram(float *B, double *P, const struct lmrec_csr *side, size_t n, double lambda,
+			int threads)
+{
 	if (side) {
 		/* the feature rows are more rows of X: their products add up */
 		struct gram_ctx c = {P, side, n};
@@ -63,14 +71,11 @@ int lmrec_ease_fit_side(float *B, const struct lmrec_csr *ui, const struct lmrec
 	for (size_t i = 0; i < n; i++)
 		P[i * n + i] += lambda;
 	lmrec_blas_threads(threads);
-	if (lmrec_spd_inverse(P, n) != 0) {
-		free(P);
+	if (lmrec_spd_inverse(P, n) != 0)
 		return -1;
-	}
 	/* B_ij = -P_ij / P_jj off the diagonal. */
 	for (size_t i = 0; i < n; i++)
 		for (size_t j = 0; j < n; j++)
 			B[i * n + j] = i == j ? 0.0f : (float)(-P[i * n + j] / P[j * n + j]);
-	free(P);
 	return 0;
 }

@@ -27,5 +27,10 @@ int lmrec_ease_fit(float *B, const struct lmrec_csr *ui, double lambda, int thre
  * ui->cols. */
 int lmrec_ease_fit_side(float *B, const struct lmrec_csr *ui, const struct lmrec_csr *side, double lambda,
 			int threads);
+/* The same from the Gram matrix X^T X already in P (n, n, both triangles;
+ * e.g. the sum of the Gram matrices of shards of users, lmrec-gram), which
+ * it overwrites. */
+int lmrec_ease_fit_gram(float *B, double *P, const struct lmrec_csr *side, size_t n, double lambda,
+			int threads);
 
 #endif

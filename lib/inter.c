@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "csr.h"
 #include "inter.h"
 #include "tsv.h"
 #include "util.h"
@@ -226,4 +227,62 @@ void lmrec_inter_group(const struct lmrec_inter *x, uint32_t **order_out, size_t
 	free(tmp);
 	*order_out = order;
 	*start_out = start;
+}
+
+size_t lmrec_inter_matrix(const char *file, unsigned fold_set, int use_weights,
+			  const struct lmrec_ids *items, const char *items_from, struct lmrec_ids **users,
+			  struct lmrec_ids **own_items, struct lmrec_csr *ui)
+{
+	struct lmrec_inter x;
+	lmrec_inter_init(&x, NULL, NULL);
+	char *files[1] = {(char *)file};
+	lmrec_inter_load(&x, files, 1, 0);
+	const char *name = file ? file : "-";
+	struct lmrec_ids *u0 = lmrec_ids_new(), *i0 = items ? NULL : lmrec_ids_new();
+	uint32_t *ru = lmrec_xcalloc(x.n + 1, sizeof *ru), *ri = lmrec_xcalloc(x.n + 1, sizeof *ri);
+	float *rw = lmrec_xcalloc(x.n + 1, sizeof *rw);
+	size_t n = 0;
+	for (size_t r = 0; r < x.n; r++) {
+		if (x.has_fold && !lmrec_fold_in(fold_set, x.fold_of[r]))
+			continue;
+		size_t len;
+		const char *str = lmrec_ids_str(x.users, x.user[r], &len);
+		ru[n] = lmrec_ids_intern(u0, str, len);
+		str = lmrec_ids_str(x.items, x.item[r], &len);
+		if (items) {
+			int64_t j = lmrec_ids_find(items, str, len);
+			if (j < 0)
+				lmrec_die(LMREC_EXIT_DATA,
+					  "%s:%zu: column 'item': '%.*s' is not among the items of %s",
+					  name, r + 2, (int)len, str, items_from);
+			ri[n] = (uint32_t)j;
+		} else {
+			ri[n] = lmrec_ids_intern(i0, str, len);
+		}
+		double w = use_weights ? x.weight[r] : 1.0;
+		if (use_weights && !(w > 0))
+			lmrec_die(LMREC_EXIT_DATA, "%s:%zu: column 'weight': %g is not above 0", name, r + 2, w);
+		rw[n++] = (float)w;
+	}
+	uint32_t *umap, *imap = NULL;
+	*users = lmrec_ids_sorted_copy(u0, &umap);
+	if (!items)
+		*own_items = lmrec_ids_sorted_copy(i0, &imap);
+	for (size_t r = 0; r < n; r++) {
+		ru[r] = umap[ru[r]];
+		if (imap)
+			ri[r] = imap[ri[r]];
+	}
+	size_t ni = lmrec_ids_count(items ? items : *own_items);
+	lmrec_csr_build(ui, lmrec_ids_count(*users), ni, ru, ri, rw, n,
+			use_weights ? LMREC_DUP_SUM : LMREC_DUP_ONE);
+	free(umap);
+	free(imap);
+	free(ru);
+	free(ri);
+	free(rw);
+	lmrec_ids_free(u0);
+	lmrec_ids_free(i0);
+	lmrec_inter_free(&x);
+	return n;
 }

@@ -59,4 +59,17 @@ void lmrec_inter_load(struct lmrec_inter *x, char *const *files, size_t nfiles, 
  * (n_users + 1) the first position of each user in order. Free both. */
 void lmrec_inter_group(const struct lmrec_inter *x, uint32_t **order, size_t **start);
 
+struct lmrec_csr;
+
+/* The users x items matrix of one interactions file (NULL or "-":
+ * standard input), the rows of the folds fold_set only: users in byte
+ * order in *users; items either a fixed dictionary (a row whose item is
+ * not in it dies, 65, naming the file, line and items_from) or, when
+ * items is NULL, the file's own in byte order in *own_items. Values are
+ * 1 and repeats count once, or with use_weights the weights (each above
+ * 0, else 65) summed. Returns the number of rows kept. */
+size_t lmrec_inter_matrix(const char *file, unsigned fold_set, int use_weights,
+			  const struct lmrec_ids *items, const char *items_from, struct lmrec_ids **users,
+			  struct lmrec_ids **own_items, struct lmrec_csr *ui);
+
 #endif

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "csr.h"
+#include "gram.h"
 
 enum lmrec_sim { LMREC_SIM_COSINE, LMREC_SIM_COOCCURRENCE };
 
@@ -21,5 +22,11 @@ enum lmrec_sim { LMREC_SIM_COSINE, LMREC_SIM_COOCCURRENCE };
  * are the interaction matrix and its transpose. */
 void lmrec_itemknn_fit(struct lmrec_csr *nb, const struct lmrec_csr *ui, const struct lmrec_csr *iu,
 		       size_t k, double shrink, enum lmrec_sim sim, int threads);
+
+/* The same neighbours from the co-occurrence counts C of the binary
+ * matrix (lib/gram.h): identical to lmrec_itemknn_fit on the
+ * interactions C counts. */
+void lmrec_itemknn_fit_gram(struct lmrec_csr *nb, const struct lmrec_gram *C, size_t k, double shrink,
+			    enum lmrec_sim sim, int threads);
 
 #endif

@@ -26,6 +26,7 @@ static const struct {
 	{LMREC_KIND_VECTORS, "vectors"}, {LMREC_KIND_SEMANTIC, "semantic"},
 	{LMREC_KIND_CROSSDOMAIN, "crossdomain"},
 	{LMREC_KIND_ALS_SUMS, "als-sums"},
+	{LMREC_KIND_GRAM, "gram"},
 	{LMREC_KIND_TEST, "test"},
 };
 
@@ -572,4 +573,25 @@ const char *lmrec_model_param(const struct lmrec_model *m, const char *key, size
 			*len = n - klen - 1;
 		}
 	return found;
+}
+
+size_t lmrec_model_param_count(const struct lmrec_model *m, const char *key)
+{
+	size_t len;
+	const char *v = lmrec_model_param(m, key, &len);
+	uint64_t n;
+	if (!v || lmrec_parse_u64(v, len, &n) != 0 || n > SIZE_MAX)
+		lmrec_die(LMREC_EXIT_DATA, "%s: parameter '%s' is missing or not a whole number", m->path,
+			  key);
+	return (size_t)n;
+}
+
+double lmrec_model_param_double(const struct lmrec_model *m, const char *key)
+{
+	size_t len;
+	const char *v = lmrec_model_param(m, key, &len);
+	double d;
+	if (!v || lmrec_parse_double(v, len, &d) != 0)
+		lmrec_die(LMREC_EXIT_DATA, "%s: parameter '%s' is missing or not a number", m->path, key);
+	return d;
 }

@@ -63,6 +63,7 @@ enum lmrec_kind {
 	LMREC_KIND_SEMANTIC = 10,
 	LMREC_KIND_CROSSDOMAIN = 11,
 	LMREC_KIND_ALS_SUMS = 12, /* one shard's part of an ALS item step (lmrec-als-shard) */
+	LMREC_KIND_GRAM = 13,     /* an item-item Gram matrix (lmrec-gram) */
 	LMREC_KIND_TEST = 100 /* written by the unit tests */
 };
 
@@ -143,6 +144,10 @@ const struct lmrec_section *lmrec_model_need(const struct lmrec_model *m, const 
 struct lmrec_ids *lmrec_model_ids(const struct lmrec_model *m, const char *name);
 /* The value of "key=value" in the params section, or NULL. */
 const char *lmrec_model_param(const struct lmrec_model *m, const char *key, size_t *len);
+/* The value as a whole number or a number; dies (65) naming the file and
+ * the key when it is missing or not one. */
+size_t lmrec_model_param_count(const struct lmrec_model *m, const char *key);
+double lmrec_model_param_double(const struct lmrec_model *m, const char *key);
 /* Iterates over the strings of a string section: *pos starts at 0; returns
  * 0 when done. */
 int lmrec_model_next_str(const struct lmrec_section *s, uint64_t *pos, const char **p,

@@ -908,7 +908,7 @@ int lmrec_profile_lock(const char *path, double wait)
 		lmrec_die(LMREC_EXIT_FAIL, "%s: open:", lock);
 	/* Polled rather than a blocking flock under an alarm: no signal
 	 * handler, and the wait is bounded whatever the holder does. */
-	const struct timespec step = {0, 50 * 1000 * 1000};
+	const struct timespec step = {0, 50000000L}; /* 50 ms */
 	long tries = wait > 0 ? (long)(wait * 20.0) : 0;
 	while (flock(fd, LOCK_EX | LOCK_NB) != 0) {
 		if (errno == EINTR)

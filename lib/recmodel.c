@@ -139,27 +139,6 @@ static void read_csr(const struct lmrec_model *f, const char *prefix, size_t row
 	}
 }
 
-static size_t param_count(const struct lmrec_model *f, const char *key)
-{
-	size_t len;
-	const char *v = lmrec_model_param(f, key, &len);
-	uint64_t n;
-	if (!v || lmrec_parse_u64(v, len, &n) != 0 || n > SIZE_MAX)
-		lmrec_die(LMREC_EXIT_DATA, "%s: parameter '%s' is missing or not a whole number", f->path,
-			  key);
-	return (size_t)n;
-}
-
-static double param_double(const struct lmrec_model *f, const char *key)
-{
-	size_t len;
-	const char *v = lmrec_model_param(f, key, &len);
-	double d;
-	if (!v || lmrec_parse_double(v, len, &d) != 0)
-		lmrec_die(LMREC_EXIT_DATA, "%s: parameter '%s' is missing or not a number", f->path, key);
-	return d;
-}
-
 /* crossdomain: its sections, checked (lib/crossdomain.h) */
 static void read_crossdomain(const struct lmrec_model *f, struct lmrec_recmodel *m)
 {
@@ -168,9 +147,9 @@ static void read_crossdomain(const struct lmrec_model *f, struct lmrec_recmodel 
 	m->domains = lmrec_model_ids(f, "domains");
 	x->ni = m->ni;
 	x->ndom = lmrec_ids_count(m->domains);
-	x->shrink = param_double(f, "shrink");
-	x->w_co = param_double(f, "cooccurrence_weight");
-	x->w_sem = param_double(f, "semantic_weight");
+	x->shrink = lmrec_model_param_double(f, "shrink");
+	x->w_co = lmrec_model_param_double(f, "cooccurrence_weight");
+	x->w_sem = lmrec_model_param_double(f, "semantic_weight");
 	if (!(x->shrink >= 0) || !(x->w_co >= 0) || !(x->w_sem >= 0) || isinf(x->shrink) || isinf(x->w_co) ||
 	    isinf(x->w_sem))
 		lmrec_die(LMREC_EXIT_DATA, "%s: parameters 'shrink', 'cooccurrence_weight' and 'semantic_weight' "
@@ -204,7 +183,7 @@ static void read_crossdomain(const struct lmrec_model *f, struct lmrec_recmodel 
 			  f->path, (unsigned long long)shape[1]);
 	x->Y = (float *)need(f, "item_vectors", LMREC_DT_F32, 2, shape);
 	x->k = (size_t)shape[1];
-	x->lambda = param_double(f, "lambda");
+	x->lambda = lmrec_model_param_double(f, "lambda");
 	uint64_t sm[4] = {nd, nd, x->k, x->k};
 	x->map = (float *)need(f, "map", LMREC_DT_F32, 4, sm);
 	x->map_mean = (float *)need(f, "map_mean", LMREC_DT_F32, 3, sm);
@@ -252,9 +231,9 @@ struct lmrec_recmodel *lmrec_recmodel_read(const char *path, uint32_t kind)
 		read_crossdomain(f, m);
 		break;
 	case LMREC_KIND_SASREC: {
-		struct lmrec_sasrec_config c = {m->ni, param_count(f, "dim"), param_count(f, "blocks"),
-						param_count(f, "heads"), param_count(f, "maxlen"), param_count(f, "ffn"),
-						(float)param_double(f, "dropout"), 0, 0, 0};
+		struct lmrec_sasrec_config c = {m->ni, lmrec_model_param_count(f, "dim"), lmrec_model_param_count(f, "blocks"),
+						lmrec_model_param_count(f, "heads"), lmrec_model_param_count(f, "maxlen"), lmrec_model_param_count(f, "ffn"),
+						(float)lmrec_model_param_double(f, "dropout"), 0, 0, 0};
 		size_t plen = 0;
 		const char *pv = lmrec_model_param(f, "positions", &plen);
 		if (pv && plen == 5 && memcmp(pv, "start", 5) == 0)
@@ -316,9 +295,9 @@ struct lmrec_recmodel *lmrec_recmodel_read(const char *path, uint32_t kind)
 		if (m->kind == LMREC_KIND_ALS)
 			m->fold_als = 1;
 		if (m->fold_als) {
-			m->reg = param_double(f, "reg");
-			m->alpha = param_double(f, "alpha");
-			m->cg_steps = param_count(f, "cg_steps");
+			m->reg = lmrec_model_param_double(f, "reg");
+			m->alpha = lmrec_model_param_double(f, "alpha");
+			m->cg_steps = lmrec_model_param_count(f, "cg_steps");
 		}
 	}
 	}

@@ -1,12 +1,12 @@
 #!/usr/bin/env bats
-# pipelines/federated-als.sh: ALS across hosts that keep their users'
+# pipelines/federated.sh: ALS across hosts that keep their users'
 # interactions.
 
 load test_helper
 
 setup() {
 	cd "$BATS_TEST_TMPDIR"
-	FED="$TOP/pipelines/federated-als.sh"
+	FED="$TOP/pipelines/federated.sh"
 	# the sample data's users in two shards: ids ending in an even digit
 	# and the others
 	gzip -dc "$TOP/sample-data/interactions.tsv.gz" >all.tsv
@@ -17,21 +17,21 @@ setup() {
 
 section() { "$TOP/tests/tools/modelsection" "$@"; }
 
-@test "federated-als: --help, and unknown options and missing arguments exit 2" {
+@test "federated: --help, and unknown options and missing arguments exit 2" {
 	run "$FED" --help
 	assert_success
-	assert_line --partial 'Usage: federated-als.sh --hosts FILE --out DIR'
+	assert_line --partial 'Usage: federated.sh --hosts FILE --out DIR'
 	run -2 "$FED" --bogus
 	run -2 --separate-stderr "$FED" --out o
-	assert_equal "$stderr" 'federated-als.sh: --hosts is required'
+	assert_equal "$stderr" 'federated.sh: --hosts is required'
 	run -2 --separate-stderr "$FED" --hosts hosts.tsv --out o --iters 0
-	assert_equal "$stderr" "federated-als.sh: --iters wants a positive number, not '0'"
+	assert_equal "$stderr" "federated.sh: --iters wants a positive number, not '0'"
 }
 
-@test "federated-als: two hosts train lmrec-train's model; each keeps its users' model; nothing crossed" {
+@test "federated: two hosts train lmrec-train's model; each keeps its users' model; nothing crossed" {
 	run --separate-stderr "$FED" --hosts hosts.tsv --out fed --iters 5
 	assert_success
-	[ "${stderr_lines[0]}" = 'federated-als.sh: 2 hosts: their items' ]
+	[ "${stderr_lines[0]}" = 'federated.sh: 2 hosts: their items' ]
 	lmrec-train -q --model als --iters 5 -o one.lmrc all.tsv
 	section fed/items.lmrc item_factors >fed.txt
 	section one.lmrc item_factors >one.txt
@@ -55,30 +55,60 @@ section() { "$TOP/tests/tools/modelsection" "$@"; }
 	cmp first.lmrc fed/items.lmrc
 }
 
-@test "federated-als: a bad hosts file is refused with its line; a failing host stops the run, the last output kept" {
+@test "federated: item-kNN and EASE from the hosts' Gram matrices: lmrec-train's model, byte for byte" {
+	local m
+	for m in itemknn ease; do
+		run --separate-stderr "$FED" --model "$m" --hosts hosts.tsv --out "fed-$m"
+		assert_success
+		[ "${stderr_lines[0]}" = 'federated.sh: 2 hosts: their Gram matrices' ]
+		lmrec-train -q --model "$m" -o "one-$m.lmrc" all.tsv
+		local s
+		case "$m" in itemknn) s="neighbours_ptr neighbours_idx neighbours_val" ;; *) s=B ;; esac
+		for s in items $s; do
+			cmp <(section "fed-$m/items.lmrc" "$s") <(section "one-$m.lmrc" "$s")
+		done
+		# each host got the model, and scores its users from their rows
+		# as the one-process model scores them
+		cmp a.lmrc "fed-$m/items.lmrc"
+		cmp b.lmrc "fed-$m/items.lmrc"
+		lmrec-recall -q -m a.lmrc --history a.tsv -n 10 -o fed-recs.tsv
+		lmrec-recall -q -m "one-$m.lmrc" -n 10 | awk -F'\t' 'NR == 1 || $1 ~ /[02468]$/' >one-recs.tsv
+		cmp fed-recs.tsv one-recs.tsv
+	done
+	# options reach lmrec-train; weights are EASE's only
+	"$FED" -q --model ease --train-opts '--lambda 7' --hosts hosts.tsv --out fed-l
+	run section fed-l/items.lmrc params
+	assert_line 'lambda=7'
+	run -2 --separate-stderr "$FED" --model itemknn --use-weights --hosts hosts.tsv --out x
+	assert_equal "$stderr" 'federated.sh: --use-weights: item-kNN counts users, not weights'
+	run -2 --separate-stderr "$FED" --model bpr --hosts hosts.tsv --out x
+	assert_equal "$stderr" "federated.sh: --model is als, itemknn or ease, not 'bpr'"
+}
+
+@test "federated: a bad hosts file is refused with its line; a failing host stops the run, the last output kept" {
 	printf ':\ta.tsv\n' >short.tsv
 	run -65 --separate-stderr "$FED" --hosts short.tsv --out fed
-	assert_equal "$stderr" 'federated-als.sh: short.tsv:1: a host needs an sshlogin, an interactions file and a model file'
+	assert_equal "$stderr" 'federated.sh: short.tsv:1: a host needs an sshlogin, an interactions file and a model file'
 	printf ':\ta.tsv\ta.lmrc\nhost.example\tdata/b.tsv\t/srv/b.lmrc\n' >relative.tsv
 	run -65 --separate-stderr "$FED" --hosts relative.tsv --out fed
-	assert_equal "$stderr" "federated-als.sh: relative.tsv:2: 'data/b.tsv' is not an absolute path (a remote host needs one)"
+	assert_equal "$stderr" "federated.sh: relative.tsv:2: 'data/b.tsv' is not an absolute path (a remote host needs one)"
 	printf '# nobody\n' >empty.tsv
 	run -65 --separate-stderr "$FED" --hosts empty.tsv --out fed
-	assert_equal "$stderr" 'federated-als.sh: empty.tsv: no hosts'
+	assert_equal "$stderr" 'federated.sh: empty.tsv: no hosts'
 	run -1 --separate-stderr "$FED" --hosts missing.tsv --out fed
-	assert_equal "$stderr" 'federated-als.sh: missing.tsv: cannot read the hosts'
+	assert_equal "$stderr" 'federated.sh: missing.tsv: cannot read the hosts'
 	# a first run, then one whose second host has no data
 	"$FED" -q --hosts hosts.tsv --out fed --iters 1
 	cp fed/items.lmrc before.lmrc
 	printf ':\ta.tsv\ta.lmrc\n:\tnone.tsv\tb.lmrc\n' >gone.tsv
 	run -1 --separate-stderr "$FED" -q --hosts gone.tsv --out fed --iters 1
 	[ "${#stderr_lines[@]}" -eq 1 ]
-	[[ "$stderr" == "federated-als.sh: host 1 (:), items: lmrec-als-shard: "*"none.tsv"* ]]
+	[[ "$stderr" == "federated.sh: host 1 (:), items: lmrec-als-shard: "*"none.tsv"* ]]
 	cmp before.lmrc fed/items.lmrc
 	[ -z "$(find fed -name '.federated.tmp.*')" ]
 }
 
-@test "federated-als: over two ssh hosts: the same bytes as on this machine, and only item-side files cross" {
+@test "federated: over two ssh hosts: the same bytes as on this machine, and only item-side files cross" {
 	[ -f "$TOP/tests/sshd.bash" ] || skip "tests/sshd.bash is absent"
 	. "$TOP/tests/sshd.bash"
 	# (sshd.bash wants a path without white space)
@@ -96,6 +126,12 @@ section() { "$TOP/tests/tools/modelsection" "$@"; }
 	run --separate-stderr env PATH="$PWD/wrap:$PATH" "$FED" -q --hosts ssh-hosts.tsv --out ssh \
 		--iters 2 --remote-path "$TOP/bin"
 	local st=$status
+	mv rsync.log rsync-als.log
+	# EASE too (one round: the Gram matrices back, the model out)
+	local st2=0
+	sed 's/ssh-\([ab]\)\.lmrc$/ssh-ease-\1.lmrc/' ssh-hosts.tsv >ssh-hosts-ease.tsv
+	env PATH="$PWD/wrap:$PATH" "$FED" -q --model ease --hosts ssh-hosts-ease.tsv --out ssh-ease \
+		--remote-path "$TOP/bin" || st2=$?
 	# the sessions each host served, before the hosts go
 	cat "$dir"/host-1/sessions "$dir"/host-2/sessions >sessions.txt
 	local left
@@ -103,6 +139,7 @@ section() { "$TOP/tests/tools/modelsection" "$@"; }
 	lmrec_sshd_stop "$dir"
 	rm -rf "$dir"
 	[ "$st" -eq 0 ] || { echo "$stderr"; false; }
+	[ "$st2" -eq 0 ]
 	# the hosts really ran the steps, and kept nothing in their folders
 	grep -q 'rsync --server' sessions.txt
 	[ "$left" -eq 0 ]
@@ -112,15 +149,23 @@ section() { "$TOP/tests/tools/modelsection" "$@"; }
 	cmp b.lmrc ssh-b.lmrc
 	# what crossed: the item factors out, item lists and sums back, and
 	# nothing else; the record says the same
-	grep -oE '(\./items\.lmrc lmrec-host-[12]|lmrec-host-[12]:\./[^ ]+)' rsync.log | sort | uniq -c |
+	grep -oE '(\./items\.lmrc lmrec-host-[12]|lmrec-host-[12]:\./[^ ]+)' rsync-als.log | sort | uniq -c |
 		awk '{ $1 = $1; print }' >crossed.txt
 	assert_equal "$(cat crossed.txt)" "$(printf '%s\n' '3 ./items.lmrc lmrec-host-1' '3 ./items.lmrc lmrec-host-2' \
 		'1 lmrec-host-1:./items.0.tsv' '2 lmrec-host-1:./sums.0.lmrc' \
 		'1 lmrec-host-2:./items.1.tsv' '2 lmrec-host-2:./sums.1.lmrc')"
-	[ "$(grep -c -- '--protocol' rsync.log)" -eq "$(tail -n +2 ssh/transfers.tsv | wc -l)" ]
+	[ "$(grep -c -- '--protocol' rsync-als.log)" -eq "$(tail -n +2 ssh/transfers.tsv | wc -l)" ]
 	run cut -f3,4 ssh/transfers.tsv
 	assert_line "$(printf 'to\titems.lmrc')"
 	assert_line "$(printf 'from\tsums.1.lmrc')"
 	refute_output --partial '.tsv.gz'
 	refute_output --regexp $'\t[ab]\\.tsv$'
+	# EASE: the Gram matrices came back, the model went out, nothing else
+	"$FED" -q --model ease --hosts hosts.tsv --out here-ease
+	cmp here-ease/items.lmrc ssh-ease/items.lmrc
+	cmp ssh-ease-a.lmrc here-ease/items.lmrc
+	cmp ssh-ease-b.lmrc here-ease/items.lmrc
+	assert_equal "$(grep -oE '(\./items\.lmrc lmrec-host-[12]|lmrec-host-[12]:\./[^ ]+)' rsync.log | sort)" \
+		"$(printf '%s\n' './items.lmrc lmrec-host-1' './items.lmrc lmrec-host-2' \
+			'lmrec-host-1:./gram.0.lmrc' 'lmrec-host-2:./gram.1.lmrc')"
 }

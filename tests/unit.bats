@@ -108,6 +108,10 @@ unit() {
 	unit ease
 }
 
+@test "unit gram: against a dense X^T X, threads, shards summed, the file, item-kNN and EASE from it" {
+	unit gram
+}
+
 @test "unit itemknn: every neighbour list against a brute force, ties, threads" {
 	unit itemknn
 }

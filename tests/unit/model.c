@@ -548,7 +548,7 @@ static void test_names(void)
 	CHECK_STR(lmrec_kind_name(12345), "unknown");
 	CHECK_U64(lmrec_kind_from_name("sasrec"), LMREC_KIND_SASREC);
 	CHECK_U64(lmrec_kind_from_name("nope"), LMREC_KIND_ANY);
-	for (uint32_t k = 1; k <= 12; k++)
+	for (uint32_t k = 1; k <= 13; k++)
 		CHECK_U64(lmrec_kind_from_name(lmrec_kind_name(k)), k);
 	CHECK_STR(lmrec_kind_name(LMREC_KIND_ALS_SUMS), "als-sums");
 	CHECK_STR(lmrec_dtype_name(LMREC_DT_U8), "u8");
