@@ -30,6 +30,9 @@ Make the plans of the goals in a data folder from a published night.
   --anon-key FILE      the night's ANON_KEY: the goals' and context's user
                        ids are pseudonymised under it first, as the night's
                        are (the plans then name the pseudonyms)
+  -j, --jobs N         plan the sessions in blocks, N at once, under GNU
+                       Parallel (default 1): the same plans, byte for byte;
+                       each session's turns must be on adjacent lines
   -q, --quiet          no progress on standard error
   -h, --help           show this help
 
@@ -44,7 +47,7 @@ EOF
 	exit "${1:-0}"
 }
 
-data="$here/../sample-data" out=./out date= budget= weight=0.2 anon_key= QUIET=
+data="$here/../sample-data" out=./out date= budget= weight=0.2 anon_key= jobs=1 QUIET=
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--data) data="${2:?--data needs a folder}"; shift 2 ;;
@@ -53,6 +56,8 @@ while [ $# -gt 0 ]; do
 	--budget) budget="${2:?--budget needs a number}"; shift 2 ;;
 	--profile-weight) weight="${2:?--profile-weight needs a number}"; shift 2 ;;
 	--anon-key) anon_key="${2:?--anon-key needs a key file}"; shift 2 ;;
+	-j | --jobs) jobs="${2:?--jobs needs a number}"; shift 2 ;;
+	-j?*) jobs="${1#-j}"; shift ;;
 	-q | --quiet) QUIET=1; shift ;;
 	-h | --help) usage 0 ;;
 	*) printf 'agent.sh: unknown option %s\n' "$1" >&2; usage 2 >&2 ;;
@@ -67,6 +72,7 @@ fi
 number='^([0-9]+([.][0-9]*)?|[.][0-9]+)$'
 [ -z "$budget" ] || [[ "$budget" =~ $number ]] || die "--budget wants a number of points, not '$budget'" 2
 [[ "$weight" =~ $number ]] || die "--profile-weight wants a number, not '$weight'" 2
+[[ "$jobs" =~ ^[1-9][0-9]*$ ]] || die "--jobs wants a positive number, not '$jobs'" 2
 [ -z "$date" ] || { [[ "$date" =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}$ ]] && date -u -d "$date" +%F >/dev/null 2>&1; } ||
 	die "--date wants YYYY-MM-DD, not '$date'" 2
 
@@ -116,7 +122,12 @@ agent=(lmrec-agent -q --items "$items" --tasks "$data/tasks.tsv" --rules "$data/
 	--context "$context" --scores "$recs" --interactions "$inter"
 	--profiles "$work/profiles.tsv" --profile-weight "$weight")
 [ -z "$budget" ] || agent+=(--budget "$budget")
-"${agent[@]}" --objectives-out "$work/plan-objectives.tsv" -o "$work/plans.tsv" "$goals"
+if [ "$jobs" -gt 1 ]; then
+	# the sessions in blocks under GNU Parallel: the same bytes
+	par_pipe "$jobs" session "$goals" "$work/plans.tsv" --objectives-out "$work/plan-objectives.tsv" -- "${agent[@]}"
+else
+	"${agent[@]}" --objectives-out "$work/plan-objectives.tsv" -o "$work/plans.tsv" "$goals"
+fi
 "${agent[@]}" --check "$work/plans.tsv" -o "$work/violations.tsv" "$goals"
 nviol=$(($(wc -l <"$work/violations.tsv") - 1))
 if [ "$nviol" -gt 0 ]; then

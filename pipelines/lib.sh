@@ -38,6 +38,76 @@ lmrec_tools_path() {
 	export PATH
 }
 
+# par_pipe JOBS KEY INPUT OUTPUT [SIDE_OPTION SIDE_FILE]... -- CMD...:
+# CMD, a filter of TSV streams (standard input to standard output), run by
+# GNU Parallel on blocks of INPUT, JOBS at once, one BLAS thread each. A
+# block holds whole runs of the column KEY (--group-by) and INPUT's header
+# (--header 1); the outputs come back in input order (--keep-order) under
+# one header, so when CMD treats each KEY on its own and keeps the input
+# order, OUTPUT is byte for byte what CMD makes of the whole INPUT. A
+# SIDE_OPTION of CMD that names another output file gets a file per block,
+# joined the same way into SIDE_FILE. The headers come from CMD run on
+# INPUT's header alone. INPUT must be a plain (not compressed) file whose
+# KEY runs are whole: a KEY that comes back after another is refused
+# (exit 65), as it would be split. Four blocks a job, of at least 64 kB;
+# LMREC_PAR_BLOCK sets their size in bytes.
+par_pipe() {
+	local jobs="$1" key="$2" in="$3" out="$4" sides=() dir
+	shift 4
+	while [ "$1" != -- ]; do
+		sides+=("$1" "$2")
+		shift 2
+	done
+	shift
+	dir=$(mktemp -d "${out%/*}/.par.XXXXXX")
+	# shellcheck disable=SC2016 # an awk program
+	awk -F'\t' -v key="$key" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == key) c = i; if (!c) exit 2; next }
+		$c != last { if ($c in seen) { print FILENAME ":" NR ": column '"'"'" key "'"'"': '"'"'" $c "'"'"' comes back after others"; exit 1 }
+			     seen[$c] = 1; last = $c }' "$in" >"$dir/why" || {
+		local st=$?
+		[ "$st" -ne 2 ] || echo "$in: no column '$key'" >"$dir/why"
+		local why
+		why=$(cat "$dir/why")
+		rm -rf "$dir"
+		die "$why" 65
+	}
+	# the command each block runs: its side outputs numbered by the job
+	# ({#}, which GNU Parallel fills in, so it is left unquoted)
+	local cmd i
+	cmd=$(printf '%q ' "$@")
+	for ((i = 0; i < ${#sides[@]}; i += 2)); do
+		cmd+="$(printf '%q %q' "${sides[i]}" "$dir/side$i").{#} "
+	done
+	local heads=()
+	for ((i = 0; i < ${#sides[@]}; i += 2)); do heads+=("${sides[i]}" "$dir/head$i"); done
+	head -n 1 "$in" | "$@" "${heads[@]}" >"$dir/head" || { rm -rf "$dir"; return 1; }
+	# four blocks a job, of at least 64 kB (LMREC_PAR_BLOCK: bytes a block)
+	local size block="${LMREC_PAR_BLOCK:-}"
+	if [ -z "$block" ]; then
+		size=$(wc -c <"$in")
+		block=$((size / (jobs * 4) + 1))
+		[ "$block" -ge 65536 ] || block=65536
+	fi
+	if ! OPENBLAS_NUM_THREADS=1 parallel --will-cite --halt 'now,fail=1' -j "$jobs" --pipe --block "$block" \
+		--header 1 --colsep '\t' --group-by "$key" --keep-order "$cmd| tail -n +2" <"$in" >"$dir/body"; then
+		rm -rf "$dir"
+		return 1
+	fi
+	{ head -n 1 "$dir/head"; cat "$dir/body"; } >"$out"
+	for ((i = 0; i < ${#sides[@]}; i += 2)); do
+		{
+			head -n 1 "$dir/head$i"
+			# the blocks in job order: 1, 2, ..., 10 (not 1, 10, 2)
+			local f n=1
+			while f="$dir/side$i.$n" && [ -e "$f" ]; do
+				tail -n +2 "$f"
+				n=$((n + 1))
+			done
+		} >"${sides[i + 1]}"
+	done
+	rm -rf "$dir"
+}
+
 # data_file DIR NAME: DIR/NAME or DIR/NAME.gz, whichever exists (a
 # dangling symbolic link too: reading it then says what is wrong, where
 # "no such file" would hide it).

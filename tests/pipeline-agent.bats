@@ -134,3 +134,25 @@ placed_blocked() {
 	run -2 --separate-stderr "$AGENT" --out anon --anon-key key
 	[[ "$stderr" == "agent.sh: --anon-key: key: "* ]] || { echo "$stderr"; false; }
 }
+
+@test "agent.sh: --jobs 2 plans the sessions in blocks under GNU Parallel: the same bytes; split sessions refused" {
+	"$AGENT" -q --out out >/dev/null
+	cp out/current/plans.tsv one.tsv
+	cp out/current/plan-objectives.tsv one-obj.tsv
+	# blocks of 2 kB: some twenty of them
+	LMREC_PAR_BLOCK=2000 run -0 --separate-stderr "$AGENT" -q --out out -j 2
+	cmp one.tsv out/current/plans.tsv
+	cmp one-obj.tsv out/current/plan-objectives.tsv
+	[ -z "$(find out -name '.par.*')" ]
+	run -2 --separate-stderr "$AGENT" --out out --jobs 0
+	[ "$stderr" = "agent.sh: --jobs wants a positive number, not '0'" ]
+	# a session whose turns are not together would be cut in two
+	mkdir data
+	cp "$SD"/tasks.tsv "$SD"/context.tsv "$SD"/context-rules.tsv data/
+	{ head -n 3 "$SD/goals.tsv"; tail -n 1 "$SD/goals.tsv"; sed -n 2p "$SD/goals.tsv"; } >data/goals.tsv
+	local s
+	s=$(sed -n 2p "$SD/goals.tsv" | cut -f1)
+	run -65 --separate-stderr "$AGENT" -q --data data --out out -j 2
+	[ "$stderr" = "agent.sh: data/goals.tsv:5: column 'session': '$s' comes back after others" ] || { echo "$stderr"; false; }
+	cmp one.tsv out/current/plans.tsv
+}
