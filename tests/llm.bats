@@ -175,9 +175,16 @@ stats asked=6 answered=0 timeout=0 died=1 garbage=0 skipped=5'
 	[ "${stderr_lines[1]}" = "lmrec-llm-probe: warning: llm: request 1: the model exited with status 127; 'lmrec-no-such-model' is stopped, later requests fall back" ]
 }
 
+# big_request N: a parse request of N letters, then a small one (mawk's
+# sprintf stops at 8 kB, so not awk)
+big_request() {
+	printf '{"task":"parse","text":"'
+	head -c "$1" /dev/zero | tr '\0' a
+	printf '"}\n{"task":"parse","text":"b"}\n'
+}
+
 @test "llm: a model that never reads, sent a 5 MB request, times out instead of blocking us" {
-	awk 'BEGIN { s = sprintf("%5000000s", ""); gsub(/ /, "a", s)
-		printf "{\"task\":\"parse\",\"text\":\"%s\"}\n{\"task\":\"parse\",\"text\":\"b\"}\n", s }' >big.jsonl
+	big_request 5000000 >big.jsonl
 	run --separate-stderr probe -t 200 --elapsed 'echo $$ >model.pid; exec sleep 60' big.jsonl
 	assert_success
 	[ "$(cut -f2 <<<"$output" | head -2 | tr '\n' ' ')" = "fallback timeout fallback skipped " ]
@@ -191,8 +198,7 @@ stats asked=6 answered=0 timeout=0 died=1 garbage=0 skipped=5'
 }
 
 @test "llm: a model that stops reading its input is a death, and SIGPIPE does not kill us" {
-	awk 'BEGIN { s = sprintf("%1000000s", ""); gsub(/ /, "a", s)
-		printf "{\"task\":\"parse\",\"text\":\"%s\"}\n{\"task\":\"parse\",\"text\":\"b\"}\n", s }' >big.jsonl
+	big_request 1000000 >big.jsonl
 	run --separate-stderr probe -t 10000 --elapsed 'exec 0<&-; echo $$ >model.pid; exec sleep 60' big.jsonl
 	assert_success
 	[ "$(cut -f2 <<<"$output" | head -2 | tr '\n' ' ')" = "fallback died fallback skipped " ]
