@@ -317,8 +317,9 @@ groups_fixture() {
 	# the man page's conversion
 	awk -F'|' -v OFS='\t' '
 	    BEGIN { print "user", "age", "gender", "occupation" }
-	    { a = $2 < 18 ? "0-17" : $2 < 25 ? "18-24" : $2 < 35 ? "25-34" :
-		  $2 < 45 ? "35-44" : $2 < 50 ? "45-49" : $2 < 56 ? "50-55" : "56+"
+	    { a = "56+"
+	      if ($2 < 56) a = "50-55"; if ($2 < 50) a = "45-49"; if ($2 < 45) a = "35-44"
+	      if ($2 < 35) a = "25-34"; if ($2 < 25) a = "18-24"; if ($2 < 18) a = "0-17"
 	      print $1, a, $3, $4 }' "$LMREC_DATASETS/ml-100k/u.user" >groups.tsv
 	run -0 lmrec-eval -q -t folds.tsv --k 10 --metrics ndcg --groups groups.tsv --activity-groups 4 recs.tsv
 	echo "$output" >m.tsv
