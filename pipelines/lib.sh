@@ -49,8 +49,9 @@ lmrec_tools_path() {
 # joined the same way into SIDE_FILE. The headers come from CMD run on
 # INPUT's header alone. INPUT must be a plain (not compressed) file whose
 # KEY runs are whole: a KEY that comes back after another is refused
-# (exit 65), as it would be split. Four blocks a job, of at least 64 kB;
-# LMREC_PAR_BLOCK sets their size in bytes.
+# (exit 65, naming PAR_NAME or INPUT), as it would be split. Four blocks a
+# job, of at least 64 kB; LMREC_PAR_BLOCK sets their size in bytes. Returns
+# the status of the block that failed, GNU Parallel stopping the others.
 par_pipe() {
 	local jobs="$1" key="$2" in="$3" out="$4" sides=() dir
 	shift 4
@@ -61,11 +62,11 @@ par_pipe() {
 	shift
 	dir=$(mktemp -d "${out%/*}/.par.XXXXXX")
 	# shellcheck disable=SC2016 # an awk program
-	awk -F'\t' -v key="$key" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == key) c = i; if (!c) exit 2; next }
-		$c != last { if ($c in seen) { print FILENAME ":" NR ": column '"'"'" key "'"'"': '"'"'" $c "'"'"' comes back after others"; exit 1 }
+	awk -F'\t' -v key="$key" -v name="${PAR_NAME:-$in}" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == key) c = i; if (!c) exit 2; next }
+		$c != last { if ($c in seen) { print name ":" NR ": column '"'"'" key "'"'"': '"'"'" $c "'"'"' comes back after others"; exit 1 }
 			     seen[$c] = 1; last = $c }' "$in" >"$dir/why" || {
 		local st=$?
-		[ "$st" -ne 2 ] || echo "$in: no column '$key'" >"$dir/why"
+		[ "$st" -ne 2 ] || echo "${PAR_NAME:-$in}: no column '$key'" >"$dir/why"
 		local why
 		why=$(cat "$dir/why")
 		rm -rf "$dir"
@@ -80,7 +81,12 @@ par_pipe() {
 	done
 	local heads=()
 	for ((i = 0; i < ${#sides[@]}; i += 2)); do heads+=("${sides[i]}" "$dir/head$i"); done
-	head -n 1 "$in" | "$@" "${heads[@]}" >"$dir/head" || { rm -rf "$dir"; return 1; }
+	local st=0
+	head -n 1 "$in" | "$@" "${heads[@]}" >"$dir/head" || st=$?
+	if [ "$st" -ne 0 ]; then
+		rm -rf "$dir"
+		return "$st"
+	fi
 	# four blocks a job, of at least 64 kB (LMREC_PAR_BLOCK: bytes a block)
 	local size block="${LMREC_PAR_BLOCK:-}"
 	if [ -z "$block" ]; then
@@ -88,10 +94,16 @@ par_pipe() {
 		block=$((size / (jobs * 4) + 1))
 		[ "$block" -ge 65536 ] || block=65536
 	fi
-	if ! OPENBLAS_NUM_THREADS=1 parallel --will-cite --halt 'now,fail=1' -j "$jobs" --pipe --block "$block" \
-		--header 1 --colsep '\t' --group-by "$key" --keep-order "$cmd| tail -n +2" <"$in" >"$dir/body"; then
+	# (each block's output through a file: the job's status is the
+	# command's, not that of what strips its header)
+	local part
+	part="$(printf '%q' "$dir/part").{#}"
+	OPENBLAS_NUM_THREADS=1 parallel --will-cite --halt 'now,fail=1' -j "$jobs" --pipe --block "$block" \
+		--header 1 --colsep '\t' --group-by "$key" --keep-order \
+		"$cmd>$part && tail -n +2 $part && rm -f $part" <"$in" >"$dir/body" || st=$?
+	if [ "$st" -ne 0 ]; then
 		rm -rf "$dir"
-		return 1
+		return "$st"
 	fi
 	{ head -n 1 "$dir/head"; cat "$dir/body"; } >"$out"
 	for ((i = 0; i < ${#sides[@]}; i += 2)); do
