@@ -303,53 +303,79 @@ static void solve_items(void *arg, int thread, size_t begin, size_t end)
 			c->failed = 1; /* only ever set to 1: the race is benign */
 }
 
+/* What --items holds, at file scope, so that what a refusal leaves behind
+ * is still reachable when it exits (LeakSanitizer). */
+static struct {
+	struct lmrec_model **f;
+	struct lmrec_ids *all, *items;
+	double *A, *b, *G;
+	float *Y;
+} held;
+
+/* Every file is read and checked before anything is summed. */
+static void read_sums(char **files, int nfiles, size_t *k, double *reg, double *alpha, double *users)
+{
+	held.f = lmrec_xcalloc((size_t)nfiles, sizeof(struct lmrec_model *));
+	held.all = lmrec_ids_new();
+	for (int a = 0; a < nfiles; a++) {
+		struct lmrec_model *f = held.f[a] = lmrec_model_read(files[a], LMREC_KIND_ALS_SUMS);
+		*k = (size_t)sums_param(f, "factors", a > 0, (double)*k);
+		if (*k == 0 || *k > 4096)
+			lmrec_die(LMREC_EXIT_DATA, "%s: parameter 'factors' is %zu", files[a], *k);
+		*reg = sums_param(f, "reg", a > 0, *reg);
+		*alpha = sums_param(f, "alpha", a > 0, *alpha);
+		*users += sums_param(f, "users", 0, 0);
+		uint64_t n = lmrec_model_need(f, "items", LMREC_DT_STR, 1)->shape[0];
+		uint64_t sa[2] = {n, lmrec_als_packed(*k)}, sb[2] = {n, *k}, sg[2] = {*k, *k};
+		const struct lmrec_section *sA = lmrec_model_need(f, "A", LMREC_DT_F32, 2);
+		const struct lmrec_section *sB = lmrec_model_need(f, "b", LMREC_DT_F32, 2);
+		const struct lmrec_section *sG = lmrec_model_need(f, "gram", LMREC_DT_F64, 2);
+		if (memcmp(sA->shape, sa, sizeof sa) != 0 || memcmp(sB->shape, sb, sizeof sb) != 0 ||
+		    memcmp(sG->shape, sg, sizeof sg) != 0)
+			lmrec_die(LMREC_EXIT_DATA, "%s: sections 'A', 'b' and 'gram' do not fit %llu items "
+				  "of %zu factors", files[a], (unsigned long long)n, *k);
+		const float *fa = sA->data, *fb = sB->data;
+		const double *fg = sG->data;
+		int finite = 1;
+		for (uint64_t j = 0; j < sa[0] * sa[1]; j++)
+			finite &= isfinite(fa[j]);
+		for (uint64_t j = 0; j < sb[0] * sb[1]; j++)
+			finite &= isfinite(fb[j]);
+		for (uint64_t j = 0; j < sg[0] * sg[1]; j++)
+			finite &= isfinite(fg[j]);
+		if (!finite)
+			lmrec_die(LMREC_EXIT_DATA, "%s: the sums are not finite", files[a]);
+		struct lmrec_ids *ids = lmrec_model_ids(f, "items");
+		for (size_t i = 0; i < n; i++) {
+			size_t len;
+			const char *str = lmrec_ids_str(ids, (uint32_t)i, &len);
+			lmrec_ids_intern(held.all, str, len);
+		}
+		lmrec_ids_free(ids);
+	}
+}
+
 static void run_items(const struct opts *o, char **files, int nfiles)
 {
 	if (nfiles == 0)
 		lmrec_usage_error("--items needs the sums FILEs");
-	struct lmrec_model **f = lmrec_xcalloc((size_t)nfiles, sizeof(struct lmrec_model *));
-	struct lmrec_ids *all = lmrec_ids_new();
 	size_t k = 0;
 	double reg = 0, alpha = 0, users = 0;
-	for (int a = 0; a < nfiles; a++) {
-		f[a] = lmrec_model_read(files[a], LMREC_KIND_ALS_SUMS);
-		k = (size_t)sums_param(f[a], "factors", a > 0, (double)k);
-		if (k == 0 || k > 4096)
-			lmrec_die(LMREC_EXIT_DATA, "%s: parameter 'factors' is %zu", files[a], k);
-		reg = sums_param(f[a], "reg", a > 0, reg);
-		alpha = sums_param(f[a], "alpha", a > 0, alpha);
-		users += sums_param(f[a], "users", 0, 0);
-		struct lmrec_ids *ids = lmrec_model_ids(f[a], "items");
-		size_t n = lmrec_ids_count(ids);
-		for (size_t i = 0; i < n; i++) {
-			size_t len;
-			const char *str = lmrec_ids_str(ids, (uint32_t)i, &len);
-			lmrec_ids_intern(all, str, len);
-		}
-		lmrec_ids_free(ids);
-	}
+	read_sums(files, nfiles, &k, &reg, &alpha, &users);
 	uint32_t *map;
-	struct lmrec_ids *items = lmrec_ids_sorted_copy(all, &map);
+	struct lmrec_ids *items = held.items = lmrec_ids_sorted_copy(held.all, &map);
 	free(map);
-	lmrec_ids_free(all);
 	size_t ni = lmrec_ids_count(items), np = lmrec_als_packed(k);
 	if (ni == 0)
 		lmrec_die(LMREC_EXIT_DATA, "%s: no items", files[0]);
-	double *A = lmrec_xcalloc(ni * np, sizeof *A), *b = lmrec_xcalloc(ni * k, sizeof *b);
-	double *G = lmrec_xcalloc(k * k, sizeof *G);
+	double *A = held.A = lmrec_xcalloc(ni * np, sizeof *A), *b = held.b = lmrec_xcalloc(ni * k, sizeof *b);
+	double *G = held.G = lmrec_xcalloc(k * k, sizeof *G);
 	/* summed in the order of the files: the same files, the same bytes */
 	for (int a = 0; a < nfiles; a++) {
-		struct lmrec_ids *ids = lmrec_model_ids(f[a], "items");
-		uint64_t n = lmrec_ids_count(ids), sa[2] = {n, np}, sb[2] = {n, k}, sg[2] = {k, k};
-		const struct lmrec_section *sA = lmrec_model_need(f[a], "A", LMREC_DT_F32, 2);
-		const struct lmrec_section *sB = lmrec_model_need(f[a], "b", LMREC_DT_F32, 2);
-		const struct lmrec_section *sG = lmrec_model_need(f[a], "gram", LMREC_DT_F64, 2);
-		if (memcmp(sA->shape, sa, sizeof sa) != 0 || memcmp(sB->shape, sb, sizeof sb) != 0 ||
-		    memcmp(sG->shape, sg, sizeof sg) != 0)
-			lmrec_die(LMREC_EXIT_DATA, "%s: sections 'A', 'b' and 'gram' do not fit %llu items "
-				  "of %zu factors", files[a], (unsigned long long)n, k);
-		const float *fa = sA->data, *fb = sB->data;
-		const double *fg = sG->data;
+		struct lmrec_ids *ids = lmrec_model_ids(held.f[a], "items");
+		size_t n = lmrec_ids_count(ids);
+		const float *fa = lmrec_model_find(held.f[a], "A")->data, *fb = lmrec_model_find(held.f[a], "b")->data;
+		const double *fg = lmrec_model_find(held.f[a], "gram")->data;
 		for (size_t j = 0; j < k * k; j++)
 			G[j] += fg[j];
 		for (size_t i = 0; i < n; i++) {
@@ -363,10 +389,7 @@ static void run_items(const struct opts *o, char **files, int nfiles)
 		}
 		lmrec_ids_free(ids);
 	}
-	for (size_t j = 0; j < k * k; j++)
-		if (!isfinite(G[j]))
-			lmrec_die(LMREC_EXIT_DATA, "%s: the sums are not finite", files[0]);
-	float *Y = lmrec_xcalloc(ni * k, sizeof *Y);
+	float *Y = held.Y = lmrec_xcalloc(ni * k, sizeof *Y);
 	struct lmrec_als_params p = {k, reg, alpha, 1, 0, o->threads};
 	struct solve_ctx c = {Y, G, A, b, &p, 0};
 	lmrec_blas_threads(1);
@@ -382,13 +405,15 @@ static void run_items(const struct opts *o, char **files, int nfiles)
 		fprintf(stderr, "%s: %zu items from the sums of %d shards (%.0f users)\n",
 			lmrec_progname(), ni, nfiles, users);
 	for (int a = 0; a < nfiles; a++)
-		lmrec_model_free(f[a]);
-	free(f);
+		lmrec_model_free(held.f[a]);
+	free(held.f);
 	free(A);
 	free(b);
 	free(G);
 	free(Y);
 	lmrec_ids_free(items);
+	lmrec_ids_free(held.all);
+	memset(&held, 0, sizeof held);
 }
 
 enum {

@@ -75,10 +75,15 @@ static void run_one(const struct opts *o, const char *file)
 	lmrec_ids_free(items);
 }
 
+/* The parts read so far: file-scope, so that what a refusal leaves behind
+ * is still reachable when it exits (LeakSanitizer). */
+static struct lmrec_gram *parts;
+static struct lmrec_ids **part_items;
+
 static void run_sum(const struct opts *o, char **files, int nfiles)
 {
-	struct lmrec_gram *parts = lmrec_xcalloc((size_t)nfiles, sizeof *parts);
-	struct lmrec_ids **part_items = lmrec_xcalloc((size_t)nfiles, sizeof(struct lmrec_ids *));
+	parts = lmrec_xcalloc((size_t)nfiles, sizeof *parts);
+	part_items = lmrec_xcalloc((size_t)nfiles, sizeof(struct lmrec_ids *));
 	uint64_t users = 0;
 	int weighted = 0;
 	for (int a = 0; a < nfiles; a++) {
@@ -104,6 +109,8 @@ static void run_sum(const struct opts *o, char **files, int nfiles)
 	}
 	free(parts);
 	free(part_items);
+	parts = NULL;
+	part_items = NULL;
 	lmrec_gram_free(&g);
 	lmrec_ids_free(items);
 }

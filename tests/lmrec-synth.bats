@@ -498,7 +498,7 @@ thousands() {
 		{ x = $4; n++; distinct[x]; split(tolower(x), w, / +/); opener[w[1] " " w[2]] }
 		x ~ /^[a-z]/ { lower++ } x ~ /^[A-Z]/ { upper++ } x ~ /\?/ { asks++ }
 		tolower(x) ~ /(^|[^a-z])(no|not|nothing|nowhere)[^a-z]/ { rules_out++ }
-		END { print n, length(distinct), length(opener) >= 40, lower >= 80, upper >= 150, asks >= 60, rules_out >= 60 }' \
+		END { print n, length(distinct), (length(opener) >= 40), (lower >= 80), (upper >= 150), (asks >= 60), (rules_out >= 60) }' \
 		"$SD/conversations.tsv"
 	assert_output '400 400 1 1 1 1 1'
 	# some change their mind later, or add something
