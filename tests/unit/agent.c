@@ -1,4 +1,4 @@
-/* Unit tests of lib/agent.c: goal matching, the memory's reading of turns
+/* Unit tests of lib/agent*.c: goal matching, the memory's reading of turns
  * (lexicon, polarity, catalog values, towns, days, overrides), cost
  * points, the profile store's preferences (lib/prefs.c: entries, boosts,
  * reasons) and the seam that uses them (soft boosts within a tier).
