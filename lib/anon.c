@@ -173,13 +173,17 @@ int lmrec_anon_key_new(const char *path, char **msg)
 	char *dir = dirlen ? lmrec_xstrndup(path, dirlen) : lmrec_xstrdup(".");
 	unsigned char key[LMREC_ANON_KEY_NEW];
 	int rc = LMREC_EXIT_FAIL;
+	lmrec_signals_hold();
 	int fd = mkstemp(tmp); /* mode 0600 */
+	int saved = errno;
+	if (fd >= 0)
+		lmrec_temp_register(tmp);
+	lmrec_signals_release();
 	if (fd < 0) {
 		*msg = lmrec_xasprintf("%s: cannot create a temporary file beside it: %s", path,
-				       strerror(errno));
+				       strerror(saved));
 		goto out;
 	}
-	lmrec_temp_register(tmp);
 	if (RAND_priv_bytes(key, sizeof key) != 1) {
 		const char *why = ERR_reason_error_string(ERR_get_error());
 		*msg = lmrec_xasprintf("%s: libcrypto's random generator failed: %s", path,

@@ -265,10 +265,15 @@ void lmrec_model_write(const struct lmrec_model *m, const char *path)
 					   "file renamed over its name)",
 			  path);
 	char *tmp = lmrec_xasprintf("%.*s.%s.tmp.XXXXXX", dirlen, path, path + dirlen);
+	lmrec_signals_hold();
 	int fd = mkstemp(tmp);
+	int saved = errno;
+	if (fd >= 0)
+		lmrec_temp_register(tmp);
+	lmrec_signals_release();
+	errno = saved;
 	if (fd < 0)
 		lmrec_die(LMREC_EXIT_FAIL, "%s: cannot create a temporary file beside it:", path);
-	lmrec_temp_register(tmp);
 	mode_t mask = umask(0);
 	umask(mask);
 	if (fchmod(fd, 0666 & ~mask) != 0)

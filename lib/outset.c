@@ -32,12 +32,17 @@ static char *make_staged(const char *path)
 	for (unsigned n = 0; n < 10000; n++) {
 		char *s = lmrec_xasprintf("%.*s.staged-%ld-%u-%s", dirlen, path, (long)getpid(), n,
 					  path + dirlen);
+		lmrec_signals_hold();
 		int fd = open(s, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-		if (fd >= 0) {
+		int saved = errno;
+		if (fd >= 0)
 			lmrec_temp_register(s);
+		lmrec_signals_release();
+		if (fd >= 0) {
 			close(fd);
 			return s;
 		}
+		errno = saved;
 		if (errno != EEXIST)
 			lmrec_die(LMREC_EXIT_FAIL, "%s: cannot create a staging file beside it:", path);
 		free(s);
@@ -71,6 +76,8 @@ void lmrec_outset_commit(struct lmrec_outset *s)
 	for (size_t k = 0; k < s->n; k++)
 		if (!s->m[k].staged)
 			lmrec_out_commit(s->m[k].out);
+	/* the renames as one: a signal waits until they are all done */
+	lmrec_signals_hold();
 	for (size_t k = 0; k < s->n; k++) {
 		struct member *m = &s->m[k];
 		if (!m->staged)
@@ -79,6 +86,7 @@ void lmrec_outset_commit(struct lmrec_outset *s)
 			lmrec_die(LMREC_EXIT_FAIL, "%s: rename into place:", m->path);
 		lmrec_temp_forget(m->staged);
 	}
+	lmrec_signals_release();
 	for (size_t k = 0; k < s->n; k++) {
 		free(s->m[k].path);
 		free(s->m[k].staged);

@@ -808,10 +808,15 @@ uint64_t lmrec_profile_write_snapshot(struct lmrec_profile *p, const char *path)
 	size_t nu = encode(p, &b);
 
 	char *tmp = lmrec_xasprintf("%s.tmp.XXXXXX", path);
+	lmrec_signals_hold();
 	int fd = mkstemp(tmp);
+	int saved = errno;
+	if (fd >= 0)
+		lmrec_temp_register(tmp);
+	lmrec_signals_release();
+	errno = saved;
 	if (fd < 0)
 		lmrec_die(LMREC_EXIT_FAIL, "%s: create:", tmp);
-	lmrec_temp_register(tmp);
 	write_all(p, fd, tmp, b.p, b.n, 0, 0);
 	sync_fd(fd, tmp);
 	if (close(fd) != 0)

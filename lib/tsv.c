@@ -444,10 +444,15 @@ struct lmrec_out *lmrec_out_open(const char *path)
 		const char *slash = strrchr(path, '/');
 		size_t dirlen = slash ? (size_t)(slash - path) + 1 : 0;
 		o->tmp = lmrec_xasprintf("%.*s.%s.tmp.XXXXXX", (int)dirlen, path, path + dirlen);
+		lmrec_signals_hold();
 		fd = mkstemp(o->tmp);
+		int saved = errno;
+		if (fd >= 0)
+			lmrec_temp_register(o->tmp);
+		lmrec_signals_release();
+		errno = saved;
 		if (fd < 0)
 			lmrec_die(LMREC_EXIT_FAIL, "%s: cannot create a temporary file beside it:", path);
-		lmrec_temp_register(o->tmp);
 		mode_t mask = umask(0);
 		umask(mask);
 		if (fchmod(fd, 0666 & ~mask) != 0)

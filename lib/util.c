@@ -83,6 +83,20 @@ void lmrec_temp_forget(const char *path)
 
 void lmrec_cleanup(void) { remove_temps(); }
 
+static void signals_mask(int how)
+{
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigprocmask(how, &set, NULL);
+}
+
+void lmrec_signals_hold(void) { signals_mask(SIG_BLOCK); }
+
+void lmrec_signals_release(void) { signals_mask(SIG_UNBLOCK); }
+
 void lmrec_set_die_hook(void (*hook)(int status)) { die_hook = hook; }
 
 void lmrec_exit(int status)

@@ -74,6 +74,11 @@ void lmrec_grow(void **p, size_t *cap, size_t need, size_t size);
 void lmrec_temp_register(const char *path);
 void lmrec_temp_forget(const char *path);
 void lmrec_cleanup(void);
+/* SIGINT, SIGTERM and SIGHUP held back, then let through: around the
+ * creation of a temp file and its registration, so that no signal falls
+ * between the two and leaves the file behind. */
+void lmrec_signals_hold(void);
+void lmrec_signals_release(void);
 
 /* Flushes and closes stdout; a write error is reported and exits 1.
  * Every tool calls it before returning from main. */

@@ -346,6 +346,22 @@ static void die_with_temp(void *arg)
 	lmrec_die(LMREC_EXIT_FAIL, "failing");
 }
 
+/* A SIGTERM held back while a temp file is made and registered: the file
+ * is still there when the signal is raised, and goes when it is let
+ * through, which kills the process. */
+static void term_while_held(void *arg)
+{
+	lmrec_setprogname("util"); /* the handlers */
+	lmrec_signals_hold();
+	lmrec_temp_register((const char *)arg);
+	raise(SIGTERM);
+	if (access((const char *)arg, F_OK) != 0)
+		_exit(3); /* removed too early */
+	check_write_str("reached", "x"); /* alive after the raise */
+	lmrec_signals_release();
+	_exit(4); /* not killed */
+}
+
 static void test_die(void)
 {
 	char err[512];
@@ -366,6 +382,10 @@ static void test_die(void)
 	check_write_str("temp.part", "x");
 	CHECK_INT(check_child(die_with_temp, "temp.part", err, sizeof err), 1);
 	CHECK(access("temp.part", F_OK) != 0);
+	check_write_str("held.part", "x");
+	CHECK_INT(check_child(term_while_held, "held.part", err, sizeof err), 128 + SIGTERM);
+	CHECK(access("held.part", F_OK) != 0);
+	CHECK(access("reached", F_OK) == 0);
 }
 
 static jmp_buf hook_jump;
