@@ -330,7 +330,7 @@ stage_io() {
 	fit-test) echo "reads work/folds.tsv.gz; writes work/test/*.lmrc (train and valid folds)" ;;
 	evaluate) echo "reads work/test/*.lmrc, work/weights.tsv, work/folds.tsv.gz; writes metrics.tsv (test fold, 95% intervals)" ;;
 	fit-full) echo "reads work/interactions.tsv.gz; writes work/full/*.lmrc (every interaction)" ;;
-	recommend) echo "reads work/full/*.lmrc, work/weights.tsv${ITEMS:+, OUT/profile.lmp (the profiles boost the lists)}; writes recommendations.tsv.gz ($JOBS shards$([ "$EXPLAIN" = full ] && echo ", with the explain column"))" ;;
+	recommend) echo "reads work/full/*.lmrc, work/weights.tsv${ITEMS:+, OUT/profile.lmp (the profiles boost the lists)}; writes recommendations.tsv.gz ($((JOBS * 2)) shards${SSHLOGINFILE:+ on the hosts of $SSHLOGINFILE}$([ "$EXPLAIN" = full ] && echo ", with the explain column"))" ;;
 	similar)
 		if privacy_on; then
 			local how=""

@@ -131,6 +131,9 @@ sessions() {
 	{ cat "$SSHD_DIR/sshloginfile"; echo 2/:; } >local
 	run -2 --separate-stderr night local
 	assert_equal "$stderr" "nightly.sh: --sshloginfile: local:3: ':' (this machine) is not a host: list ssh logins only (--jobs sets the local jobs)"
+	# a good file: --dry-run says where the shards go, and runs nothing
+	run -0 "$NIGHTLY" --dry-run --out out --date 2026-11-02 --jobs 2 --sshloginfile "$SSHD_DIR/sshloginfile"
+	assert_line --partial "; writes recommendations.tsv.gz (4 shards on the hosts of $SSHD_DIR/sshloginfile)"
 	[ ! -e out/runs/2026-11-02 ]
 	[ "$(readlink out/current)" = runs/2026-11-01 ]
 	[ "$(sha256sum <out/current/recommendations.tsv.gz)" = "$sum" ]
