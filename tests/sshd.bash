@@ -71,7 +71,7 @@ EOF
 	# each host answers
 	for ((k = 1; k <= n; k++)); do
 		if ! ssh -F "$dir/ssh_config" "lmrec-host-$k" true </dev/null 2>"$dir/host-$k/probe.err"; then
-			LMREC_SSHD_WHY="ssh to lmrec-host-$k failed: $(head -n 1 "$dir/host-$k/probe.err")"
+			LMREC_SSHD_WHY="ssh to lmrec-host-$k failed: $(head -n 1 "$dir/host-$k/probe.err" | tr -d '\r')"
 			lmrec_sshd_stop "$dir"
 			return 1
 		fi
