@@ -39,7 +39,10 @@ PIPELINES = $(sort $(wildcard pipelines/*.sh))
 # Debian packages: to build, and (beyond those) to run the tests.
 BUILD_PKGS = gcc libc6-dev make pkg-config zlib1g-dev libcsv-dev libopenblas-dev liblapacke-dev libjansson-dev libssl-dev
 RUN_PKGS = parallel time gnuplot-nox
-TEST_PKGS = bats bats-support bats-assert mandoc man-db groff-base chromium shellcheck procps
+# (openssh-server, openssh-client, rsync: the loopback ssh hosts of
+# tests/pipeline-ssh.bats and tests/bench/scale.sh; nightly.sh's
+# --sshloginfile needs rsync here and on the hosts)
+TEST_PKGS = bats bats-support bats-assert mandoc man-db groff-base chromium shellcheck procps openssh-server openssh-client rsync
 # make fuzz only: clang and its libFuzzer and sanitizer runtimes (Debian 12)
 FUZZ_PKGS = clang libclang-rt-14-dev
 # make check-valgrind and check-valgrind-nightly only

@@ -25,8 +25,11 @@ Run the nightly recommendation job over a data folder and publish its table.
   --date YYYY-MM-DD     the run's logical date (default: today, UTC unless
                         TZ says otherwise)
   --jobs N              parallel shards of the per-user stages (default: cores)
-  --sshloginfile FILE   spread the shards over these hosts with GNU Parallel
-                        (they must see OUT and the tools at the same paths)
+  --sshloginfile FILE   run the recommend stage's shards on these ssh hosts
+                        (GNU Parallel sshlogins, one a line; --jobs jobs on
+                        each); the models and the shards go there with
+                        rsync, so a host needs only the tools at the same
+                        paths, rsync and perl (lmrec(7), Scaling)
   --keep N              keep the last N runs (default 14)
   --anon-key FILE       replace the user ids with keyed pseudonyms
                         (lmrec-anon) before anything reads them, so no raw
@@ -199,7 +202,15 @@ done
 if [ -n "$FROM_STAGE" ]; then
 	case " ${STAGES[*]} " in *" $FROM_STAGE "*) ;; *) die "--from-stage: unknown stage '$FROM_STAGE'" 2 ;; esac
 fi
-[ -z "$SSHLOGINFILE" ] || [ -r "$SSHLOGINFILE" ] || die "$SSHLOGINFILE: cannot read" 2
+if [ -n "$SSHLOGINFILE" ]; then
+	{ [ -f "$SSHLOGINFILE" ] && [ -r "$SSHLOGINFILE" ]; } || die "--sshloginfile: $SSHLOGINFILE: cannot read" 2
+	grep -qv '^[[:space:]]*\(#.*\)\{0,1\}$' "$SSHLOGINFILE" || die "--sshloginfile: $SSHLOGINFILE: no host in it" 2
+	# (GNU Parallel's ":", this machine, gets no files shipped)
+	n=$(grep -n -m 1 '^[[:space:]]*\(@[^/]*/\)\{0,1\}\([0-9]*/\)\{0,1\}:[[:space:]]*$' "$SSHLOGINFILE" | cut -d: -f1) || true
+	[ -z "$n" ] || die "--sshloginfile: $SSHLOGINFILE:$n: ':' (this machine) is not a host: list ssh logins only (--jobs sets the local jobs)" 2
+	# (the recommend stage runs in the run's folder)
+	SSHLOGINFILE=$(realpath -s -- "$SSHLOGINFILE")
+fi
 # The key is checked before anything runs, by the tool that will use it: a
 # missing or refused key (open to group or others, too short) is a usage
 # error of the run.
@@ -319,7 +330,7 @@ stage_io() {
 	fit-test) echo "reads work/folds.tsv.gz; writes work/test/*.lmrc (train and valid folds)" ;;
 	evaluate) echo "reads work/test/*.lmrc, work/weights.tsv, work/folds.tsv.gz; writes metrics.tsv (test fold, 95% intervals)" ;;
 	fit-full) echo "reads work/interactions.tsv.gz; writes work/full/*.lmrc (every interaction)" ;;
-	recommend) echo "reads work/full/*.lmrc, work/weights.tsv${ITEMS:+, OUT/profile.lmp (the profiles boost the lists)}; writes recommendations.tsv.gz ($JOBS shards$([ "$EXPLAIN" = full ] && echo ", with the explain column"))" ;;
+	recommend) echo "reads work/full/*.lmrc, work/weights.tsv${ITEMS:+, OUT/profile.lmp (the profiles boost the lists)}; writes recommendations.tsv.gz ($((JOBS * 2)) shards${SSHLOGINFILE:+ on the hosts of $SSHLOGINFILE}$([ "$EXPLAIN" = full ] && echo ", with the explain column"))" ;;
 	similar)
 		if privacy_on; then
 			local how=""
@@ -678,6 +689,13 @@ stage_evaluate() {
 		--activity 5,20 "${group_opt[@]}" "${item_opt[@]}" -o "$RUN/metrics.tsv" "$WORK/test-recs.tsv"
 }
 
+# remote_clean: the recommend stage's folder on every host, whatever a
+# failed or stopped job left there (the models among it)
+remote_clean() {
+	[ -n "${remote_wd:-}" ] || return 0
+	parallel --will-cite --nonall --sshloginfile "$SSHLOGINFILE" rm -rf -- "$remote_wd" 2>/dev/null || true
+}
+
 # Every user, in byte order, cut into shards that GNU Parallel runs.
 # The shards live in a folder of their own, removed on the way out; the
 # jobs run in work/ and name their files relative to it, so that no path
@@ -686,9 +704,9 @@ stage_evaluate() {
 stage_recommend() {
 	cd "$WORK"
 	# (globals of this stage's process: the EXIT trap reads them)
-	shards=$(mktemp -d .shards.tmp.XXXXXX) rec_tmp=""
+	shards=$(mktemp -d .shards.tmp.XXXXXX) rec_tmp="" remote_wd=""
 	# shellcheck disable=SC2016 # expanded when the trap runs
-	trap 'rm -rf -- "$WORK/${shards:-.none}" "${rec_tmp:-}"' EXIT
+	trap 'rm -rf -- "$WORK/${shards:-.none}" "${rec_tmp:-}"; remote_clean' EXIT
 	trap 'exit 130' INT
 	trap 'exit 143' TERM
 	if [ -f acting-users.tsv ]; then
@@ -713,15 +731,34 @@ stage_recommend() {
 	mapfile -d '' -t ropts < <(rank_opts . published)
 	# (the history items behind each score, for the explain column)
 	[ "$EXPLAIN" != full ] || margs+=(--contributions 5)
-	local par=(--will-cite --halt 'now,fail=1' -j "$JOBS")
-	[ -z "$SSHLOGINFILE" ] || par+=(--sshloginfile "$SSHLOGINFILE" --workdir "$PWD")
+	local par=(--will-cite --halt 'now,fail=1' -j "$JOBS") w
 	export OPENBLAS_NUM_THREADS=1 PATH
+	if [ -n "$SSHLOGINFILE" ]; then
+		# Over ssh the hosts share nothing with this one but the tools,
+		# at the same paths (PATH goes along). Each gets the models and
+		# rank's files once (linked into one folder: one transfer), in a
+		# folder of its own under its login folder, then a shard a job,
+		# and sends the shard's lists back. Every name is relative: to
+		# work/ here, to that folder there.
+		remote_wd=".lmrec-recommend.${shards##*.}"
+		for w in "${margs[@]}" "${ropts[@]}"; do
+			case "$w" in *=full/*.lmrc) w="${w#*=}" ;; ./*) w="${w#./}" ;; *) continue ;; esac
+			mkdir -p "$shards/base/full"
+			ln -- "$w" "$shards/base/$w" 2>/dev/null || cp -- "$w" "$shards/base/$w"
+		done
+		par+=(--sshloginfile "$SSHLOGINFILE" --workdir "$remote_wd" --basefile "$shards/base/./"
+			--transferfile {} --return "{.}.recs.tsv" --env PATH --env OPENBLAS_NUM_THREADS
+			--joblog "$LOG/recommend.joblog")
+	fi
 	# (a file between recall and rank, not a pipe: when recall fails, the
 	# complaint of rank about its empty input would come last, and the
-	# line that says why the night failed would name the wrong program)
+	# line that says why the night failed would name the wrong program;
+	# a failed shard leaves an empty list, so that fetching it back from
+	# a host does not complain after the program that said why)
 	printf '%s\n' "$shards"/u.*.tsv | parallel "${par[@]}" \
 		"lmrec-recall -q $(printf '%q ' "${margs[@]}") -n $POOL --users {} -o {.}.candidates.tsv &&
-		 lmrec-rank -q $(printf '%q ' "${ropts[@]}") -o {.}.recs.tsv {.}.candidates.tsv"
+		 lmrec-rank -q $(printf '%q ' "${ropts[@]}") -o {.}.recs.tsv {.}.candidates.tsv &&
+		 rm -f {.}.candidates.tsv || { s=\$?; : >{.}.recs.tsv; exit \$s; }"
 	# shards are contiguous in user order: concatenated, they are in order
 	rec_tmp=$(mktemp "$RUN/.recommendations.tsv.gz.tmp.XXXXXX")
 	{
@@ -979,7 +1016,8 @@ fi
 # stage_cause STAGE RC: why the stage failed, in one line: the signal that
 # killed it, or the last message of a program ("prog: ...", not a warning
 # nor GNU Parallel's report of the failed command) in this attempt's part
-# of its log
+# of its log; rsync's only when no other said why (over ssh it complains
+# of the lists it could not fetch after the program or ssh that failed)
 stage_cause() {
 	if [ "$2" -gt 128 ] && [ "$2" -le 192 ]; then
 		local sig
@@ -988,11 +1026,13 @@ stage_cause() {
 		return
 	fi
 	awk -v s="$1" -v rc="$2" '
-		index($0, "== " s " ") == 1 { why = ""; next }
+		{ sub(/\r$/, "") } # (ssh ends its lines with CR LF)
+		index($0, "== " s " ") == 1 { why = rsync = ""; next }
+		/^rsync: / { rsync = $0; next }
 		/^[A-Za-z0-9_.+-]+: / && !/^[^:]*: warning: / && !/^parallel: / { why = $0 }
 		# (a builtin of the stage itself, e.g. printf on a full disk)
 		/nightly\.sh: line [0-9]+: / { sub(/^.*nightly\.sh: line [0-9]+: /, ""); why = "nightly.sh: " $0 }
-		END { print (why != "" ? why : "exit " rc ", no message") }' "$LOG/$1.log" 2>/dev/null ||
+		END { print (why != "" ? why : rsync != "" ? rsync : "exit " rc ", no message") }' "$LOG/$1.log" 2>/dev/null ||
 		echo "exit $2"
 }
 
