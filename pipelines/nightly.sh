@@ -29,7 +29,7 @@ Run the nightly recommendation job over a data folder and publish its table.
                         (GNU Parallel sshlogins, one a line; --jobs jobs on
                         each); the models and the shards go there with
                         rsync, so a host needs only the tools at the same
-                        paths, rsync and perl (lmrec(7), Scaling)
+                        paths, rsync and perl (lmrec(7), SCALING)
   --keep N              keep the last N runs (default 14)
   --anon-key FILE       replace the user ids with keyed pseudonyms
                         (lmrec-anon) before anything reads them, so no raw
