@@ -888,14 +888,14 @@ thousands() {
 	skip_if_slow
 	run -0 --separate-stderr lmrec-synth --progress --shape ml20m --interactions 2000000 --stream interactions -o ml.tsv
 	[[ "$stderr" == *"interactions 2000000 in "* ]]
-	[[ "$stderr" == *"lmrec-synth: seed 1: scale mode: 26744 items, 138493 users, 2000000 interactions" ]]
+	[[ "$stderr" == *"lmrec-synth: seed 1: scale mode: 27278 items, 138493 users, 2000000 interactions" ]]
 	# 14 rows a user at least (2,000,000 / 138,493), the popular head of the items
 	run awk -F'\t' 'NR > 1 { n++; u[$1]++; i[$2] } END { lo = 1e9; for (k in u) if (u[k] < lo) lo = u[k]; print n, length(u), lo, length(i) }' ml.tsv
-	assert_output '2000000 138493 14 10090'
+	assert_output '2000000 138493 14 10204'
 }
 
 @test "lmrec-synth: the whole MovieLens-20M shape has its users, items and rows" {
 	skip_if_slow
 	run bash -c "lmrec-synth -q --shape ml20m --stream interactions | awk -F'\t' 'NR > 1 { n++; u[\$1]; i[\$2] } END { print n, length(u), length(i) }'"
-	assert_output '20000263 138493 26744'
+	assert_output '20000263 138493 27278'
 }
