@@ -25,9 +25,10 @@ rows=${ROWS:-20000263} users=${USERS:-138493} items=${ITEMS:-27278} seed=${SEED:
 results=${RESULTS:-$top/tests/bench/RESULTS.md}
 export MODELS="${MODELS:-als semantic sasrec}" EMBED="${EMBED:-tfidf}"
 # SASRec: two epochs of the sampled softmax over the last 50 items (the
-# default, a full softmax over 27,278 items at every position, would take
-# hours an epoch at this size); ALS: 5 iterations instead of 15 (ALS is
-# trained three times a night: valid, test, full)
+# default, a full softmax over 27,278 items at every position, is by its
+# products about twenty times the work of an epoch); ALS: 5 iterations
+# instead of 15 (ALS is trained three times a night: valid, test, full).
+# SASREC_OPTS= or ALS_OPTS= (empty) runs lmrec-train's defaults.
 export SASREC_OPTS="${SASREC_OPTS---epochs 2 --patience 0 --loss sampled --maxlen 50}"
 export ALS_OPTS="${ALS_OPTS---iters 5}"
 date=2015-04-01 # the morning after the shape's last day
