@@ -142,8 +142,14 @@ check-valgrind-nightly: deps-test
 golden: all
 	$(Q)LMREC_GOLDEN=1 bats tests/
 
+# night-20m.sh (a whole night on 20 million rows) has a target of its own.
 bench: deps-test all $(BENCHES) $(TEST_TOOLS)
-	$(Q)for b in tests/bench/*.sh; do echo "== $$b"; bash $$b || exit 1; done
+	$(Q)for b in $(filter-out tests/bench/night-20m.sh,$(sort $(wildcard tests/bench/*.sh))); do \
+		echo "== $$b"; bash $$b || exit 1; done
+
+# The nightly job on a MovieLens-20M-shaped day; appends to tests/bench/RESULTS.md.
+bench-20m: deps all
+	$(Q)bash tests/bench/night-20m.sh
 
 fuzz: all
 	@sh tests/deps.sh $(FUZZ_PKGS)
@@ -181,4 +187,4 @@ clean:
 		$(BENCHES) tests/bench/*.d .build-flags
 	$(Q)$(MAKE) --no-print-directory -C tests/fuzz clean 2>/dev/null || true
 
-.PHONY: all deps deps-test check units check-valgrind check-valgrind-nightly golden bench fuzz lint-man demo install uninstall clean FORCE
+.PHONY: all deps deps-test check units check-valgrind check-valgrind-nightly golden bench bench-20m fuzz lint-man demo install uninstall clean FORCE

@@ -261,8 +261,8 @@ static double event_value(const struct lmrec_tsv *r, long cev, long cw, int *blo
 		return -4;
 	}
 	if (IS("rating")) {
-		if (!has_w || w < 1 || w > 5)
-			lmrec_tsv_die(r, (size_t)cw, "a rating must be from 1 to 5");
+		if (!has_w || w < 0.5 || w > 5) /* MovieLens's half stars start at 0.5 */
+			lmrec_tsv_die(r, (size_t)cw, "a rating must be from 0.5 to 5");
 		return w - 3;
 	}
 #undef IS

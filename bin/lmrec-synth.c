@@ -45,7 +45,7 @@ struct opts {
 	unsigned what;          /* with --out: bit per stream */
 	uint64_t seed;
 	uint64_t users, items, days, interactions, conversations, goals;
-	int have_users, have_items, have_interactions;
+	int have_users, have_items, have_interactions, have_days, have_start;
 	int64_t start;
 	int shape;              /* 1: ml20m */
 	int quiet, progress;
@@ -105,7 +105,8 @@ static void usage(int status)
 	      "  -s, --seed N             seed (default 1)\n"
 	      "      --users N            users (default 1000)\n"
 	      "      --items N            items over the four domains (default 1300)\n"
-	      "      --days N             days in the window (default 60)\n"
+	      "      --days N             days in the window (default 60; at most 3650,\n"
+	      "                           in scale mode 36500)\n"
 	      "      --start DATE         first day of the window, YYYY-MM-DD in UTC\n"
 	      "                           (default 2026-09-01)\n"
 	      "      --conversations N    simulated conversations (default 400; 0: --out\n"
@@ -115,10 +116,13 @@ static void usage(int status)
 	      "\n"
 	      "Scale mode (a popularity-and-genre model streamed in constant memory):\n"
 	      "      --interactions N     write exactly N interactions of --users users\n"
-	      "                           and --items items\n"
+	      "                           and --items items over --days from --start;\n"
+	      "                           items with titles, genres and tags, users\n"
+	      "                           with a cohort\n"
 	      "      --shape NAME         ml20m: the MovieLens-20M shape, 138493 users,\n"
-	      "                           26744 items, 20000263 interactions (options\n"
-	      "                           given as well override it)\n"
+	      "                           27278 items, 20000263 interactions from\n"
+	      "                           1995-01-09 to 2015-03-31 (options given as\n"
+	      "                           well override it)\n"
 	      "\n"
 	      "  -q, --quiet              no summary on standard error\n"
 	      "      --progress           show progress even when stderr is not a terminal\n"
@@ -377,8 +381,14 @@ int main(int argc, char **argv)
 			o.items = lmrec_opt_u64("--items", optarg, 1, UINT32_MAX - 1);
 			o.have_items = 1;
 			break;
-		case OPT_DAYS: o.days = lmrec_opt_u64("--days", optarg, 1, 3650); break; /* --days */
-		case OPT_START: o.start = parse_date(optarg); break;                     /* --start */
+		case OPT_DAYS: /* --days */
+			o.days = lmrec_opt_u64("--days", optarg, 1, 36500);
+			o.have_days = 1;
+			break;
+		case OPT_START: /* --start */
+			o.start = parse_date(optarg);
+			o.have_start = 1;
+			break;
 		case OPT_CONVERSATIONS: /* --conversations */
 			o.conversations = lmrec_opt_u64("--conversations", optarg, 0, 1000000);
 			break;
@@ -424,9 +434,13 @@ int main(int argc, char **argv)
 			if (!o.have_users)
 				o.users = 138493;
 			if (!o.have_items)
-				o.items = 26744;
+				o.items = 27278;
 			if (!o.have_interactions)
 				o.interactions = 20000263;
+			if (!o.have_start)
+				o.start = 789609600; /* 1995-01-09 */
+			if (!o.have_days)
+				o.days = 7387; /* to 2015-03-31 */
 		}
 		rc = run_scale(&o);
 	} else {
@@ -434,6 +448,10 @@ int main(int argc, char **argv)
 			lmrec_usage_error("invalid value for --users: '%llu' (a world holds at most 1000000;"
 					  " use --interactions for scale mode)",
 					  (unsigned long long)o.users);
+		if (o.days > 3650)
+			lmrec_usage_error("invalid value for --days: '%llu' (a world spans at most 3650 days;"
+					  " scale mode 36500)",
+					  (unsigned long long)o.days);
 		if (o.items < 100 || o.items > 100000)
 			lmrec_usage_error("invalid value for --items: '%llu' (a world holds 100 to 100000 items)",
 					  (unsigned long long)o.items);

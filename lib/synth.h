@@ -68,7 +68,8 @@ enum {
 	LMREC_SYNTH_RNG_TALK = 7,
 	LMREC_SYNTH_RNG_GOALS = 8,    /* n: the goal session */
 	LMREC_SYNTH_RNG_WEATHER = 9,  /* n: day * LMREC_SYNTH_NREGIONS + region */
-	LMREC_SYNTH_RNG_FEEDBACK = 10 /* n: the user */
+	LMREC_SYNTH_RNG_FEEDBACK = 10, /* n: the user */
+	LMREC_SYNTH_RNG_SCALE_TEXT = 11 /* n: the item of scale mode */
 };
 
 /* Weights of an item's score for a user (lmrec-synth(1), Behaviour): the
@@ -252,6 +253,9 @@ struct lmrec_synth_scale {
 const char *lmrec_synth_scale_check(const struct lmrec_synth_scale *s);
 void lmrec_synth_scale_interactions(const struct lmrec_synth_scale *s, struct lmrec_out *o,
 				    struct lmrec_progress *pr);
+/* items: a title with a year, the genres and tags (words of the item's
+ * genres, which are the users' taste clusters); users: the cohort (the
+ * year of joined) and joined, the start of the user's activity. */
 void lmrec_synth_scale_items(const struct lmrec_synth_scale *s, struct lmrec_out *o);
 void lmrec_synth_scale_users(const struct lmrec_synth_scale *s, struct lmrec_out *o);
 

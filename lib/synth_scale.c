@@ -235,6 +235,44 @@ static uint32_t *user_counts(const struct lmrec_synth_scale *s)
 	return n;
 }
 
+/* A user's favourite genres, drawn as popular as they are (so the items'
+ * overall popularity stays the Zipf law), their weights, and the part of
+ * the window the user is active in: from a to a + len seconds after the
+ * start. The first draws of the user's random stream. */
+struct plan {
+	uint32_t fav[3];
+	double fw[3], fsum;
+	int nfav;
+	int64_t a, len;
+};
+
+static void user_plan(struct plan *p, const struct catalog *c, int64_t span, struct lmrec_rng *r)
+{
+	p->fsum = 0.0;
+	p->nfav = 1 + (int)lmrec_rng_below(r, 3);
+	for (int k = 0; k < p->nfav; k++) {
+		double x = lmrec_rng_double(r) * c->all_mass;
+		uint32_t g = 0;
+		while (g + 1 < GENRES && (x -= c->genre_mass[g]) >= 0.0)
+			g++;
+		p->fav[k] = g;
+		p->fw[k] = 1.0 + lmrec_rng_double(r);
+		p->fsum += p->fw[k];
+	}
+	p->a = (int64_t)(lmrec_rng_double(r) * 0.9 * (double)span);
+	double v = lmrec_rng_double(r);
+	p->len = (int64_t)((double)(span - p->a) * v * v);
+	if (p->len < 3600)
+		p->len = span - p->a < 3600 ? span - p->a : 3600;
+	if (p->len < 1)
+		p->len = 1;
+}
+
+static void user_rng(struct lmrec_rng *r, const struct lmrec_synth_scale *s, size_t u)
+{
+	lmrec_rng_seed2(r, s->seed, ((uint64_t)LMREC_SYNTH_RNG_SCALE << 32) | (2 + (uint64_t)u));
+}
+
 struct row {
 	int64_t ts;
 	uint32_t item, weight;
@@ -266,31 +304,16 @@ void lmrec_synth_scale_interactions(const struct lmrec_synth_scale *s, struct lm
 	lmrec_out_str(o, "user\titem\tts\tweight\tevent\n");
 	for (size_t u = 0; u < nu; u++) {
 		struct lmrec_rng r;
-		lmrec_rng_seed2(&r, s->seed, ((uint64_t)LMREC_SYNTH_RNG_SCALE << 32) | (2 + (uint64_t)u));
+		user_rng(&r, s, u);
 		uint32_t n = count[u];
 		LMREC_GROW(rows, cap, (size_t)n + 1);
-		/* favourite genres, drawn as popular as they are (so the items'
-		 * overall popularity stays the Zipf law), and their weights */
-		uint32_t fav[3];
-		double fw[3], fsum = 0.0;
-		int nfav = 1 + (int)lmrec_rng_below(&r, 3);
-		for (int k = 0; k < nfav; k++) {
-			double x = lmrec_rng_double(&r) * c.all_mass;
-			uint32_t g = 0;
-			while (g + 1 < GENRES && (x -= c.genre_mass[g]) >= 0.0)
-				g++;
-			fav[k] = g;
-			fw[k] = 1.0 + lmrec_rng_double(&r);
-			fsum += fw[k];
-		}
-		/* active from a to a + len within the window */
-		int64_t a = (int64_t)(lmrec_rng_double(&r) * 0.9 * (double)span);
-		double v = lmrec_rng_double(&r);
-		int64_t len = (int64_t)((double)(span - a) * v * v);
-		if (len < 3600)
-			len = span - a < 3600 ? span - a : 3600;
-		if (len < 1)
-			len = 1;
+		struct plan p;
+		user_plan(&p, &c, span, &r);
+		const uint32_t *fav = p.fav;
+		const double *fw = p.fw;
+		double fsum = p.fsum;
+		int nfav = p.nfav;
+		int64_t a = p.a, len = p.len;
 		for (uint32_t k = 0; k < n; k++) {
 			uint32_t item = UINT32_MAX;
 			int in_fav = 0;
@@ -351,23 +374,177 @@ void lmrec_synth_scale_interactions(const struct lmrec_synth_scale *s, struct lm
 	catalog_free(&c);
 }
 
+
+/* ---- the items' words ----
+ * Every genre has a name in the style of MovieLens's and ten words that
+ * only its items' tags and titles use: items of one genre (a taste cluster
+ * of the users) share words, so their text vectors lie close. */
+#define CUES 10
+static const struct {
+	const char *name;
+	const char *cue[CUES];
+} genres[GENRES] = {
+	{"Action", {"chase", "explosion", "heist", "stunt", "martial", "rescue", "convoy", "showdown", "agent", "getaway"}},
+	{"Adventure", {"quest", "jungle", "treasure", "expedition", "voyage", "island", "map", "ruins", "pirate", "summit"}},
+	{"Animation", {"cartoon", "talking", "animals", "puppet", "colourful", "clay", "toys", "sketchbook", "sidekick", "critters"}},
+	{"Children", {"school", "family", "puppy", "birthday", "friendship", "camp", "grandparents", "treehouse", "holiday", "lesson"}},
+	{"Comedy", {"slapstick", "prank", "wedding", "roommates", "satire", "awkward", "parody", "sitcom", "bumbling", "mixup"}},
+	{"Crime", {"mafia", "detective", "robbery", "gangster", "courtroom", "smuggling", "corruption", "informant", "precinct", "alibi"}},
+	{"Documentary", {"footage", "archival", "interviews", "wildlife", "ecology", "testimony", "census", "migration", "factory", "reportage"}},
+	{"Drama", {"grief", "marriage", "inheritance", "illness", "redemption", "siblings", "betrayal", "confession", "hometown", "estrangement"}},
+	{"Fantasy", {"dragon", "wizard", "kingdom", "prophecy", "sorcery", "elves", "enchanted", "sword", "realm", "curse"}},
+	{"Film-Noir", {"femme", "shadows", "fatale", "cigarette", "rain", "nightclub", "blackmail", "gumshoe", "trenchcoat", "doublecross"}},
+	{"Horror", {"haunted", "zombie", "slasher", "possession", "cabin", "ghost", "cult", "vampire", "scream", "basement"}},
+	{"Musical", {"song", "dance", "broadway", "choir", "rehearsal", "orchestra", "tap", "stage", "singer", "ballad"}},
+	{"Mystery", {"clue", "whodunit", "manor", "disappearance", "riddle", "inspector", "locked", "poison", "puzzle", "butler"}},
+	{"Romance", {"love", "kiss", "courtship", "letters", "proposal", "summer", "heartbreak", "soulmate", "date", "reunion"}},
+	{"Sci-Fi", {"spaceship", "alien", "robot", "android", "galaxy", "timetravel", "dystopia", "cyborg", "colony", "laser"}},
+	{"Thriller", {"conspiracy", "hostage", "stalker", "paranoia", "assassin", "countdown", "surveillance", "kidnapping", "ransom", "fugitive"}},
+	{"War", {"soldier", "battalion", "trenches", "bombing", "resistance", "frontline", "sniper", "platoon", "occupation", "veterans"}},
+	{"Western", {"outlaw", "sheriff", "saloon", "frontier", "ranch", "gunslinger", "cattle", "stagecoach", "bounty", "prairie"}},
+	{"Biography", {"memoir", "inventor", "statesman", "composer", "rise", "legacy", "scandal", "painter", "pioneer", "dynasty"}},
+	{"Sport", {"boxing", "coach", "championship", "underdog", "marathon", "team", "baseball", "stadium", "rookie", "comeback"}},
+};
+
+/* Words of no genre, in titles and tags of any item. */
+static const char *const common_words[] = {
+	"city", "night", "road", "winter", "father", "mother", "brother", "daughter", "village", "river",
+	"storm", "money", "dream", "home", "town", "sea", "train", "hotel", "radio", "lost",
+	"last", "young", "old", "american", "small", "big", "golden", "silent", "broken", "wild",
+};
+#define NCOMMON (sizeof common_words / sizeof common_words[0])
+
+static void out_cap(struct lmrec_out *o, const char *w)
+{
+	lmrec_out_byte(o, (char)(w[0] >= 'a' && w[0] <= 'z' ? w[0] - 'a' + 'A' : w[0]));
+	lmrec_out_str(o, w + 1);
+}
+
+/* A word of genre g half the time, else a common one. */
+static const char *title_word(uint32_t g, struct lmrec_rng *r)
+{
+	if (lmrec_rng_below(r, 2))
+		return genres[g].cue[lmrec_rng_below(r, CUES)];
+	return common_words[lmrec_rng_below(r, NCOMMON)];
+}
+
+static int64_t year_of(int64_t t)
+{
+	/* civil year of a time in seconds (H. Hinnant's civil_from_days) */
+	int64_t z = (t >= 0 ? t : t - (LMREC_SYNTH_DAY - 1)) / LMREC_SYNTH_DAY + 719468;
+	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+	int64_t doe = z - era * 146097;
+	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	int64_t mp = (5 * doy + 2) / 153;
+	return yoe + era * 400 + (mp >= 10);
+}
+
 void lmrec_synth_scale_items(const struct lmrec_synth_scale *s, struct lmrec_out *o)
 {
 	struct catalog c;
 	catalog_build(&c, s);
 	int iw = digits(s->n_items);
+	char ibuf[24];
+	int64_t last_year = year_of(s->start + (int64_t)s->days * LMREC_SYNTH_DAY - 1);
 	lmrec_out_str(o, "item\ttitle\ttext\tcategory\tattrs\tdomain\tavailable\n");
-	for (uint64_t i = 0; i < s->n_items; i++)
-		lmrec_out_printf(o, "i%0*llu\tTitle %llu\tA synthetic item of genre %02u.\tgenre-%02u\tgenre=g%02u\tvideo\t1\n",
-				 iw, (unsigned long long)i + 1, (unsigned long long)i + 1, c.genre[i] + 1,
-				 c.genre[i] + 1, c.genre[i] + 1);
+	for (uint64_t i = 0; i < s->n_items; i++) {
+		struct lmrec_rng r;
+		lmrec_rng_seed2(&r, s->seed, (uint64_t)LMREC_SYNTH_RNG_SCALE_TEXT << 32 | i);
+		uint32_t g[3] = {c.genre[i]}; /* the first is the taste cluster */
+		int ng = 1, more = (int)lmrec_rng_below(&r, 10);
+		more = more < 5 ? 0 : more < 8 ? 1 : 2;
+		while (more-- > 0) {
+			uint32_t x = (uint32_t)lmrec_rng_below(&r, GENRES);
+			int dup = 0;
+			for (int k = 0; k < ng; k++)
+				dup |= g[k] == x;
+			if (!dup)
+				g[ng++] = x;
+		}
+		/* release year: most items recent, as in MovieLens */
+		double u = lmrec_rng_double(&r);
+		int64_t year = last_year - (int64_t)(90.0 * u * u * u);
+
+		lmrec_out_write(o, ibuf, fmt_id(ibuf, 'i', i + 1, iw));
+		lmrec_out_tab(o);
+		const char *w1 = title_word(g[0], &r), *w2 = title_word(g[0], &r);
+		for (int tries = 0; w2 == w1 && tries < 4; tries++)
+			w2 = title_word(g[0], &r);
+		switch (lmrec_rng_below(&r, 3)) { /* The Outlaw, Sheriff River, Wedding of the Storm */
+		case 0: /* a word of the genre */
+			lmrec_out_str(o, "The ");
+			out_cap(o, genres[g[0]].cue[lmrec_rng_below(&r, CUES)]);
+			break;
+		case 1:
+			out_cap(o, w1);
+			lmrec_out_byte(o, ' ');
+			out_cap(o, w2);
+			break;
+		default:
+			out_cap(o, w1);
+			lmrec_out_str(o, " of the ");
+			out_cap(o, w2);
+		}
+		lmrec_out_printf(o, " (%lld)\tGenres: ", (long long)year);
+		for (int k = 0; k < ng; k++) {
+			if (k)
+				lmrec_out_byte(o, '|');
+			lmrec_out_str(o, genres[g[k]].name);
+		}
+		/* five tags: 55% the cluster's words, 20% another genre's of the
+		 * item (the cluster's when it has one genre), 25% common words */
+		lmrec_out_str(o, ". Tags: ");
+		const char *tag[5];
+		for (int k = 0; k < 5; k++) {
+			for (int tries = 0; tries < 4; tries++) {
+				uint64_t x = lmrec_rng_below(&r, 20);
+				uint32_t gg = x < 11 || ng == 1 ? g[0] : g[1 + lmrec_rng_below(&r, (uint64_t)ng - 1)];
+				tag[k] = x < 15 ? genres[gg].cue[lmrec_rng_below(&r, CUES)]
+						: common_words[lmrec_rng_below(&r, NCOMMON)];
+				int dup = 0;
+				for (int j = 0; j < k; j++)
+					dup |= tag[j] == tag[k];
+				if (!dup)
+					break;
+			}
+			if (k)
+				lmrec_out_str(o, k == 4 ? " and " : ", ");
+			lmrec_out_str(o, tag[k]);
+		}
+		lmrec_out_str(o, ".\t");
+		for (const char *p = genres[g[0]].name; *p; p++) /* category: drama, film-noir */
+			lmrec_out_byte(o, (char)(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p));
+		lmrec_out_tab(o);
+		for (int k = 0; k < ng; k++) {
+			lmrec_out_str(o, k ? ";genre=" : "genre=");
+			for (const char *p = genres[g[k]].name; *p; p++)
+				lmrec_out_byte(o, (char)(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p));
+		}
+		lmrec_out_str(o, "\tvideo\t1\n");
+	}
 	catalog_free(&c);
 }
 
 void lmrec_synth_scale_users(const struct lmrec_synth_scale *s, struct lmrec_out *o)
 {
+	struct catalog c;
+	catalog_build(&c, s);
 	int uw = digits(s->n_users);
-	lmrec_out_str(o, "user\n");
-	for (uint64_t u = 0; u < s->n_users; u++)
-		lmrec_out_printf(o, "u%0*llu\n", uw, (unsigned long long)u + 1);
+	char ubuf[24];
+	int64_t span = (int64_t)s->days * LMREC_SYNTH_DAY;
+	lmrec_out_str(o, "user\tcohort\tjoined\n");
+	for (uint64_t u = 0; u < s->n_users; u++) {
+		struct lmrec_rng r;
+		struct plan p;
+		user_rng(&r, s, (size_t)u);
+		user_plan(&p, &c, span, &r);
+		lmrec_out_write(o, ubuf, fmt_id(ubuf, 'u', u + 1, uw));
+		lmrec_out_tab(o);
+		lmrec_out_i64(o, year_of(s->start + p.a));
+		lmrec_out_tab(o);
+		lmrec_out_i64(o, s->start + p.a);
+		lmrec_out_eol(o);
+	}
+	catalog_free(&c);
 }

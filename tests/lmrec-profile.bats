@@ -176,6 +176,19 @@ FIXTURE_SHOW="$(tsv 'user|kind|key|weight|ts' \
 	cmp s.lmp before.lmp
 }
 
+@test "lmrec-profile: a rating of interactions is from half a star (MovieLens) to 5" {
+	tsv 'user|item|ts|weight|event' 'u1|p2|1794009600|0.5|rating' >half.tsv
+	update s.lmp 2026-11-07 half.tsv
+	# 0.5 - 3 = -2.5, a strong dislike, decayed to the end of the night
+	run lmrec-profile --store s.lmp --show
+	assert_output "$(tsv 'user|kind|key|weight|ts' 'u1|category|museum|-2.44289994|1794009600' \
+		'u1|attr|setting=indoor|-2.44289994|1794009600' 'u1|domain|places|-2.44289994|1794009600')"
+	tsv 'user|item|ts|weight|event' 'u1|p2|1794009600|0.4|rating' >low.tsv
+	run -65 --separate-stderr update s2.lmp 2026-11-07 low.tsv
+	assert_equal "$stderr" "lmrec-profile: low.tsv:2: column 'weight': a rating must be from 0.5 to 5"
+	[ ! -e s2.lmp ]
+}
+
 @test "lmrec-profile: CRLF input exits 65 with a dos2unix hint" {
 	sed 's/$/\r/' interactions.tsv >crlf.tsv
 	run -65 --separate-stderr update s.lmp 2026-11-07 crlf.tsv

@@ -792,22 +792,110 @@ thousands() {
 	[ "$(wc -l <sc/items.tsv)" -eq 81 ]
 	run head -n 2 sc/items.tsv
 	assert_line --index 0 "$(printf 'item\ttitle\ttext\tcategory\tattrs\tdomain\tavailable')"
+	run head -n 1 sc/users.tsv
+	assert_output "$(printf 'user\tcohort\tjoined')"
 	run bash -c "gzip -dc sc/interactions.tsv.gz | awk -F'\t' 'FNR == 1 { next } FILENAME ~ /items/ { it[\$1]; next } FILENAME ~ /users/ { us[\$1]; next } { n++ } !(\$1 in us) || !(\$2 in it) { bad++ } END { print n, bad + 0 }' sc/items.tsv sc/users.tsv -"
 	assert_output '9000 0'
+}
+
+@test "lmrec-synth: scale mode gives the same bytes for a tiny seed" {
+	lmrec-synth -q --seed 7 --users 4 --items 9 --interactions 30 --days 900 --start 2001-02-03 --out t
+	gzip -dc t/interactions.tsv.gz >interactions.tsv
+	golden scale-items.tsv t/items.tsv
+	golden scale-users.tsv t/users.tsv
+	golden scale-interactions.tsv interactions.tsv
+}
+
+@test "lmrec-synth: scale mode users joined at the start of their rows, in the cohort of that year" {
+	lmrec-synth -q --users 400 --items 300 --interactions 20000 --days 3000 --start 2003-06-01 --out sc
+	from=$(date -u -d 2003-06-01 +%s)
+	# joined is within the window and at or before the user's first row;
+	# the cohort is the year of joined (checked against date(1) on a few)
+	run bash -c "gzip -dc sc/interactions.tsv.gz | awk -F'\t' -v a=$from -v b=$((from + 3000 * 86400)) '
+		FNR == 1 { next }
+		FILENAME != \"-\" { j[\$1] = \$3; if (\$3 < a || \$3 >= b) bad++; next }
+		!(\$1 in first) { first[\$1] = \$3; if (\$3 < j[\$1]) early++ }
+		\$3 < a || \$3 >= b { out++ }
+		END { print length(j), length(first), bad + 0, early + 0, out + 0 }' sc/users.tsv -"
+	assert_output '400 400 0 0 0'
+	for n in 2 100 401; do
+		read -r cohort joined < <(sed -n "${n}p" sc/users.tsv | cut -f2,3)
+		[ "$cohort" = "$(date -u -d "@$joined" +%Y)" ]
+	done
+	# the cohorts cover the years users start in (the first nine tenths of the window)
+	run bash -c "cut -f2 sc/users.tsv | sed 1d | sort -u | tr '\n' ' '"
+	assert_output '2003 2004 2005 2006 2007 2008 2009 2010 '
+}
+
+@test "lmrec-synth: scale mode items of a genre share the words of their tags" {
+	lmrec-synth -q --users 10 --items 4000 --interactions 100 --stream items >items.tsv
+	# per category (the genre users favour): the share of its items' tags
+	# that are among its 10 commonest tag words, the smallest over the 20
+	# genres; and how many words are among the 10 commonest of two genres
+	run awk -F'\t' '
+		NR == 1 { next }
+		{ c = $4; n[c]++; t = $3; sub(/^.*Tags: /, "", t); sub(/\.$/, "", t); gsub(/, | and /, " ", t)
+		  k = split(t, w, " "); for (i = 1; i <= k; i++) { cnt[c, w[i]]++; tot[c]++; words[w[i]] } }
+		END {
+			lo = 1
+			for (c in n) {
+				for (r = 1; r <= 10; r++) { best = ""; for (x in words) if (!((c, x) in used) && cnt[c, x] > cnt[c, best]) best = x
+					used[c, best] = 1; top[c] += cnt[c, best]; in_top[best]++ }
+				if (top[c] / tot[c] < lo) lo = top[c] / tot[c]
+			}
+			for (x in in_top) if (in_top[x] > 1) shared++
+			printf "%d genres, smallest share %.3f, %d words shared\n", length(n), lo, shared
+		}' items.tsv
+	assert_output '20 genres, smallest share 0.601, 0 words shared'
+	# a genre's name is in the text of each of its items; the attrs list every genre of the text
+	run awk -F'\t' 'NR > 1 { g = $3; sub(/^Genres: /, "", g); sub(/\. Tags:.*$/, "", g); a = $5; gsub(/genre=/, "", a); gsub(/;/, "|", a)
+		if (tolower(g) != a || index(a, $4) != 1) bad++ } END { print NR - 1, bad + 0 }' items.tsv
+	assert_output '4000 0'
+}
+
+@test "lmrec-synth: scale mode memory does not grow with the rows" {
+	[ -x /usr/bin/time ] || skip "no /usr/bin/time"
+	skip_if_slow
+	/usr/bin/time -f %M -o small.kb lmrec-synth -q --users 20000 --items 27278 --interactions 200000 --stream interactions >/dev/null
+	/usr/bin/time -f %M -o big.kb lmrec-synth -q --users 20000 --items 27278 --interactions 2000000 --stream interactions >/dev/null
+	small=$(tail -n 1 small.kb) big=$(tail -n 1 big.kb)
+	echo "peak RSS: $small kB for 200,000 rows, $big kB for 2,000,000"
+	# ten times the rows, the same memory within a megabyte and a tenth
+	[ "$big" -lt $((small + 1024 + small / 10)) ]
+}
+
+@test "lmrec-synth: --days beyond ten years is for scale mode only" {
+	run -2 --separate-stderr lmrec-synth --stream items --days 3651
+	[ "${stderr_lines[0]}" = "lmrec-synth: invalid value for --days: '3651' (a world spans at most 3650 days; scale mode 36500)" ]
+	run -2 --separate-stderr lmrec-synth --stream items --days 36501 --interactions 5
+	[ "${stderr_lines[0]}" = "lmrec-synth: invalid value for --days: '36501' (expected an integer from 1 to 36500)" ]
+	run -0 lmrec-synth -q --users 2 --items 3 --interactions 6 --days 36500 --stream users
+	assert_line --index 0 "$(printf 'user\tcohort\tjoined')"
+}
+
+@test "lmrec-synth: the MovieLens-20M shape spans 1995-01-09 to 2015-03-31 over 27,278 items" {
+	run -0 --separate-stderr lmrec-synth --shape ml20m --interactions 100000 --stream interactions -o ml.tsv
+	[ "$stderr" = "lmrec-synth: seed 1: scale mode: 27278 items, 138493 users, 100000 interactions" ]
+	from=$(date -u -d 1995-01-09 +%s) to=$(date -u -d 2015-04-01 +%s)
+	run awk -F'\t' -v a="$from" -v b="$to" 'NR > 1 && ($3 < a || $3 >= b) { bad++ } NR > 1 { y = int(($3 - a) / 31557600); yr[y] }
+		END { print bad + 0, length(yr) }' ml.tsv
+	assert_output '0 21'
+	run -0 --separate-stderr lmrec-synth --shape ml20m --items 500 --days 10 --interactions 100000 --stream interactions -o ml.tsv
+	[ "$stderr" = "lmrec-synth: seed 1: scale mode: 500 items, 138493 users, 100000 interactions" ]
 }
 
 @test "lmrec-synth: the MovieLens-20M shape streams a part of itself with every user" {
 	skip_if_slow
 	run -0 --separate-stderr lmrec-synth --progress --shape ml20m --interactions 2000000 --stream interactions -o ml.tsv
 	[[ "$stderr" == *"interactions 2000000 in "* ]]
-	[[ "$stderr" == *"lmrec-synth: seed 1: scale mode: 26744 items, 138493 users, 2000000 interactions" ]]
+	[[ "$stderr" == *"lmrec-synth: seed 1: scale mode: 27278 items, 138493 users, 2000000 interactions" ]]
 	# 14 rows a user at least (2,000,000 / 138,493), the popular head of the items
 	run awk -F'\t' 'NR > 1 { n++; u[$1]++; i[$2] } END { lo = 1e9; for (k in u) if (u[k] < lo) lo = u[k]; print n, length(u), lo, length(i) }' ml.tsv
-	assert_output '2000000 138493 14 10090'
+	assert_output '2000000 138493 14 10204'
 }
 
 @test "lmrec-synth: the whole MovieLens-20M shape has its users, items and rows" {
 	skip_if_slow
 	run bash -c "lmrec-synth -q --shape ml20m --stream interactions | awk -F'\t' 'NR > 1 { n++; u[\$1]; i[\$2] } END { print n, length(u), length(i) }'"
-	assert_output '20000263 138493 26744'
+	assert_output '20000263 138493 27278'
 }

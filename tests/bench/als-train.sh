@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # ALS training speed on the MovieLens-20M shape cut to 10M interactions
-# (138,493 users x 26,744 items, from lmrec-synth's scale mode): seconds per
+# (138,493 users x 27,278 items, from lmrec-synth's scale mode): seconds per
 # iteration (median of the iterations run) and peak RSS, for exact Cholesky
 # solves and for 3 conjugate-gradient steps.
 set -euo pipefail
