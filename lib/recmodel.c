@@ -301,6 +301,19 @@ struct lmrec_recmodel *lmrec_recmodel_read(const char *path, uint32_t kind)
 		}
 	}
 	}
+	if (m->Y && m->k && (m->kind == LMREC_KIND_ALS || m->kind == LMREC_KIND_BPR ||
+			     m->kind == LMREC_KIND_ALIGN || m->kind == LMREC_KIND_SASREC ||
+			     m->kind == LMREC_KIND_SEMANTIC)) {
+		/* summed in the order lmrec_contribution sums them: the same bits */
+		m->sqnorm = lmrec_xcalloc(m->ni + 1, sizeof *m->sqnorm);
+		for (size_t i = 0; i < m->ni; i++) {
+			const float *y = m->Y + i * m->k;
+			double n = 0;
+			for (size_t d = 0; d < m->k; d++)
+				n += (double)y[d] * y[d];
+			m->sqnorm[i] = n;
+		}
+	}
 	return m;
 }
 
@@ -308,6 +321,7 @@ void lmrec_recmodel_free(struct lmrec_recmodel *m)
 {
 	if (!m)
 		return;
+	free(m->sqnorm);
 	lmrec_ids_free(m->users);
 	lmrec_ids_free(m->items);
 	lmrec_ids_free(m->domains);
@@ -569,11 +583,19 @@ float lmrec_contribution(const struct lmrec_recmodel *m, uint32_t h, uint32_t i)
 	case LMREC_KIND_SASREC:
 	case LMREC_KIND_SEMANTIC: {
 		const float *a = m->Y + (size_t)h * m->k, *b = m->Y + (size_t)i * m->k;
-		double dot = 0, na = 0, nb = 0;
-		for (size_t f = 0; f < m->k; f++) {
-			dot += (double)a[f] * b[f];
-			na += (double)a[f] * a[f];
-			nb += (double)b[f] * b[f];
+		double dot = 0, na, nb;
+		if (m->sqnorm) {
+			for (size_t f = 0; f < m->k; f++)
+				dot += (double)a[f] * b[f];
+			na = m->sqnorm[h];
+			nb = m->sqnorm[i];
+		} else {
+			na = nb = 0;
+			for (size_t f = 0; f < m->k; f++) {
+				dot += (double)a[f] * b[f];
+				na += (double)a[f] * a[f];
+				nb += (double)b[f] * b[f];
+			}
 		}
 		return na > 0 && nb > 0 ? (float)(dot / sqrt(na * nb)) : 0.0f;
 	}

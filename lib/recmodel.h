@@ -49,6 +49,8 @@ struct lmrec_recmodel {
 	struct lmrec_ids *domains;      /* crossdomain: the domain names, in byte order */
 	struct lmrec_xdom xd;           /* crossdomain: links, prior, domains, vectors */
 	struct lmrec_model *file;       /* when loaded: arrays point into its mapping */
+	double *sqnorm;                 /* factor kinds, when loaded: |y_i|^2 (ni), owned,
+					 * so that lmrec_contribution need not sum them */
 };
 
 /* Writes the model (kind-specific sections, dictionaries, seen matrix and
