@@ -125,11 +125,12 @@ trap 'rm -rf -- "$work"' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 cd "$work"
-# the folder of the run on a remote host, under its login folder (GNU
-# Parallel's --workdir ... wants absolute paths for the files it sends,
+# the folder of the run on a remote host, under its login folder, one a
+# host line (two lines may name one machine, whose cleanups must not meet;
+# GNU Parallel's --workdir ... wants absolute paths for the files it sends,
 # which on a host that shares this file system would be these very files)
 remote_dir="lmrec-federated-${work##*.}"
-printf 'iteration\thost\tdirection\tfile\tbytes\n' >transfers.tsv
+printf 'step\thost\tdirection\tfile\tbytes\n' >transfers.tsv
 
 # on_hosts STEP SEND RETURN COMMAND: COMMAND on every host at once, under
 # GNU Parallel, in the run's folder on a remote host (removed after), with the file SEND
@@ -142,7 +143,7 @@ on_hosts() {
 	for ((h = 0; h < n; h++)); do
 		local par=(--will-cite --halt 'now,fail=1' -j 1 -S "${logins[h]}") run="$cmd"
 		if [ "${logins[h]}" != : ]; then
-			par+=(--workdir "$remote_dir" --cleanup)
+			par+=(--workdir "$remote_dir-$h" --cleanup)
 			[ -z "$send" ] || par+=(--basefile "$send")
 			[ -z "$ret" ] || par+=(--return "${ret//\{1\}/$h}")
 			[ -z "$remote_path" ] || run="PATH=$(printf '%q' "$remote_path"):\$PATH; $cmd"

@@ -47,7 +47,7 @@ section() { "$TOP/tests/tools/modelsection" "$@"; }
 	lmrec-recall -q -m b.lmrc -n 10 -o recs.tsv
 	[ "$(tail -n +2 recs.tsv | cut -f1 | sort -u | wc -l)" -eq "$(section b.lmrc users | wc -l)" ]
 	# on this machine nothing crosses a network: the record is empty
-	assert_equal "$(cat fed/transfers.tsv)" "$(printf 'iteration\thost\tdirection\tfile\tbytes')"
+	assert_equal "$(cat fed/transfers.tsv)" "$(printf 'step\thost\tdirection\tfile\tbytes')"
 	[ -z "$(find fed -name '.federated.tmp.*')" ]
 	# the same run again: the same bytes
 	cp fed/items.lmrc first.lmrc
