@@ -307,6 +307,7 @@ static void solve_items(void *arg, int thread, size_t begin, size_t end)
  * is still reachable when it exits (LeakSanitizer). */
 static struct {
 	struct lmrec_model **f;
+	struct lmrec_ids **ids; /* each file's items, read once */
 	struct lmrec_ids *all, *items;
 	double *A, *b, *G;
 	float *Y;
@@ -316,6 +317,7 @@ static struct {
 static void read_sums(char **files, int nfiles, size_t *k, double *reg, double *alpha, double *users)
 {
 	held.f = lmrec_xcalloc((size_t)nfiles, sizeof(struct lmrec_model *));
+	held.ids = lmrec_xcalloc((size_t)nfiles, sizeof(struct lmrec_ids *));
 	held.all = lmrec_ids_new();
 	for (int a = 0; a < nfiles; a++) {
 		struct lmrec_model *f = held.f[a] = lmrec_model_read(files[a], LMREC_KIND_ALS_SUMS);
@@ -345,13 +347,12 @@ static void read_sums(char **files, int nfiles, size_t *k, double *reg, double *
 			finite &= isfinite(fg[j]);
 		if (!finite)
 			lmrec_die(LMREC_EXIT_DATA, "%s: the sums are not finite", files[a]);
-		struct lmrec_ids *ids = lmrec_model_ids(f, "items");
+		struct lmrec_ids *ids = held.ids[a] = lmrec_model_ids(f, "items");
 		for (size_t i = 0; i < n; i++) {
 			size_t len;
 			const char *str = lmrec_ids_str(ids, (uint32_t)i, &len);
 			lmrec_ids_intern(held.all, str, len);
 		}
-		lmrec_ids_free(ids);
 	}
 }
 
@@ -372,7 +373,7 @@ static void run_items(const struct opts *o, char **files, int nfiles)
 	double *G = held.G = lmrec_xcalloc(k * k, sizeof *G);
 	/* summed in the order of the files: the same files, the same bytes */
 	for (int a = 0; a < nfiles; a++) {
-		struct lmrec_ids *ids = lmrec_model_ids(held.f[a], "items");
+		const struct lmrec_ids *ids = held.ids[a];
 		size_t n = lmrec_ids_count(ids);
 		const float *fa = lmrec_model_find(held.f[a], "A")->data, *fb = lmrec_model_find(held.f[a], "b")->data;
 		const double *fg = lmrec_model_find(held.f[a], "gram")->data;
@@ -387,7 +388,6 @@ static void run_items(const struct opts *o, char **files, int nfiles)
 			for (size_t e = 0; e < k; e++)
 				b[t * k + e] += fb[i * k + e];
 		}
-		lmrec_ids_free(ids);
 	}
 	float *Y = held.Y = lmrec_xcalloc(ni * k, sizeof *Y);
 	struct lmrec_als_params p = {k, reg, alpha, 1, 0, o->threads};
@@ -404,9 +404,12 @@ static void run_items(const struct opts *o, char **files, int nfiles)
 	if (!o->quiet)
 		fprintf(stderr, "%s: %zu items from the sums of %d shards (%.0f users)\n",
 			lmrec_progname(), ni, nfiles, users);
-	for (int a = 0; a < nfiles; a++)
+	for (int a = 0; a < nfiles; a++) {
 		lmrec_model_free(held.f[a]);
+		lmrec_ids_free(held.ids[a]);
+	}
 	free(held.f);
+	free(held.ids);
 	free(A);
 	free(b);
 	free(G);

@@ -7,12 +7,39 @@
 #include "par.h"
 #include "util.h"
 
-/* The row being summed: a dense accumulator and the columns touched. */
+/* The row being summed: a dense accumulator, the columns touched and
+ * their marks (a sum may come back to 0, so the marks, not the sums, say
+ * which columns are in the row). */
 struct row_acc {
-	double *acc;      /* (n) */
-	uint32_t *touched; /* (n) */
+	double *acc;         /* (n) */
+	uint32_t *touched;   /* (n) */
+	unsigned char *seen; /* (n) */
 	size_t nt;
 };
+
+static void acc_init(struct row_acc *r, size_t n)
+{
+	r->acc = lmrec_xcalloc(n + 1, sizeof *r->acc);
+	r->touched = lmrec_xcalloc(n + 1, sizeof *r->touched);
+	r->seen = lmrec_xcalloc(n + 1, 1);
+	r->nt = 0;
+}
+
+static void acc_free(struct row_acc *r)
+{
+	free(r->acc);
+	free(r->touched);
+	free(r->seen);
+}
+
+static void acc_add(struct row_acc *r, uint32_t j, double v)
+{
+	if (!r->seen[j]) {
+		r->seen[j] = 1;
+		r->touched[r->nt++] = j;
+	}
+	r->acc[j] += v;
+}
 
 static int cmp_u32(const void *a, const void *b)
 {
@@ -39,6 +66,7 @@ static void row_take(struct row_acc *r, struct rows *out, size_t i)
 		out->idx[i][t] = j;
 		out->val[i][t] = r->acc[j];
 		r->acc[j] = 0.0;
+		r->seen[j] = 0;
 	}
 	r->nt = 0;
 }
@@ -80,28 +108,18 @@ static void of_rows(void *arg, int thread, size_t begin, size_t end)
 	(void)thread;
 	struct of_ctx *c = arg;
 	size_t n = c->iu->rows;
-	struct row_acc r = {lmrec_xcalloc(n + 1, sizeof(double)), lmrec_xcalloc(n + 1, sizeof(uint32_t)), 0};
-	unsigned char *seen = lmrec_xcalloc(n + 1, 1);
+	struct row_acc r;
+	acc_init(&r, n);
 	for (size_t i = begin; i < end; i++) {
 		for (uint64_t p = c->iu->ptr[i]; p < c->iu->ptr[i + 1]; p++) {
 			uint32_t u = c->iu->idx[p];
 			double wi = c->iu->val[p];
-			for (uint64_t q = c->ui->ptr[u]; q < c->ui->ptr[u + 1]; q++) {
-				uint32_t j = c->ui->idx[q];
-				if (!seen[j]) {
-					seen[j] = 1;
-					r.touched[r.nt++] = j;
-				}
-				r.acc[j] += wi * c->ui->val[q];
-			}
+			for (uint64_t q = c->ui->ptr[u]; q < c->ui->ptr[u + 1]; q++)
+				acc_add(&r, c->ui->idx[q], wi * c->ui->val[q]);
 		}
-		for (size_t t = 0; t < r.nt; t++)
-			seen[r.touched[t]] = 0;
 		row_take(&r, c->out, i);
 	}
-	free(r.acc);
-	free(r.touched);
-	free(seen);
+	acc_free(&r);
 }
 
 void lmrec_gram_of(struct lmrec_gram *g, const struct lmrec_csr *ui, const struct lmrec_csr *iu,
@@ -150,25 +168,17 @@ void lmrec_gram_sum(struct lmrec_gram *g, struct lmrec_ids **items, const struct
 	}
 	struct rows r;
 	rows_init(&r, n);
-	struct row_acc acc = {lmrec_xcalloc(n + 1, sizeof(double)), lmrec_xcalloc(n + 1, sizeof(uint32_t)), 0};
-	unsigned char *seen = lmrec_xcalloc(n + 1, 1);
+	struct row_acc acc;
+	acc_init(&acc, n);
 	for (size_t i = 0; i < n; i++) {
 		for (size_t s = 0; s < nparts; s++) {
 			if (row_of[s][i] < 0)
 				continue;
 			size_t pi = (size_t)row_of[s][i];
 			const struct lmrec_gram *p = &parts[s];
-			for (uint64_t q = p->ptr[pi]; q < p->ptr[pi + 1]; q++) {
-				uint32_t j = map[s][p->idx[q]];
-				if (!seen[j]) {
-					seen[j] = 1;
-					acc.touched[acc.nt++] = j;
-				}
-				acc.acc[j] += p->val[q];
-			}
+			for (uint64_t q = p->ptr[pi]; q < p->ptr[pi + 1]; q++)
+				acc_add(&acc, map[s][p->idx[q]], p->val[q]);
 		}
-		for (size_t t = 0; t < acc.nt; t++)
-			seen[acc.touched[t]] = 0;
 		row_take(&acc, &r, i);
 	}
 	rows_compact(g, &r, n);
@@ -178,9 +188,7 @@ void lmrec_gram_sum(struct lmrec_gram *g, struct lmrec_ids **items, const struct
 	}
 	free(map);
 	free(row_of);
-	free(acc.acc);
-	free(acc.touched);
-	free(seen);
+	acc_free(&acc);
 }
 
 void lmrec_gram_free(struct lmrec_gram *g)
