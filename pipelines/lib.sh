@@ -95,12 +95,25 @@ par_pipe() {
 		[ "$block" -ge 65536 ] || block=65536
 	fi
 	# (each block's output through a file: the job's status is the
-	# command's, not that of what strips its header)
-	local part
+	# command's, not that of what strips its header; its standard error
+	# through another, because GNU Parallel, halting, may drop the held
+	# output of a block that failed while an earlier one still ran)
+	local part errs
 	part="$(printf '%q' "$dir/part").{#}"
+	errs="$(printf '%q' "$dir/err").{#}"
 	OPENBLAS_NUM_THREADS=1 parallel --will-cite --halt 'now,fail=1' -j "$jobs" --pipe --block "$block" \
 		--header 1 --colsep '\t' --group-by "$key" --keep-order \
-		"$cmd>$part && tail -n +2 $part && rm -f $part" <"$in" >"$dir/body" || st=$?
+		"$cmd>$part 2>$errs && tail -n +2 $part && rm -f $part" <"$in" >"$dir/body" || st=$?
+	# the blocks' standard error in job order (a block not started has none)
+	local n=1 left
+	left=$(find "$dir" -maxdepth 1 -name 'err.*' | wc -l)
+	while [ "$left" -gt 0 ]; do
+		if [ -e "$dir/err.$n" ]; then
+			cat "$dir/err.$n" >&2
+			left=$((left - 1))
+		fi
+		n=$((n + 1))
+	done
 	if [ "$st" -ne 0 ]; then
 		rm -rf "$dir"
 		return "$st"

@@ -68,10 +68,12 @@ SH
 	run -2 --separate-stderr "$SHARD" --key session -o out.tsv turns.tsv -- lmrec-chat -q
 	[[ "${stderr_lines[0]}" == "lmrec-chat: "* ]]
 	[ ! -e out.tsv ]
-	# a block that fails: its status, and the output not written
+	# a block that fails while an earlier one still runs (GNU Parallel,
+	# halting, dropped such a block's held standard error): its status, its
+	# message, and the output not written
 	tsv 'user|x' 'a|1' 'b|2' 'c|3' 'd|4' >four.tsv
 	LMREC_PAR_BLOCK=8 run -7 --separate-stderr "$SHARD" -j 2 --key user -o out.tsv four.tsv -- \
-		awk -F'\t' '$2 == 3 { print "bad row" >"/dev/stderr"; exit 7 } { print }'
+		awk -F'\t' '$2 == 2 { system("sleep 1") } $2 == 3 { print "bad row" >"/dev/stderr"; exit 7 } { print }'
 	[[ "$stderr" == *'bad row'* ]]
 	[ ! -e out.tsv ]
 	run -1 --separate-stderr "$SHARD" --key user missing.tsv -- cat
