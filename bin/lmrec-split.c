@@ -19,6 +19,7 @@ struct opts {
 	double fraction, valid_fraction;
 	int have_fraction;
 	uint64_t min_user, min_item;
+	uint64_t eval_users; /* 0: every user holds rows out */
 	int keep_repeats;
 	uint64_t seed;
 	const char *output, *fold_file[4]; /* indexed by LMREC_FOLD_* */
@@ -53,6 +54,9 @@ static void usage(int status)
 	      "                           cold: share of the items held out (default 0.1)\n"
 	      "      --valid-fraction F   random: share for valid (default: as --fraction);\n"
 	      "                           cold: share of the items for valid (default 0)\n"
+	      "      --eval-users N       last, random: only N users, drawn with the seed,\n"
+	      "                           hold rows out; every row of the others is train\n"
+	      "                           (default: every user)\n"
 	      "\n"
 	      "Filters, applied before the split:\n"
 	      "      --keep-repeats       keep every row of a repeated (user, item) pair\n"
@@ -93,6 +97,7 @@ enum {
 	OPT_KEEP_REPEATS,
 	OPT_MIN_USER,
 	OPT_MIN_ITEM,
+	OPT_EVAL_USERS,
 	OPT_TRAIN,
 	OPT_VALID,
 	OPT_TEST
@@ -108,6 +113,7 @@ static const struct option long_options[] = {
 	{"keep-repeats", no_argument, NULL, OPT_KEEP_REPEATS},
 	{"min-user", required_argument, NULL, OPT_MIN_USER},
 	{"min-item", required_argument, NULL, OPT_MIN_ITEM},
+	{"eval-users", required_argument, NULL, OPT_EVAL_USERS},
 	{"output", required_argument, NULL, 'o'},
 	{"train", required_argument, NULL, OPT_TRAIN},
 	{"valid", required_argument, NULL, OPT_VALID},
@@ -208,6 +214,34 @@ static unsigned char *cold_items(const struct lmrec_inter *x, const struct opts 
 	return held;
 }
 
+/* --eval-users: which users hold rows out. The users that can (3 kept rows
+ * or more), in byte order of their ids, shuffled by a stream of the seed of
+ * their own: the first N. The draw depends on the users and the seed, not
+ * on the order of the rows. */
+static unsigned char *eval_users(const struct lmrec_inter *x, const struct opts *o,
+				 const uint32_t *order, const size_t *start, const unsigned char *drop)
+{
+	size_t nu = lmrec_ids_count(x->users);
+	unsigned char *chosen = lmrec_xcalloc(nu + 1, 1);
+	uint32_t *cand = lmrec_ids_sorted(x->users);
+	size_t m = 0;
+	for (size_t k = 0; k < nu; k++) {
+		uint32_t u = cand[k];
+		size_t n = 0;
+		for (size_t j = start[u]; j < start[u + 1] && n < 3; j++)
+			n += !drop[order[j]];
+		if (n >= 3)
+			cand[m++] = u;
+	}
+	struct lmrec_rng rng;
+	lmrec_rng_seed2(&rng, o->seed, UINT64_C(0x6576616c75736572)); /* "evaluser" */
+	lmrec_rng_shuffle_u32(&rng, cand, m);
+	for (size_t k = 0; k < m && k < o->eval_users; k++)
+		chosen[cand[k]] = 1;
+	free(cand);
+	return chosen;
+}
+
 static int run(const struct opts *o, char *const *files, size_t nfiles)
 {
 	struct lmrec_inter x;
@@ -223,13 +257,17 @@ static int run(const struct opts *o, char *const *files, size_t nfiles)
 
 	unsigned char *fold = lmrec_xcalloc(x.n + 1, 1);
 	unsigned char *held = o->method == M_COLD ? cold_items(&x, o) : NULL;
+	unsigned char *chosen = o->eval_users ? eval_users(&x, o, order, start, drop) : NULL;
 	uint32_t *rows = lmrec_xmalloc((x.n + 1) * sizeof *rows);
 	for (size_t u = 0; u < nu; u++) {
 		size_t n = 0;
 		for (size_t j = start[u]; j < start[u + 1]; j++)
 			if (!drop[order[j]])
 				rows[n++] = order[j];
-		if (o->method == M_LAST || o->method == M_RANDOM) {
+		if (chosen && !chosen[u]) {
+			for (size_t j = 0; j < n; j++)
+				fold[rows[j]] = LMREC_FOLD_TRAIN;
+		} else if (o->method == M_LAST || o->method == M_RANDOM) {
 			struct lmrec_rng rng;
 			size_t len;
 			const char *id = lmrec_ids_str(x.users, (uint32_t)u, &len);
@@ -300,6 +338,7 @@ static int run(const struct opts *o, char *const *files, size_t nfiles)
 	free(users_sorted);
 	free(rows);
 	free(held);
+	free(chosen);
 	free(fold);
 	free(drop);
 	free(order);
@@ -349,6 +388,9 @@ int main(int argc, char **argv)
 		case OPT_MIN_ITEM: /* --min-item */
 			o.min_item = lmrec_opt_u64("--min-item", optarg, 0, UINT32_MAX);
 			break;
+		case OPT_EVAL_USERS: /* --eval-users */
+			o.eval_users = lmrec_opt_u64("--eval-users", optarg, 1, UINT32_MAX);
+			break;
 		case 'o': o.output = optarg; break; /* --output */
 		case OPT_TRAIN: o.fold_file[LMREC_FOLD_TRAIN] = optarg; break; /* --train */
 		case OPT_VALID: o.fold_file[LMREC_FOLD_VALID] = optarg; break; /* --valid */
@@ -368,6 +410,9 @@ int main(int argc, char **argv)
 		lmrec_usage_error("--valid-cutoff is after --cutoff");
 	if ((o.method == M_LAST || o.method == M_TIME) && (o.have_fraction || have_valid_fraction))
 		lmrec_usage_error("--fraction and --valid-fraction belong to --method random and cold");
+	if (o.eval_users && (o.method == M_TIME || o.method == M_COLD))
+		lmrec_usage_error("--eval-users belongs to --method last and random (a time or cold "
+				  "split holds out by time or by item: the other users' rows would leak)");
 	if (!have_valid_fraction)
 		o.valid_fraction = o.method == M_RANDOM ? o.fraction : 0.0;
 	if (o.method == M_COLD && !have_valid_fraction)

@@ -77,7 +77,13 @@ the pairs a user refused leave the training rows, the rest are
 re-weighted, and the refused items and their near duplicates are never
 recommended to that user), EXPLORE (0, the default, or the share of each
 list that goes to items released in the last EXPLORE_DAYS days, default
-3, before the night's date: lmrec-rank --explore).
+3, before the night's date: lmrec-rank --explore), EVAL_USERS (0, the
+default: every user with 3 rows or more holds its last two rows out for
+the valid and test folds; N: only N of them, drawn with SEED,
+lmrec-split --eval-users, and the others' rows all train: the weights and
+evaluate stages, and the sequence model's early stopping, then score N
+users instead of all, the metrics' intervals widening as one over the
+square root of N).
 
 Protected aggregates (off by default): MIN_SUPPORT (items and pairs of
 fewer users are left out of similar-items.tsv.gz), DP_EPSILON (that table
@@ -138,7 +144,7 @@ for ((i = 0; i < ${#cli[@]}; i += 2)); do
 	[ "${cli[i]}" = --config ] && CONFIG="${cli[i + 1]}"
 done
 
-KNOWN_KEYS=" DATA OUT DATE JOBS SSHLOGINFILE KEEP ANON_KEY QUALITY FORGET_LIST FORGET_KEY MIN_SUPPORT DP_EPSILON DP_MECHANISM DP_DELTA DP_MAX_PER_USER DP_SEED MODELS INCREMENTAL INCREMENTAL_OPTS INCREMENTAL_ALS_OPTS RETRAIN_EVERY SASREC_OPTS TOP POOL SEED MAX_BAD GATE_METRIC GATE_K GATE_TOLERANCE MMR CATEGORY_CAP VERB EXPLAIN SIMILAR_TOP USER_GROUP EMBED EMBED_OPTS POPULAR_OPTS ITEMKNN_OPTS EASE_OPTS ALS_OPTS BPR_OPTS SEMANTIC_OPTS ALIGNED_OPTS HYBRID_OPTS FEEDBACK_OPTS EXPLORE EXPLORE_DAYS "
+KNOWN_KEYS=" DATA OUT DATE JOBS SSHLOGINFILE KEEP ANON_KEY QUALITY FORGET_LIST FORGET_KEY MIN_SUPPORT DP_EPSILON DP_MECHANISM DP_DELTA DP_MAX_PER_USER DP_SEED MODELS INCREMENTAL INCREMENTAL_OPTS INCREMENTAL_ALS_OPTS RETRAIN_EVERY SASREC_OPTS TOP POOL SEED MAX_BAD GATE_METRIC GATE_K GATE_TOLERANCE MMR CATEGORY_CAP VERB EXPLAIN SIMILAR_TOP USER_GROUP EMBED EMBED_OPTS POPULAR_OPTS ITEMKNN_OPTS EASE_OPTS ALS_OPTS BPR_OPTS SEMANTIC_OPTS ALIGNED_OPTS HYBRID_OPTS FEEDBACK_OPTS EXPLORE EXPLORE_DAYS EVAL_USERS "
 # The config file is read, never sourced: only known keys, values as text.
 if [ -n "$CONFIG" ]; then
 	[ -r "$CONFIG" ] || die "$CONFIG: cannot read the config file" 2
@@ -187,6 +193,7 @@ case "$QUALITY" in report | quarantine | weight) ;; *) die "QUALITY: unknown act
 INCREMENTAL="${INCREMENTAL:-1}" INCREMENTAL_OPTS="${INCREMENTAL_OPTS:---epochs 5 --patience 2 --replay 0.2}"
 INCREMENTAL_ALS_OPTS="${INCREMENTAL_ALS_OPTS:---iters 3}" RETRAIN_EVERY="${RETRAIN_EVERY:-7}"
 FEEDBACK_OPTS="${FEEDBACK_OPTS:-}" EXPLORE="${EXPLORE:-0}" EXPLORE_DAYS="${EXPLORE_DAYS:-3}"
+EVAL_USERS="${EVAL_USERS:-0}"
 
 [[ "$DATE" =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}$ ]] || die "--date wants YYYY-MM-DD, not '$DATE'" 2
 [[ "$JOBS" =~ ^[1-9][0-9]*$ ]] || die "--jobs wants a positive number, not '$JOBS'" 2
@@ -194,6 +201,7 @@ FEEDBACK_OPTS="${FEEDBACK_OPTS:-}" EXPLORE="${EXPLORE:-0}" EXPLORE_DAYS="${EXPLO
 [[ "$INCREMENTAL" =~ ^[01]$ ]] || die "INCREMENTAL wants 1 (continue yesterday's sequence model) or 0, not '$INCREMENTAL'" 2
 [[ "$RETRAIN_EVERY" =~ ^[0-9]+$ ]] || die "RETRAIN_EVERY wants a count of nights (0: never), not '$RETRAIN_EVERY'" 2
 [[ "$TOP$POOL$GATE_K$SIMILAR_TOP" =~ ^[0-9]+$ ]] || die "TOP, POOL, GATE_K and SIMILAR_TOP are numbers" 2
+[[ "$EVAL_USERS" =~ ^(0|[1-9][0-9]{0,8})$ ]] || die "EVAL_USERS wants a count of users (0: every user), not '$EVAL_USERS'" 2
 case "$EMBED" in tfidf | subword | vec | bert) ;; *) die "EMBED: unknown method '$EMBED' (expected tfidf, subword, vec or bert)" 2 ;; esac
 for o in $EMBED_OPTS; do
 	[[ "$o" == ?*=* ]] || die "EMBED_OPTS wants KEY=VALUE words, not '$o'" 2
@@ -321,7 +329,7 @@ stage_io() {
 			echo "reads work/items.tsv; writes work/tokens.tsv$(need_vectors && echo " work/vectors.tsv ($EMBED)") for $CONTENT"
 		fi
 		;;
-	split) echo "reads work/interactions.tsv.gz; writes work/folds.tsv.gz (leave-last-out)" ;;
+	split) echo "reads work/interactions.tsv.gz; writes work/folds.tsv.gz (leave-last-out$([ "$EVAL_USERS" = 0 ] || echo " for $EVAL_USERS users"))" ;;
 	fit-valid)
 		# shellcheck disable=SC2086 # MODELS: words, one space between
 		echo "reads work/folds.tsv.gz; writes work/valid/{$(echo $MODELS | tr ' ' ,)}.lmrc (train fold)"
@@ -645,7 +653,9 @@ stage_embed() {
 }
 
 stage_split() {
-	lmrec-split -s "$SEED" -o "$WORK/folds.tsv.gz" "$WORK/interactions.tsv.gz"
+	local sample=()
+	[ "$EVAL_USERS" = 0 ] || sample=(--eval-users "$EVAL_USERS")
+	lmrec-split -s "$SEED" "${sample[@]}" -o "$WORK/folds.tsv.gz" "$WORK/interactions.tsv.gz"
 }
 
 stage_fit_valid() {
@@ -1081,7 +1091,7 @@ trap finish EXIT
 export DATA OUT DATE JOBS SSHLOGINFILE KEEP ANON_KEY QUALITY FORGET_LIST FORGET_KEY MIN_SUPPORT DP_EPSILON \
 	DP_MECHANISM DP_DELTA DP_MAX_PER_USER DP_SEED MODELS TOP POOL SEED MAX_BAD GATE_METRIC GATE_K \
 	GATE_TOLERANCE MMR CATEGORY_CAP VERB EXPLAIN SIMILAR_TOP USER_GROUP EMBED EMBED_OPTS POPULAR_OPTS ITEMKNN_OPTS EASE_OPTS \
-	ALS_OPTS BPR_OPTS SASREC_OPTS SEMANTIC_OPTS ALIGNED_OPTS HYBRID_OPTS INCREMENTAL INCREMENTAL_OPTS INCREMENTAL_ALS_OPTS RETRAIN_EVERY FEEDBACK_OPTS EXPLORE EXPLORE_DAYS FROM_STAGE QUIET
+	ALS_OPTS BPR_OPTS SASREC_OPTS SEMANTIC_OPTS ALIGNED_OPTS HYBRID_OPTS INCREMENTAL INCREMENTAL_OPTS INCREMENTAL_ALS_OPTS RETRAIN_EVERY FEEDBACK_OPTS EXPLORE EXPLORE_DAYS EVAL_USERS FROM_STAGE QUIET
 # The logs and the stage times are kept as well as they can be: on a full
 # disk a line may be lost, and the stage's own failure is what is said.
 [ -f "$RUN/stages.tsv" ] || printf 'stage\tseconds\tmax_rss_kb\tstatus\n' 2>/dev/null >"$RUN/stages.tsv" || true

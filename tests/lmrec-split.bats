@@ -106,6 +106,38 @@ setup() {
 	[ "$output" = "$(grep -v '^u9' a.tsv)" ]
 }
 
+@test "lmrec-split: --eval-users: N seeded users hold rows out as a whole split would, the others all train" {
+	for u in 1 2 3 4 5 6 7 8 9; do for i in $(seq 1 10); do printf 'u%s\ti%s\t%s\n' $u $i $i; done; done |
+		sed '1i user\titem\tts' >r.tsv
+	printf 'u0\ti1\t1\nu0\ti2\t2\n' >>r.tsv # too short to hold anything out
+	run -0 --separate-stderr lmrec-split --eval-users 3 -s 5 -o s.tsv r.tsv
+	assert_equal "$stderr" 'lmrec-split: last: 92 rows in, 0 dropped; train 86, valid 3, test 3'
+	awk -F'\t' '$4 == "test" { print $1 }' s.tsv >test-users
+	awk -F'\t' '$4 == "valid" { print $1 }' s.tsv | cmp - test-users
+	[ "$(sort -u test-users | wc -l)" -eq 3 ]
+	# the chosen users' rows as in the split of everyone; the others' all train
+	lmrec-split -q -s 5 -o all.tsv r.tsv
+	grep -F -f test-users all.tsv >want
+	grep -F -f test-users s.tsv | cmp - want
+	[ "$(grep -v -F -f test-users s.tsv | awk -F'\t' 'NR > 1 && $4 != "train"' | wc -l)" -eq 0 ]
+	# seeded, independent of the rows' order; another seed, other users
+	(head -n 1 r.tsv; tail -n +2 r.tsv | tac) >rev.tsv
+	run -0 lmrec-split -q --eval-users 3 -s 5 rev.tsv
+	[ "$output" = "$(cat s.tsv)" ]
+	for seed in 6 7 8; do lmrec-split -q --eval-users 3 -s $seed r.tsv; done |
+		awk -F'\t' '$4 == "test" { print $1 }' | sort -u >other-users
+	[ "$(wc -l <other-users)" -gt 3 ]
+	# only users with 3 rows or more are drawn; N past them is everyone
+	run -0 lmrec-split -q --eval-users 10 r.tsv
+	[ "$output" = "$(lmrec-split -q r.tsv)" ]
+	run -0 lmrec-split -q --eval-users 4 --method random --fraction 0.2 -s 5 r.tsv
+	[ "$(echo "$output" | awk -F'\t' '$4 == "test" { print $1 }' | sort -u | wc -l)" -eq 4 ]
+	run -2 --separate-stderr lmrec-split --eval-users 3 --method time --cutoff 5 r.tsv
+	assert_equal "${stderr_lines[0]}" 'lmrec-split: --eval-users belongs to --method last and random (a time or cold split holds out by time or by item: the other users'"'"' rows would leak)'
+	run -2 lmrec-split --eval-users 3 --method cold r.tsv
+	run -2 lmrec-split --eval-users 0 r.tsv
+}
+
 @test "lmrec-split: cold holds out a seeded share of items entirely" {
 	for u in 1 2 3 4 5; do for i in $(seq 1 20); do printf 'u%s\ti%s\t%s\n' $u $i $i; done; done |
 		sed '1i user\titem\tts' >c.tsv

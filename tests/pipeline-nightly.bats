@@ -232,6 +232,21 @@ setup() {
 	[ "$stderr" = "nightly.sh: bad.conf:1: unknown key 'NOPE'" ]
 }
 
+@test "nightly: EVAL_USERS measures a seeded sample of users, and every user still gets a list" {
+	run -0 env MODELS="popular als" EVAL_USERS=300 "$NIGHTLY" -q --data "$TOP/sample-data" --out out --date 2026-11-01 --jobs 2
+	w=out/runs/2026-11-01/work
+	[ "$(tail -n +2 "$w/test-users.tsv" | wc -l)" -eq 300 ]
+	[ "$(tail -n +2 "$w/valid-users.tsv" | wc -l)" -eq 300 ]
+	# the metrics count the 300 users; the published table has everyone
+	run -0 awk -F'\t' '$1 == "ndcg" && $2 == 10 && $3 == "all" { print $5 }' out/current/metrics.tsv
+	assert_output 300
+	[ "$(gzip -dc out/current/recommendations.tsv.gz | cut -f 1 | sort -u | wc -l)" -eq 958 ]
+	run -0 env EVAL_USERS=5 "$NIGHTLY" --dry-run --out out2 --date 2026-11-01
+	assert_line --partial 'writes work/folds.tsv.gz (leave-last-out for 5 users)'
+	run -2 --separate-stderr env EVAL_USERS=some "$NIGHTLY" --dry-run --out out2
+	assert_equal "$stderr" "nightly.sh: EVAL_USERS wants a count of users (0: every user), not 'some'"
+}
+
 @test "nightly: retention keeps the last N runs and never the current one" {
 	cp -r "$NIGHT1" out
 	mkdir -p out/runs/2026-10-01 out/runs/2026-10-02 out/runs/2026-10-03
