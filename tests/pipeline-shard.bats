@@ -41,6 +41,18 @@ setup() {
 	[ -z "$(find . "${TMPDIR:-/tmp}" -maxdepth 1 -name '.shard.*' -o -maxdepth 1 -name '.par.*' 2>/dev/null)" ]
 }
 
+@test "shard.sh: the BERT encoder by item (fp32 and int8): the same bytes as on the whole catalog" {
+	mkdir m
+	"$TOP/tests/tools/mkbert" m 2 32 4 64 300 64 1
+	lmrec-tokenize -q --wordpiece m/vocab.txt --max-length 64 "$SD/items.tsv" >wp.tsv
+	[ "$(wc -c <wp.tsv)" -gt $((4 * LMREC_PAR_BLOCK)) ]
+	for int8 in "" --int8; do
+		lmrec-embed -q --method bert --model-dir m $int8 -o one.tsv wp.tsv
+		"$SHARD" -j 2 --key item -o two.tsv wp.tsv -- lmrec-embed -q --method bert --model-dir m $int8
+		cmp one.tsv two.tsv
+	done
+}
+
 @test "shard.sh: a second output of the command (--side), joined in order" {
 	tsv 'user|x' 'a|1' 'a|2' 'b|3' 'c|4' 'c|5' 'd|6' >in.tsv
 	# a filter that copies its input and counts its rows into --count FILE
