@@ -24,12 +24,12 @@ export PATH="$top/bin:$PATH"
 rows=${ROWS:-20000263} users=${USERS:-138493} items=${ITEMS:-27278} seed=${SEED:-1} jobs=${JOBS:-2}
 results=${RESULTS:-$top/tests/bench/RESULTS.md}
 export MODELS="${MODELS:-als semantic sasrec}" EMBED="${EMBED:-tfidf}"
-# SASRec: two epochs of the sampled softmax over the last 50 items (the
+# SASRec: three epochs of the sampled softmax over the last 50 items (the
 # default, a full softmax over 27,278 items at every position, is by its
 # products about twenty times the work of an epoch); ALS: 5 iterations
 # instead of 15 (ALS is trained three times a night: valid, test, full).
 # SASREC_OPTS= or ALS_OPTS= (empty) runs lmrec-train's defaults.
-export SASREC_OPTS="${SASREC_OPTS---epochs 2 --patience 0 --loss sampled --maxlen 50}"
+export SASREC_OPTS="${SASREC_OPTS---epochs 3 --patience 0 --loss sampled --maxlen 50}"
 export ALS_OPTS="${ALS_OPTS---iters 5}"
 # the weights and evaluate stages, and SASRec's early stopping, score a
 # seeded sample of 20,000 users rather than all 138,493 (their intervals
