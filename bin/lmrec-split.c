@@ -9,6 +9,11 @@
 #include "lmrec.h"
 
 enum method { M_LAST, M_TIME, M_RANDOM, M_COLD };
+
+/* last, random: a user holds rows out only with this many kept rows (the
+ * help's "fewer than 3 rows stay wholly in train"); --eval-users draws
+ * among those users. */
+#define MIN_SPLIT_ROWS 3
 static const char *const method_names[] = {"last", "time", "random", "cold"};
 
 struct opts {
@@ -166,7 +171,7 @@ static void split_user(const struct opts *o, const uint32_t *rows, size_t n, uns
 {
 	for (size_t j = 0; j < n; j++)
 		fold[rows[j]] = LMREC_FOLD_TRAIN;
-	if (n < 3)
+	if (n < MIN_SPLIT_ROWS)
 		return;
 	if (o->method == M_LAST) {
 		fold[rows[n - 1]] = LMREC_FOLD_TEST;
@@ -214,10 +219,10 @@ static unsigned char *cold_items(const struct lmrec_inter *x, const struct opts 
 	return held;
 }
 
-/* --eval-users: which users hold rows out. The users that can (3 kept rows
- * or more), in byte order of their ids, shuffled by a stream of the seed of
- * their own: the first N. The draw depends on the users and the seed, not
- * on the order of the rows. */
+/* --eval-users: which users hold rows out. The users that can
+ * (MIN_SPLIT_ROWS kept rows or more), in byte order of their ids,
+ * shuffled by a stream of the seed of their own: the first N. The draw
+ * depends on the users and the seed, not on the order of the rows. */
 static unsigned char *eval_users(const struct lmrec_inter *x, const struct opts *o,
 				 const uint32_t *order, const size_t *start, const unsigned char *drop)
 {
@@ -228,9 +233,9 @@ static unsigned char *eval_users(const struct lmrec_inter *x, const struct opts 
 	for (size_t k = 0; k < nu; k++) {
 		uint32_t u = cand[k];
 		size_t n = 0;
-		for (size_t j = start[u]; j < start[u + 1] && n < 3; j++)
+		for (size_t j = start[u]; j < start[u + 1] && n < MIN_SPLIT_ROWS; j++)
 			n += !drop[order[j]];
-		if (n >= 3)
+		if (n >= MIN_SPLIT_ROWS)
 			cand[m++] = u;
 	}
 	struct lmrec_rng rng;
