@@ -77,7 +77,11 @@ the pairs a user refused leave the training rows, the rest are
 re-weighted, and the refused items and their near duplicates are never
 recommended to that user), EXPLORE (0, the default, or the share of each
 list that goes to items released in the last EXPLORE_DAYS days, default
-3, before the night's date: lmrec-rank --explore), EVAL_USERS (0, the
+3, before the night's date: lmrec-rank --explore), PROFILE_WEIGHT (the
+long-term profiles' boost in the published lists, lmrec-rank
+--profile-weight, default 0.2; 0 keeps only their refusals) and
+PROFILE_HALF_LIFE (the profile store's half-life in days, default 30; a
+store kept with another is compacted to this one first), EVAL_USERS (0, the
 default: every user with 3 rows or more holds its last two rows out for
 the valid and test folds; N: only N of them, drawn with SEED,
 lmrec-split --eval-users, and the others' rows all train: the weights and
@@ -144,7 +148,7 @@ for ((i = 0; i < ${#cli[@]}; i += 2)); do
 	[ "${cli[i]}" = --config ] && CONFIG="${cli[i + 1]}"
 done
 
-KNOWN_KEYS=" DATA OUT DATE JOBS SSHLOGINFILE KEEP ANON_KEY QUALITY FORGET_LIST FORGET_KEY MIN_SUPPORT DP_EPSILON DP_MECHANISM DP_DELTA DP_MAX_PER_USER DP_SEED MODELS INCREMENTAL INCREMENTAL_OPTS INCREMENTAL_ALS_OPTS RETRAIN_EVERY SASREC_OPTS TOP POOL SEED MAX_BAD GATE_METRIC GATE_K GATE_TOLERANCE MMR CATEGORY_CAP VERB EXPLAIN SIMILAR_TOP USER_GROUP EMBED EMBED_OPTS POPULAR_OPTS ITEMKNN_OPTS EASE_OPTS ALS_OPTS BPR_OPTS SEMANTIC_OPTS ALIGNED_OPTS HYBRID_OPTS FEEDBACK_OPTS EXPLORE EXPLORE_DAYS EVAL_USERS "
+KNOWN_KEYS=" DATA OUT DATE JOBS SSHLOGINFILE KEEP ANON_KEY QUALITY FORGET_LIST FORGET_KEY MIN_SUPPORT DP_EPSILON DP_MECHANISM DP_DELTA DP_MAX_PER_USER DP_SEED MODELS INCREMENTAL INCREMENTAL_OPTS INCREMENTAL_ALS_OPTS RETRAIN_EVERY SASREC_OPTS TOP POOL SEED MAX_BAD GATE_METRIC GATE_K GATE_TOLERANCE MMR CATEGORY_CAP VERB EXPLAIN SIMILAR_TOP USER_GROUP EMBED EMBED_OPTS POPULAR_OPTS ITEMKNN_OPTS EASE_OPTS ALS_OPTS BPR_OPTS SEMANTIC_OPTS ALIGNED_OPTS HYBRID_OPTS FEEDBACK_OPTS EXPLORE EXPLORE_DAYS PROFILE_WEIGHT PROFILE_HALF_LIFE EVAL_USERS "
 # The config file is read, never sourced: only known keys, values as text.
 if [ -n "$CONFIG" ]; then
 	[ -r "$CONFIG" ] || die "$CONFIG: cannot read the config file" 2
@@ -193,7 +197,7 @@ case "$QUALITY" in report | quarantine | weight) ;; *) die "QUALITY: unknown act
 INCREMENTAL="${INCREMENTAL:-1}" INCREMENTAL_OPTS="${INCREMENTAL_OPTS:---epochs 5 --patience 2 --replay 0.2}"
 INCREMENTAL_ALS_OPTS="${INCREMENTAL_ALS_OPTS:---iters 3}" RETRAIN_EVERY="${RETRAIN_EVERY:-7}"
 FEEDBACK_OPTS="${FEEDBACK_OPTS:-}" EXPLORE="${EXPLORE:-0}" EXPLORE_DAYS="${EXPLORE_DAYS:-3}"
-EVAL_USERS="${EVAL_USERS:-0}"
+EVAL_USERS="${EVAL_USERS:-0}" PROFILE_WEIGHT="${PROFILE_WEIGHT:-0.2}" PROFILE_HALF_LIFE="${PROFILE_HALF_LIFE:-30}"
 
 [[ "$DATE" =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}$ ]] || die "--date wants YYYY-MM-DD, not '$DATE'" 2
 [[ "$JOBS" =~ ^[1-9][0-9]*$ ]] || die "--jobs wants a positive number, not '$JOBS'" 2
@@ -202,6 +206,10 @@ EVAL_USERS="${EVAL_USERS:-0}"
 [[ "$RETRAIN_EVERY" =~ ^[0-9]+$ ]] || die "RETRAIN_EVERY wants a count of nights (0: never), not '$RETRAIN_EVERY'" 2
 [[ "$TOP$POOL$GATE_K$SIMILAR_TOP" =~ ^[0-9]+$ ]] || die "TOP, POOL, GATE_K and SIMILAR_TOP are numbers" 2
 [[ "$EVAL_USERS" =~ ^(0|[1-9][0-9]{0,8})$ ]] || die "EVAL_USERS wants a count of users (0: every user), not '$EVAL_USERS'" 2
+[[ "$PROFILE_WEIGHT" =~ ^([0-9]{1,6}(\.[0-9]*)?|\.[0-9]+)$ ]] || die "PROFILE_WEIGHT wants a number from 0 up, not '$PROFILE_WEIGHT'" 2
+if ! [[ "$PROFILE_HALF_LIFE" =~ ^([0-9]{1,6}(\.[0-9]*)?|\.[0-9]+)$ ]] || ! awk -v h="$PROFILE_HALF_LIFE" 'BEGIN { exit !(h >= 0.001) }'; then
+	die "PROFILE_HALF_LIFE wants a number of days (0.001 or more), not '$PROFILE_HALF_LIFE'" 2
+fi
 case "$EMBED" in tfidf | subword | vec | bert) ;; *) die "EMBED: unknown method '$EMBED' (expected tfidf, subword, vec or bert)" 2 ;; esac
 for o in $EMBED_OPTS; do
 	[[ "$o" == ?*=* ]] || die "EMBED_OPTS wants KEY=VALUE words, not '$o'" 2
@@ -338,7 +346,7 @@ stage_io() {
 	fit-test) echo "reads work/folds.tsv.gz; writes work/test/*.lmrc (train and valid folds)" ;;
 	evaluate) echo "reads work/test/*.lmrc, work/weights.tsv, work/folds.tsv.gz; writes metrics.tsv (test fold, 95% intervals)" ;;
 	fit-full) echo "reads work/interactions.tsv.gz; writes work/full/*.lmrc (every interaction)" ;;
-	recommend) echo "reads work/full/*.lmrc, work/weights.tsv${ITEMS:+, OUT/profile.lmp (the profiles boost the lists)}; writes recommendations.tsv.gz ($((JOBS * 2)) shards${SSHLOGINFILE:+ on the hosts of $SSHLOGINFILE}$([ "$EXPLAIN" = full ] && echo ", with the explain column"))" ;;
+	recommend) echo "reads work/full/*.lmrc, work/weights.tsv${ITEMS:+, OUT/profile.lmp (the profiles boost the lists by up to $PROFILE_WEIGHT of the best score)}; writes recommendations.tsv.gz ($((JOBS * 2)) shards${SSHLOGINFILE:+ on the hosts of $SSHLOGINFILE}$([ "$EXPLAIN" = full ] && echo ", with the explain column"))" ;;
 	similar)
 		if privacy_on; then
 			local how=""
@@ -497,7 +505,7 @@ rank_opts() { # WORKDIR [published]: lmrec-rank's options, NUL-ended words
 	# the long-term profiles only in the published lists: the store folds
 	# every row of tonight's, the test fold's too, so the evaluate stage's
 	# lists must not read it
-	[ "${2:-}" != published ] || [ ! -f "$1/profiles.tsv" ] || o+=(--profiles "$1/profiles.tsv")
+	[ "${2:-}" != published ] || [ ! -f "$1/profiles.tsv" ] || o+=(--profiles "$1/profiles.tsv" --profile-weight "$PROFILE_WEIGHT")
 	printf '%s\0' "${o[@]}"
 }
 
@@ -595,8 +603,16 @@ update_profiles() {
 	[ -z "${1:-}" ] || with=(--feedback "$1")
 	rm -f "$WORK/profile-start.lmp"
 	[ ! -f "$OUT/profile.lmp" ] || into "$WORK/profile-start.lmp" cat -- "$OUT/profile.lmp"
+	# a store kept with another half-life is compacted to PROFILE_HALF_LIFE
+	# (its only way to change), under the store's own lock
+	if [ -f "$OUT/profile.lmp" ]; then
+		local h
+		h=$(lmrec-profile --store "$OUT/profile.lmp" --check | awk -F'\t' '$1 == "half_life" { print $2 }')
+		awk -v a="$h" -v b="$PROFILE_HALF_LIFE" 'BEGIN { exit !(a + 0 == b + 0) }' ||
+			lmrec-profile -q --store "$OUT/profile.lmp" --compact --half-life "$PROFILE_HALF_LIFE" --wait 600
+	fi
 	lmrec-profile --store "$OUT/profile.lmp" --update --items "$WORK/items.tsv" --date "$DATE" \
-		--wait 600 "${with[@]}" "$WORK/ingested.tsv.gz"
+		--half-life "$PROFILE_HALF_LIFE" --wait 600 "${with[@]}" "$WORK/ingested.tsv.gz"
 }
 
 # fold_feedback FEEDBACK: the feedback (lmrec-feedback) into the night. The
@@ -1091,7 +1107,7 @@ trap finish EXIT
 export DATA OUT DATE JOBS SSHLOGINFILE KEEP ANON_KEY QUALITY FORGET_LIST FORGET_KEY MIN_SUPPORT DP_EPSILON \
 	DP_MECHANISM DP_DELTA DP_MAX_PER_USER DP_SEED MODELS TOP POOL SEED MAX_BAD GATE_METRIC GATE_K \
 	GATE_TOLERANCE MMR CATEGORY_CAP VERB EXPLAIN SIMILAR_TOP USER_GROUP EMBED EMBED_OPTS POPULAR_OPTS ITEMKNN_OPTS EASE_OPTS \
-	ALS_OPTS BPR_OPTS SASREC_OPTS SEMANTIC_OPTS ALIGNED_OPTS HYBRID_OPTS INCREMENTAL INCREMENTAL_OPTS INCREMENTAL_ALS_OPTS RETRAIN_EVERY FEEDBACK_OPTS EXPLORE EXPLORE_DAYS EVAL_USERS FROM_STAGE QUIET
+	ALS_OPTS BPR_OPTS SASREC_OPTS SEMANTIC_OPTS ALIGNED_OPTS HYBRID_OPTS INCREMENTAL INCREMENTAL_OPTS INCREMENTAL_ALS_OPTS RETRAIN_EVERY FEEDBACK_OPTS EXPLORE EXPLORE_DAYS PROFILE_WEIGHT PROFILE_HALF_LIFE EVAL_USERS FROM_STAGE QUIET
 # The logs and the stage times are kept as well as they can be: on a full
 # disk a line may be lost, and the stage's own failure is what is said.
 [ -f "$RUN/stages.tsv" ] || printf 'stage\tseconds\tmax_rss_kb\tstatus\n' 2>/dev/null >"$RUN/stages.tsv" || true

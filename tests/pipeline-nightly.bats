@@ -151,6 +151,27 @@ setup() {
 	run -0 env EXPLORE=.25 "$NIGHTLY" --out out --date 2026-11-01 --dry-run
 }
 
+@test "nightly: PROFILE_WEIGHT sets the profiles' boost of the published lists, PROFILE_HALF_LIFE the store's half-life" {
+	run -2 --separate-stderr env PROFILE_WEIGHT=-1 "$NIGHTLY" --out out --date 2026-11-01 --dry-run
+	assert_equal "$stderr" "nightly.sh: PROFILE_WEIGHT wants a number from 0 up, not '-1'"
+	run -2 --separate-stderr env PROFILE_HALF_LIFE=0 "$NIGHTLY" --out out --date 2026-11-01 --dry-run
+	assert_equal "$stderr" "nightly.sh: PROFILE_HALF_LIFE wants a number of days (0.001 or more), not '0'"
+	run -0 env PROFILE_WEIGHT=0.05 "$NIGHTLY" --out out --date 2026-11-01 --dry-run
+	assert_line --partial 'OUT/profile.lmp (the profiles boost the lists by up to 0.05 of the best score)'
+	# weight 0: the refusals alone, no row is boosted by the profile
+	export MODELS="popular ease"
+	run -0 env PROFILE_WEIGHT=0 "$NIGHTLY" -q --out out --date 2026-11-01 --jobs 2
+	[ "$(gzip -dc out/current/recommendations.tsv.gz | grep -c 'your profile')" = 0 ]
+	run -0 lmrec-profile --store out/profile.lmp --check
+	assert_line "half_life	30"
+	# another half-life: the kept store is compacted to it, and the default
+	# weight boosts rows again
+	run -0 env PROFILE_HALF_LIFE=7 "$NIGHTLY" -q --out out --date 2026-11-02 --jobs 2
+	run -0 lmrec-profile --store out/profile.lmp --check
+	assert_line "half_life	7"
+	[ "$(gzip -dc out/current/recommendations.tsv.gz | grep -c 'your profile')" -gt 1000 ]
+}
+
 @test "nightly: never recommends an item marked available=0" {
 	run bash -c "awk -F'\t' 'NR==1 { for (i = 1; i <= NF; i++) if (\$i == \"available\") a = i; next } \$a == \"0\" { print \$1 }' \
 		'$TOP/sample-data/items.tsv' | sort >gone;

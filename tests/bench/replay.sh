@@ -74,13 +74,9 @@ retrain=${RETRAIN_EVERY:-7}
 [[ "$retrain" =~ ^[0-9]+$ ]] || { echo "replay.sh: RETRAIN_EVERY wants a count of nights (0: never), not '$retrain'" >&2; exit 2; }
 gnuplot=${GNUPLOT:-gnuplot}
 
-if [ -n "${KEEP:-}" ]; then
-	tmp=$KEEP
-	mkdir -p "$tmp"
-else
-	tmp=$(mktemp -d)
-	trap 'rm -rf "$tmp"' EXIT
-fi
+# shellcheck source=tests/bench/common.bash
+. "$top/tests/bench/common.bash"
+work_dir
 all="$tmp/all.tsv"
 case "$DATA" in
 sample-data)
@@ -204,26 +200,12 @@ chain() {
 # NDCG@10 (lmrec-eval's definition) in USERS, for the paired bootstrap
 score() {
 	lmrec-recall -q -m "$1" --users "$2" -n 10 -o "$3.recs"
-	awk -F'\t' -v OFS='\t' 'FNR == 1 { next } FNR == NR { m[$1]++; t[$1, $2] = 1; next }
-		{ r[$1]++; if (($1, $2) in t) dcg[$1] += log(2) / log(r[$1] + 1) }
-		END { for (u in m) { z = 0; for (j = 0; j < m[u] && j < 10; j++) z += log(2) / log(j + 2)
-			print u, dcg[u] / z } }' "$2" "$3.recs" | sort >"$3"
+	user_ndcg "$2" "$3.recs" >"$3"
 	lmrec-eval -q -t "$2" --k 10 --metrics ndcg,hr "$3.recs" |
 		awk -F'\t' '$3 == "all" && $2 == 10 { v[$1] = $4; n = $5 } END { printf "%.4f\t%.4f\t%d\n", v["ndcg"], v["hr"], n }'
 }
 
-# boot FILE: the ratio of the means of columns 3 and 4 of FILE (key, key,
-# a, b: one paired observation a line) and its 95% bootstrap interval,
-# 1000 replicates of the lines drawn with replacement, seeded
-boot() {
-	local point
-	point=$(awk -F'\t' '{ sa += $3; sb += $4 } END { printf "%.3f (95%%: ", sb ? sa / sb : 0 }' "$1")
-	awk -F'\t' -v seed="$seed" '{ a[NR] = $3; b[NR] = $4 }
-		END { srand(seed); for (r = 1; r <= 1000; r++) { x = y = 0
-				for (k = 1; k <= NR; k++) { j = int(rand() * NR) + 1; x += a[j]; y += b[j] }
-				printf "%.6f\n", y ? x / y : 0 } }' "$1" | sort -g |
-		awk -v p="$point" -v n="$(wc -l <"$1")" 'NR == 25 { lo = $1 } NR == 975 { hi = $1 } END { printf "%s%.3f-%.3f, %d pairs)", p, lo, hi, n }'
-}
+# boot: the paired ratio and its bootstrap interval
 
 echo "== replay: $label; base night $(date -d "@$((base * period))" +%F), $nights nights from $(date -d "@$((start * period))" +%F);" \
 	"early window: $window nights from $(date -d "@$((wlo * period))" +%F), $nh of $nw users held out, $(($(wc -l <"$tmp/early.tsv") - 1)) items" >&2
@@ -275,7 +257,16 @@ cat "$tsv"
 lastn=$((start + nights - 1))
 for m in $models; do
 	if ! [[ " $modes " = *" full "* && " $modes " = *" inc "* ]]; then
-		echo "$m: one mode only: no summary"
+		# one chain: no inc/full ratio, but its early window against the
+		# base night's still tells forgetting
+		awk -F'\t' -v x="$m" 'NR == 1 || $2 != x { next } $3 == "base" { e0 = $8; next }
+			{ k++; e = $8; if (k == 1 || $8 < lo) lo = $8; c += $6; mode = $3 }
+			END { printf "%s: %s only (no inc/full ratio): training CPU %.1f s; early window NDCG@10 base %.4f, last night %.4f (%+.1f%%), lowest %.4f (%+.1f%%) (criterion: drop <= 2%%)\n", x,
+				mode, c, e0, e, 100 * (e / e0 - 1), lo, 100 * (lo / e0 - 1) }' "$tsv"
+		for mode in $modes; do
+			join -t $'\t' "$tmp/n$lastn/$m.$mode.lmrc.early" "$tmp/n$base/$m.full.lmrc.early" | sed 's/^/e\t/' >"$tmp/pairs"
+			echo "$m: early window NDCG@10, last night's $mode/base, paired: $(boot "$tmp/pairs")"
+		done
 		continue
 	fi
 	awk -F'\t' -v x="$m" 'NR == 1 || $2 != x { next }

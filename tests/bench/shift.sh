@@ -26,6 +26,13 @@
 #               (--epochs 5 --replay 0.2)
 #   sasrec.full SASRec from scratch: SASREC_FULL_OPTS (--epochs 30); not
 #               in the default MODELS (about 18 minutes of CPU more)
+#   M+profile   the lists of model M's chain (one of the above) as the
+#               nightly job publishes them: M's top POOL (100) through
+#               lmrec-rank --profiles, the long-term profile store
+#               (lmrec-profile, HALF_LIFE days, default its own 30) of
+#               every row and feedback row before the night, with
+#               PROFILE_WEIGHT (default lmrec-rank's 0.2); M's chain is
+#               trained once for both
 # Every chain's first night is the same from-scratch model (full options).
 #
 # Served. For a shifted user u with new persona P and shift day s, c(d)
@@ -86,10 +93,12 @@
 #   MODELS="sasrec.inc sasrec.full" tests/bench/shift.sh
 #   RUN=1 QUANTILE=0.75 OUT=shift tests/bench/shift.sh
 #   SYNTH_OPTS="--seed 2 --users 2000" tests/bench/shift.sh   (another world)
+#   MODELS="als.inc als.inc+profile" tests/bench/shift.sh       (the profiles' lever)
 #
 # Variables: SYNTH_OPTS (lmrec-synth options of another world; default
 # sample-data's, read from sample-data/ and its README's command), MODELS,
-# WINDOW, RUN, QUANTILE, SEED, CHAINS, ALS_INC_OPTS, ALS_FULL_OPTS,
+# WINDOW, RUN, QUANTILE, SEED, CHAINS, POOL, HALF_LIFE, PROFILE_WEIGHT,
+# ALS_INC_OPTS, ALS_FULL_OPTS,
 # SASREC_INC_OPTS, SASREC_FULL_OPTS, OUT, PLOT (the plot's path,
 # OUT/shift.svg; .png for a PNG), GNUPLOT, KEEP (a folder to do the work
 # in and keep).
@@ -105,21 +114,25 @@ als_full=${ALS_FULL_OPTS:---iters 15}
 sasrec_inc=${SASREC_INC_OPTS:---epochs 5 --replay 0.2}
 sasrec_full=${SASREC_FULL_OPTS:---epochs 30}
 gnuplot=${GNUPLOT:-gnuplot}
+pool=${POOL:-100} profile_weight=${PROFILE_WEIGHT:-0.2}
 day=86400
 
+# chains: the models trained (M of M+profile too), each once
+chains_of=""
 for m in $models; do
-	case "$m" in popular | als.inc | als.full | sasrec.inc | sasrec.full) ;;
-	*) echo "shift.sh: MODELS: popular, als.inc, als.full, sasrec.inc or sasrec.full, not '$m'" >&2; exit 2 ;;
+	case "${m%+profile}" in popular | als.inc | als.full | sasrec.inc | sasrec.full) ;;
+	*) echo "shift.sh: MODELS: popular, als.inc, als.full, sasrec.inc or sasrec.full, each alone or with +profile, not '$m'" >&2; exit 2 ;;
 	esac
+	[[ " $chains_of " = *" ${m%+profile} "* ]] || chains_of+=" ${m%+profile}"
 done
+profiles=0
+[[ " $models " != *+profile* ]] || profiles=1
+[[ "$pool" =~ ^[1-9][0-9]*$ ]] || { echo "shift.sh: POOL wants a positive integer, not '$pool'" >&2; exit 2; }
+[ -z "${HALF_LIFE:-}" ] || [[ "$HALF_LIFE" =~ ^[0-9]+(\.[0-9]+)?$ ]] || { echo "shift.sh: HALF_LIFE wants days, not '$HALF_LIFE'" >&2; exit 2; }
 [[ "$chains" =~ ^[1-9][0-9]*$ ]] || { echo "shift.sh: CHAINS wants a positive integer, not '$chains'" >&2; exit 2; }
-if [ -n "${KEEP:-}" ]; then
-	tmp=$KEEP
-	mkdir -p "$tmp"
-else
-	tmp=$(mktemp -d)
-	trap 'rm -rf "$tmp"' EXIT
-fi
+# shellcheck source=tests/bench/common.bash
+. "$top/tests/bench/common.bash"
+work_dir
 if [ -n "${OUT:-}" ]; then
 	out=$OUT
 	mkdir -p "$out"
@@ -138,6 +151,13 @@ else
 	lmrec-synth -q "${sopts[@]}" --stream interactions -o "$tmp/all.tsv"
 	lmrec-synth -q "${sopts[@]}" --stream items -o "$tmp/items.tsv"
 	label="lmrec-synth $SYNTH_OPTS"
+fi
+if [ "$profiles" = 1 ]; then
+	if [ -z "${SYNTH_OPTS:-}" ]; then
+		cp "$top/sample-data/feedback.tsv" "$tmp/feedback.tsv"
+	else
+		lmrec-synth -q "${sopts[@]}" --stream feedback -o "$tmp/feedback.tsv"
+	fi
 fi
 lmrec-synth -q "${sopts[@]}" --stream truth -o "$tmp/truth.tsv"
 
@@ -180,22 +200,40 @@ run=${RUN:-2} quantile=${QUANTILE:-0.9}
 nf=$(head -1 "$tmp/all.tsv" | awk -F'\t' '{ print NF + 1 }')
 
 # night D: n$D/train.tsv (the rows before D, without the day column, a
-# repeated user-item pair once, at its latest row) and n$D/users.tsv (the
-# users with rows before D)
+# repeated user-item pair once, at its latest row), n$D/users.tsv (the
+# users with rows before D) and n$D/truth.tsv (their items of D new to
+# them, as replay.sh: what the night's lists are scored on)
 prepare() {
 	local d=$1
 	mkdir -p "$tmp/n$d"
-	awk -F'\t' -v OFS='\t' -v d="$d" -v nf="$nf" -v tr="$tmp/n$d/train.tsv" -v us="$tmp/n$d/users.tsv" '
+	awk -F'\t' -v OFS='\t' -v d="$d" -v nf="$nf" -v tr="$tmp/n$d/train.tsv" -v us="$tmp/n$d/users.tsv" -v te="$tmp/n$d/truth.tsv" '
 		FNR == 1 { for (k = 1; k <= NF; k++) if ($k == "ts") t = k
-			NF = nf - 1; print > tr; print "user" > us; next }
+			NF = nf - 1; print > tr; print "user" > us; print "user", "item" > te; next }
 		$NF < d { if (!(($1, $2) in at) || $t >= ts[$1, $2]) { at[$1, $2] = ++n; ts[$1, $2] = $t }
 			if (!($1 in seen)) { seen[$1] = 1; print $1 > us }
-			NF = nf - 1; row[n] = $0 }
+			NF = nf - 1; row[n] = $0; next }
+		$NF == d && ($1 in seen) && !(($1, $2) in at) && !(($1, $2) in done) { done[$1, $2] = 1; print $1, $2 > te }
 		END { for (p in at) keep[at[p]] = 1
 			for (k = 1; k <= n; k++) if (k in keep) print row[k] > tr }
 	' "$tmp/p.tsv"
 }
 for ((d = first; d <= last; d++)); do prepare "$d"; done
+
+# n$D/profiles.tsv (with a +profile model): the profile store as of the
+# end of the day before D, folded night by night as the nightly job does
+# (each update skips the rows it has folded)
+if [ "$profiles" = 1 ]; then
+	rm -f "$tmp/profile.lmp"
+	hl=()
+	[ -z "${HALF_LIFE:-}" ] || hl=(--half-life "$HALF_LIFE")
+	for ((d = first; d <= last; d++)); do
+		yday=$(date -d "@$(((d - 1) * day))" +%F)
+		lmrec-profile -q --store "$tmp/profile.lmp" --update "${hl[@]}" --items "$tmp/items.tsv" \
+			--feedback "$tmp/feedback.tsv" --date "$yday" "$tmp/all.tsv"
+		hl=()
+		lmrec-profile -q --store "$tmp/profile.lmp" --show --date "$yday" -o "$tmp/n$d/profiles.tsv"
+	done
+fi
 
 # train MODEL NIGHT: n$NIGHT/MODEL.lmrc and its times (user CPU, wall)
 train() {
@@ -220,14 +258,38 @@ train() {
 
 # lists MODEL NIGHT: each user's top 10 of the night, summed up as
 # night, user, and for each persona the list's items with its signature
-# (appended to MODEL.counts)
+# (appended to MODEL.counts); and MODEL+profile's, when asked for
 lists() {
 	local m=$1 d=$2
+	if [[ " $models " = *" $m+profile "* ]]; then
+		lmrec-recall -q -m "$tmp/n$d/$m.lmrc" --users "$tmp/n$d/users.tsv" -n "$pool" -j 1 -o "$tmp/n$d/$m.pool"
+		lmrec-rank -q --items "$tmp/items.tsv" --profiles "$tmp/n$d/profiles.tsv" --profile-weight "$profile_weight" \
+			-n 10 -o "$tmp/n$d/$m+profile.recs" "$tmp/n$d/$m.pool"
+		rm -f "$tmp/n$d/$m.pool"
+		count "$m+profile" "$d"
+	fi
+	[[ " $models " = *" $m "* ]] || return 0
 	lmrec-recall -q -m "$tmp/n$d/$m.lmrc" --users "$tmp/n$d/users.tsv" -n 10 -j 1 -o "$tmp/n$d/$m.recs"
-	awk -F'\t' -v OFS='\t' -v d="$d" 'FNR == NR { sig[$1] = $0; next }
-		FNR == 1 { next }
+	count "$m" "$d"
+}
+# count MODEL NIGHT: n$NIGHT/MODEL.recs summed up into MODEL.counts, and
+# its NDCG@10 on the night's truth (the sum over the users who have one,
+# and their number) appended to MODEL.ndcg
+count() {
+	local m=$1 d=$2
+	awk -F'\t' -v d="$d" 'FNR == 1 { next } FNR == NR { t[$1, $2] = 1; c[$1]++; next }
+		{ r[$1]++; if (($1, $3) in t) g[$1] += log(2) / log(r[$1] + 1) }
+		END { for (u in c) { z = 0; for (j = 0; j < c[u] && j < 10; j++) z += log(2) / log(j + 2); s += g[u] / z; n++ }
+			printf "%d\t%.6f\t%d\n", d, s, n }' "$tmp/n$d/truth.tsv" \
+		<(awk -F'\t' -v OFS='\t' 'NR == 1 { for (j = 1; j <= NF; j++) if ($j == "item") ic = j; print "user", "x", "item"; next }
+			{ print $1, "x", $ic }' "$tmp/n$d/$m.recs") >>"$tmp/$m.ndcg"
+	# the item's column by name: lmrec-recall's second, lmrec-rank's third
+	awk -F'\t' -v OFS='\t' -v d="$d" 'FNR == NR { sig[$1] = $0; np = NF - 1; next }
+		FNR == 1 { for (j = 1; j <= NF; j++) if ($j == "item") ic = j
+			if (!ic) { print "shift.sh: " FILENAME ": no item column" > "/dev/stderr"; exit 65 }
+			next }
 		{ if (!($1 in c)) { c[$1] = ""; order[++nu] = $1 }
-		  n = split(sig[$2], s, "\t"); for (p = 2; p <= n; p++) k[$1, p - 1] += s[p]; np = n - 1 }
+		  split(sig[$ic], s, "\t"); for (p = 1; p <= np; p++) k[$1, p] += s[p + 1] }
 		END { for (i = 1; i <= nu; i++) { u = order[i]; line = d OFS u
 				for (p = 1; p <= np; p++) line = line OFS k[u, p] + 0
 				print line } }' "$tmp/sig.tsv" "$tmp/n$d/$m.recs" >>"$tmp/$m.counts"
@@ -237,6 +299,9 @@ lists() {
 chain() {
 	local m=$1 d
 	: >"$tmp/$m.counts"
+	: >"$tmp/$m+profile.counts"
+	: >"$tmp/$m.ndcg"
+	: >"$tmp/$m+profile.ndcg"
 	for ((d = first; d <= last; d++)); do
 		train "$m" "$d"
 		lists "$m" "$d"
@@ -249,7 +314,7 @@ echo "== shift: $label; $(awk -F'\t' '$2 == "shift"' "$tmp/who.tsv" | wc -l) use
 	"to $(date -d "@$((lastshift * day))" +%F); nights $(date -d "@$((first * day))" +%F) to $(date -d "@$((last * day))" +%F)," \
 	"window $window nights; models: $models" >&2
 running=0
-for m in $models; do
+for m in $chains_of; do
 	if [ "$running" -ge "$chains" ]; then
 		wait -n
 		running=$((running - 1))
@@ -378,8 +443,10 @@ for m in $models; do
 	analyse "$m" >"$tmp/a"
 	grep -v '^#' "$tmp/a" >>"$tsv"
 	sed -n 's/^#//p' "$tmp/a" >>"$tmp/summary"
-	cpu=$(cat "$tmp"/n*/"$m".lmrc.time | awk -F'\t' '{ c += $1 } END { printf "%.1f", c }')
+	cpu=$(cat "$tmp"/n*/"${m%+profile}".lmrc.time | awk -F'\t' '{ c += $1 } END { printf "%.1f", c }')
 	echo "$m: training CPU $cpu s over $((last - first + 1)) nights" >>"$tmp/summary"
+	awk -F'\t' -v m="$m" '{ s += $2; n += $3 } END { printf "%s: NDCG@10 on each night'"'"'s new items, pooled over the nights: %.4f (%d user-nights)\n", m, n ? s / n : 0, n }' \
+		"$tmp/$m.ndcg" >>"$tmp/summary"
 done
 cat "$tsv" "$tmp/summary"
 # plot: the share of shifted users served by night k, per model (the
