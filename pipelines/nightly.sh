@@ -78,8 +78,10 @@ re-weighted, and the refused items and their near duplicates are never
 recommended to that user), EXPLORE (0, the default, or the share of each
 list that goes to items released in the last EXPLORE_DAYS days, default
 3, before the night's date: lmrec-rank --explore), PROFILE_WEIGHT (the
-long-term profiles' boost in the published lists, lmrec-rank
---profile-weight, default 0.2; 0 keeps only their refusals) and
+long-term profiles' boost of the attributes a user likes in the published
+lists, lmrec-rank --profile-weight; default 0, the refusals alone: over
+the blended channels any boost cost NDCG@10 on the next week's new items,
+3% at 0.05 and 18% at 0.2, tests/bench/profile-boost.sh) and
 PROFILE_HALF_LIFE (the profile store's half-life in days, default 30; a
 store kept with another is compacted to this one first), EVAL_USERS (0, the
 default: every user with 3 rows or more holds its last two rows out for
@@ -197,7 +199,7 @@ case "$QUALITY" in report | quarantine | weight) ;; *) die "QUALITY: unknown act
 INCREMENTAL="${INCREMENTAL:-1}" INCREMENTAL_OPTS="${INCREMENTAL_OPTS:---epochs 5 --patience 2 --replay 0.2}"
 INCREMENTAL_ALS_OPTS="${INCREMENTAL_ALS_OPTS:---iters 3}" RETRAIN_EVERY="${RETRAIN_EVERY:-7}"
 FEEDBACK_OPTS="${FEEDBACK_OPTS:-}" EXPLORE="${EXPLORE:-0}" EXPLORE_DAYS="${EXPLORE_DAYS:-3}"
-EVAL_USERS="${EVAL_USERS:-0}" PROFILE_WEIGHT="${PROFILE_WEIGHT:-0.2}" PROFILE_HALF_LIFE="${PROFILE_HALF_LIFE:-30}"
+EVAL_USERS="${EVAL_USERS:-0}" PROFILE_WEIGHT="${PROFILE_WEIGHT:-0}" PROFILE_HALF_LIFE="${PROFILE_HALF_LIFE:-30}"
 
 [[ "$DATE" =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}$ ]] || die "--date wants YYYY-MM-DD, not '$DATE'" 2
 [[ "$JOBS" =~ ^[1-9][0-9]*$ ]] || die "--jobs wants a positive number, not '$JOBS'" 2
@@ -346,7 +348,7 @@ stage_io() {
 	fit-test) echo "reads work/folds.tsv.gz; writes work/test/*.lmrc (train and valid folds)" ;;
 	evaluate) echo "reads work/test/*.lmrc, work/weights.tsv, work/folds.tsv.gz; writes metrics.tsv (test fold, 95% intervals)" ;;
 	fit-full) echo "reads work/interactions.tsv.gz; writes work/full/*.lmrc (every interaction)" ;;
-	recommend) echo "reads work/full/*.lmrc, work/weights.tsv${ITEMS:+, OUT/profile.lmp (the profiles boost the lists by up to $PROFILE_WEIGHT of the best score)}; writes recommendations.tsv.gz ($((JOBS * 2)) shards${SSHLOGINFILE:+ on the hosts of $SSHLOGINFILE}$([ "$EXPLAIN" = full ] && echo ", with the explain column"))" ;;
+	recommend) echo "reads work/full/*.lmrc, work/weights.tsv${ITEMS:+, OUT/profile.lmp (the refusals$(awk -v w="$PROFILE_WEIGHT" 'BEGIN { exit !(w > 0) }' && echo ", and boosts of up to $PROFILE_WEIGHT of the best score"))}; writes recommendations.tsv.gz ($((JOBS * 2)) shards${SSHLOGINFILE:+ on the hosts of $SSHLOGINFILE}$([ "$EXPLAIN" = full ] && echo ", with the explain column"))" ;;
 	similar)
 		if privacy_on; then
 			local how=""

@@ -156,17 +156,20 @@ setup() {
 	assert_equal "$stderr" "nightly.sh: PROFILE_WEIGHT wants a number from 0 up, not '-1'"
 	run -2 --separate-stderr env PROFILE_HALF_LIFE=0 "$NIGHTLY" --out out --date 2026-11-01 --dry-run
 	assert_equal "$stderr" "nightly.sh: PROFILE_HALF_LIFE wants a number of days (0.001 or more), not '0'"
+	run -0 "$NIGHTLY" --out out --date 2026-11-01 --dry-run
+	assert_line --partial 'OUT/profile.lmp (the refusals); writes'
 	run -0 env PROFILE_WEIGHT=0.05 "$NIGHTLY" --out out --date 2026-11-01 --dry-run
-	assert_line --partial 'OUT/profile.lmp (the profiles boost the lists by up to 0.05 of the best score)'
-	# weight 0: the refusals alone, no row is boosted by the profile
+	assert_line --partial 'OUT/profile.lmp (the refusals, and boosts of up to 0.05 of the best score); writes'
+	# the default, weight 0: the refusals alone, no row is boosted by the
+	# profile
 	export MODELS="popular ease"
-	run -0 env PROFILE_WEIGHT=0 "$NIGHTLY" -q --out out --date 2026-11-01 --jobs 2
+	run -0 "$NIGHTLY" -q --out out --date 2026-11-01 --jobs 2
 	[ "$(gzip -dc out/current/recommendations.tsv.gz | grep -c 'your profile')" = 0 ]
 	run -0 lmrec-profile --store out/profile.lmp --check
 	assert_line "half_life	30"
-	# another half-life: the kept store is compacted to it, and the default
-	# weight boosts rows again
-	run -0 env PROFILE_HALF_LIFE=7 "$NIGHTLY" -q --out out --date 2026-11-02 --jobs 2
+	# another half-life: the kept store is compacted to it; a weight boosts
+	# rows, and their reasons say so
+	run -0 env PROFILE_HALF_LIFE=7 PROFILE_WEIGHT=0.2 "$NIGHTLY" -q --out out --date 2026-11-02 --jobs 2
 	run -0 lmrec-profile --store out/profile.lmp --check
 	assert_line "half_life	7"
 	[ "$(gzip -dc out/current/recommendations.tsv.gz | grep -c 'your profile')" -gt 1000 ]
