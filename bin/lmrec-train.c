@@ -370,20 +370,11 @@ static void load_data(const struct opts *o, char *const *files, size_t nfiles, s
 		}
 		rw[n++] = (float)w;
 	}
-	uint32_t *umap, *imap;
-	d->users = lmrec_ids_sorted_copy(u0, &umap);
-	d->items = lmrec_ids_sorted_copy(i0, &imap);
-	for (size_t r = 0; r < n; r++) {
-		ru[r] = umap[ru[r]];
-		ri[r] = imap[ri[r]];
-	}
 	d->rows = n;
 	/* repeats: summed when weights or decay count, else binary */
 	enum lmrec_dup dup = (o->use_weights || o->half_life > 0) ? LMREC_DUP_SUM : LMREC_DUP_ONE;
-	lmrec_csr_build(&d->ui, lmrec_ids_count(d->users), lmrec_ids_count(d->items), ru, ri, rw, n, dup);
+	lmrec_inter_rows_matrix(u0, i0, 0, ru, ri, rw, n, dup, &d->users, &d->items, &d->ui);
 	lmrec_csr_transpose(&d->iu, &d->ui);
-	free(umap);
-	free(imap);
 	free(ru);
 	free(ri);
 	free(rw);

@@ -229,6 +229,26 @@ void lmrec_inter_group(const struct lmrec_inter *x, uint32_t **order_out, size_t
 	*start_out = start;
 }
 
+void lmrec_inter_rows_matrix(const struct lmrec_ids *u0, const struct lmrec_ids *i0, size_t ni,
+			     uint32_t *ru, uint32_t *ri, const float *rw, size_t n, enum lmrec_dup dup,
+			     struct lmrec_ids **users, struct lmrec_ids **items, struct lmrec_csr *ui)
+{
+	uint32_t *umap, *imap = NULL;
+	*users = lmrec_ids_sorted_copy(u0, &umap);
+	if (i0) {
+		*items = lmrec_ids_sorted_copy(i0, &imap);
+		ni = lmrec_ids_count(*items);
+	}
+	for (size_t r = 0; r < n; r++) {
+		ru[r] = umap[ru[r]];
+		if (imap)
+			ri[r] = imap[ri[r]];
+	}
+	lmrec_csr_build(ui, lmrec_ids_count(*users), ni, ru, ri, rw, n, dup);
+	free(umap);
+	free(imap);
+}
+
 size_t lmrec_inter_matrix(const char *file, unsigned fold_set, int use_weights,
 			  const struct lmrec_ids *items, const char *items_from, struct lmrec_ids **users,
 			  struct lmrec_ids **own_items, struct lmrec_csr *ui)
@@ -264,20 +284,8 @@ size_t lmrec_inter_matrix(const char *file, unsigned fold_set, int use_weights,
 			lmrec_die(LMREC_EXIT_DATA, "%s:%zu: column 'weight': %g is not above 0", name, r + 2, w);
 		rw[n++] = (float)w;
 	}
-	uint32_t *umap, *imap = NULL;
-	*users = lmrec_ids_sorted_copy(u0, &umap);
-	if (!items)
-		*own_items = lmrec_ids_sorted_copy(i0, &imap);
-	for (size_t r = 0; r < n; r++) {
-		ru[r] = umap[ru[r]];
-		if (imap)
-			ri[r] = imap[ri[r]];
-	}
-	size_t ni = lmrec_ids_count(items ? items : *own_items);
-	lmrec_csr_build(ui, lmrec_ids_count(*users), ni, ru, ri, rw, n,
-			use_weights ? LMREC_DUP_SUM : LMREC_DUP_ONE);
-	free(umap);
-	free(imap);
+	lmrec_inter_rows_matrix(u0, i0, items ? lmrec_ids_count(items) : 0, ru, ri, rw, n,
+				use_weights ? LMREC_DUP_SUM : LMREC_DUP_ONE, users, own_items, ui);
 	free(ru);
 	free(ri);
 	free(rw);

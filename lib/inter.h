@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "csr.h"
 #include "ids.h"
 
 enum {
@@ -59,8 +60,6 @@ void lmrec_inter_load(struct lmrec_inter *x, char *const *files, size_t nfiles, 
  * (n_users + 1) the first position of each user in order. Free both. */
 void lmrec_inter_group(const struct lmrec_inter *x, uint32_t **order, size_t **start);
 
-struct lmrec_csr;
-
 /* The users x items matrix of one interactions file (NULL or "-":
  * standard input), the rows of the folds fold_set only: users in byte
  * order in *users; items either a fixed dictionary (a row whose item is
@@ -71,5 +70,14 @@ struct lmrec_csr;
 size_t lmrec_inter_matrix(const char *file, unsigned fold_set, int use_weights,
 			  const struct lmrec_ids *items, const char *items_from, struct lmrec_ids **users,
 			  struct lmrec_ids **own_items, struct lmrec_csr *ui);
+
+/* The rows (ru[r], ri[r], rw[r]), r < n, as the users x items matrix ui
+ * over dictionaries in byte order: *users, the sorted copy of u0 (ru
+ * indexes u0); *items, the sorted copy of i0 when i0 is given (ri indexes
+ * i0), else ri already indexes a fixed dictionary of ni items and *items
+ * is left alone. ru and ri are renumbered in place; repeats as dup. */
+void lmrec_inter_rows_matrix(const struct lmrec_ids *u0, const struct lmrec_ids *i0, size_t ni,
+			     uint32_t *ru, uint32_t *ri, const float *rw, size_t n, enum lmrec_dup dup,
+			     struct lmrec_ids **users, struct lmrec_ids **items, struct lmrec_csr *ui);
 
 #endif
