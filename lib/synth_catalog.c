@@ -15,7 +15,6 @@
 #include "synth_vocab.h"
 #include "util.h"
 
-#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 #define MAX_KV 32
 
 /* Internal errors: the vocabularies are ours, so a bad one is a bug. */

@@ -30,7 +30,6 @@
 #include "synth_vocab.h"
 #include "util.h"
 
-#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 #define BUG(...) lmrec_die(LMREC_EXIT_FAIL, "internal error in the goal lexicon: " __VA_ARGS__)
 
 /* ==== the task library (written as tasks.tsv) ====
@@ -286,60 +285,12 @@ static void fill(struct lmrec_rng *r, struct sb *b, struct slice tmpl, int days,
 	}
 }
 
-/* A typo in one word of five letters or more, as in synth_talk.c: two
- * letters swapped, one dropped or one doubled. */
-static void typo(struct lmrec_rng *r, struct sb *b)
-{
-	size_t cand[64], n = 0;
-	for (size_t i = 0; i < b->len && n < NELEM(cand);) {
-		size_t j = i;
-		while (j < b->len && ((b->p[j] >= 'a' && b->p[j] <= 'z') || (b->p[j] >= 'A' && b->p[j] <= 'Z')))
-			j++;
-		if (j - i >= 5)
-			cand[n++] = i;
-		i = j > i ? j : j + 1;
-	}
-	if (n == 0)
-		return;
-	size_t at = cand[lmrec_rng_below(r, n)] + 1 + (size_t)lmrec_rng_below(r, 3);
-	switch (lmrec_rng_below(r, 3)) {
-	case 0: {
-		char t = b->p[at];
-		b->p[at] = b->p[at + 1];
-		b->p[at + 1] = t;
-		break;
-	}
-	case 1:
-		memmove(b->p + at, b->p + at + 1, b->len - at);
-		b->len--;
-		break;
-	default:
-		LMREC_GROW(b->p, b->cap, b->len + 2);
-		memmove(b->p + at + 1, b->p + at, b->len - at + 1);
-		b->len++;
-		break;
-	}
-}
-
-/* Case as people type it: often all lower case, sometimes a capital first. */
-static void casing(struct lmrec_rng *r, struct sb *b)
-{
-	double u = lmrec_rng_double(r);
-	if (u < 0.5) {
-		if (b->len && b->p[0] >= 'a' && b->p[0] <= 'z')
-			b->p[0] = (char)(b->p[0] - 'a' + 'A');
-	} else if (u < 0.85) {
-		for (size_t i = 0; i < b->len; i++)
-			if (b->p[i] >= 'A' && b->p[i] <= 'Z')
-				b->p[i] = (char)(b->p[i] - 'A' + 'a');
-	}
-}
-
 static void add_turn(struct goal_session *s, size_t *cap, int64_t ts, struct lmrec_rng *r, struct sb *b)
 {
 	if (lmrec_rng_double(r) < 0.12)
-		typo(r, b);
-	casing(r, b);
+		sb_typo(r, b);
+	/* goals are typed more often in lower case than conversations */
+	sb_casing(r, b, 0.5, 0.85);
 	LMREC_GROW(s->turns, *cap, s->nturns + 1);
 	s->turns[s->nturns++] = (struct goal_turn){ts, sb_dup(b)};
 	b->len = 0;

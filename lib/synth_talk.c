@@ -27,7 +27,6 @@
 #include "synth_str.h"
 #include "util.h"
 
-#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 #define MAX_KV 32   /* attributes of one item (as synth_catalog.c) */
 #define MAX_KEYS 16 /* keys of one domain */
 
@@ -1637,56 +1636,6 @@ static void noun_phrase(struct draft *d, struct sb *b, int name_category, int sy
 	free(own.p);
 }
 
-/* A typo in one word of five letters or more: two letters swapped, one
- * dropped or one doubled. */
-static void typo(struct lmrec_rng *r, struct sb *b)
-{
-	size_t cand[64], n = 0;
-	for (size_t i = 0; i < b->len && n < NELEM(cand);) {
-		size_t j = i;
-		while (j < b->len && ((b->p[j] >= 'a' && b->p[j] <= 'z') || (b->p[j] >= 'A' && b->p[j] <= 'Z')))
-			j++;
-		if (j - i >= 5)
-			cand[n++] = i;
-		i = j > i ? j : j + 1;
-	}
-	if (n == 0)
-		return;
-	size_t at = cand[lmrec_rng_below(r, n)] + 1 + (size_t)lmrec_rng_below(r, 3); /* inside the word */
-	switch (lmrec_rng_below(r, 3)) {
-	case 0: {
-		char t = b->p[at];
-		b->p[at] = b->p[at + 1];
-		b->p[at + 1] = t;
-		break;
-	}
-	case 1:
-		memmove(b->p + at, b->p + at + 1, b->len - at);
-		b->len--;
-		break;
-	default:
-		sb_add(b, "", 0);
-		LMREC_GROW(b->p, b->cap, b->len + 2);
-		memmove(b->p + at + 1, b->p + at, b->len - at + 1);
-		b->len++;
-		break;
-	}
-}
-
-/* Case as people type it: mostly a capital first, often all lower case. */
-static void casing(struct lmrec_rng *r, struct sb *b)
-{
-	double u = lmrec_rng_double(r);
-	if (u < 0.55) {
-		if (b->len && b->p[0] >= 'a' && b->p[0] <= 'z')
-			b->p[0] = (char)(b->p[0] - 'a' + 'A');
-	} else if (u < 0.9) {
-		for (size_t i = 0; i < b->len; i++)
-			if (b->p[i] >= 'A' && b->p[i] <= 'Z')
-				b->p[i] = (char)(b->p[i] - 'A' + 'a');
-	}
-}
-
 static void capitalise(struct sb *b, size_t from)
 {
 	if (from < b->len && b->p[from] >= 'a' && b->p[from] <= 'z')
@@ -1753,7 +1702,7 @@ static void answer(struct draft *d, int k, struct sb *b)
 		}
 	}
 	if (lmrec_rng_below(r, 50) == 0 && !special_key(key)) /* names are spelt right */
-		typo(r, &v);
+		sb_typo(r, &v);
 	fill(b, pick_s(r, answer_tmpl), (struct slice){v.p, v.len}, (struct slice){"", 0});
 	free(v.p);
 }
@@ -1813,9 +1762,9 @@ static void compose_opening(struct draft *d, struct sb *b)
 	} else if (!tail.n && lmrec_rng_below(r, 3) == 0) {
 		sb_sl(b, pick_s(r, ".|!|..."));
 	}
-	casing(r, b);
+	sb_casing(r, b, 0.55, 0.9);
 	if (lmrec_rng_below(r, 100) < 7)
-		typo(r, b);
+		sb_typo(r, b);
 }
 
 /* A later free utterance: the correction of the wrong detail (its right
@@ -1848,7 +1797,7 @@ static void compose_later(struct draft *d, struct sb *b)
 			fill(b, pick_s(r, refine_tmpl), (struct slice){v.p, v.len}, (struct slice){"", 0});
 	}
 	if (b->len)
-		casing(r, b);
+		sb_casing(r, b, 0.55, 0.9);
 	free(v.p);
 	free(v2.p);
 }
