@@ -39,7 +39,7 @@ days=${DAYS:-7} jobs=${JOBS:-2} seed=${SEED:-1}
 . "$top/tests/bench/common.bash"
 work_dir
 sd="$top/sample-data"
-hl=${PROFILE_HALF_LIFE:-}
+hl=${PROFILE_HALF_LIFE:-30}
 
 printf 'cut\thalf_life\tweight\tndcg10\thr10\tusers\tndcg10_vs_0\n'
 for cut in $cuts; do
@@ -59,9 +59,9 @@ for cut in $cuts; do
 		$t < e && ($1 in u) && !(($1, $2) in seen) && !(($1, $2) in done) { done[$1, $2] = 1; print $1, $2 }' \
 		"$d/all.tsv" >"$d/truth.tsv"
 	night=$(date -d "@$((c - 86400))" +%F)
-	PROFILE_HALF_LIFE=${hl:-30} "$top/pipelines/nightly.sh" -q --data "$d/data" --out "$d/out" --date "$night" --jobs "$jobs"
+	PROFILE_HALF_LIFE=$hl "$top/pipelines/nightly.sh" -q --data "$d/data" --out "$d/out" --date "$night" --jobs "$jobs"
 	for w in $weights; do
-		PROFILE_HALF_LIFE=${hl:-30} PROFILE_WEIGHT="$w" "$top/pipelines/nightly.sh" -q --data "$d/data" --out "$d/out" \
+		PROFILE_HALF_LIFE=$hl PROFILE_WEIGHT="$w" "$top/pipelines/nightly.sh" -q --data "$d/data" --out "$d/out" \
 			--date "$night" --jobs "$jobs" --from-stage recommend
 		gzip -dc "$d/out/current/recommendations.tsv.gz" >"$d/recs-$w.tsv"
 		user_ndcg "$d/truth.tsv" "$d/recs-$w.tsv" >"$d/user-$w"
@@ -70,13 +70,13 @@ for cut in $cuts; do
 		join -t $'\t' "$d/user-$w" "$d/user-0" | sed "s/^/$cut\t/" >"$d/pairs-$w"
 		m=$(lmrec-eval -q -t "$d/truth.tsv" --k 10 --metrics ndcg,hr "$d/recs-$w.tsv" |
 			awk -F'\t' '$3 == "all" && $2 == 10 { v[$1] = $4; n = $5 } END { printf "%.4f\t%.4f\t%d", v["ndcg"], v["hr"], n }')
-		printf '%s\t%s\t%s\t%s\t%s\n' "$cut" "${hl:-30}" "$w" "$m" "$(boot "$d/pairs-$w")"
+		printf '%s\t%s\t%s\t%s\t%s\n' "$cut" "$hl" "$w" "$m" "$(boot "$d/pairs-$w")"
 	done
 done | tee "$tmp/rows.tsv"
 # pooled over the cuts: the users of every cut, paired
 for w in $weights; do
 	for cut in $cuts; do cat "$tmp/$cut/pairs-$w"; done >"$tmp/pairs-$w"
-	awk -F'\t' -v OFS='\t' -v w="$w" -v h="${hl:-30}" '$3 == w { s += $4 * $6; r += $5 * $6; n += $6 }
+	awk -F'\t' -v OFS='\t' -v w="$w" -v h="$hl" '$3 == w { s += $4 * $6; r += $5 * $6; n += $6 }
 		END { printf "all\t%s\t%s\t%.4f\t%.4f\t%d\t", h, w, s / n, r / n, n }' "$tmp/rows.tsv"
 	boot "$tmp/pairs-$w"
 	echo
