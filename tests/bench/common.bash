@@ -28,6 +28,13 @@ boot() {
 		awk -v p="$point" -v n="$(wc -l <"$1")" 'NR == 25 { lo = $1 } NR == 975 { hi = $1 } END { printf "%s%.3f-%.3f, %d pairs)", p, lo, hi, n }'
 }
 
+# ndcg_hr TRUTH LISTS: "ndcg10<TAB>hr10<TAB>users" of LISTS against TRUTH,
+# lmrec-eval's figures over the users of TRUTH
+ndcg_hr() {
+	lmrec-eval -q -t "$1" --k 10 --metrics ndcg,hr "$2" |
+		awk -F'\t' '$3 == "all" && $2 == 10 { v[$1] = $4; n = $5 } END { printf "%.4f\t%.4f\t%d\n", v["ndcg"], v["hr"], n }'
+}
+
 # user_ndcg TRUTH LISTS: each user of TRUTH (user, item) with their
 # NDCG@10 in LISTS (a stream with user and item columns, each user's rows
 # in rank order), lmrec-eval's definition: "user<TAB>ndcg", sorted by user

@@ -68,8 +68,7 @@ for cut in $cuts; do
 	done
 	for w in $weights; do
 		join -t $'\t' "$d/user-$w" "$d/user-0" | sed "s/^/$cut\t/" >"$d/pairs-$w"
-		m=$(lmrec-eval -q -t "$d/truth.tsv" --k 10 --metrics ndcg,hr "$d/recs-$w.tsv" |
-			awk -F'\t' '$3 == "all" && $2 == 10 { v[$1] = $4; n = $5 } END { printf "%.4f\t%.4f\t%d", v["ndcg"], v["hr"], n }')
+		m=$(ndcg_hr "$d/truth.tsv" "$d/recs-$w.tsv")
 		printf '%s\t%s\t%s\t%s\t%s\n' "$cut" "$hl" "$w" "$m" "$(boot "$d/pairs-$w")"
 	done
 done | tee "$tmp/rows.tsv"

@@ -195,17 +195,13 @@ chain() {
 	for ((d = start; d < start + nights; d++)); do train "$1" "$2" "$d"; done
 }
 
-# score MODEL-FILE TRUTH: "ndcg10 hr10 users"
 # score MODEL-FILE TRUTH USERS: "ndcg10 hr10 users", and each user's
 # NDCG@10 (lmrec-eval's definition) in USERS, for the paired bootstrap
 score() {
 	lmrec-recall -q -m "$1" --users "$2" -n 10 -o "$3.recs"
 	user_ndcg "$2" "$3.recs" >"$3"
-	lmrec-eval -q -t "$2" --k 10 --metrics ndcg,hr "$3.recs" |
-		awk -F'\t' '$3 == "all" && $2 == 10 { v[$1] = $4; n = $5 } END { printf "%.4f\t%.4f\t%d\n", v["ndcg"], v["hr"], n }'
+	ndcg_hr "$2" "$3.recs"
 }
-
-# boot: the paired ratio and its bootstrap interval
 
 echo "== replay: $label; base night $(date -d "@$((base * period))" +%F), $nights nights from $(date -d "@$((start * period))" +%F);" \
 	"early window: $window nights from $(date -d "@$((wlo * period))" +%F), $nh of $nw users held out, $(($(wc -l <"$tmp/early.tsv") - 1)) items" >&2

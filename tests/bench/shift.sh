@@ -277,12 +277,8 @@ lists() {
 # and their number) appended to MODEL.ndcg
 count() {
 	local m=$1 d=$2
-	awk -F'\t' -v d="$d" 'FNR == 1 { next } FNR == NR { t[$1, $2] = 1; c[$1]++; next }
-		{ r[$1]++; if (($1, $3) in t) g[$1] += log(2) / log(r[$1] + 1) }
-		END { for (u in c) { z = 0; for (j = 0; j < c[u] && j < 10; j++) z += log(2) / log(j + 2); s += g[u] / z; n++ }
-			printf "%d\t%.6f\t%d\n", d, s, n }' "$tmp/n$d/truth.tsv" \
-		<(awk -F'\t' -v OFS='\t' 'NR == 1 { for (j = 1; j <= NF; j++) if ($j == "item") ic = j; print "user", "x", "item"; next }
-			{ print $1, "x", $ic }' "$tmp/n$d/$m.recs") >>"$tmp/$m.ndcg"
+	user_ndcg "$tmp/n$d/truth.tsv" "$tmp/n$d/$m.recs" |
+		awk -F'\t' -v d="$d" '{ s += $2; n++ } END { printf "%d\t%.6f\t%d\n", d, s, n }' >>"$tmp/$m.ndcg"
 	# the item's column by name: lmrec-recall's second, lmrec-rank's third
 	awk -F'\t' -v OFS='\t' -v d="$d" 'FNR == NR { sig[$1] = $0; np = NF - 1; next }
 		FNR == 1 { for (j = 1; j <= NF; j++) if ($j == "item") ic = j
